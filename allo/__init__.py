@@ -1,0 +1,1 @@
+"""allo: IVR and call routing for a public administrative-information hotline."""

@@ -1,0 +1,82 @@
+"""The `allo` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from allo.errors import AlloError
+from allo.settings import Settings
+from allo.setup.secrets import ensure_secrets
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    state_dir: Path | None = args.state_dir
+    ensure_secrets(state_dir or Settings().state_dir)
+    return Settings.load(state_dir)
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    from allo.setup.stack import setup_all
+
+    setup_all(_settings(args), start_asterisk=not args.no_start)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from allo.serve import serve
+
+    return serve(_settings(args))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from allo.run import run_stack
+
+    return run_stack(_settings(args))
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    from allo.run import stop_stack
+
+    return stop_stack(_settings(args))
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    from allo.democall import demo_call
+
+    return demo_call(_settings(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="allo", description="IVR and call routing for the 3939 hotline")
+    parser.add_argument("--state-dir", type=Path, default=None, help="default: $ALLO_STATE_DIR or ./.state")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    setup = sub.add_parser("setup", help="set up what is missing: secrets, PostgreSQL, schema, Asterisk, prompts")
+    setup.add_argument("--no-start", action="store_true", help="render Asterisk config but do not start it")
+    setup.set_defaults(func=cmd_setup)
+    sub.add_parser("serve", help="FastAGI server, AMI client and HTTP API").set_defaults(func=cmd_serve)
+    sub.add_parser("run", help="set up, start PostgreSQL and Asterisk, serve; Ctrl-C stops all").set_defaults(
+        func=cmd_run)
+    sub.add_parser("stop", help="stop what `allo run` started").set_defaults(func=cmd_stop)
+    sub.add_parser("call", help="place one SIPp test call to the running stack").set_defaults(func=cmd_call)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        code: int = args.func(args)
+    except AlloError as exc:
+        print(f"allo: {exc}", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""PostgreSQL schema and access (SQLAlchemy 2, asyncio, asyncpg)."""

@@ -1,0 +1,98 @@
+"""Tables. Changes go through an Alembic migration in `migrations/versions/`."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class CallOutcome(enum.StrEnum):
+    IN_MENU = "in_menu"
+    QUEUED = "queued"
+    ANSWERED = "answered"
+    ABANDONED = "abandoned"
+    COMPLETED = "completed"
+    CLOSED = "closed"
+    HUNG_UP_IN_MENU = "hung_up_in_menu"
+    ERROR = "error"
+
+
+class Queue(Base):
+    __tablename__ = "queues"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(63), unique=True)
+    label: Mapped[str] = mapped_column(String(120))
+    level: Mapped[int] = mapped_column(SmallInteger)
+    sector: Mapped[str | None] = mapped_column(String(40), unique=True)
+    strategy: Mapped[str] = mapped_column(String(20), default="leastrecent")
+    ring_timeout: Mapped[int] = mapped_column(Integer, default=15)
+    wrapup_time: Mapped[int] = mapped_column(Integer, default=5)
+    service_level: Mapped[int] = mapped_column(Integer, default=20)
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(63), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    # MD5("username:allo:password"): what PJSIP needs, never the password itself.
+    password_digest: Mapped[str] = mapped_column(String(32))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AgentQueue(Base):
+    __tablename__ = "agent_queues"
+
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"), primary_key=True)
+    penalty: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Call(Base):
+    """One citizen call, keyed by Asterisk's Uniqueid of the caller's channel. Never the number in clear."""
+
+    __tablename__ = "calls"
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    caller_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    dialled: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    outcome: Mapped[CallOutcome] = mapped_column(
+        Enum(CallOutcome, name="call_outcome", values_callable=lambda e: [m.value for m in e]))
+    route_queue: Mapped[str | None] = mapped_column(String(63))
+    menu_trace: Mapped[str | None] = mapped_column(Text)
+    queue_joined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_queue: Mapped[str | None] = mapped_column(String(63))
+    agent: Mapped[str | None] = mapped_column(String(63))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(String(40))

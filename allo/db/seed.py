@@ -1,0 +1,96 @@
+"""Default data from the real 3939 service (see ../shared/seeds-digest.md): queues and demo agents."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from allo.db.models import Agent, AgentQueue, Queue
+from allo.setup.asterisk_conf import AgentConf, QueueConf
+
+REALM = "allo"
+
+# (name, label, level, sector)
+QUEUES: tuple[tuple[str, str, int, str | None], ...] = (
+    ("l1", "Niveau 1 - renseignement généraliste", 1, None),
+    ("l2-interieur", "Niveau 2 - Intérieur", 2, "interieur"),
+    ("l2-travail", "Niveau 2 - Droit du travail", 2, "travail"),
+    ("l2-consommation", "Niveau 2 - Droit de la consommation", 2, "consommation"),
+    ("l2-justice", "Niveau 2 - Justice", 2, "justice"),
+    ("l2-fiscalite", "Niveau 2 - Fiscalité", 2, "fiscalite"),
+    ("l2-logement", "Niveau 2 - Logement-Urbanisme", 2, "logement"),
+)
+
+# (username, display name, queues served)
+DEMO_AGENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("agent1001", "Conseillère N1 Camille", ("l1",)),
+    ("agent1002", "Conseiller N1 Karim", ("l1",)),
+    ("agent2001", "Expert Travail-Logement", ("l2-travail", "l2-logement")),
+    ("agent2002", "Expert Intérieur-Justice", ("l2-interieur", "l2-justice")),
+    ("agent2003", "Expert Fiscalité-Consommation", ("l2-fiscalite", "l2-consommation")),
+)
+
+
+def password_digest(username: str, password: str) -> str:
+    # MD5 is what SIP digest authentication (RFC 2617) and PJSIP's password_digest require.
+    return hashlib.md5(f"{username}:{REALM}:{password}".encode(), usedforsecurity=False).hexdigest()
+
+
+def new_sip_password() -> str:
+    return secrets.token_urlsafe(18)  # 24 characters
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    queues_created: int
+    agents_created: dict[str, str]  # username -> password, shown once
+
+
+async def seed(session: AsyncSession) -> SeedResult:
+    """Idempotent: creates what is missing, never overwrites what ops changed."""
+    existing = {q.name: q for q in (await session.scalars(select(Queue))).all()}
+    created_queues = 0
+    for name, label, level, sector in QUEUES:
+        if name not in existing:
+            queue = Queue(name=name, label=label, level=level, sector=sector)
+            session.add(queue)
+            existing[name] = queue
+            created_queues += 1
+    await session.flush()
+    known = set((await session.scalars(select(Agent.username))).all())
+    created: dict[str, str] = {}
+    for username, display, queue_names in DEMO_AGENTS:
+        if username in known:
+            continue
+        password = new_sip_password()
+        agent = Agent(username=username, display_name=display, password_digest=password_digest(username, password))
+        session.add(agent)
+        await session.flush()
+        for queue_name in queue_names:
+            session.add(AgentQueue(agent_id=agent.id, queue_id=existing[queue_name].id, penalty=0))
+        created[username] = password
+    await session.commit()
+    return SeedResult(created_queues, created)
+
+
+def remember_demo_passwords(state_dir: Path, created: dict[str, str]) -> Path:
+    """Demo agents' SIP passwords, readable only by the owner of the state directory."""
+    path = state_dir / "demo-agents.txt"
+    path.touch(mode=0o600, exist_ok=True)
+    with path.open("a") as out:
+        for username, password in created.items():
+            out.write(f"{username} {password}\n")
+    return path
+
+
+async def asterisk_inputs(session: AsyncSession) -> tuple[list[QueueConf], list[AgentConf]]:
+    queues = [QueueConf(q.name, q.strategy, q.ring_timeout, q.wrapup_time, q.service_level)
+              for q in (await session.scalars(select(Queue).order_by(Queue.name))).all()]
+    agents = [AgentConf(a.username, a.display_name, a.password_digest)
+              for a in (await session.scalars(select(Agent).where(Agent.enabled).order_by(Agent.username))).all()]
+    return queues, agents

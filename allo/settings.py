@@ -1,0 +1,79 @@
+"""The one settings object, read from ALLO_* environment variables and the generated secrets file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRETS_FILE = "secrets.env"
+
+
+class Settings(BaseSettings):
+    """Built once at start-up (`Settings.load()`) and passed down; nothing reads the environment elsewhere."""
+
+    model_config = SettingsConfigDict(env_prefix="ALLO_", extra="ignore")
+
+    state_dir: Path = Field(default=Path(".state"), description="Generated secrets, PostgreSQL cluster, pids")
+    cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "allo", description="Outside the clone: the Asterisk root lives here"
+    )
+
+    database_url: str | None = Field(default=None, description="Overrides the private PostgreSQL cluster")
+    pg_port: int = 55432
+    pg_password: SecretStr = SecretStr("")
+
+    agi_host: str = "127.0.0.1"
+    agi_port: int = 4573
+    agi_drain_timeout: float = 10.0
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+
+    asterisk_root: Path | None = Field(default=None, description="Chroot holding Asterisk; None: system one")
+    asterisk_instance: str = "main"
+    sip_bind: str = "127.0.0.1"
+    sip_port: int = 5060
+    media_address: str = "127.0.0.1"
+    rtp_start: int = 20000
+    rtp_end: int = 20999
+    rtp_timeout: int = 120
+    trunk_match: str = "127.0.0.1"
+
+    ami_host: str = "127.0.0.1"
+    ami_port: int = 5038
+    ami_username: str = "allo"
+    ami_secret: SecretStr = SecretStr("")
+    ami_action_timeout: float = 5.0
+
+    pseudonym_key: SecretStr = SecretStr("")
+    db_write_timeout: float = 2.0
+
+    @classmethod
+    def load(cls, state_dir: Path | None = None) -> Settings:
+        """Environment first, then `<state_dir>/secrets.env` written at set-up for the secrets."""
+        probe = cls() if state_dir is None else cls(state_dir=state_dir)
+        secrets = probe.state_dir / SECRETS_FILE
+        kwargs: dict[str, object] = {} if state_dir is None else {"state_dir": state_dir}
+        if secrets.exists():
+            return cls(_env_file=secrets, **kwargs)  # type: ignore[call-arg]
+        return probe
+
+    @property
+    def pg_dir(self) -> Path:
+        return self.state_dir / "pg"
+
+    @property
+    def uses_private_postgres(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url
+        password = self.pg_password.get_secret_value()
+        return f"postgresql+asyncpg://allo:{password}@127.0.0.1:{self.pg_port}/allo"
+
+    @property
+    def asyncpg_dsn(self) -> str:
+        return self.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)

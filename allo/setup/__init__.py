@@ -1,0 +1,1 @@
+"""Idempotent set-up steps run by `make run` and the test fixtures."""

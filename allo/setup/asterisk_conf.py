@@ -1,0 +1,82 @@
+"""Render `asterisk-conf/` templates (placeholders between double at-signs) plus the sections generated from the database."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from allo.errors import ConfigError
+from allo.settings import Settings
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "asterisk-conf"
+PLACEHOLDER = re.compile(r"@@([A-Z_]+)@@")
+SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class QueueConf:
+    name: str
+    strategy: str = "leastrecent"
+    ring_timeout: int = 15
+    wrapup_time: int = 5
+    service_level: int = 20
+
+
+@dataclass(frozen=True)
+class AgentConf:
+    username: str
+    display_name: str
+    password_digest: str  # MD5 of "username:allo:password", as PJSIP `password_digest` wants
+
+
+def _queue_section(queue: QueueConf) -> str:
+    return (f"[{queue.name}](allo-queue)\nstrategy = {queue.strategy}\ntimeout = {queue.ring_timeout}\n"
+            f"wrapuptime = {queue.wrapup_time}\nservicelevel = {queue.service_level}\n")
+
+
+def _agent_sections(agent: AgentConf) -> str:
+    name = agent.username
+    label = agent.display_name.replace('"', "'")
+    return (f"[{name}](agent-endpoint)\nauth = {name}\naors = {name}\ncallerid = \"{label}\" <{name}>\n\n"
+            f"[{name}](agent-auth)\nusername = {name}\npassword_digest = MD5:{agent.password_digest}\n\n"
+            f"[{name}](agent-aor)\n")
+
+
+def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueConf],
+                 agents: list[AgentConf]) -> dict[str, str]:
+    for name in [q.name for q in queues] + [a.username for a in agents]:
+        if not SAFE_NAME.match(name):
+            raise ConfigError(f"unsafe name for Asterisk configuration: {name!r}")
+    values = {
+        **dirs,
+        "AMI_PORT": str(settings.ami_port),
+        "AMI_USERNAME": settings.ami_username,
+        "AMI_SECRET": settings.ami_secret.get_secret_value(),
+        "SIP_BIND": settings.sip_bind,
+        "SIP_PORT": str(settings.sip_port),
+        "MEDIA_ADDRESS": settings.media_address,
+        "RTP_START": str(settings.rtp_start),
+        "RTP_END": str(settings.rtp_end),
+        "RTP_TIMEOUT": str(settings.rtp_timeout),
+        "TRUNK_MATCH": settings.trunk_match,
+        "AGI_HOST": settings.agi_host,
+        "AGI_PORT": str(settings.agi_port),
+        "QUEUES": "\n".join(_queue_section(q) for q in queues),
+    }
+    if not values["AMI_SECRET"]:
+        raise ConfigError("ALLO_AMI_SECRET is empty: run `allo setup` to generate secrets")
+    files: dict[str, str] = {}
+    for template in sorted(TEMPLATE_DIR.glob("*.conf")):
+        text = template.read_text()
+
+        def substitute(match: re.Match[str], source: str = template.name) -> str:
+            key = match.group(1)
+            if key not in values:
+                raise ConfigError(f"{source}: unknown placeholder @@{key}@@")
+            return values[key]
+
+        files[template.name] = PLACEHOLDER.sub(substitute, text)
+    files["pjsip_agents.conf"] = "; generated from the agents table\n\n" + "\n".join(
+        _agent_sections(a) for a in agents)
+    return files

@@ -1,0 +1,46 @@
+"""Every prompt of the catalogue exists as a French 8 kHz sound at set-up; a recorded file wins."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from allo.setup.procs import require, run, say
+
+RECORDED_DIR = Path(__file__).resolve().parents[2] / "prompts" / "fr"
+
+
+def _fingerprint(text: str, recorded: Path | None) -> str:
+    source = recorded.read_bytes() if recorded is not None else text.encode()
+    return hashlib.sha256(source).hexdigest()
+
+
+def ensure_prompts(catalogue: Mapping[str, str], sounds_dir: Path, recorded_dir: Path = RECORDED_DIR) -> int:
+    """Write `<sounds_dir>/fr/<name>.wav` for each prompt; returns how many were (re)made."""
+    made = 0
+    for name, text in catalogue.items():
+        target = sounds_dir / "fr" / f"{name}.wav"
+        stamp = target.with_suffix(".sha256")
+        recorded = next((p for p in (recorded_dir / f"{name}.wav", recorded_dir / f"{name}.flac")
+                         if p.exists()), None)
+        fingerprint = _fingerprint(text, recorded)
+        if target.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        sox = require("sox", "sox")
+        if recorded is not None:
+            run([sox, str(recorded), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", str(target)])
+        else:
+            espeak = require("espeak-ng", "espeak-ng")
+            with tempfile.TemporaryDirectory() as tmp:
+                raw = Path(tmp) / "tts.wav"
+                run([espeak, "-v", "fr-fr", "-s", "155", "-w", str(raw), text])
+                run([sox, str(raw), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", str(target),
+                     "gain", "-n", "-3"])
+        stamp.write_text(fingerprint)
+        made += 1
+    if made:
+        say(f"made {made} prompt(s) in {sounds_dir / 'fr'}")
+    return made

@@ -1,0 +1,82 @@
+"""`allo setup`: every step of `make run` except serving, each skipped when already done."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from allo.db.engine import make_engine, make_sessionmaker
+from allo.db.migrate import upgrade_head
+from allo.db.seed import asterisk_inputs, remember_demo_passwords, seed
+from allo.settings import Settings
+from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
+from allo.setup.asterisk_conf import AgentConf, QueueConf
+from allo.setup.postgres import PostgresCluster
+from allo.setup.procs import say
+from allo.setup.prompts import ensure_prompts
+from ivr.catalogue import PROMPTS
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    postgres: PostgresCluster | None
+    asterisk: AsteriskInstance
+
+
+def setup_postgres(settings: Settings) -> PostgresCluster | None:
+    if not settings.uses_private_postgres:
+        say("using ALLO_DATABASE_URL, no private PostgreSQL")
+        return None
+    cluster = PostgresCluster.for_state(settings.state_dir, settings.pg_port)
+    cluster.init()
+    cluster.start()
+    cluster.wait_ready()
+    cluster.ensure_database(settings.pg_password.get_secret_value())
+    return cluster
+
+
+async def _seed_and_read(settings: Settings) -> tuple[list[QueueConf], list[AgentConf]]:
+    engine = make_engine(settings, pool_size=1)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            result = await seed(session)
+            if result.queues_created:
+                say(f"seeded {result.queues_created} queue(s)")
+            if result.agents_created:
+                path = remember_demo_passwords(settings.state_dir, result.agents_created)
+                say(f"seeded demo agents {', '.join(result.agents_created)} (SIP passwords in {path})")
+            return await asterisk_inputs(session)
+    finally:
+        await engine.dispose()
+
+
+def setup_database(settings: Settings) -> tuple[list[QueueConf], list[AgentConf]]:
+    say("database schema: alembic upgrade head")
+    upgrade_head(settings.sqlalchemy_url)
+    return asyncio.run(_seed_and_read(settings))
+
+
+def setup_asterisk(settings: Settings, queues: list[QueueConf], agents: list[AgentConf],
+                   *, start: bool = True) -> AsteriskInstance:
+    root = ensure_asterisk_root(settings)
+    instance = AsteriskInstance(root, settings.asterisk_instance)
+    ensure_prompts(PROMPTS, instance.sounds_dir)
+    say(f"rendering asterisk-conf/ into {instance.host_path(instance.etc_dir)}")
+    instance.render(settings, queues, agents)
+    if start:
+        if instance.running():
+            say("Asterisk already running: reloading dialplan, queues and PJSIP")
+            for command in ("dialplan reload", "queue reload all", "module reload res_pjsip.so"):
+                instance.cli(command)
+        else:
+            instance.start()
+        say("Asterisk fully booted")
+    return instance
+
+
+def setup_all(settings: Settings, *, start_asterisk: bool = True) -> Stack:
+    postgres = setup_postgres(settings)
+    queues, agents = setup_database(settings)
+    asterisk = setup_asterisk(settings, queues, agents, start=start_asterisk)
+    return Stack(settings, postgres, asterisk)

@@ -1,0 +1,129 @@
+"""Drive SIPp as citizens (UAC, DTMF over SIP INFO) and agents (REGISTER then UAS) against our Asterisk.
+
+Used by the end-to-end tests and by `allo call`. Scenario files live in tests/e2e/scenarios/.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from allo.errors import AlloError
+from allo.setup.procs import require
+
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "tests" / "e2e" / "scenarios"
+
+
+class SippError(AlloError):
+    """SIPp could not run or a scenario failed."""
+
+
+def free_port() -> int:
+    """A port free for both UDP and TCP on loopback (SIP and RTP use UDP)."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            port: int = udp.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                try:
+                    tcp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            if port % 2 == 0 and port < 64000:
+                return port
+    raise SippError("no free port")
+
+
+@dataclass
+class SippResult:
+    returncode: int
+    log: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+@dataclass
+class Sipp:
+    """One SIPp process bound to its own SIP and media ports on loopback."""
+
+    scenario: str
+    target: str
+    keys: dict[str, str] = field(default_factory=dict)
+    calls: int = 1
+    rate: float = 1.0
+    extra: list[str] = field(default_factory=list)
+    port: int = field(default_factory=free_port)
+    media_port: int = field(default_factory=free_port)
+    timeout_s: int = 60
+    _proc: subprocess.Popen[str] | None = None
+    _workdir: tempfile.TemporaryDirectory[str] | None = None
+
+    def command(self) -> list[str]:
+        cmd = [require("sipp", "sip-tester"), self.target, "-sf", str(SCENARIO_DIR / self.scenario),
+               "-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", str(self.port), "-mp", str(self.media_port),
+               "-m", str(self.calls), "-r", str(self.rate), "-nostdin", "-timeout", f"{self.timeout_s}s",
+               "-timeout_error", "-trace_err", "-trace_msg", "-trace_stat", "-fd", "1",
+               "-recv_timeout", str(self.timeout_s * 1000)]
+        for key, value in self.keys.items():
+            cmd += ["-key", key, value]
+        return cmd + self.extra
+
+    def start(self) -> Sipp:
+        self._workdir = tempfile.TemporaryDirectory(prefix="allo-sipp-")
+        self._proc = subprocess.Popen(self.command(), cwd=self._workdir.name, stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        return self
+
+    def wait(self, timeout: float | None = None) -> SippResult:
+        if self._proc is None or self._workdir is None:
+            raise SippError("SIPp not started")
+        try:
+            _, stderr = self._proc.communicate(timeout=timeout or self.timeout_s + 15)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            _, stderr = self._proc.communicate()
+        log = stderr + "".join(p.read_text(errors="replace")[-20000:]
+                               for p in Path(self._workdir.name).glob("*_errors.log"))
+        result = SippResult(self._proc.returncode, log)
+        self._workdir.cleanup()
+        return result
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+        if self._workdir is not None and self._proc is not None:
+            self.wait(5)
+
+    def run(self) -> SippResult:
+        return self.start().wait()
+
+
+def sip_target(sip_port: int) -> str:
+    return f"127.0.0.1:{sip_port}"
+
+
+def citizen(sip_port: int, *, caller: str = "0612345678", listen_ms: int = 3000, digits: str = "none",
+            calls: int = 1, rate: float = 1.0, timeout_s: int = 60) -> Sipp:
+    return Sipp("citizen.xml", sip_target(sip_port), {"caller": caller, "listen_ms": str(listen_ms),
+                                                    "digits": digits}, calls=calls, rate=rate, timeout_s=timeout_s)
+
+
+def register_agent(sip_port: int, username: str, password: str, port: int, expires: int = 3600) -> SippResult:
+    reg = Sipp("agent-register.xml", sip_target(sip_port), {"user": username, "expires": str(expires)},
+               extra=["-au", username, "-ap", password], port=port, timeout_s=10)
+    return reg.run()
+
+
+def agent(sip_port: int, port: int, *, calls: int = 1, talk_ms: int = 1000, timeout_s: int = 120) -> Sipp:
+    """A UAS on `port` (where the agent registered) answering `calls` queue calls."""
+    return Sipp("agent-answer.xml", sip_target(sip_port), {"talk_ms": str(talk_ms)}, calls=calls, port=port,
+                timeout_s=timeout_s)

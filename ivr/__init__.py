@@ -1,0 +1,1 @@
+"""The vocal menu engine: interprets the menu over a small Channel interface."""
