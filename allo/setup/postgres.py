@@ -96,6 +96,11 @@ class PostgresCluster:
             say("stopping PostgreSQL")
             self._pg("pg_ctl", "-D", str(self.data_dir), "-m", mode, "-w", "stop", timeout=90)
 
+    def destroy(self) -> None:
+        """Stop and delete the cluster (test clusters)."""
+        self.stop("immediate")
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
     def psql(self, sql: str, database: str = "postgres") -> str:
         return self._pg("psql", "-h", str(self.socket_dir), "-p", str(self.port), "-d", database,
                         "-v", "ON_ERROR_STOP=1", "-tAc", sql)

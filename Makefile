@@ -1,0 +1,59 @@
+# Two commands on a fresh machine: `make run` (whole stack) and `make test` (every test).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+ALLO := $(VENV)/bin/allo
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: all run stop call test check lint types setup venv sysdeps test-unit test-integration test-e2e clean
+
+all: test
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@echo "[allo] Python environment in $(VENV) (project installed editable with dev tools)"
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+sysdeps:
+	@bash scripts/system-deps.sh
+
+setup: venv sysdeps
+	@$(ALLO) setup
+
+run: venv sysdeps
+	@$(ALLO) run
+
+stop: venv
+	@$(ALLO) stop
+
+call: venv
+	@$(ALLO) call
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+types: venv
+	$(VENV)/bin/mypy
+
+check: lint types
+
+test-unit: venv
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+test-integration: venv sysdeps
+	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+
+test-e2e: venv sysdeps
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+# Fixtures set up their own PostgreSQL cluster, Asterisk instance and `allo serve` on free ports.
+test: venv sysdeps check
+	$(PY) -m pytest tests/unit tests/integration tests/e2e $(PYTEST_ARGS)
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache

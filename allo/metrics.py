@@ -1,0 +1,45 @@
+"""Prometheus instruments of one running service (own registry: no global state)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from agi.server import SessionOutcome
+
+FAST_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
+
+
+class Metrics:
+    """Also the FastAGI server's observer (session_started / session_ended / command_done)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.agi_active = Gauge("allo_agi_active_sessions", "FastAGI sessions in progress", registry=self.registry)
+        self.agi_sessions = Counter("allo_agi_sessions", "FastAGI sessions ended, by outcome", ["outcome"],
+                                    registry=self.registry)
+        self.agi_session_seconds = Histogram("allo_agi_session_seconds", "FastAGI session duration",
+                                             registry=self.registry,
+                                             buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 300))
+        self.agi_command_seconds = Histogram("allo_agi_command_seconds", "AGI command round trip", ["command"],
+                                             registry=self.registry, buckets=FAST_BUCKETS)
+        self.routes = Counter("allo_routes", "Routing decisions, by route kind and queue", ["kind", "queue"],
+                              registry=self.registry)
+        self.ami_connected = Gauge("allo_ami_connected", "1 when the AMI session is ready", registry=self.registry)
+        self.ami_events = Counter("allo_ami_events", "AMI events received, by type", ["event"],
+                                  registry=self.registry)
+        self.db_writes = Counter("allo_db_writes", "Call-record writes, by result", ["result"],
+                                 registry=self.registry)
+
+    def session_started(self) -> None:
+        self.agi_active.inc()
+
+    def session_ended(self, outcome: SessionOutcome, seconds: float) -> None:
+        self.agi_active.dec()
+        self.agi_sessions.labels(outcome.name.lower()).inc()
+        self.agi_session_seconds.observe(seconds)
+
+    def command_done(self, command: str, seconds: float) -> None:
+        self.agi_command_seconds.labels(command).observe(seconds)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,96 @@
+"""`allo run`: set up what is missing, start PostgreSQL and Asterisk, supervise `allo serve`; stop all on exit."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from allo.settings import Settings
+from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
+from allo.setup.postgres import PostgresCluster
+from allo.setup.procs import say
+from allo.setup.stack import setup_all
+
+RESTART_DELAY_S = 1.0
+
+
+def _run_pidfile(settings: Settings) -> Path:
+    return settings.state_dir / "allo-run.pid"
+
+
+def run_stack(settings: Settings) -> int:
+    stack = setup_all(settings)
+    pidfile = _run_pidfile(settings)
+    pidfile.write_text(str(os.getpid()))
+    stopping = False
+    child: subprocess.Popen[bytes] | None = None
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+        if child is not None and child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        while not stopping:
+            child = subprocess.Popen([sys.executable, "-m", "allo.cli", "--state-dir", str(settings.state_dir),
+                                      "serve"], start_new_session=True)
+            code = child.wait()
+            if not stopping:
+                say(f"allo serve exited with {code}; restarting in {RESTART_DELAY_S:.0f} s")
+                time.sleep(RESTART_DELAY_S)
+    finally:
+        if child is not None and child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+            child.wait(60)
+        stack.asterisk.stop()
+        if stack.postgres is not None:
+            stack.postgres.stop()
+        pidfile.unlink(missing_ok=True)
+        say("stopped")
+    return 0
+
+
+def stop_stack(settings: Settings) -> int:
+    """Stop what `allo run` started; also works when the run process is gone."""
+    pid = _read_pid(_run_pidfile(settings))
+    if pid is not None:
+        say(f"asking allo run ({pid}) to stop")
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 60
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if not _alive(pid):
+            return 0
+    serve_pid = _read_pid(settings.state_dir / "allo-serve.pid")
+    if serve_pid is not None and _alive(serve_pid):
+        os.kill(serve_pid, signal.SIGTERM)
+    root = settings.asterisk_root or ensure_asterisk_root(settings)
+    AsteriskInstance(root, settings.asterisk_instance).stop()
+    if settings.uses_private_postgres:
+        cluster = PostgresCluster.for_state(settings.state_dir, settings.pg_port)
+        if cluster.initialised():
+            cluster.stop()
+    return 0
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

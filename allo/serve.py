@@ -1,0 +1,61 @@
+"""`allo serve`: FastAGI, AMI client and HTTP API in one asyncio process; SIGINT/SIGTERM drain and stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Generator
+
+import uvicorn
+
+from allo.api.app import create_app
+from allo.service import AlloService
+from allo.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        # We own the signals: the FastAGI drain must happen before the process exits.
+        yield
+
+
+async def serve_async(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    service = AlloService(settings)
+    await service.start()
+    config = uvicorn.Config(create_app(service), host=settings.http_host, port=settings.http_port,
+                            log_level="warning", access_log=False, lifespan="off")
+    http = _Server(config)
+    http_task = asyncio.create_task(http.serve())
+    pidfile = settings.state_dir / "allo-serve.pid"
+    pidfile.parent.mkdir(parents=True, exist_ok=True)
+    pidfile.write_text(str(os.getpid()))
+    print(f"[allo] serving: FastAGI {settings.agi_host}:{settings.agi_port}, "
+          f"HTTP http://{settings.http_host}:{settings.http_port}/healthz", flush=True)
+    stop_task = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({http_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop_task.cancel()
+        print("[allo] stopping: draining FastAGI sessions", flush=True)
+        await service.stop()
+        http.should_exit = True
+        with contextlib.suppress(SystemExit):  # uvicorn exits this way when it cannot bind its port
+            await http_task
+        pidfile.unlink(missing_ok=True)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def serve(settings: Settings) -> int:
+    asyncio.run(serve_async(settings))
+    return 0

@@ -1,0 +1,76 @@
+"""The running service: FastAGI server, AMI client, live state and call records, started and stopped together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from acd.ami.client import AmiClient
+from acd.ami.events import AmiEvent
+from acd.live import LiveState, system_clock
+from agi.server import AgiServer
+from allo.calls import CallRecorder
+from allo.db.engine import make_engine
+from allo.handler import IvrHandler
+from allo.metrics import Metrics
+from allo.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class AlloService:
+    def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
+        self.settings = settings
+        self.metrics = Metrics()
+        self.engine = engine or make_engine(settings)
+        self.recorder = CallRecorder(self.engine, self.metrics, timeout=settings.db_write_timeout)
+        self.ivr = IvrHandler(self.recorder, self.metrics, settings.pseudonym_key.get_secret_value().encode())
+        self.agi = AgiServer({"ivr": self.ivr.handle}, settings.agi_host, settings.agi_port, observer=self.metrics)
+        self.ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
+                             settings.ami_secret.get_secret_value(), action_timeout=settings.ami_action_timeout)
+        self.live = LiveState(system_clock)
+        self.ami.add_listener(self._on_ami_event)
+        self.ami.add_resync_listener(self._on_resync)
+
+    def _on_ami_event(self, event: AmiEvent) -> None:
+        self.metrics.ami_events.labels(type(event).__name__).inc()
+        self.live.apply(event)
+        self.recorder.on_event(event)
+
+    def _on_resync(self, snapshot: Sequence[AmiEvent]) -> None:
+        self.live.resync(snapshot)
+        self.metrics.ami_connected.set(1)
+
+    async def start(self) -> None:
+        await self.agi.start()
+        await self.ami.start()
+        log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
+                 self.settings.ami_host, self.settings.ami_port)
+
+    async def stop(self) -> None:
+        """Drain FastAGI sessions first (calls in the menu finish), then the rest."""
+        await self.agi.stop(self.settings.agi_drain_timeout)
+        await self.ami.stop()
+        await self.recorder.drain()
+        await self.engine.dispose()
+
+    async def database_up(self, timeout: float = 1.0) -> bool:
+        try:
+            async with asyncio.timeout(timeout):
+                async with self.engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means "down" for the health check
+            return False
+        return True
+
+    async def health(self) -> dict[str, str]:
+        self.metrics.ami_connected.set(1 if self.ami.connected else 0)
+        return {
+            "database": "up" if await self.database_up() else "down",
+            "ami": "up" if self.ami.connected else "down",
+            "fastagi": "up" if self.agi.accepting else "down",
+        }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Debian packages allo needs on the machine; installs only what is missing (needs root, as on our machines).
+set -euo pipefail
+missing=()
+command -v sipp >/dev/null || missing+=(sip-tester)
+command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+command -v sox >/dev/null || missing+=(sox)
+command -v runuser >/dev/null || missing+=(util-linux)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if ! command -v asterisk >/dev/null; then command -v debootstrap >/dev/null || missing+=(debootstrap); fi
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "[allo] installing Debian packages: ${missing[*]}"
+if [ "$(id -u)" != 0 ]; then
+  echo "[allo] not root: please install ${missing[*]}" >&2
+  exit 1
+fi
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,166 @@
+"""Named fixtures that start real servers on free ports: PostgreSQL, Asterisk 22 and `allo serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from allo.db.migrate import upgrade_head
+from allo.db.seed import asterisk_inputs, seed
+from allo.settings import Settings
+from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
+from allo.setup.asterisk_conf import AgentConf, QueueConf
+from allo.setup.postgres import PostgresCluster
+from allo.setup.prompts import ensure_prompts
+from allo.setup.secrets import ensure_secrets
+from allo.sipp import free_port
+from ivr.catalogue import PROMPTS
+
+
+def _free_tcp_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of the test stack: its own state dir, ports and Asterisk instance, beside any `make run`."""
+    state = tmp_path_factory.mktemp("allo-state")
+    state.chmod(0o755)
+    ensure_secrets(state)
+    overrides = {
+        "pg_port": _free_tcp_port(),
+        "agi_port": _free_tcp_port(),
+        "http_port": _free_tcp_port(),
+        "ami_port": _free_tcp_port(),
+        "sip_port": _free_tcp_port(),
+        "rtp_start": 30000,
+        "rtp_end": 30999,
+        "asterisk_instance": f"test-{os.getpid()}",
+        "agi_drain_timeout": 5.0,
+    }
+    return Settings.load(state).model_copy(update=overrides)
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    keys = ("state_dir", "pg_port", "agi_port", "http_port", "ami_port", "sip_port", "rtp_start", "rtp_end",
+            "asterisk_instance", "agi_drain_timeout")
+    return {f"ALLO_{key.upper()}": str(getattr(settings, key)) for key in keys}
+
+
+@pytest.fixture(scope="session")
+def postgres(test_settings: Settings) -> Iterator[PostgresCluster]:
+    cluster = PostgresCluster.for_state(test_settings.state_dir, test_settings.pg_port)
+    cluster.init()
+    cluster.start()
+    cluster.wait_ready()
+    cluster.ensure_database(test_settings.pg_password.get_secret_value())
+    upgrade_head(test_settings.sqlalchemy_url)
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def seeded(test_settings: Settings, postgres: PostgresCluster) -> tuple[list[QueueConf], list[AgentConf]]:
+    from allo.db.engine import make_engine, make_sessionmaker
+    from allo.db.seed import remember_demo_passwords
+
+    async def go() -> tuple[list[QueueConf], list[AgentConf]]:
+        engine = make_engine(test_settings, pool_size=1)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                result = await seed(session)
+                remember_demo_passwords(test_settings.state_dir, result.agents_created)
+                return await asterisk_inputs(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+@pytest.fixture(scope="session")
+def demo_passwords(test_settings: Settings, seeded: object) -> dict[str, str]:
+    lines = (test_settings.state_dir / "demo-agents.txt").read_text().splitlines()
+    return dict(line.split(" ", 1) for line in lines if line)
+
+
+@pytest.fixture(scope="session")
+def asterisk(test_settings: Settings, seeded: tuple[list[QueueConf], list[AgentConf]]) -> Iterator[AsteriskInstance]:
+    root = ensure_asterisk_root(test_settings)
+    instance = AsteriskInstance(root, test_settings.asterisk_instance)
+    ensure_prompts(PROMPTS, instance.sounds_dir)
+    instance.render(test_settings, *seeded)
+    proc = instance.start()
+    yield instance
+    instance.stop()
+    if proc is not None:
+        proc.wait(10)
+    # Keep Asterisk's logs with the test run's state for post-mortems.
+    shutil.copytree(instance.host_path(instance.log_dir), test_settings.state_dir / "asterisk-logs",
+                    dirs_exist_ok=True)
+    instance.remove()
+
+
+class ServiceProcess:
+    """`allo serve` as a real subprocess, started and stopped by tests."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = Path(settings.state_dir) / "serve.log"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.http_port}"
+
+    def start(self, timeout: float = 20.0) -> None:
+        out = self.log.open("ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "allo.cli", "serve"],
+                                     env={**os.environ, **settings_env(self.settings)}, stdout=out,
+                                     stderr=subprocess.STDOUT)
+        out.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"allo serve exited: {self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"allo serve not healthy in {timeout} s: {self.log.read_text()[-3000:]}")
+
+    def stop(self) -> int | None:
+        if self.proc is None or self.proc.poll() is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.terminate()
+        try:
+            return self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def allo_service(test_settings: Settings, asterisk: AsteriskInstance) -> Iterator[ServiceProcess]:
+    service = ServiceProcess(test_settings)
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def running_service(allo_service: ServiceProcess) -> ServiceProcess:
+    """The service, restarted if an earlier test stopped it."""
+    if allo_service.proc is None or allo_service.proc.poll() is not None:
+        allo_service.start()
+    return allo_service

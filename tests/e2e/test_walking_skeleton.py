@@ -1,0 +1,77 @@
+"""A real SIP call to 3939: SIPp citizen -> Asterisk 22 -> FastAGI -> queue l1 -> SIPp agent."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from acd.ami.events import AgentComplete, AgentConnect, QueueCallerJoin
+from allo import sipp
+from allo.db.models import Call, CallOutcome
+from allo.privacy import pseudonymise
+from allo.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+
+async def _call_row(settings: Settings, call_id: str, until: CallOutcome, timeout: float = 10.0) -> Call:
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            async with engine.connect() as conn:
+                row = (await conn.execute(select(Call).where(Call.call_id == call_id))).first()
+            if row is not None and row.outcome == until:
+                return row  # type: ignore[return-value]
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"call {call_id} not {until} in PostgreSQL: {row}")
+            await asyncio.sleep(0.1)
+    finally:
+        await engine.dispose()
+
+
+async def test_citizen_hears_welcome_joins_l1_and_agent_answers(test_settings, running_service, ami_watch,
+                                                                l1_agent):
+    caller = "0612345678"
+    agent = l1_agent.answer(talk_ms=1000)
+    citizen = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller=caller, listen_ms=500).run)
+    agent_result = await asyncio.to_thread(agent.wait, 20)
+    assert citizen.ok, citizen.log
+    assert agent_result.ok, agent_result.log
+
+    joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1")
+    connected = await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == joined.uniqueid)
+    assert connected.queue == "l1"
+    assert connected.member_name == "agent1001"
+    await ami_watch.wait_for(AgentComplete, lambda e: e.uniqueid == joined.uniqueid)
+
+    row = await _call_row(test_settings, joined.uniqueid, CallOutcome.COMPLETED)
+    assert row.route_queue == "l1"
+    assert row.agent == "agent1001"
+    assert row.menu_trace is not None and "played=allo/bienvenue,allo/mise-en-relation" in row.menu_trace
+    assert "route=queue:l1" in row.menu_trace
+    assert row.answered_at is not None and row.queue_joined_at is not None
+    assert timedelta(0) <= row.answered_at - row.queue_joined_at < timedelta(seconds=10)
+    # Anonymity: the number is never stored, only its keyed pseudonym.
+    assert row.caller_hash == pseudonymise(test_settings.pseudonym_key.get_secret_value().encode(), caller)
+    assert caller not in repr(tuple(row))
+
+
+async def test_call_reaches_l1_when_fastagi_is_down(test_settings, running_service, ami_watch, l1_agent):
+    assert running_service.stop() == 0  # a clean drain-and-exit on SIGTERM
+    try:
+        agent = l1_agent.answer(talk_ms=500)
+        citizen = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0611111111",
+                                                       listen_ms=200).run)
+        agent_result = await asyncio.to_thread(agent.wait, 20)
+        assert citizen.ok, citizen.log
+        assert agent_result.ok, agent_result.log
+        joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1")
+        connected = await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == joined.uniqueid)
+        assert connected.member_name == "agent1001"
+    finally:
+        running_service.start()
