@@ -63,7 +63,7 @@ class AlloService:
             async with asyncio.timeout(timeout):
                 async with self.engine.connect() as conn:
                     await conn.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means "down" for the health check
+        except Exception:  # any failure means "down" for the health check
             return False
         return True
 

@@ -54,10 +54,11 @@ class Settings(BaseSettings):
         """Environment first, then `<state_dir>/secrets.env` written at set-up for the secrets."""
         probe = cls() if state_dir is None else cls(state_dir=state_dir)
         secrets = probe.state_dir / SECRETS_FILE
-        kwargs: dict[str, object] = {} if state_dir is None else {"state_dir": state_dir}
-        if secrets.exists():
-            return cls(_env_file=secrets, **kwargs)  # type: ignore[call-arg]
-        return probe
+        if not secrets.exists():
+            return probe
+        if state_dir is None:
+            return cls(_env_file=secrets)
+        return cls(_env_file=secrets, state_dir=state_dir)
 
     @property
     def pg_dir(self) -> Path:

@@ -98,11 +98,9 @@ def asterisk(test_settings: Settings, seeded: tuple[list[QueueConf], list[AgentC
     instance = AsteriskInstance(root, test_settings.asterisk_instance)
     ensure_prompts(PROMPTS, instance.sounds_dir)
     instance.render(test_settings, *seeded)
-    proc = instance.start()
+    instance.start()
     yield instance
     instance.stop()
-    if proc is not None:
-        proc.wait(10)
     # Keep Asterisk's logs with the test run's state for post-mortems.
     shutil.copytree(instance.host_path(instance.log_dir), test_settings.state_dir / "asterisk-logs",
                     dirs_exist_ok=True)

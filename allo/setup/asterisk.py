@@ -7,7 +7,7 @@ import shutil
 import signal
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from allo.errors import SetupError
@@ -33,10 +33,11 @@ def ensure_asterisk_root(settings: Settings) -> Path:
     return Path(proc.stdout.strip().splitlines()[-1])
 
 
-@dataclass(frozen=True)
+@dataclass
 class AsteriskInstance:
     root: Path
     name: str
+    _children: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)
 
     @property
     def etc_dir(self) -> str:
@@ -98,7 +99,9 @@ class AsteriskInstance:
         return run([*self._base(), "-rx", "core show uptime"], check=False, timeout=10).returncode == 0
 
     def start(self, timeout: float = 60.0) -> subprocess.Popen[bytes] | None:
-        """Start in the background and wait until fully booted; None if it was already running."""
+        """Start in the background and wait until fully booted; None if it was already running.
+
+        The child is reaped by stop()."""
         if self.running():
             return None
         say(f"starting Asterisk ({self.name}) from {self.root}")
@@ -106,6 +109,7 @@ class AsteriskInstance:
         proc = subprocess.Popen([*self._base(), "-f", "-n", "-q"], stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
+        self._children.append(proc)
         self.wait_fully_booted(timeout, proc)
         return proc
 
@@ -139,6 +143,9 @@ class AsteriskInstance:
         if pid is not None and _alive(pid):
             os.kill(pid, signal.SIGKILL)
         self.host_path(f"{self.run_dir}/asterisk.ctl").unlink(missing_ok=True)
+        for child in self._children:
+            child.wait(timeout)
+        self._children.clear()
 
     def remove(self) -> None:
         """Delete this instance's rendered config and state (test instances)."""

@@ -1,4 +1,4 @@
-"""Render `asterisk-conf/` templates (placeholders between double at-signs) plus the sections generated from the database."""
+"""Render `asterisk-conf/` templates (placeholders between double at-signs) and the sections made from the database."""
 
 from __future__ import annotations
 

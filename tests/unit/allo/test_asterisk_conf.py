@@ -1,0 +1,48 @@
+import pytest
+from pydantic import SecretStr
+
+from allo.db.seed import password_digest
+from allo.errors import ConfigError
+from allo.settings import Settings
+from allo.setup.asterisk_conf import AgentConf, QueueConf, render_files
+
+DIRS = {"ETC_DIR": "/etc/allo/t", "MOD_DIR": "/m", "VAR_DIR": "/v", "RUN_DIR": "/r", "LOG_DIR": "/l"}
+
+
+def settings(**kw) -> Settings:
+    return Settings(ami_secret=SecretStr("s3cret-value"), ami_port=5999, agi_port=4999, sip_port=5999, **kw)
+
+
+def test_every_placeholder_is_filled_and_secrets_land_only_in_manager_conf():
+    files = render_files(settings(), DIRS, [QueueConf("l1")], [AgentConf("agent1", "A", "0" * 32)])
+    for name, text in files.items():
+        assert "@@" not in text, name
+        if name != "manager.conf":
+            assert "s3cret-value" not in text, name
+    assert "secret = s3cret-value" in files["manager.conf"]
+    assert "bindaddr = 127.0.0.1" in files["manager.conf"]
+    assert "ALLO_AGI = agi://127.0.0.1:4999" in files["extensions.conf"]
+    assert "[l1](allo-queue)" in files["queues.conf"]
+    assert "password_digest = MD5:" + "0" * 32 in files["pjsip_agents.conf"]
+
+
+def test_dialplan_falls_back_to_level1_when_agi_fails():
+    dialplan = render_files(settings(), DIRS, [], [])["extensions.conf"]
+    assert '$["${AGISTATUS}" != "SUCCESS"]?allo-route,fallback,1' in dialplan
+    fallback = dialplan[dialplan.index("exten => fallback"):]
+    assert "Queue(l1)" in fallback.split("exten =>")[1]
+
+
+def test_unsafe_names_are_refused():
+    with pytest.raises(ConfigError, match="unsafe"):
+        render_files(settings(), DIRS, [QueueConf("l1]\n[evil")], [])
+
+
+def test_missing_ami_secret_is_a_clear_error():
+    with pytest.raises(ConfigError, match="ALLO_AMI_SECRET"):
+        render_files(Settings(ami_secret=SecretStr("")), DIRS, [], [])
+
+
+def test_sip_digest_matches_rfc2617_ha1():
+    # echo -n "fred:allo:mypass" | md5sum
+    assert password_digest("fred", "mypass") == "091714cb16efd63e152b80ef40bbed5f"
