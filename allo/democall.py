@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from acd.ami.client import AmiClient
+from acd.errors import AmiActionFailed
 from allo import sipp
 from allo.db.engine import make_engine
 from allo.db.models import Call
@@ -41,7 +42,11 @@ async def _demo(settings: Settings) -> int:
     engine = make_engine(settings, pool_size=1)
     try:
         await ami.wait_ready(15)
-        await ami.queue_add("l1", f"PJSIP/{DEMO_AGENT}", DEMO_AGENT)
+        try:
+            await ami.queue_add("l1", f"PJSIP/{DEMO_AGENT}", DEMO_AGENT)
+        except AmiActionFailed as exc:
+            if "already there" not in exc.response.message.lower():
+                raise AlloError(f"could not log {DEMO_AGENT} in to l1: {exc}") from exc
         print(f"[call] {DEMO_AGENT} logged in to queue l1 (AMI QueueAdd)")
         agent = sipp.agent(settings.sip_port, port, talk_ms=2000).start()
         started = datetime.now(UTC)
