@@ -1,0 +1,1 @@
+"""Automatic call distribution: AMI client layer and live queue state."""
