@@ -80,7 +80,7 @@ class AgiSession:
         self._set_fatal(AgiHangup("the AGI session is closed"))
 
     # A per-command timeout is part of the API: the session must also close itself when it fires.
-    async def command(self, *parts: str, timeout: float | None = None) -> AgiReply:  # noqa: ASYNC109
+    async def command(self, *parts: str, timeout: float | None = None) -> AgiReply:
         """Send one command and return its reply (``timeout`` defaults to the session's)."""
         line = format_command(*parts)
         async with self._lock:
@@ -114,7 +114,7 @@ class AgiSession:
         name: str,
         escape_digits: str = "",
         *,
-        timeout: float | None = None,  # noqa: ASYNC109 - prompts longer than the default timeout
+        timeout: float | None = None,
     ) -> AgiReply:
         """Play a prompt; ``result`` is 0, the ASCII code of the escape digit pressed, or -1."""
         return await self.command("STREAM FILE", name, escape_digits, timeout=timeout)

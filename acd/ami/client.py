@@ -31,7 +31,7 @@ class AmiClient(AmiSupervisor):
         name: str,
         fields: ActionFields | None = None,
         *,
-        timeout: float | None = None,  # noqa: ASYNC109 - contract: raises AmiTimeout
+        timeout: float | None = None,
     ) -> AmiResponse:
         """Send a single-response action; raise AmiNotConnected / AmiTimeout / AmiActionFailed."""
         payload = commands.build_action(name, fields)
@@ -43,7 +43,7 @@ class AmiClient(AmiSupervisor):
         fields: ActionFields | None = None,
         complete_event: str | None = None,
         *,
-        timeout: float | None = None,  # noqa: ASYNC109 - contract: raises AmiTimeout
+        timeout: float | None = None,
     ) -> list[AmiEvent]:
         """Send a list action (``as_list=True``); return the events up to ``complete_event``.
 
@@ -112,7 +112,7 @@ class AmiClient(AmiSupervisor):
         priority: int = 1,
         *,
         variables: Mapping[str, str] | None = None,
-        timeout: float = 30.0,  # noqa: ASYNC109 - ringing time sent to Asterisk
+        timeout: float = 30.0,
         run_async: bool = True,
         caller_id: str | None = None,
     ) -> AmiResponse:

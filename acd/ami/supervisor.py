@@ -135,7 +135,7 @@ class AmiSupervisor:
                 logger.error("AMI supervisor ended with an error: %r", task.exception())
         self._set_state(AmiState.DISCONNECTED)
 
-    async def wait_ready(self, timeout: float) -> None:  # noqa: ASYNC109 - contract: raises AmiTimeout
+    async def wait_ready(self, timeout: float) -> None:
         """Return once READY; raise :class:`AmiTimeout` after ``timeout`` seconds."""
         try:
             await asyncio.wait_for(self._ready.wait(), timeout)
