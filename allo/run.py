@@ -13,7 +13,7 @@ from types import FrameType
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
 from allo.setup.postgres import PostgresCluster
-from allo.setup.procs import say
+from allo.setup.procs import pid_alive, say
 from allo.setup.stack import setup_all
 
 RESTART_DELAY_S = 1.0
@@ -65,12 +65,12 @@ def stop_stack(settings: Settings) -> int:
         say(f"asking allo run ({pid}) to stop")
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + 60
-        while _alive(pid) and time.monotonic() < deadline:
+        while pid_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.2)
-        if not _alive(pid):
+        if not pid_alive(pid):
             return 0
     serve_pid = _read_pid(settings.state_dir / "allo-serve.pid")
-    if serve_pid is not None and _alive(serve_pid):
+    if serve_pid is not None and pid_alive(serve_pid):
         os.kill(serve_pid, signal.SIGTERM)
     root = settings.asterisk_root or ensure_asterisk_root(settings)
     AsteriskInstance(root, settings.asterisk_instance).stop()
@@ -87,10 +87,3 @@ def _read_pid(path: Path) -> int | None:
     except (OSError, ValueError):
         return None
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True

@@ -13,7 +13,7 @@ from pathlib import Path
 from allo.errors import SetupError
 from allo.settings import Settings
 from allo.setup.asterisk_conf import AgentConf, QueueConf, render_files
-from allo.setup.procs import run, say
+from allo.setup.procs import pid_alive, run, say
 
 SYSTEM_ROOT = Path("/")
 ROOT_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "setup-asterisk-root.sh"
@@ -138,9 +138,9 @@ class AsteriskInstance:
         say(f"stopping Asterisk ({self.name})")
         run([*self._base(), "-rx", "core stop now"], check=False, timeout=timeout)
         deadline = time.monotonic() + timeout
-        while pid is not None and _alive(pid) and time.monotonic() < deadline:
+        while pid is not None and pid_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        if pid is not None and _alive(pid):
+        if pid is not None and pid_alive(pid):
             os.kill(pid, signal.SIGKILL)
         self.host_path(f"{self.run_dir}/asterisk.ctl").unlink(missing_ok=True)
         for child in self._children:
@@ -152,16 +152,3 @@ class AsteriskInstance:
         for inside in (self.etc_dir, self.run_dir, self.log_dir, self.var_dir):
             shutil.rmtree(self.host_path(inside), ignore_errors=True)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child still answers kill(0); treat it as gone.
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except OSError:
-        return False

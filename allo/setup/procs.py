@@ -8,6 +8,7 @@ import pwd
 import shutil
 import subprocess
 from collections.abc import Sequence
+from pathlib import Path
 
 from allo.errors import SetupError
 
@@ -54,3 +55,17 @@ def as_user(user: str, cmd: Sequence[str]) -> list[str]:
         return list(cmd)
     pwd.getpwnam(user)
     return ["runuser", "-u", user, "--", *cmd]
+
+
+def pid_alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
