@@ -117,6 +117,12 @@ def citizen(sip_port: int, *, caller: str = "0612345678", listen_ms: int = 3000,
                                                     "digits": digits}, calls=calls, rate=rate, timeout_s=timeout_s)
 
 
+def citizen_hanging_up(sip_port: int, *, caller: str = "0612345678", after_ms: int = 2000) -> Sipp:
+    """A citizen who hangs up `after_ms` after the answer (in the menu or while queued)."""
+    return Sipp("citizen-hangup.xml", sip_target(sip_port), {"caller": caller, "listen_ms": str(after_ms)},
+                timeout_s=30)
+
+
 def register_agent(sip_port: int, username: str, password: str, port: int, expires: int = 3600) -> SippResult:
     reg = Sipp("agent-register.xml", sip_target(sip_port), {"user": username, "expires": str(expires)},
                extra=["-au", username, "-ap", password], port=port, timeout_s=10)

@@ -45,7 +45,7 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         "rtp_start": 30000,
         "rtp_end": 30999,
         "asterisk_instance": f"test-{os.getpid()}",
-        "agi_drain_timeout": 5.0,
+        "agi_drain_timeout": 30.0,
     }
     return Settings.load(state).model_copy(update=overrides)
 

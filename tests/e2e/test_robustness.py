@@ -1,0 +1,174 @@
+"""Real calls while things go wrong: hang-up in the menu, hostile FastAGI clients, a service stop mid-call."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from acd.ami.events import AgentConnect, QueueCallerJoin
+from allo import sipp
+from allo.db.models import Call, CallOutcome
+from allo.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+
+async def _row(settings: Settings, call_id: str, until: CallOutcome, timeout: float = 10.0) -> Call:
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            async with engine.connect() as conn:
+                row = (await conn.execute(select(Call).where(Call.call_id == call_id))).first()
+            if row is not None and row.outcome == until:
+                return row  # type: ignore[return-value]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"call {call_id} never reached {until}: {row}")
+            await asyncio.sleep(0.1)
+    finally:
+        await engine.dispose()
+
+
+async def _latest_call_id(settings: Settings, since: float) -> str:
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        for _ in range(100):
+            async with engine.connect() as conn:
+                row = (await conn.execute(select(Call.call_id, Call.started_at).order_by(
+                    Call.started_at.desc()).limit(1))).first()
+            if row is not None and row.started_at.timestamp() >= since:
+                return str(row.call_id)
+            await asyncio.sleep(0.1)
+        raise AssertionError("no call row")
+    finally:
+        await engine.dispose()
+
+
+async def test_hang_up_during_the_welcome_prompt_is_recorded(test_settings, running_service):
+    since = time.time()
+    result = await asyncio.to_thread(sipp.citizen_hanging_up(test_settings.sip_port, after_ms=1500).run)
+    assert result.ok, result.log
+    call_id = await _latest_call_id(test_settings, since - 1)
+    row = await _row(test_settings, call_id, CallOutcome.HUNG_UP_IN_MENU)
+    assert row.end_reason == "hangup_in_menu"
+    assert row.route_queue is None and row.queue_joined_at is None
+    # The server is still healthy after the hang-up.
+    assert httpx.get(f"{running_service.base_url}/healthz", timeout=5).status_code == 200
+
+
+async def _hostile_clients(host: str, port: int, stop: asyncio.Event) -> int:
+    """Connect-and-close, garbage, non-UTF-8, a trickler and idle sockets, until `stop`."""
+    opened = 0
+    writers: list[asyncio.StreamWriter] = []
+
+    async def connect() -> asyncio.StreamWriter:
+        nonlocal opened
+        _, writer = await asyncio.open_connection(host, port)
+        opened += 1
+        writers.append(writer)
+        return writer
+
+    async def trickle() -> None:
+        writer = await connect()
+        for byte in b"agi_network: yes\n":
+            if stop.is_set():
+                return
+            writer.write(bytes([byte]))
+            await writer.drain()
+            await asyncio.sleep(0.3)
+
+    trickler = asyncio.create_task(trickle())
+    try:
+        for _ in range(50):
+            await connect()  # idle
+        while not stop.is_set():
+            (await connect()).close()
+            (await connect()).write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" + b"\x00" * 512)
+            (await connect()).write(b"agi_network_script: \xff\xfe\xfa\nagi_uniqueid: \x80\x81\n\n")
+            (await connect()).write(b"x" * 20000 + b"\n")
+            await asyncio.sleep(0.05)
+    finally:
+        trickler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await trickler
+        for writer in writers:
+            writer.close()
+        for writer in writers:
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+    return opened
+
+
+async def _menu_seconds(settings: Settings, agent: object, caller: str) -> float:
+    """Time from the call record's start to joining the queue, for one real call answered by the agent."""
+    answering = agent.answer(talk_ms=300)  # type: ignore[attr-defined]
+    since = time.time()
+    result = await asyncio.to_thread(sipp.citizen(settings.sip_port, caller=caller, listen_ms=200).run)
+    agent_result = await asyncio.to_thread(answering.wait, 20)
+    assert result.ok, result.log
+    assert agent_result.ok, agent_result.log
+    row = await _row(settings, await _latest_call_id(settings, since - 1), CallOutcome.COMPLETED)
+    assert row.route_queue == "l1" and row.queue_joined_at is not None
+    return (row.queue_joined_at - row.started_at).total_seconds()
+
+
+async def test_hostile_fastagi_clients_do_not_slow_a_real_call(test_settings, running_service, l1_agent):
+    clean = await _menu_seconds(test_settings, l1_agent, "0622222222")
+    stop = asyncio.Event()
+    hostile = asyncio.create_task(_hostile_clients(test_settings.agi_host, test_settings.agi_port, stop))
+    try:
+        await asyncio.sleep(0.5)
+        attacked = await _menu_seconds(test_settings, l1_agent, "0633333333")
+    finally:
+        stop.set()
+        opened = await hostile
+    assert opened > 100
+    # The menu is a fixed-length prompt: any stall of the event loop would show here.
+    assert abs(attacked - clean) < 0.5, (clean, attacked)
+    metrics = httpx.get(f"{running_service.base_url}/metrics", timeout=5).text
+    assert 'allo_agi_sessions_total{outcome="protocol_error"}' in metrics
+
+
+async def test_stopping_the_service_drains_the_call_in_the_menu(test_settings, running_service, ami_watch,
+                                                                 l1_agent):
+    answering = l1_agent.answer(talk_ms=300)
+    citizen = sipp.citizen(test_settings.sip_port, caller="0644444444", listen_ms=200).start()
+    try:
+        async with httpx.AsyncClient() as client:
+            for _ in range(100):
+                metrics = (await client.get(f"{running_service.base_url}/metrics")).text
+                if "allo_agi_active_sessions 1.0" in metrics:
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the call never reached the FastAGI server")
+        started = time.monotonic()
+        assert running_service.proc is not None
+        running_service.proc.terminate()
+        code = await asyncio.to_thread(running_service.proc.wait, 40)
+        waited = time.monotonic() - started
+        assert code == 0
+        assert waited > 2, "the service did not wait for the call in the menu"
+        result = await asyncio.to_thread(citizen.wait, 30)
+        agent_result = await asyncio.to_thread(answering.wait, 20)
+        assert result.ok, result.log
+        assert agent_result.ok, agent_result.log
+        joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1")
+        await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == joined.uniqueid)
+    finally:
+        citizen.stop()
+        running_service.start()
+    # The handler ran to its end (not cancelled): the route was recorded before the service exited.
+    engine = create_async_engine(test_settings.sqlalchemy_url)
+    try:
+        async with engine.connect() as conn:
+            row = (await conn.execute(select(Call).where(Call.call_id == joined.uniqueid))).first()
+    finally:
+        await engine.dispose()
+    assert row is not None and row.menu_trace is not None and "route=queue:l1" in row.menu_trace
