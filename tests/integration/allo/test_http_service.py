@@ -38,3 +38,20 @@ def test_live_queues_endpoint_lists_the_seeded_queues(running_service):
     body = httpx.get(f"{running_service.base_url}/api/queues", timeout=5).json()
     assert body["ami"] == "up"
     assert "l1" in str(body) and "l2-fiscalite" in str(body)
+
+
+def test_healthz_says_503_while_the_database_is_away_and_recovers(running_service, postgres):
+    postgres.stop("fast")
+    try:
+        response = httpx.get(f"{running_service.base_url}/healthz", timeout=10)
+        assert response.status_code == 503
+        assert response.json()["database"] == "down"
+        assert response.json()["ami"] == "up" and response.json()["fastagi"] == "up"
+    finally:
+        postgres.start()
+        postgres.wait_ready()
+    for _ in range(50):
+        if httpx.get(f"{running_service.base_url}/healthz", timeout=10).status_code == 200:
+            break
+    else:
+        raise AssertionError("health did not recover after PostgreSQL came back")
