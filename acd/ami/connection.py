@@ -3,7 +3,7 @@
 :class:`AmiConnection` subclasses ``panoramisk.Manager`` but takes the lifecycle away from it: it
 never reconnects by itself (``connection_lost`` only reports), never runs a pinger, never replays
 actions after a reconnection (pending actions fail with :class:`~acd.errors.AmiNotConnected`), and
-every action has a timeout. The supervisor in :mod:`acd.ami.client` decides what happens next.
+every action has a timeout. The supervisor in :mod:`acd.ami.supervisor` decides what happens next.
 
 panoramisk's own log lines embed whole frames (the login secret, caller numbers): it gets a logger
 that withholds them.
@@ -149,9 +149,8 @@ class AmiConnection(Manager):  # type: ignore[misc]
         self.loop = loop
         host, port = self.config["host"], self.config["port"]
         try:
-            _transport, protocol = await asyncio.wait_for(
-                loop.create_connection(lambda: _Protocol(self), host, port), within
-            )
+            async with asyncio.timeout(within):
+                _transport, protocol = await loop.create_connection(lambda: _Protocol(self), host, port)
         except TimeoutError as exc:
             raise AmiTimeout(f"connecting to AMI at {host}:{port} timed out after {within:g}s") from exc
         self.protocol = protocol
@@ -232,7 +231,8 @@ class AmiConnection(Manager):  # type: ignore[misc]
             raise AmiNotConnected(f"AMI connection is not open (action {name})")
         future = protocol.send(action, as_list=as_list)
         try:
-            return await asyncio.wait_for(future, within)
+            async with asyncio.timeout(within):
+                return await future
         except TimeoutError as exc:
             raise AmiTimeout(f"AMI action {name} got no response within {within:g}s") from exc
         finally:

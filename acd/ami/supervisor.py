@@ -4,6 +4,10 @@ connect (timeout) → Login (checked) → wait for ``FullyBooted`` → ``QueueSt
 ``Ping`` every ``ping_interval`` with the reply checked within ``ping_timeout`` (half-open
 detection). When the connection is lost, a ping goes unanswered or any step fails: close, state
 DISCONNECTED, wait an exponential back-off with jitter (reset once READY was reached), start over.
+
+Timeouts use ``asyncio.timeout`` rather than ``asyncio.wait_for``: on Python 3.11 the latter
+swallows a cancellation that arrives just as the awaited thing completes, which could leave the
+supervisor running after ``stop()``.
 """
 
 from __future__ import annotations
@@ -129,8 +133,9 @@ class AmiSupervisor:
             except (AmiError, OSError):
                 logger.debug("AMI Logoff got no answer; closing anyway")
         if task is not None:
-            task.cancel()
-            await asyncio.wait({task})
+            while not task.done():  # re-cancel: a cancellation can be absorbed by a finishing await
+                task.cancel()
+                await asyncio.wait({task}, timeout=0.25)
             if not task.cancelled() and task.exception() is not None:
                 logger.error("AMI supervisor ended with an error: %r", task.exception())
         self._set_state(AmiState.DISCONNECTED)
@@ -138,7 +143,8 @@ class AmiSupervisor:
     async def wait_ready(self, timeout: float) -> None:
         """Return once READY; raise :class:`AmiTimeout` after ``timeout`` seconds."""
         try:
-            await asyncio.wait_for(self._ready.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._ready.wait()
         except TimeoutError as exc:
             raise AmiTimeout(f"AMI not ready within {timeout:g}s (state: {self._state.value})") from exc
 
@@ -211,7 +217,8 @@ class AmiSupervisor:
             raise _LoginRefused(response.message or "no reason given")
         self._set_state(AmiState.LOGGED_IN)
         try:
-            await asyncio.wait_for(conn.booted.wait(), self.boot_timeout)
+            async with asyncio.timeout(self.boot_timeout):
+                await conn.booted.wait()
         except TimeoutError as exc:
             raise AmiTimeout(f"no FullyBooted event within {self.boot_timeout:g}s after login") from exc
         response, snapshot = await conn.send_list(

@@ -246,9 +246,7 @@ class FakeAmi:
     async def _login(self, client: _Client, fields: dict[str, str], reply: ReplyFn) -> None:
         self.login_attempts += 1
         accepted = (
-            not self.refuse_login
-            and fields.get("Username") == self.username
-            and fields.get("Secret") == self.secret
+            not self.refuse_login and fields.get("Username") == self.username and fields.get("Secret") == self.secret
         )
         if not accepted:
             reply("Error", "Authentication failed")

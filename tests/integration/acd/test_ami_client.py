@@ -69,7 +69,7 @@ async def make_client(server: FakeAmi) -> AsyncIterator[ClientFactory]:
 
     yield make
     for client in clients:
-        await client.stop()
+        await asyncio.wait_for(client.stop(), 10.0)  # a hang here must fail, not stall the suite
 
 
 class Recorder:
@@ -186,18 +186,14 @@ async def test_events_delivered_typed_and_scrubbed(
     assert "0699999999" not in repr(recorder.events) + caplog.text
 
 
-async def test_action_timeout_is_prompt_and_connection_survives(
-    server: FakeAmi, make_client: ClientFactory
-) -> None:
+async def test_action_timeout_is_prompt_and_connection_survives(server: FakeAmi, make_client: ClientFactory) -> None:
     server.ignored.add("setvar")
     client = make_client(action_timeout=5.0, ping_interval=5.0)
     await client.start()
     await client.wait_ready(2.0)
     started = time.monotonic()
     with pytest.raises(AmiTimeout):
-        await client.action(
-            "Setvar", {"Channel": "PJSIP/x-1", "Variable": "SECTOR", "Value": "emploi"}, timeout=0.2
-        )
+        await client.action("Setvar", {"Channel": "PJSIP/x-1", "Variable": "SECTOR", "Value": "emploi"}, timeout=0.2)
     assert time.monotonic() - started < 0.6
     assert client.state is AmiState.READY
     server.ignored.clear()
@@ -205,9 +201,7 @@ async def test_action_timeout_is_prompt_and_connection_survives(
     assert response.success
 
 
-async def test_queue_add_resolves_and_member_event_follows(
-    server: FakeAmi, make_client: ClientFactory
-) -> None:
+async def test_queue_add_resolves_and_member_event_follows(server: FakeAmi, make_client: ClientFactory) -> None:
     client = make_client()
     recorder = Recorder(client)
     await client.start()
@@ -299,9 +293,7 @@ async def test_shutdown_event_triggers_reconnect(server: FakeAmi, make_client: C
     assert any(isinstance(event, UnknownEvent) and event.name == "Shutdown" for event in recorder.events)
 
 
-async def test_pending_action_fails_fast_when_connection_drops(
-    server: FakeAmi, make_client: ClientFactory
-) -> None:
+async def test_pending_action_fails_fast_when_connection_drops(server: FakeAmi, make_client: ClientFactory) -> None:
     server.delays["setvar"] = 5.0
     client = make_client(action_timeout=5.0)
     await client.start()
@@ -380,9 +372,7 @@ async def test_stop_while_disconnected_is_prompt_and_leaves_no_tasks(make_client
     assert other_tasks() == set()
 
 
-async def test_stop_when_ready_logs_off_and_leaves_no_tasks(
-    server: FakeAmi, make_client: ClientFactory
-) -> None:
+async def test_stop_when_ready_logs_off_and_leaves_no_tasks(server: FakeAmi, make_client: ClientFactory) -> None:
     client = make_client()
     await client.start()
     await client.wait_ready(2.0)
@@ -396,3 +386,28 @@ async def test_stop_when_ready_logs_off_and_leaves_no_tasks(
     # restartable
     await client.start()
     await client.wait_ready(2.0)
+
+
+async def test_stop_survives_a_swallowed_cancellation(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python 3.11's wait_for can turn a cancellation into the awaited result; stop() must cope."""
+    client = make_client()
+    calls = 0
+
+    async def run_connection_that_swallows_the_first_cancel() -> None:
+        nonlocal calls
+        calls += 1
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            if calls == 1:
+                raise OSError("connect failed just as we were cancelled") from None
+            raise
+
+    monkeypatch.setattr(client, "_run_connection", run_connection_that_swallows_the_first_cancel)
+    await client.start()
+    await asyncio.sleep(0.05)
+    await asyncio.wait_for(client.stop(), 3.0)
+    assert calls == 2
+    assert other_tasks() == set()

@@ -131,9 +131,7 @@ def test_agent_connect() -> None:
             **DEST_PRIVATE,
         }
     )
-    assert event == AgentConnect(
-        "general", "u1", "l1", "PJSIP/agent1", "Agent One", 30, 4, "PJSIP/agent1-0000002"
-    )
+    assert event == AgentConnect("general", "u1", "l1", "PJSIP/agent1", "Agent One", 30, 4, "PJSIP/agent1-0000002")
 
 
 def test_agent_complete() -> None:
@@ -236,17 +234,13 @@ def test_hangup() -> None:
 
 
 def test_field_names_are_case_insensitive_and_values_stripped() -> None:
-    event = parse_event(
-        {"event": "queuecallerleave", "QUEUE": " general ", "uniqueID": "u1", "position": " 2 "}
-    )
+    event = parse_event({"event": "queuecallerleave", "QUEUE": " general ", "uniqueID": "u1", "position": " 2 "})
     assert event == QueueCallerLeave("general", "u1", "", 2, 0)
 
 
 def test_missing_fields_give_defaults() -> None:
     assert parse_event({"Event": "AgentConnect"}) == AgentConnect("", "", "", "", "", 0, 0, "")
-    assert parse_event({"Event": "QueueMemberStatus"}) == QueueMemberStatus(
-        "", "", "", 0, False, "", False, 0
-    )
+    assert parse_event({"Event": "QueueMemberStatus"}) == QueueMemberStatus("", "", "", 0, False, "", False, 0)
 
 
 @pytest.mark.parametrize("bad", ["", "abc", "1e400", "nan", "-", "9" * 5000])
@@ -280,12 +274,8 @@ def test_unknown_status_maps_to_unknown_device_state() -> None:
 
 
 def test_unknown_event_keeps_fields_minus_private_ones() -> None:
-    event = parse_event(
-        {"Event": "Newchannel", "Channel": "PJSIP/trunk-1", "Exten": "3939", **PRIVATE, **DEST_PRIVATE}
-    )
-    assert event == UnknownEvent(
-        "Newchannel", {"Event": "Newchannel", "Channel": "PJSIP/trunk-1", "Exten": "3939"}
-    )
+    event = parse_event({"Event": "Newchannel", "Channel": "PJSIP/trunk-1", "Exten": "3939", **PRIVATE, **DEST_PRIVATE})
+    assert event == UnknownEvent("Newchannel", {"Event": "Newchannel", "Channel": "PJSIP/trunk-1", "Exten": "3939"})
 
 
 def test_frame_without_event_name() -> None:

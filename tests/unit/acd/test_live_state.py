@@ -226,16 +226,12 @@ def test_to_dict_is_json_and_has_no_caller_identity(clock: FakeClock) -> None:
     live.resync(
         [
             parse_event({"Event": "QueueParams", "Queue": "general", "Strategy": "leastrecent"}),
-            parse_event(
-                {"Event": "QueueEntry", "Queue": "general", "Uniqueid": "u0", "Wait": "5", **private}
-            ),
+            parse_event({"Event": "QueueEntry", "Queue": "general", "Uniqueid": "u0", "Wait": "5", **private}),
         ]
     )
     live.apply(parse_event({"Event": "QueueCallerJoin", "Queue": "general", "Uniqueid": "u1", **private}))
     live.apply(
-        parse_event(
-            {"Event": "AgentConnect", "Queue": "general", "Uniqueid": "u0", "Interface": "PJSIP/a", **private}
-        )
+        parse_event({"Event": "AgentConnect", "Queue": "general", "Uniqueid": "u0", "Interface": "PJSIP/a", **private})
     )
     text = json.dumps(live.to_dict())
     for value in private.values():
