@@ -50,6 +50,18 @@ def cmd_call(args: argparse.Namespace) -> int:
     return demo_call(_settings(args))
 
 
+def cmd_route(args: argparse.Namespace) -> int:
+    from allo.route_cli import route_command
+
+    return route_command(_settings(args), args.at, args.keys, args.caller)
+
+
+def cmd_codes(args: argparse.Namespace) -> int:
+    from allo.route_cli import rotate_command
+
+    return rotate_command(_settings(args), args.sector, args.code)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allo", description="IVR and call routing for the 3939 hotline")
     parser.add_argument("--state-dir", type=Path, default=None, help="default: $ALLO_STATE_DIR or ./.state")
@@ -63,6 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_run)
     sub.add_parser("stop", help="stop what `allo run` started").set_defaults(func=cmd_stop)
     sub.add_parser("call", help="place one SIPp test call to the running stack").set_defaults(func=cmd_call)
+    route = sub.add_parser("route", help="simulate a call on the live rules and print where it goes (JSON)")
+    route.add_argument("--at", help="ISO date-time; naive = Europe/Paris (default: now)")
+    route.add_argument("--keys", default="", help='inputs in order, e.g. "2,1234#,1"')
+    route.add_argument("--caller", help="caller number (only its pseudonym is used)")
+    route.set_defaults(func=cmd_route)
+    codes = sub.add_parser("codes", help="access codes of the specialist service")
+    codes_sub = codes.add_subparsers(dest="codes_command", required=True)
+    rotate = codes_sub.add_parser("rotate", help="create a new code and retire the previous one")
+    rotate.add_argument("--sector", help="a code that leads straight to this sector (default: all sectors)")
+    rotate.add_argument("--code", help="the new code (default: 6 random digits)")
+    rotate.set_defaults(func=cmd_codes)
     return parser
 
 

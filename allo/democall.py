@@ -52,7 +52,7 @@ async def _demo(settings: Settings) -> int:
         started = datetime.now(UTC)
         t0 = time.monotonic()
         print(f"[call] citizen {DEMO_CALLER[:2]}****** dials 3939")
-        result = await asyncio.to_thread(sipp.citizen(settings.sip_port, caller=DEMO_CALLER, listen_ms=500).run)
+        result = await asyncio.to_thread(sipp.citizen(settings.sip_port, caller=DEMO_CALLER, keys="1").run)
         agent_result = await asyncio.to_thread(agent.wait, 20)
         print(f"[call] SIPp citizen exit {result.returncode}, agent exit {agent_result.returncode}, "
               f"{time.monotonic() - t0:.1f} s")

@@ -1,9 +1,11 @@
-"""The `ivr` FastAGI route: run the menu, carry out the decision, record the journey."""
+"""The `ivr` FastAGI route: run the menu on the cached rules, carry out the decision, record the journey."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from agi.errors import AgiError, AgiHangup
 from agi.session import AgiSession
@@ -11,58 +13,80 @@ from allo.calls import CallRecorder
 from allo.db.models import CallOutcome
 from allo.metrics import Metrics
 from allo.privacy import pseudonymise
+from allo.rules.cache import RulesCache
 from ivr.agi_channel import AgiChannel
-from ivr.engine import Journey, run_menu
-from routing.decide import CallInfo, RulesSnapshot, decide
-from routing.route import Decision
+from ivr.engine import Journey, MenuOutcome, MenuResult, run_menu
+from routing.route import Route
 
 log = logging.getLogger(__name__)
 
+OUTCOMES = {
+    MenuOutcome.QUEUED: CallOutcome.QUEUED,
+    MenuOutcome.CLOSED: CallOutcome.CLOSED,
+    MenuOutcome.INFO: CallOutcome.INFO,
+    MenuOutcome.EXTERNAL: CallOutcome.EXTERNAL,
+    MenuOutcome.HUNG_UP: CallOutcome.HUNG_UP_IN_MENU,
+}
+ENDED = {CallOutcome.CLOSED, CallOutcome.INFO, CallOutcome.EXTERNAL, CallOutcome.HUNG_UP_IN_MENU}
+FALLBACK_QUEUE = "l1"
+
 
 class IvrHandler:
-    def __init__(self, recorder: CallRecorder, metrics: Metrics, pseudonym_key: bytes,
-                 rules: RulesSnapshot | None = None) -> None:
+    def __init__(self, recorder: CallRecorder, metrics: Metrics, pseudonym_key: bytes, rules: RulesCache,
+                 clock: Callable[[], datetime]) -> None:
         self._recorder = recorder
         self._metrics = metrics
         self._key = pseudonym_key
-        self.rules = rules or RulesSnapshot()
+        self._rules = rules
+        self._clock = clock
 
     async def handle(self, session: AgiSession) -> None:
         call_id = session.uniqueid
-        caller_hash = pseudonymise(self._key, session.caller_id)
-        dialled = session.env.get("agi_extension", "")
-        self._recorder.submit(call_id, {"caller_hash": caller_hash, "dialled": dialled[:32],
-                                              "started_at": datetime.now(UTC), "outcome": CallOutcome.IN_MENU})
+        self._recorder.submit(call_id, {
+            "caller_hash": pseudonymise(self._key, session.caller_id),
+            "dialled": session.env.get("agi_extension", "")[:32],
+            "started_at": datetime.now(UTC),
+            "outcome": CallOutcome.IN_MENU,
+        })
+        rules = self._rules.snapshot
+        if rules is None:
+            # No rules could ever be loaded (database down since start-up): when in doubt, level 1.
+            await self._route_without_rules(session, call_id)
+            return
         journey = Journey()
-        channel = AgiChannel(session)
+        result = await run_menu(AgiChannel(session), rules, self._clock, journey)
+        if result.outcome is not MenuOutcome.HUNG_UP:
+            try:
+                for name, value in result.route.channel_variables().items():
+                    await session.set_variable(name, value)
+            except AgiHangup:
+                journey.trace.append("caller hung up before the route was handed to the dialplan")
+                result = MenuResult(MenuOutcome.HUNG_UP, Route.hangup(), result.sector, result.closed)
+        self._record(call_id, rules.version, journey, result)
 
-        def decide_now(keys: str) -> Decision:
-            return decide(self.rules, CallInfo(dialled, caller_hash, keys), datetime.now(UTC))
-
+    async def _route_without_rules(self, session: AgiSession, call_id: str) -> None:
+        trace = ["no rules loaded (database unreachable since start-up): level 1"]
         try:
-            decision = await run_menu(channel, decide_now, journey)
-            for name, value in decision.route.channel_variables().items():
-                await channel.set_variable(name, value)
-        except AgiHangup:
-            self._recorder.submit(call_id, {"outcome": CallOutcome.HUNG_UP_IN_MENU,
-                                                  "ended_at": datetime.now(UTC), "end_reason": "hangup_in_menu",
-                                                  "menu_trace": _trace(journey, None)})
-            raise
+            for name, value in Route.to_queue(FALLBACK_QUEUE).channel_variables().items():
+                await session.set_variable(name, value)
         except AgiError:
-            # The dialplan falls back to level 1 on its own; keep the record honest.
-            self._recorder.submit(call_id, {"outcome": CallOutcome.ERROR, "menu_trace": _trace(journey, None)})
-            raise
-        route = decision.route
-        self._metrics.routes.labels(route.kind.value, route.queue or "").inc()
-        self._recorder.submit(call_id, {"route_queue": route.queue, "menu_trace": _trace(journey, decision)})
+            trace.append("could not set the route; the dialplan falls back to level 1")
+        self._recorder.submit(call_id, {"route_queue": FALLBACK_QUEUE, "trace": trace,
+                                        "menu_trace": "; ".join(trace)})
 
-
-def _trace(journey: Journey, decision: Decision | None) -> str:
-    parts = [f"played={','.join(journey.prompts)}"]
-    if journey.failed_prompts:
-        parts.append(f"failed={','.join(journey.failed_prompts)}")
-    parts.append(f"keys={journey.keys or '-'}")
-    if decision is not None:
-        parts.append(f"route={decision.route.kind.value}:{decision.route.queue or ''}")
-        parts.extend(decision.trace)
-    return "; ".join(parts)
+    def _record(self, call_id: str, version: int, journey: Journey, result: MenuResult) -> None:
+        outcome = OUTCOMES[result.outcome]
+        self._metrics.routes.labels(result.outcome.value, result.route.queue or "").inc()
+        values: dict[str, Any] = {
+            "outcome": outcome,
+            "route_queue": result.route.queue,
+            "sector": result.sector,
+            "keys": ",".join(journey.inputs),
+            "trace": list(journey.trace),
+            "menu_trace": "; ".join([f"played={','.join(journey.prompts)}", *journey.trace])[:20000],
+            "rules_version": version,
+        }
+        if outcome in ENDED:
+            values["ended_at"] = datetime.now(UTC)
+            values["end_reason"] = "hangup_in_menu" if outcome is CallOutcome.HUNG_UP_IN_MENU else outcome.value
+        self._recorder.submit(call_id, values)

@@ -22,11 +22,13 @@ class Metrics:
                                              buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 300))
         self.agi_command_seconds = Histogram("allo_agi_command_seconds", "AGI command round trip", ["command"],
                                              registry=self.registry, buckets=FAST_BUCKETS)
-        self.routes = Counter("allo_routes", "Routing decisions, by route kind and queue", ["kind", "queue"],
+        self.routes = Counter("allo_routes", "Menu outcomes, by outcome and queue", ["outcome", "queue"],
                               registry=self.registry)
         self.ami_connected = Gauge("allo_ami_connected", "1 when the AMI session is ready", registry=self.registry)
         self.ami_events = Counter("allo_ami_events", "AMI events received, by type", ["event"],
                                   registry=self.registry)
+        self.rules_version = Gauge("allo_rules_version", "Version of the routing rules in use",
+                                   registry=self.registry)
         self.db_writes = Counter("allo_db_writes", "Call-record writes, by result", ["result"],
                                  registry=self.registry)
 

@@ -17,7 +17,11 @@ from allo.calls import CallRecorder
 from allo.db.engine import make_engine
 from allo.handler import IvrHandler
 from allo.metrics import Metrics
+from allo.rules.cache import RulesCache
 from allo.settings import Settings
+from allo.setup.asterisk import locate_asterisk_root, sounds_dir
+from allo.setup.prompts import ensure_prompts
+from routing.rules import RulesSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +32,13 @@ class AlloService:
         self.metrics = Metrics()
         self.engine = engine or make_engine(settings)
         self.recorder = CallRecorder(self.engine, self.metrics, timeout=settings.db_write_timeout)
-        self.ivr = IvrHandler(self.recorder, self.metrics, settings.pseudonym_key.get_secret_value().encode())
+        self.rules = RulesCache(self.engine, settings.asyncpg_dsn, poll_interval=settings.rules_poll_interval)
+        self.rules.add_listener(self._on_rules)
+        self.ivr = IvrHandler(self.recorder, self.metrics, settings.pseudonym_key.get_secret_value().encode(),
+                              self.rules, settings.routing_clock())
+        root = locate_asterisk_root(settings)
+        self._sounds_dir = sounds_dir(root) if root is not None else None
+        self._prompt_jobs: set[asyncio.Task[int]] = set()
         self.agi = AgiServer({"ivr": self.ivr.handle}, settings.agi_host, settings.agi_port, observer=self.metrics)
         self.ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
                              settings.ami_secret.get_secret_value(), action_timeout=settings.ami_action_timeout)
@@ -45,7 +55,22 @@ class AlloService:
         self.live.resync(snapshot)
         self.metrics.ami_connected.set(1)
 
+    def _on_rules(self, snapshot: RulesSnapshot) -> None:
+        self.metrics.rules_version.set(snapshot.version)
+        if self._sounds_dir is None:
+            return
+        # A prompt added or reworded by ops gets its sound file without a restart.
+        job = asyncio.create_task(asyncio.to_thread(ensure_prompts, dict(snapshot.prompts), self._sounds_dir))
+        self._prompt_jobs.add(job)
+        job.add_done_callback(self._prompt_job_done)
+
+    def _prompt_job_done(self, job: asyncio.Task[int]) -> None:
+        self._prompt_jobs.discard(job)
+        if not job.cancelled() and job.exception() is not None:
+            log.warning("prompt generation failed: %s", job.exception())
+
     async def start(self) -> None:
+        await self.rules.start()
         await self.agi.start()
         await self.ami.start()
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
@@ -54,6 +79,7 @@ class AlloService:
     async def stop(self) -> None:
         """Drain FastAGI sessions first (calls in the menu finish), then the rest."""
         await self.agi.stop(self.settings.agi_drain_timeout)
+        await self.rules.stop()
         await self.ami.stop()
         await self.recorder.drain()
         await self.engine.dispose()
@@ -73,4 +99,5 @@ class AlloService:
             "database": "up" if await self.database_up() else "down",
             "ami": "up" if self.ami.connected else "down",
             "fastagi": "up" if self.agi.accepting else "down",
+            "rules": f"v{self.rules.version}" if self.rules.snapshot else "none",
         }

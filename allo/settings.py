@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +49,11 @@ class Settings(BaseSettings):
     ami_secret: SecretStr = SecretStr("")
     ami_action_timeout: float = 5.0
 
+    fixed_now: datetime | None = Field(
+        default=None, description="Tests and demos only: the routing clock stands still at this time "
+        "(naive = Europe/Paris)")
+    rules_poll_interval: float = 5.0
+
     pseudonym_key: SecretStr = SecretStr("")
     db_write_timeout: float = 2.0
 
@@ -78,3 +86,11 @@ class Settings(BaseSettings):
     @property
     def asyncpg_dsn(self) -> str:
         return self.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+    def routing_clock(self) -> Callable[[], datetime]:
+        """The clock routing decisions use: real time, or `fixed_now` when set."""
+        fixed = self.fixed_now
+        if fixed is None:
+            return lambda: datetime.now(UTC)
+        aware = fixed if fixed.tzinfo is not None else fixed.replace(tzinfo=ZoneInfo("Europe/Paris"))
+        return lambda: aware

@@ -60,11 +60,13 @@ class Sipp:
     port: int = field(default_factory=free_port)
     media_port: int = field(default_factory=free_port)
     timeout_s: int = 60
+    scenario_text: str | None = None  # generated scenario (replaces the file named by `scenario`)
     _proc: subprocess.Popen[str] | None = None
     _workdir: tempfile.TemporaryDirectory[str] | None = None
 
-    def command(self) -> list[str]:
-        cmd = [require("sipp", "sip-tester"), self.target, "-sf", str(SCENARIO_DIR / self.scenario),
+    def command(self, scenario_path: Path | None = None) -> list[str]:
+        scenario = scenario_path or SCENARIO_DIR / self.scenario
+        cmd = [require("sipp", "sip-tester"), self.target, "-sf", str(scenario),
                "-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", str(self.port), "-mp", str(self.media_port),
                "-m", str(self.calls), "-r", str(self.rate), "-nostdin", "-timeout", f"{self.timeout_s}s",
                "-timeout_error", "-trace_err", "-trace_msg", "-trace_stat", "-fd", "1",
@@ -75,7 +77,11 @@ class Sipp:
 
     def start(self) -> Sipp:
         self._workdir = tempfile.TemporaryDirectory(prefix="allo-sipp-")
-        self._proc = subprocess.Popen(self.command(), cwd=self._workdir.name, stdin=subprocess.DEVNULL,
+        scenario_path = None
+        if self.scenario_text is not None:
+            scenario_path = Path(self._workdir.name) / self.scenario
+            scenario_path.write_text(self.scenario_text)
+        self._proc = subprocess.Popen(self.command(scenario_path), cwd=self._workdir.name, stdin=subprocess.DEVNULL,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         return self
 
@@ -111,10 +117,62 @@ def sip_target(sip_port: int) -> str:
     return f"127.0.0.1:{sip_port}"
 
 
-def citizen(sip_port: int, *, caller: str = "0612345678", listen_ms: int = 3000, digits: str = "none",
-            calls: int = 1, rate: float = 1.0, timeout_s: int = 60) -> Sipp:
-    return Sipp("citizen.xml", sip_target(sip_port), {"caller": caller, "listen_ms": str(listen_ms),
-                                                    "digits": digits}, calls=calls, rate=rate, timeout_s=timeout_s)
+INFO_DTMF = """
+  <pause milliseconds="{pause}" />
+  <send retrans="500">
+    <![CDATA[
+      INFO sip:3939@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "[caller]" <sip:[caller]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:3939@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: {cseq} INFO
+      Contact: <sip:[caller]@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/dtmf-relay
+      Content-Length: [len]
+
+      Signal={signal}
+      Duration=160
+    ]]>
+  </send>
+  <recv response="200" />
+"""
+KEYS_MARK = "  <!-- KEYS: allo.sipp inserts here one SIP INFO per key, with the pauses between inputs -->"
+DTMF_SIGNALS = set("0123456789*#")
+KEY_GAP_MS = 200
+
+
+def parse_key_steps(keys: str, gap_ms: int) -> list[tuple[int, str]]:
+    """"2,1234#,1" -> [(gap, "2"), (gap, "1234#"), (gap, "1")]; "2@3000" waits 3000 ms before that input."""
+    steps = []
+    for part in (p.strip() for p in keys.split(",")):
+        if not part:
+            continue
+        digits, _, wait = part.partition("@")
+        if not digits or set(digits) - DTMF_SIGNALS or (wait and not wait.isdigit()):
+            raise SippError(f"bad key step {part!r}: DTMF keys 0-9 * # and an optional @milliseconds")
+        steps.append((int(wait) if wait else gap_ms, digits))
+    return steps
+
+
+def citizen_scenario(steps: list[tuple[int, str]]) -> str:
+    """citizen.xml with one SIP INFO per key: each input after its pause, its keys 200 ms apart."""
+    base = (SCENARIO_DIR / "citizen.xml").read_text()
+    blocks, cseq = [], 2
+    for pause, digits in steps:
+        for index, key in enumerate(digits):
+            blocks.append(INFO_DTMF.format(pause=pause if index == 0 else KEY_GAP_MS, cseq=cseq, signal=key))
+            cseq += 1
+    return base.replace(KEYS_MARK, "".join(blocks))
+
+
+def citizen(sip_port: int, *, caller: str = "0612345678", keys: str = "", gap_ms: int = 1500,
+            calls: int = 1, rate: float = 1.0, timeout_s: int = 90) -> Sipp:
+    """A citizen calling 3939, pressing `keys` (see parse_key_steps), staying until the far end hangs up."""
+    text = citizen_scenario(parse_key_steps(keys, gap_ms)) if keys else None
+    return Sipp("citizen.xml", sip_target(sip_port), {"caller": caller}, calls=calls, rate=rate,
+                timeout_s=timeout_s, scenario_text=text)
 
 
 def citizen_hanging_up(sip_port: int, *, caller: str = "0612345678", after_ms: int = 2000) -> Sipp:

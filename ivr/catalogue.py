@@ -1,12 +1,73 @@
-"""The prompt catalogue: sound name (relative to sounds/fr) and the French text it says."""
+"""The prompt catalogue: sound name (relative to sounds/fr) and the French text it says.
+
+Texts are short on purpose: without a recording, each one is synthesised with espeak-ng, and a caller
+waits through every word. Web addresses are written as they must be said ("point fr").
+"""
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from types import MappingProxyType
 
-PROMPTS = MappingProxyType({
-    "allo/bienvenue": (
-        "Bienvenue sur Allô Service Public, le 39 39, le service de renseignement administratif par téléphone."
-    ),
-    "allo/mise-en-relation": "Nous vous mettons en relation avec un conseiller. Merci de patienter.",
-})
+from routing.speech import WORD_PROMPTS
+
+
+class PromptName(enum.StrEnum):
+    """The prompts the menu engine plays on its own (menus and options name theirs in the rules)."""
+
+    WELCOME = "allo/bienvenue"
+    NO_CHOICE = "allo/pas-de-choix"
+    INVALID_CHOICE = "allo/choix-invalide"
+    ACCESS_CODE = "allo/code-acces"
+    CODE_INVALID = "allo/code-invalide"
+    CODE_RETRY = "allo/code-reessayez"
+    CODE_FAILED = "allo/code-echec"
+    SERVICE_CLOSED = "allo/service-ferme"
+    SPECIALIST_CLOSED = "allo/service-specialise-ferme"
+    WEBSITE = "allo/site-internet"
+    GOODBYE = "allo/au-revoir"
+    CONNECTING = "allo/mise-en-relation"
+    CALLBACK_UNAVAILABLE = "allo/rappel-indisponible"
+
+
+ENGINE_PROMPTS: Mapping[str, str] = MappingProxyType(
+    {
+        PromptName.WELCOME: "Bienvenue sur Allô Service Public, le 39 39.",
+        PromptName.NO_CHOICE: "Nous n'avons pas reçu votre choix.",
+        PromptName.INVALID_CHOICE: "Ce choix n'est pas valide.",
+        PromptName.ACCESS_CODE: "Veuillez saisir votre code d'accès, suivi de la touche dièse.",
+        PromptName.CODE_INVALID: "Ce code d'accès n'est pas valide.",
+        PromptName.CODE_RETRY: "Veuillez réessayer.",
+        PromptName.CODE_FAILED: "Votre code d'accès n'a pas pu être vérifié.",
+        PromptName.SERVICE_CLOSED: "Allô Service Public est actuellement fermé.",
+        PromptName.SPECIALIST_CLOSED: "Le service spécialisé est actuellement fermé.",
+        PromptName.WEBSITE: "Vous trouverez de nombreuses réponses sur le site service-public point fr.",
+        PromptName.GOODBYE: "Merci de votre appel. Au revoir.",
+        PromptName.CONNECTING: "Nous vous mettons en relation avec un conseiller. Merci de patienter.",
+        PromptName.CALLBACK_UNAVAILABLE: "Le rappel n'est pas encore disponible.",
+    }
+)
+
+# The menus and options seeded by allo.db.rules_seed.
+RULES_PROMPTS: Mapping[str, str] = MappingProxyType(
+    {
+        "allo/menu-principal": (
+            "Question administrative, tapez 1. Code d'accès du service spécialisé, tapez 2. "
+            "Réponses en ligne, tapez 3. Impôts, tapez 4. Un conseiller, tapez 0. Réécouter, étoile."
+        ),
+        "allo/menu-secteurs": (
+            "Intérieur, 1. Droit du travail, 2. Consommation, 3. Justice, 4. Fiscalité, 5. "
+            "Logement et urbanisme, 6."
+        ),
+        "allo/info-service-public": (
+            "Les réponses à la plupart des questions administratives, et les démarches en ligne, "
+            "sont sur le site service-public point fr."
+        ),
+        "allo/info-impots": "Pour une question sur vos impôts, appelez les Finances publiques au",
+    }
+)
+
+PROMPTS: Mapping[str, str] = MappingProxyType(
+    {str(name): text for name, text in (*ENGINE_PROMPTS.items(), *RULES_PROMPTS.items(), *WORD_PROMPTS.items())}
+)

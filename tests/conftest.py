@@ -15,15 +15,13 @@ import httpx
 import pytest
 
 from allo.db.migrate import upgrade_head
-from allo.db.seed import asterisk_inputs, seed
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
-from allo.setup.asterisk_conf import AgentConf, QueueConf
 from allo.setup.postgres import PostgresCluster
 from allo.setup.prompts import ensure_prompts
 from allo.setup.secrets import ensure_secrets
+from allo.setup.stack import SeededData, seed_all
 from allo.sipp import free_port
-from ivr.catalogue import PROMPTS
 
 
 def _free_tcp_port() -> int:
@@ -69,17 +67,14 @@ def postgres(test_settings: Settings) -> Iterator[PostgresCluster]:
 
 
 @pytest.fixture(scope="session")
-def seeded(test_settings: Settings, postgres: PostgresCluster) -> tuple[list[QueueConf], list[AgentConf]]:
+def seeded(test_settings: Settings, postgres: PostgresCluster) -> SeededData:
     from allo.db.engine import make_engine, make_sessionmaker
-    from allo.db.seed import remember_demo_passwords
 
-    async def go() -> tuple[list[QueueConf], list[AgentConf]]:
+    async def go() -> SeededData:
         engine = make_engine(test_settings, pool_size=1)
         try:
             async with make_sessionmaker(engine)() as session:
-                result = await seed(session)
-                remember_demo_passwords(test_settings.state_dir, result.agents_created)
-                return await asterisk_inputs(session)
+                return await seed_all(session, test_settings.state_dir)
         finally:
             await engine.dispose()
 
@@ -93,11 +88,21 @@ def demo_passwords(test_settings: Settings, seeded: object) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def asterisk(test_settings: Settings, seeded: tuple[list[QueueConf], list[AgentConf]]) -> Iterator[AsteriskInstance]:
+def access_code(test_settings: Settings, seeded: object) -> str:
+    """The specialist service's access code created by the seed (all sectors)."""
+    for line in (test_settings.state_dir / "access-codes.txt").read_text().splitlines():
+        scope, _, code = line.partition(" ")
+        if scope == "specialist":
+            return code
+    raise AssertionError("no seeded access code")
+
+
+@pytest.fixture(scope="session")
+def asterisk(test_settings: Settings, seeded: SeededData) -> Iterator[AsteriskInstance]:
     root = ensure_asterisk_root(test_settings)
     instance = AsteriskInstance(root, test_settings.asterisk_instance)
-    ensure_prompts(PROMPTS, instance.sounds_dir)
-    instance.render(test_settings, *seeded)
+    ensure_prompts(seeded.prompts, instance.sounds_dir)
+    instance.render(test_settings, seeded.queues, seeded.agents)
     instance.start()
     yield instance
     instance.stop()
@@ -110,8 +115,13 @@ def asterisk(test_settings: Settings, seeded: tuple[list[QueueConf], list[AgentC
 class ServiceProcess:
     """`allo serve` as a real subprocess, started and stopped by tests."""
 
+    # Routing decisions see this local time (a Monday morning, open) unless a test says otherwise,
+    # so the suite behaves the same whenever CI runs.
+    DEFAULT_NOW = "2026-11-23T10:00:00"
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.fixed_now: str | None = self.DEFAULT_NOW
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = Path(settings.state_dir) / "serve.log"
 
@@ -121,8 +131,10 @@ class ServiceProcess:
 
     def start(self, timeout: float = 20.0) -> None:
         out = self.log.open("ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "allo.cli", "serve"],
-                                     env={**os.environ, **settings_env(self.settings)}, stdout=out,
+        env = {**os.environ, **settings_env(self.settings)}
+        if self.fixed_now:
+            env["ALLO_FIXED_NOW"] = self.fixed_now
+        self.proc = subprocess.Popen([sys.executable, "-m", "allo.cli", "serve"], env=env, stdout=out,
                                      stderr=subprocess.STDOUT)
         out.close()
         deadline = time.monotonic() + timeout
@@ -158,7 +170,10 @@ def allo_service(test_settings: Settings, asterisk: AsteriskInstance) -> Iterato
 
 @pytest.fixture
 def running_service(allo_service: ServiceProcess) -> ServiceProcess:
-    """The service, restarted if an earlier test stopped it."""
+    """The service at the default routing time, restarted if an earlier test stopped or changed it."""
+    if allo_service.fixed_now != ServiceProcess.DEFAULT_NOW:
+        allo_service.stop()
+        allo_service.fixed_now = ServiceProcess.DEFAULT_NOW
     if allo_service.proc is None or allo_service.proc.poll() is not None:
         allo_service.start()
     return allo_service

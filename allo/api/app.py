@@ -17,6 +17,7 @@ class Health(BaseModel):
     database: str
     ami: str
     fastagi: str
+    rules: str
 
 
 def create_app(service: AlloService) -> FastAPI:
@@ -27,7 +28,7 @@ def create_app(service: AlloService) -> FastAPI:
              summary="State of the database, the AMI session and the FastAGI server")
     async def healthz() -> JSONResponse:
         parts = await service.health()
-        ok = all(value == "up" for value in parts.values())
+        ok = all(parts[part] == "up" for part in ("database", "ami", "fastagi"))
         body = Health(status="ok" if ok else "degraded", **parts)
         return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
 
@@ -35,6 +36,12 @@ def create_app(service: AlloService) -> FastAPI:
     async def metrics() -> Response:
         await service.health()
         return Response(service.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/api/rules/version", summary="Version of the routing rules the FastAGI server is using")
+    async def rules_version() -> dict[str, int | str | None]:
+        changed = service.rules.snapshot
+        return {"version": service.rules.version, "loaded": changed is not None,
+                "listening": "yes" if service.rules.listening else "no"}
 
     @app.get("/api/queues", summary="Live state of every queue (from AMI)")
     async def queues() -> dict[str, Any]:

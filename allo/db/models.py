@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     Enum,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     func,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -41,6 +43,8 @@ class CallOutcome(enum.StrEnum):
     CLOSED = "closed"
     HUNG_UP_IN_MENU = "hung_up_in_menu"
     ERROR = "error"
+    INFO = "info"
+    EXTERNAL = "external"
 
 
 class Queue(Base):
@@ -51,6 +55,7 @@ class Queue(Base):
     label: Mapped[str] = mapped_column(String(120))
     level: Mapped[int] = mapped_column(SmallInteger)
     sector: Mapped[str | None] = mapped_column(String(40), unique=True)
+    service_code: Mapped[str | None] = mapped_column(ForeignKey("services.code"))
     strategy: Mapped[str] = mapped_column(String(20), default="leastrecent")
     ring_timeout: Mapped[int] = mapped_column(Integer, default=15)
     wrapup_time: Mapped[int] = mapped_column(Integer, default=5)
@@ -96,3 +101,7 @@ class Call(Base):
     agent: Mapped[str | None] = mapped_column(String(63))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     end_reason: Mapped[str | None] = mapped_column(String(40))
+    keys: Mapped[str | None] = mapped_column(Text)
+    trace: Mapped[list[str] | None] = mapped_column(JSONB)
+    sector: Mapped[str | None] = mapped_column(String(40))
+    rules_version: Mapped[int | None] = mapped_column(BigInteger)

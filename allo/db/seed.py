@@ -88,6 +88,15 @@ def remember_demo_passwords(state_dir: Path, created: dict[str, str]) -> Path:
     return path
 
 
+def remember_access_code(state_dir: Path, scope: str, code: str) -> Path:
+    """The access codes created at set-up, for the people running this installation (mode 600)."""
+    path = state_dir / "access-codes.txt"
+    path.touch(mode=0o600, exist_ok=True)
+    with path.open("a") as out:
+        out.write(f"{scope} {code}\n")
+    return path
+
+
 async def asterisk_inputs(session: AsyncSession) -> tuple[list[QueueConf], list[AgentConf]]:
     queues = [QueueConf(q.name, q.strategy, q.ring_timeout, q.wrapup_time, q.service_level)
               for q in (await session.scalars(select(Queue).order_by(Queue.name))).all()]

@@ -33,6 +33,20 @@ def ensure_asterisk_root(settings: Settings) -> Path:
     return Path(proc.stdout.strip().splitlines()[-1])
 
 
+def locate_asterisk_root(settings: Settings) -> Path | None:
+    """Where Asterisk is, without building anything (for processes that only need its sounds dir)."""
+    if settings.asterisk_root is not None:
+        return settings.asterisk_root
+    if shutil.which("asterisk"):
+        return SYSTEM_ROOT
+    cached = settings.cache_dir / "asterisk-sid"
+    return cached if (cached / ".allo-ready").exists() else None
+
+
+def sounds_dir(root: Path) -> Path:
+    return root / "usr/share/asterisk/sounds"
+
+
 @dataclass
 class AsteriskInstance:
     root: Path
@@ -64,7 +78,7 @@ class AsteriskInstance:
 
     @property
     def sounds_dir(self) -> Path:
-        return self.host_path("/usr/share/asterisk/sounds")
+        return sounds_dir(self.root)
 
     def _base(self) -> list[str]:
         if self.root == SYSTEM_ROOT:

@@ -36,7 +36,7 @@ def ensure_prompts(catalogue: Mapping[str, str], sounds_dir: Path, recorded_dir:
             espeak = require("espeak-ng", "espeak-ng")
             with tempfile.TemporaryDirectory() as tmp:
                 raw = Path(tmp) / "tts.wav"
-                run([espeak, "-v", "fr-fr", "-s", "155", "-w", str(raw), text])
+                run([espeak, "-v", "fr-fr", "-s", "165", "-w", str(raw), text])
                 run([sox, str(raw), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", str(target),
                      "gain", "-n", "-3"])
         stamp.write_text(fingerprint)

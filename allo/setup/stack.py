@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from allo.db.engine import make_engine, make_sessionmaker
 from allo.db.migrate import upgrade_head
-from allo.db.seed import asterisk_inputs, remember_demo_passwords, seed
+from allo.db.rules_models import Prompt
+from allo.db.rules_seed import has_active_code, rotate_access_code, seed_rules
+from allo.db.seed import asterisk_inputs, remember_access_code, remember_demo_passwords, seed
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
 from allo.setup.asterisk_conf import AgentConf, QueueConf
@@ -36,32 +42,53 @@ def setup_postgres(settings: Settings) -> PostgresCluster | None:
     return cluster
 
 
-async def _seed_and_read(settings: Settings) -> tuple[list[QueueConf], list[AgentConf]]:
+@dataclass(frozen=True)
+class SeededData:
+    queues: list[QueueConf]
+    agents: list[AgentConf]
+    prompts: dict[str, str]
+
+
+async def seed_all(session: AsyncSession, state_dir: Path) -> SeededData:
+    """Queues, demo agents, default rules and a first access code; each only when missing."""
+    result = await seed(session)
+    if result.queues_created:
+        say(f"seeded {result.queues_created} queue(s)")
+    if result.agents_created:
+        path = remember_demo_passwords(state_dir, result.agents_created)
+        say(f"seeded demo agents {', '.join(result.agents_created)} (SIP passwords in {path})")
+    created = await seed_rules(session, PROMPTS)
+    if any(created.values()):
+        say("seeded rules: " + ", ".join(f"{count} {what}" for what, count in created.items() if count))
+    if not await has_active_code(session):
+        code = await rotate_access_code(session, label="code d'accès du service spécialisé")
+        path = remember_access_code(state_dir, "specialist", code)
+        say(f"created the specialist service's access code (in {path}; rotate with `allo codes rotate`)")
+    queues, agents = await asterisk_inputs(session)
+    prompts = {p.name: p.text for p in (await session.scalars(select(Prompt))).all()}
+    return SeededData(queues, agents, prompts)
+
+
+async def _seed_and_read(settings: Settings) -> SeededData:
     engine = make_engine(settings, pool_size=1)
     try:
         async with make_sessionmaker(engine)() as session:
-            result = await seed(session)
-            if result.queues_created:
-                say(f"seeded {result.queues_created} queue(s)")
-            if result.agents_created:
-                path = remember_demo_passwords(settings.state_dir, result.agents_created)
-                say(f"seeded demo agents {', '.join(result.agents_created)} (SIP passwords in {path})")
-            return await asterisk_inputs(session)
+            return await seed_all(session, settings.state_dir)
     finally:
         await engine.dispose()
 
 
-def setup_database(settings: Settings) -> tuple[list[QueueConf], list[AgentConf]]:
+def setup_database(settings: Settings) -> SeededData:
     say("database schema: alembic upgrade head")
     upgrade_head(settings.sqlalchemy_url)
     return asyncio.run(_seed_and_read(settings))
 
 
-def setup_asterisk(settings: Settings, queues: list[QueueConf], agents: list[AgentConf],
-                   *, start: bool = True) -> AsteriskInstance:
+def setup_asterisk(settings: Settings, data: SeededData, *, start: bool = True) -> AsteriskInstance:
     root = ensure_asterisk_root(settings)
     instance = AsteriskInstance(root, settings.asterisk_instance)
-    ensure_prompts(PROMPTS, instance.sounds_dir)
+    ensure_prompts(data.prompts, instance.sounds_dir)
+    queues, agents = data.queues, data.agents
     say(f"rendering asterisk-conf/ into {instance.host_path(instance.etc_dir)}")
     instance.render(settings, queues, agents)
     if start:
@@ -77,6 +104,6 @@ def setup_asterisk(settings: Settings, queues: list[QueueConf], agents: list[Age
 
 def setup_all(settings: Settings, *, start_asterisk: bool = True) -> Stack:
     postgres = setup_postgres(settings)
-    queues, agents = setup_database(settings)
-    asterisk = setup_asterisk(settings, queues, agents, start=start_asterisk)
+    data = setup_database(settings)
+    asterisk = setup_asterisk(settings, data, start=start_asterisk)
     return Stack(settings, postgres, asterisk)

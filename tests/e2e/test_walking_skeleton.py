@@ -38,7 +38,7 @@ async def test_citizen_hears_welcome_joins_l1_and_agent_answers(test_settings, r
                                                                 l1_agent):
     caller = "0612345678"
     agent = l1_agent.answer(talk_ms=1000)
-    citizen = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller=caller, listen_ms=500).run)
+    citizen = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller=caller, keys="1").run)
     agent_result = await asyncio.to_thread(agent.wait, 20)
     assert citizen.ok, citizen.log
     assert agent_result.ok, agent_result.log
@@ -53,7 +53,8 @@ async def test_citizen_hears_welcome_joins_l1_and_agent_answers(test_settings, r
     assert row.route_queue == "l1"
     assert row.agent == "agent1001"
     assert row.menu_trace is not None and "played=allo/bienvenue,allo/mise-en-relation" in row.menu_trace
-    assert "route=queue:l1" in row.menu_trace
+    assert row.trace is not None and row.trace[-1] == "-> queue l1"
+    assert row.keys == "1"
     assert row.answered_at is not None and row.queue_joined_at is not None
     assert timedelta(0) <= row.answered_at - row.queue_joined_at < timedelta(seconds=10)
     # Anonymity: the number is never stored, only its keyed pseudonym.
@@ -65,8 +66,7 @@ async def test_call_reaches_l1_when_fastagi_is_down(test_settings, running_servi
     assert running_service.stop() == 0  # a clean drain-and-exit on SIGTERM
     try:
         agent = l1_agent.answer(talk_ms=500)
-        citizen = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0611111111",
-                                                       listen_ms=200).run)
+        citizen = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0611111111").run)
         agent_result = await asyncio.to_thread(agent.wait, 20)
         assert citizen.ok, citizen.log
         assert agent_result.ok, agent_result.log

@@ -1,0 +1,112 @@
+"""Default rules from the real 3939 service (../shared/seeds-digest.md), and access-code rotation."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime, time
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from allo.db.models import Queue
+from allo.db.rules_models import (
+    AccessCodeRow,
+    CalendarPeriodRow,
+    CalendarRow,
+    MenuOptionRow,
+    MenuRow,
+    Prompt,
+    ServiceRow,
+)
+from routing.rules import PBKDF2_ITERATIONS, hash_code
+
+H = time
+
+# weekday (0 = Monday) -> periods
+GENERAL_HOURS = {0: [(H(8), H(20))], 1: [(H(8), H(20))], 2: [(H(8), H(20))], 3: [(H(8), H(20))],
+                 4: [(H(8), H(20))], 5: [(H(8, 30), H(18, 30))]}
+SPECIALIST_HOURS = {0: [(H(8, 30), H(18, 15))], 1: [(H(8, 30), H(13))], 2: [(H(8, 30), H(13))],
+                    3: [(H(8, 30), H(18, 15))], 4: [(H(13), H(17))]}
+
+SECTOR_DIGITS = {"1": "interieur", "2": "travail", "3": "consommation", "4": "justice", "5": "fiscalite",
+                 "6": "logement"}
+TAX_INFORMATION_NUMBER = "0809401401"
+
+
+async def _seed_prompts(session: AsyncSession, catalogue: Mapping[str, str]) -> int:
+    known = set((await session.scalars(select(Prompt.name))).all())
+    missing = [Prompt(name=name, text=text) for name, text in catalogue.items() if name not in known]
+    session.add_all(missing)
+    return len(missing)
+
+
+async def seed_rules(session: AsyncSession, catalogue: Mapping[str, str]) -> dict[str, int]:
+    """Idempotent: each group of rules is seeded only while its table is empty (ops changes are kept)."""
+    created = {"prompts": await _seed_prompts(session, catalogue)}
+    await session.flush()
+    if not await session.scalar(select(func.count()).select_from(CalendarRow)):
+        for name, hours in (("general", GENERAL_HOURS), ("specialist", SPECIALIST_HOURS)):
+            session.add(CalendarRow(name=name, timezone="Europe/Paris", public_holidays=True))
+            await session.flush()
+            for weekday, periods in hours.items():
+                for opens, closes in periods:
+                    session.add(CalendarPeriodRow(calendar_name=name, weekday=weekday, opens=opens, closes=closes))
+        created["calendars"] = 2
+    if not await session.scalar(select(func.count()).select_from(ServiceRow)):
+        session.add_all([
+            ServiceRow(code="general", label="Ligne générale (niveau 1)", calendar_name="general", level=1,
+                       default_queue="l1"),
+            ServiceRow(code="specialist", label="Service spécialisé sur code d'accès (niveau 2)",
+                       calendar_name="specialist", level=2, default_queue="l2-interieur"),
+        ])
+        await session.flush()
+        await session.execute(update(Queue).where(Queue.level == 1).values(service_code="general"))
+        await session.execute(update(Queue).where(Queue.level == 2).values(service_code="specialist"))
+        created["services"] = 2
+    if not await session.scalar(select(func.count()).select_from(MenuRow)):
+        session.add_all([MenuRow(name="main", prompt="allo/menu-principal", timeout_ms=5000),
+                         MenuRow(name="secteurs", prompt="allo/menu-secteurs", timeout_ms=5000)])
+        await session.flush()
+        session.add_all([
+            MenuOptionRow(menu_name="main", digit="1", action="queue", label="Question générale", queue="l1"),
+            MenuOptionRow(menu_name="main", digit="2", action="access_code", label="Service spécialisé (code)",
+                          service="specialist", target_menu="secteurs"),
+            MenuOptionRow(menu_name="main", digit="3", action="info_hangup", label="Informations en ligne",
+                          prompt="allo/info-service-public"),
+            MenuOptionRow(menu_name="main", digit="4", action="external_number", label="Impôts",
+                          prompt="allo/info-impots", external_number=TAX_INFORMATION_NUMBER),
+            *[MenuOptionRow(menu_name="secteurs", digit=digit, action="queue", label=sector, sector=sector)
+              for digit, sector in SECTOR_DIGITS.items()],
+        ])
+        created["menus"] = 2
+    await session.commit()
+    return created
+
+
+def new_code_digits(length: int = 6) -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(length))
+
+
+async def rotate_access_code(session: AsyncSession, *, service: str = "specialist", sector: str | None = None,
+                             code: str | None = None, label: str = "") -> str:
+    """Create a new active code (returned once, in clear) and retire the previous ones of the same scope."""
+    plain = code or new_code_digits()
+    if not plain.isdigit() or not 4 <= len(plain) <= 12:
+        raise ValueError("an access code is 4 to 12 digits")
+    scope = (AccessCodeRow.service_code == service) & (
+        AccessCodeRow.sector.is_(None) if sector is None else AccessCodeRow.sector == sector)
+    await session.execute(update(AccessCodeRow).where(scope, AccessCodeRow.active)
+                          .values(active=False, retired_at=datetime.now(UTC)))
+    salt = secrets.token_bytes(16)
+    session.add(AccessCodeRow(label=label or f"{service}/{sector or 'all sectors'}", service_code=service,
+                              sector=sector, code_hash=hash_code(plain, salt, PBKDF2_ITERATIONS), salt=salt,
+                              iterations=PBKDF2_ITERATIONS, active=True))
+    await session.commit()
+    return plain
+
+
+async def has_active_code(session: AsyncSession, service: str = "specialist") -> bool:
+    count = await session.scalar(select(func.count()).select_from(AccessCodeRow)
+                                 .where(AccessCodeRow.service_code == service, AccessCodeRow.active))
+    return bool(count)

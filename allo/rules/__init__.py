@@ -1,0 +1,1 @@
+"""Routing rules in PostgreSQL: loading a snapshot and keeping it fresh (LISTEN/NOTIFY)."""

@@ -1,0 +1,117 @@
+"""Opening hours and digits spoken in French as sequences of prompt files (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import time
+from types import MappingProxyType
+
+from routing.calendar_types import Calendar, Period
+
+DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_DIGITS = ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf")
+_UNITS = (*_DIGITS, "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf")
+_TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante"}
+
+HORAIRES = "allo/mots/horaires"
+DU, AU, LE, DE, A, ET = "allo/mots/du", "allo/mots/au", "allo/mots/le", "allo/mots/de", "allo/mots/a", "allo/mots/et"
+HEURE, HEURES, MINUIT, FERME = "allo/mots/heure", "allo/mots/heures", "allo/mots/minuit", "allo/mots/ferme"
+
+_WORDS = {
+    HORAIRES: "Nos horaires d'ouverture sont les suivants.",
+    DU: "du",
+    AU: "au",
+    LE: "le",
+    DE: "de",
+    A: "à",
+    ET: "et",
+    HEURE: "heure",
+    HEURES: "heures",
+    MINUIT: "minuit",
+    FERME: "fermé",
+}
+
+
+def _french_number(n: int) -> str:
+    if n < len(_UNITS):
+        return _UNITS[n]
+    tens, unit = divmod(n, 10)
+    if unit == 0:
+        return _TENS[tens]
+    return f"{_TENS[tens]} et un" if unit == 1 else f"{_TENS[tens]}-{_UNITS[unit]}"
+
+
+def day_prompt(weekday: int) -> str:
+    return f"allo/jours/{DAY_NAMES[weekday]}"
+
+
+def number_prompt(n: int) -> str:
+    return f"allo/nombres/{n}"
+
+
+WORD_PROMPTS: Mapping[str, str] = MappingProxyType(
+    {
+        **_WORDS,
+        **{day_prompt(weekday): name for weekday, name in enumerate(DAY_NAMES)},
+        **{number_prompt(n): _french_number(n) for n in range(60)},
+    }
+)
+
+
+def hours_lines(calendar: Calendar) -> list[tuple[int, int, tuple[Period, ...]]]:
+    """Runs of consecutive weekdays with identical periods, as (first_day, last_day, periods); closed days skipped."""
+    lines: list[tuple[int, int, tuple[Period, ...]]] = []
+    for weekday in range(7):
+        periods = tuple(sorted(calendar.weekly.get(weekday, ())))
+        if not periods:
+            continue
+        if lines and lines[-1][1] == weekday - 1 and lines[-1][2] == periods:
+            lines[-1] = (lines[-1][0], weekday, periods)
+        else:
+            lines.append((weekday, weekday, periods))
+    return lines
+
+
+def speak_time(t: time) -> list[str]:
+    """08:00 -> 8 heures, 08:30 -> 8 heures 30, 01:00 -> 1 heure, 00:00 -> minuit; 12:00 stays 12 heures."""
+    if t.hour == 0 and t.minute == 0:
+        return [MINUIT]
+    spoken = [number_prompt(t.hour), HEURE if t.hour <= 1 else HEURES]
+    return [*spoken, number_prompt(t.minute)] if t.minute else spoken
+
+
+def _days(first: int, last: int) -> list[str]:
+    if first == last:
+        return [LE, day_prompt(first)]
+    if last == first + 1:
+        return [LE, day_prompt(first), ET, LE, day_prompt(last)]
+    return [DU, day_prompt(first), AU, day_prompt(last)]
+
+
+def _periods(periods: tuple[Period, ...]) -> list[str]:
+    spoken: list[str] = []
+    for index, period in enumerate(periods):
+        spoken += [ET] if index else []
+        spoken += [DE, *speak_time(period.opens), A, *speak_time(period.closes)]
+    return spoken
+
+
+def _text(prompts: list[str]) -> str:
+    """The prompts written out, numbers as digits."""
+    return " ".join(
+        name.removeprefix("allo/nombres/") if name.startswith("allo/nombres/") else WORD_PROMPTS[name]
+        for name in prompts
+    )
+
+
+def speak_hours(calendar: Calendar) -> tuple[list[str], str]:
+    """The weekly opening hours as prompt names, and the same sentence as French text."""
+    lines = [_days(first, last) + _periods(periods) for first, last, periods in hours_lines(calendar)] or [[FERME]]
+    prompts = [HORAIRES] + [name for line in lines for name in line]
+    sentence = ", ".join(_text(line) for line in lines)
+    return prompts, f"{WORD_PROMPTS[HORAIRES]} {sentence[0].upper()}{sentence[1:]}."
+
+
+def speak_digits(number: str) -> list[str]:
+    """A phone number digit by digit; anything but 0-9 (spaces, dots, +) is skipped."""
+    return [number_prompt(int(char)) for char in number if char in "0123456789"]

@@ -1,0 +1,147 @@
+"""The 3939 menu with real calls: SIPp citizens pressing keys (SIP INFO) through Asterisk and FastAGI."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from datetime import date
+
+import httpx
+import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from acd.ami.events import QueueCallerJoin
+from allo import sipp
+from allo.db.models import Call, CallOutcome
+from allo.db.rules_models import CalendarExceptionRow, Prompt
+from allo.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+SUNDAY = "2026-11-22T10:00:00"
+MONDAY = date(2026, 11, 23)
+
+
+async def _row(settings: Settings, call_id: str | None = None, *, since: float = 0.0,
+               until: set[CallOutcome] | None = None, timeout: float = 15.0) -> Call:
+    """The call row (by id, or the latest started after `since`) once it reaches one of `until`."""
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            async with engine.connect() as conn:
+                query = select(Call)
+                query = query.where(Call.call_id == call_id) if call_id else query.order_by(
+                    Call.started_at.desc()).limit(1)
+                row = (await conn.execute(query)).first()
+            if row is not None and row.started_at.timestamp() >= since and (until is None or row.outcome in until):
+                return row  # type: ignore[return-value]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no call row reaching {until}: {row}")
+            await asyncio.sleep(0.1)
+    finally:
+        await engine.dispose()
+
+
+async def _queued_then_hang_up(ami_watch, citizen: sipp.Sipp, queue: str, timeout: float = 60) -> QueueCallerJoin:
+    """Wait until the caller joins `queue`, then hang the channel up over AMI (nobody answers there)."""
+    citizen.start()
+    try:
+        joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == queue, timeout=timeout)
+        await ami_watch.client.action("Hangup", {"Channel": joined.channel})
+        result = await asyncio.to_thread(citizen.wait, 20)
+        assert result.ok, result.log
+        return joined
+    finally:
+        citizen.stop()
+
+
+async def test_general_question_key_1_goes_to_level1(test_settings, running_service, ami_watch):
+    citizen = sipp.citizen(test_settings.sip_port, caller="0655000001", keys="1")
+    joined = await _queued_then_hang_up(ami_watch, citizen, "l1")
+    row = await _row(test_settings, joined.uniqueid)
+    assert row.keys == "1" and row.route_queue == "l1"
+    assert any("-> queue l1" in line for line in row.trace or [])
+
+
+async def test_access_code_then_sector_choice_goes_to_the_sector_queue(test_settings, running_service, ami_watch,
+                                                                       access_code):
+    citizen = sipp.citizen(test_settings.sip_port, caller="0655000002", keys=f"2,{access_code}#,1")
+    joined = await _queued_then_hang_up(ami_watch, citizen, "l2-interieur")
+    row = await _row(test_settings, joined.uniqueid)
+    assert row.route_queue == "l2-interieur" and row.sector == "interieur"
+    assert access_code not in (row.keys or "") and access_code not in str(row.trace)
+    assert row.keys == "2,<code>,1"
+
+
+async def test_three_wrong_codes_go_to_level1(test_settings, running_service, ami_watch):
+    citizen = sipp.citizen(test_settings.sip_port, caller="0655000003",
+                           keys="2,9999#@1500,8888#@7000,7777#@7000")
+    joined = await _queued_then_hang_up(ami_watch, citizen, "l1", timeout=90)
+    row = await _row(test_settings, joined.uniqueid)
+    assert row.keys == "2,<code>,<code>,<code>"
+    assert "allo/code-echec" in (row.menu_trace or "")
+    assert any("3 wrong access codes" in line for line in row.trace or [])
+
+
+async def test_no_key_at_all_goes_to_level1(test_settings, running_service, ami_watch):
+    citizen = sipp.citizen(test_settings.sip_port, caller="0655000004", timeout_s=150)
+    joined = await _queued_then_hang_up(ami_watch, citizen, "l1", timeout=140)
+    row = await _row(test_settings, joined.uniqueid)
+    assert any("3 failed inputs" in line for line in row.trace or [])
+    assert (row.menu_trace or "").count("allo/pas-de-choix") == 3
+
+
+async def test_closed_on_sunday_says_the_hours_then_hangs_up(test_settings, allo_service):
+    allo_service.stop()
+    allo_service.fixed_now = SUNDAY
+    allo_service.start()
+    since = time.time()
+    result = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655000005", keys="1").run)
+    assert result.ok, result.log  # Asterisk hung up (the citizen got a BYE)
+    row = await _row(test_settings, since=since - 1, until={CallOutcome.CLOSED})
+    played = row.menu_trace or ""
+    for prompt in ("allo/service-ferme", "allo/jours/lundi", "allo/jours/vendredi", "allo/jours/samedi",
+                   "allo/site-internet", "allo/au-revoir"):
+        assert prompt in played, prompt
+    assert row.route_queue is None and row.ended_at is not None
+
+
+async def test_an_exceptional_closure_changes_the_next_call_within_a_second(test_settings, running_service):
+    engine = create_async_engine(test_settings.sqlalchemy_url)
+    base = f"{running_service.base_url}/api/rules/version"
+    try:
+        before = httpx.get(base, timeout=5).json()["version"]
+        async with AsyncSession(engine) as session:
+            if await session.get(Prompt, "allo/fermeture-exceptionnelle") is None:
+                session.add(Prompt(name="allo/fermeture-exceptionnelle",
+                                   text="Le service est exceptionnellement fermé aujourd'hui."))
+                await session.flush()
+            session.add(CalendarExceptionRow(calendar_name="general", kind="closure", starts_on=MONDAY,
+                                             ends_on=MONDAY, message_prompt="allo/fermeture-exceptionnelle"))
+            await session.commit()
+        committed = time.monotonic()
+        async with httpx.AsyncClient() as client:
+            while (await client.get(base)).json()["version"] == before:
+                assert time.monotonic() - committed < 1.0, "the rule change was not picked up within 1 s"
+                await asyncio.sleep(0.02)
+        picked_up = time.monotonic() - committed
+        since = time.time()
+        result = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655000006", keys="1").run)
+        assert result.ok, result.log
+        row = await _row(test_settings, since=since - 1, until={CallOutcome.CLOSED})
+        assert "allo/fermeture-exceptionnelle" in (row.menu_trace or "")
+        assert any("exceptional_closure" in line for line in row.trace or [])
+        print(f"rule change picked up in {picked_up * 1000:.0f} ms")
+    finally:
+        async with AsyncSession(engine) as session:
+            await session.execute(delete(CalendarExceptionRow).where(CalendarExceptionRow.starts_on == MONDAY))
+            await session.commit()
+        await engine.dispose()
+
+
+def test_serve_log_has_no_errors(running_service):
+    log = running_service.log.read_text()
+    assert not re.search(r"\bERROR\b|Traceback", log), log[-3000:]
