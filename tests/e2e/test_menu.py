@@ -9,40 +9,22 @@ from datetime import date
 
 import httpx
 import pytest
-from sqlalchemy import delete, select
+from e2e_rows import wait_call_row
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from acd.ami.events import QueueCallerJoin
 from allo import sipp
-from allo.db.models import Call, CallOutcome
+from allo.db.models import CallOutcome
 from allo.db.rules_models import CalendarExceptionRow, Prompt
-from allo.settings import Settings
+from allo.db.rules_seed import rotate_access_code
 
 pytestmark = pytest.mark.e2e
 
 SUNDAY = "2026-11-22T10:00:00"
 MONDAY = date(2026, 11, 23)
-
-
-async def _row(settings: Settings, call_id: str | None = None, *, since: float = 0.0,
-               until: set[CallOutcome] | None = None, timeout: float = 15.0) -> Call:
-    """The call row (by id, or the latest started after `since`) once it reaches one of `until`."""
-    engine = create_async_engine(settings.sqlalchemy_url)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            async with engine.connect() as conn:
-                query = select(Call)
-                query = query.where(Call.call_id == call_id) if call_id else query.order_by(
-                    Call.started_at.desc()).limit(1)
-                row = (await conn.execute(query)).first()
-            if row is not None and row.started_at.timestamp() >= since and (until is None or row.outcome in until):
-                return row  # type: ignore[return-value]
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no call row reaching {until}: {row}")
-            await asyncio.sleep(0.1)
-    finally:
-        await engine.dispose()
+# The handler writes the journey before the dialplan queues the call; the hang-up then marks it abandoned.
+QUEUED_OR_LEFT = {CallOutcome.QUEUED, CallOutcome.ABANDONED}
 
 
 async def _queued_then_hang_up(ami_watch, citizen: sipp.Sipp, queue: str, timeout: float = 60) -> QueueCallerJoin:
@@ -61,7 +43,7 @@ async def _queued_then_hang_up(ami_watch, citizen: sipp.Sipp, queue: str, timeou
 async def test_general_question_key_1_goes_to_level1(test_settings, running_service, ami_watch):
     citizen = sipp.citizen(test_settings.sip_port, caller="0655000001", keys="1")
     joined = await _queued_then_hang_up(ami_watch, citizen, "l1")
-    row = await _row(test_settings, joined.uniqueid)
+    row = await wait_call_row(test_settings, joined.uniqueid, until=QUEUED_OR_LEFT)
     assert row.keys == "1" and row.route_queue == "l1"
     assert any("-> queue l1" in line for line in row.trace or [])
 
@@ -70,7 +52,7 @@ async def test_access_code_then_sector_choice_goes_to_the_sector_queue(test_sett
                                                                        access_code):
     citizen = sipp.citizen(test_settings.sip_port, caller="0655000002", keys=f"2,{access_code}#,1")
     joined = await _queued_then_hang_up(ami_watch, citizen, "l2-interieur")
-    row = await _row(test_settings, joined.uniqueid)
+    row = await wait_call_row(test_settings, joined.uniqueid, until=QUEUED_OR_LEFT)
     assert row.route_queue == "l2-interieur" and row.sector == "interieur"
     assert access_code not in (row.keys or "") and access_code not in str(row.trace)
     assert row.keys == "2,<code>,1"
@@ -80,7 +62,7 @@ async def test_three_wrong_codes_go_to_level1(test_settings, running_service, am
     citizen = sipp.citizen(test_settings.sip_port, caller="0655000003",
                            keys="2,9999#@1500,8888#@7000,7777#@7000")
     joined = await _queued_then_hang_up(ami_watch, citizen, "l1", timeout=90)
-    row = await _row(test_settings, joined.uniqueid)
+    row = await wait_call_row(test_settings, joined.uniqueid, until=QUEUED_OR_LEFT)
     assert row.keys == "2,<code>,<code>,<code>"
     assert "allo/code-echec" in (row.menu_trace or "")
     assert any("3 wrong access codes" in line for line in row.trace or [])
@@ -89,7 +71,7 @@ async def test_three_wrong_codes_go_to_level1(test_settings, running_service, am
 async def test_no_key_at_all_goes_to_level1(test_settings, running_service, ami_watch):
     citizen = sipp.citizen(test_settings.sip_port, caller="0655000004", timeout_s=150)
     joined = await _queued_then_hang_up(ami_watch, citizen, "l1", timeout=140)
-    row = await _row(test_settings, joined.uniqueid)
+    row = await wait_call_row(test_settings, joined.uniqueid, until=QUEUED_OR_LEFT)
     assert any("3 failed inputs" in line for line in row.trace or [])
     assert (row.menu_trace or "").count("allo/pas-de-choix") == 3
 
@@ -101,7 +83,7 @@ async def test_closed_on_sunday_says_the_hours_then_hangs_up(test_settings, allo
     since = time.time()
     result = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655000005", keys="1").run)
     assert result.ok, result.log  # Asterisk hung up (the citizen got a BYE)
-    row = await _row(test_settings, since=since - 1, until={CallOutcome.CLOSED})
+    row = await wait_call_row(test_settings, since=since - 1, until={CallOutcome.CLOSED})
     played = row.menu_trace or ""
     for prompt in ("allo/service-ferme", "allo/jours/lundi", "allo/jours/vendredi", "allo/jours/samedi",
                    "allo/site-internet", "allo/au-revoir"):
@@ -131,7 +113,7 @@ async def test_an_exceptional_closure_changes_the_next_call_within_a_second(test
         since = time.time()
         result = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655000006", keys="1").run)
         assert result.ok, result.log
-        row = await _row(test_settings, since=since - 1, until={CallOutcome.CLOSED})
+        row = await wait_call_row(test_settings, since=since - 1, until={CallOutcome.CLOSED})
         assert "allo/fermeture-exceptionnelle" in (row.menu_trace or "")
         assert any("exceptional_closure" in line for line in row.trace or [])
         print(f"rule change picked up in {picked_up * 1000:.0f} ms")
@@ -145,3 +127,24 @@ async def test_an_exceptional_closure_changes_the_next_call_within_a_second(test
 def test_serve_log_has_no_errors(running_service):
     log = running_service.log.read_text()
     assert not re.search(r"\bERROR\b|Traceback", log), log[-3000:]
+
+
+async def test_key_0_reaches_an_adviser(test_settings, running_service, ami_watch):
+    citizen = sipp.citizen(test_settings.sip_port, caller="0655000007", keys="0")
+    joined = await _queued_then_hang_up(ami_watch, citizen, "l1")
+    row = await wait_call_row(test_settings, joined.uniqueid, until=QUEUED_OR_LEFT)
+    assert any("key 0" in line for line in row.trace or [])
+
+
+async def test_a_sector_code_leads_straight_to_its_sector(test_settings, running_service, ami_watch):
+    engine = create_async_engine(test_settings.sqlalchemy_url)
+    try:
+        async with AsyncSession(engine) as session:
+            code = await rotate_access_code(session, sector="justice")
+    finally:
+        await engine.dispose()
+    await asyncio.sleep(1.0)  # published within a second (see the exceptional-closure test)
+    citizen = sipp.citizen(test_settings.sip_port, caller="0655000008", keys=f"2,{code}#")
+    joined = await _queued_then_hang_up(ami_watch, citizen, "l2-justice")
+    row = await wait_call_row(test_settings, joined.uniqueid, until=QUEUED_OR_LEFT)
+    assert row.sector == "justice" and row.keys == "2,<code>"

@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+from e2e_rows import wait_call_row
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -19,43 +20,11 @@ from allo.settings import Settings
 pytestmark = pytest.mark.e2e
 
 
-async def _row(settings: Settings, call_id: str, until: CallOutcome, timeout: float = 10.0) -> Call:
-    engine = create_async_engine(settings.sqlalchemy_url)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            async with engine.connect() as conn:
-                row = (await conn.execute(select(Call).where(Call.call_id == call_id))).first()
-            if row is not None and row.outcome == until:
-                return row  # type: ignore[return-value]
-            if time.monotonic() > deadline:
-                raise AssertionError(f"call {call_id} never reached {until}: {row}")
-            await asyncio.sleep(0.1)
-    finally:
-        await engine.dispose()
-
-
-async def _latest_call_id(settings: Settings, since: float) -> str:
-    engine = create_async_engine(settings.sqlalchemy_url)
-    try:
-        for _ in range(100):
-            async with engine.connect() as conn:
-                row = (await conn.execute(select(Call.call_id, Call.started_at).order_by(
-                    Call.started_at.desc()).limit(1))).first()
-            if row is not None and row.started_at.timestamp() >= since:
-                return str(row.call_id)
-            await asyncio.sleep(0.1)
-        raise AssertionError("no call row")
-    finally:
-        await engine.dispose()
-
-
 async def test_hang_up_during_the_welcome_prompt_is_recorded(test_settings, running_service):
     since = time.time()
     result = await asyncio.to_thread(sipp.citizen_hanging_up(test_settings.sip_port, after_ms=1500).run)
     assert result.ok, result.log
-    call_id = await _latest_call_id(test_settings, since - 1)
-    row = await _row(test_settings, call_id, CallOutcome.HUNG_UP_IN_MENU)
+    row = await wait_call_row(test_settings, since=since - 1, until=CallOutcome.HUNG_UP_IN_MENU)
     assert row.end_reason == "hangup_in_menu"
     assert row.route_queue is None and row.queue_joined_at is None
     # The server is still healthy after the hang-up.
@@ -113,7 +82,7 @@ async def _menu_seconds(settings: Settings, agent: object, caller: str) -> float
     agent_result = await asyncio.to_thread(answering.wait, 20)
     assert result.ok, result.log
     assert agent_result.ok, agent_result.log
-    row = await _row(settings, await _latest_call_id(settings, since - 1), CallOutcome.COMPLETED)
+    row = await wait_call_row(settings, since=since - 1, until=CallOutcome.COMPLETED)
     assert row.route_queue == "l1" and row.queue_joined_at is not None
     return (row.queue_joined_at - row.started_at).total_seconds()
 

@@ -6,32 +6,14 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import create_async_engine
+from e2e_rows import wait_call_row
 
 from acd.ami.events import AgentComplete, AgentConnect, QueueCallerJoin
 from allo import sipp
-from allo.db.models import Call, CallOutcome
+from allo.db.models import CallOutcome
 from allo.privacy import pseudonymise
-from allo.settings import Settings
 
 pytestmark = pytest.mark.e2e
-
-
-async def _call_row(settings: Settings, call_id: str, until: CallOutcome, timeout: float = 10.0) -> Call:
-    engine = create_async_engine(settings.sqlalchemy_url)
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            async with engine.connect() as conn:
-                row = (await conn.execute(select(Call).where(Call.call_id == call_id))).first()
-            if row is not None and row.outcome == until:
-                return row  # type: ignore[return-value]
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"call {call_id} not {until} in PostgreSQL: {row}")
-            await asyncio.sleep(0.1)
-    finally:
-        await engine.dispose()
 
 
 async def test_citizen_hears_welcome_joins_l1_and_agent_answers(test_settings, running_service, ami_watch,
@@ -49,7 +31,7 @@ async def test_citizen_hears_welcome_joins_l1_and_agent_answers(test_settings, r
     assert connected.member_name == "agent1001"
     await ami_watch.wait_for(AgentComplete, lambda e: e.uniqueid == joined.uniqueid)
 
-    row = await _call_row(test_settings, joined.uniqueid, CallOutcome.COMPLETED)
+    row = await wait_call_row(test_settings, joined.uniqueid, until=CallOutcome.COMPLETED)
     assert row.route_queue == "l1"
     assert row.agent == "agent1001"
     assert row.menu_trace is not None and "played=allo/bienvenue,allo/mise-en-relation" in row.menu_trace

@@ -1,0 +1,34 @@
+"""Reading call rows from PostgreSQL in end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from allo.db.models import Call, CallOutcome
+from allo.settings import Settings
+
+
+async def wait_call_row(settings: Settings, call_id: str | None = None, *, since: float = 0.0,
+                        until: set[CallOutcome] | CallOutcome | None = None, timeout: float = 15.0) -> Call:
+    """The call row (by id, or the latest started after `since`) once its outcome is in `until`."""
+    wanted = {until} if isinstance(until, CallOutcome) else until
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            query = select(Call)
+            query = query.where(Call.call_id == call_id) if call_id else query.order_by(
+                Call.started_at.desc()).limit(1)
+            async with engine.connect() as conn:
+                row = (await conn.execute(query)).first()
+            if row is not None and row.started_at.timestamp() >= since and (wanted is None or row.outcome in wanted):
+                return row  # type: ignore[return-value]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no call row reaching {wanted} in {timeout} s: {row}")
+            await asyncio.sleep(0.1)
+    finally:
+        await engine.dispose()
