@@ -12,8 +12,14 @@ from allo.setup.procs import require, run, say
 RECORDED_DIR = Path(__file__).resolve().parents[2] / "prompts" / "fr"
 
 
+# Bump when the synthesis recipe changes, so every generated prompt is made again.
+RECIPE = b"espeak-ng fr-fr 165 wpm, silence trimmed, 8 kHz v2\n"
+# Words are chained to say opening hours: without their leading/trailing silence they sound like a sentence.
+TRIM = ["silence", "1", "0.02", "1%", "reverse", "silence", "1", "0.02", "1%", "reverse", "pad", "0.02", "0.08"]
+
+
 def _fingerprint(text: str, recorded: Path | None) -> str:
-    source = recorded.read_bytes() if recorded is not None else text.encode()
+    source = recorded.read_bytes() if recorded is not None else RECIPE + text.encode()
     return hashlib.sha256(source).hexdigest()
 
 
@@ -38,7 +44,7 @@ def ensure_prompts(catalogue: Mapping[str, str], sounds_dir: Path, recorded_dir:
                 raw = Path(tmp) / "tts.wav"
                 run([espeak, "-v", "fr-fr", "-s", "165", "-w", str(raw), text])
                 run([sox, str(raw), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", str(target),
-                     "gain", "-n", "-3"])
+                     *TRIM, "gain", "-n", "-3"])
         stamp.write_text(fingerprint)
         made += 1
     if made:
