@@ -33,6 +33,9 @@ def event_update(event: AmiEvent, now: datetime) -> tuple[str, dict[str, Any]] |
     if isinstance(event, AgentConnect):
         return event.uniqueid, {"answered_at": now, "outcome": CallOutcome.ANSWERED, "agent": event.member_name,
                                 "answered_queue": event.queue}
+    if isinstance(event, AgentComplete) and event.reason == "transfer":
+        # Blind transfer to another queue: the call goes on; the next queue's events take over.
+        return event.uniqueid, {"transferred_at": now, "level1_agent": event.member_name}
     if isinstance(event, AgentComplete):
         return event.uniqueid, {"ended_at": now, "outcome": CallOutcome.COMPLETED, "end_reason": event.reason}
     if isinstance(event, QueueCallerAbandon):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 
 from sqlalchemy import text
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.ami.client import AmiClient
 from acd.ami.events import AmiEvent
+from acd.calls_live import ActiveCalls
 from acd.live import LiveState, system_clock
 from agi.server import AgiServer
 from allo.calls import CallRecorder
@@ -34,8 +36,9 @@ class AlloService:
         self.recorder = CallRecorder(self.engine, self.metrics, timeout=settings.db_write_timeout)
         self.rules = RulesCache(self.engine, settings.asyncpg_dsn, poll_interval=settings.rules_poll_interval)
         self.rules.add_listener(self._on_rules)
+        self.clock = settings.routing_clock()
         self.ivr = IvrHandler(self.recorder, self.metrics, settings.pseudonym_key.get_secret_value().encode(),
-                              self.rules, settings.routing_clock())
+                              self.rules, self.clock)
         root = locate_asterisk_root(settings)
         self._sounds_dir = sounds_dir(root) if root is not None else None
         self._prompt_jobs: set[asyncio.Task[int]] = set()
@@ -43,12 +46,14 @@ class AlloService:
         self.ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
                              settings.ami_secret.get_secret_value(), action_timeout=settings.ami_action_timeout)
         self.live = LiveState(system_clock)
+        self.active_calls = ActiveCalls()
         self.ami.add_listener(self._on_ami_event)
         self.ami.add_resync_listener(self._on_resync)
 
     def _on_ami_event(self, event: AmiEvent) -> None:
         self.metrics.ami_events.labels(type(event).__name__).inc()
         self.live.apply(event)
+        self.active_calls.apply(event, time.time())
         self.recorder.on_event(event)
 
     def _on_resync(self, snapshot: Sequence[AmiEvent]) -> None:

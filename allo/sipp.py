@@ -191,3 +191,8 @@ def agent(sip_port: int, port: int, *, calls: int = 1, talk_ms: int = 1000, time
     """A UAS on `port` (where the agent registered) answering `calls` queue calls."""
     return Sipp("agent-answer.xml", sip_target(sip_port), {"talk_ms": str(talk_ms)}, calls=calls, port=port,
                 timeout_s=timeout_s)
+
+
+def agent_until_bye(sip_port: int, port: int, *, timeout_s: int = 120) -> Sipp:
+    """A level-1 agent (UAS on `port`) who answers one call and stays until Asterisk ends the leg."""
+    return Sipp("agent-transferred.xml", sip_target(sip_port), calls=1, port=port, timeout_s=timeout_s)

@@ -105,3 +105,18 @@ class Call(Base):
     trace: Mapped[list[str] | None] = mapped_column(JSONB)
     sector: Mapped[str | None] = mapped_column(String(40))
     rules_version: Mapped[int | None] = mapped_column(BigInteger)
+    transferred_to: Mapped[str | None] = mapped_column(String(40))
+    transferred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    level1_agent: Mapped[str | None] = mapped_column(String(63))
+
+
+class CallNote(Base):
+    """A level-1 adviser's note; it follows the call to level 2 (GET /api/calls/{call_id})."""
+
+    __tablename__ = "call_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    author: Mapped[str] = mapped_column(String(63))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,48 @@
+"""Level 1 -> level 2 transfer without the caller hanging up: the pure checks, then one AMI action.
+
+AMI BlindTransfer is sent on the *level-1 agent's* channel (given the caller's channel, Asterisk hangs the
+caller up); the caller's leg is sent to `allo-transfer,<short number>`, which queues it in the sector with
+priority over new arrivals. Short numbers are the ones agents also dial for a SIP REFER transfer.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from acd.live import QueueLive
+
+TRANSFER_CONTEXT = "allo-transfer"
+SHORT_NUMBERS = MappingProxyType({
+    "interieur": "81", "travail": "82", "consommation": "83", "justice": "84", "fiscalite": "85", "logement": "86",
+})
+
+
+class TransferRefusal(enum.StrEnum):
+    UNKNOWN_SECTOR = "unknown_sector"
+    SECTOR_CLOSED = "sector_closed"
+    NO_AGENT_LOGGED_IN = "no_agent_logged_in"
+    CALL_NOT_WITH_AN_AGENT = "call_not_with_an_agent"
+
+
+@dataclass(frozen=True)
+class TransferPlan:
+    agent_channel: str
+    context: str
+    exten: str
+    queue: str
+
+
+def plan_transfer(sector: str, sector_queue: str | None, sector_open: bool, queue_state: QueueLive | None,
+                  agent_channel: str | None) -> TransferPlan | TransferRefusal:
+    """Decide whether the transfer can happen; refusing leaves the caller with the level-1 agent."""
+    if sector_queue is None or sector not in SHORT_NUMBERS:
+        return TransferRefusal.UNKNOWN_SECTOR
+    if not sector_open:
+        return TransferRefusal.SECTOR_CLOSED
+    if queue_state is None or not queue_state.members:
+        return TransferRefusal.NO_AGENT_LOGGED_IN
+    if agent_channel is None:
+        return TransferRefusal.CALL_NOT_WITH_AN_AGENT
+    return TransferPlan(agent_channel, TRANSFER_CONTEXT, SHORT_NUMBERS[sector], sector_queue)

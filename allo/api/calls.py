@@ -1,0 +1,109 @@
+"""Calls API: context that follows a call (notes), transfer to a level-2 sector, calls in progress."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from acd.transfer import TransferRefusal
+from allo.db.models import Call, CallNote
+from allo.service import AlloService
+from allo.transfers import TransferFailed, transfer_to_sector
+
+NAME = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+
+
+class NoteIn(BaseModel):
+    author: str = Field(pattern=NAME, description="username of the adviser writing the note")
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class NoteOut(BaseModel):
+    id: int
+    author: str
+    text: str
+    created_at: datetime
+
+
+class TransferIn(BaseModel):
+    sector: str = Field(pattern=NAME, examples=["travail"])
+
+
+class TransferOut(BaseModel):
+    status: str
+    sector: str
+    queue: str
+
+
+class CallOut(BaseModel):
+    call_id: str
+    started_at: datetime
+    outcome: str
+    route_queue: str | None
+    sector: str | None
+    keys: str | None
+    level1_agent: str | None
+    agent: str | None
+    transferred_to: str | None
+    transferred_at: datetime | None
+    notes: list[NoteOut]
+
+
+REFUSAL_STATUS = {TransferRefusal.UNKNOWN_SECTOR: 422}
+
+
+def calls_router(service: AlloService) -> APIRouter:
+    router = APIRouter(prefix="/api/calls", tags=["calls"])
+
+    async def _call(session: AsyncSession, call_id: str) -> Call:
+        call = await session.get(Call, call_id)
+        if call is None:
+            raise HTTPException(404, "no such call")
+        return call
+
+    @router.get("/active", summary="Calls connected to an adviser right now (from AMI)")
+    async def active() -> list[dict[str, Any]]:
+        return service.active_calls.to_list(time.time())
+
+    @router.get("/{call_id}", response_model=CallOut, summary="A call with the context that follows it (notes)")
+    async def get_call(call_id: str) -> CallOut:
+        async with AsyncSession(service.engine) as session:
+            call = await _call(session, call_id)
+            notes = (await session.scalars(select(CallNote).where(CallNote.call_id == call_id)
+                                           .order_by(CallNote.id))).all()
+        return CallOut(call_id=call.call_id, started_at=call.started_at, outcome=call.outcome.value,
+                       route_queue=call.route_queue, sector=call.transferred_to or call.sector, keys=call.keys,
+                       level1_agent=call.level1_agent, agent=call.agent, transferred_to=call.transferred_to,
+                       transferred_at=call.transferred_at,
+                       notes=[NoteOut(id=n.id, author=n.author, text=n.text, created_at=n.created_at) for n in notes])
+
+    @router.post("/{call_id}/notes", response_model=NoteOut, status_code=201,
+                 summary="Add an adviser's note to a call; level 2 reads it after a transfer")
+    async def add_note(call_id: str, note: NoteIn) -> NoteOut:
+        async with AsyncSession(service.engine, expire_on_commit=False) as session:
+            await _call(session, call_id)
+            row = CallNote(call_id=call_id, author=note.author, text=note.text)
+            session.add(row)
+            await session.commit()
+        return NoteOut(id=row.id, author=row.author, text=row.text, created_at=row.created_at)
+
+    @router.post("/{call_id}/transfer", response_model=TransferOut,
+                 responses={409: {"description": "refused: sector closed, nobody logged in, or no adviser on the call"},
+                            422: {"description": "unknown sector"}},
+                 summary="Transfer the caller to a level-2 sector without hanging up (AMI BlindTransfer)")
+    async def transfer(call_id: str, body: TransferIn) -> TransferOut:
+        try:
+            plan = await transfer_to_sector(service, call_id, body.sector)
+        except TransferFailed as exc:
+            status = REFUSAL_STATUS.get(exc.refusal, 409) if exc.refusal else 502
+            raise HTTPException(status, {"error": exc.refusal.value if exc.refusal else "asterisk",
+                                         "message": str(exc)}) from exc
+        return TransferOut(status="transferred", sector=body.sector, queue=plan.queue)
+
+    return router

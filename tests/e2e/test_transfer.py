@@ -1,0 +1,104 @@
+"""Level 1 -> level 2 without the caller hanging up: real calls, real agents, AMI BlindTransfer via the API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+
+from acd.ami.events import AgentConnect, QueueCallerJoin
+from allo import sipp
+
+pytestmark = pytest.mark.e2e
+
+SECTOR_AGENT = {"interieur": "agent2002", "justice": "agent2002", "travail": "agent2001", "logement": "agent2001",
+                "fiscalite": "agent2003", "consommation": "agent2003"}
+
+
+@asynccontextmanager
+async def level2_agent(test_settings, demo_passwords, ami_watch, sector: str) -> AsyncIterator[sipp.Sipp]:
+    """The sector's adviser registered, logged in to its queue, and ready to answer one call."""
+    username, port = SECTOR_AGENT[sector], sipp.free_port()
+    registered = await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, username,
+                                         demo_passwords[username], port)
+    assert registered.ok, registered.log
+    interface = f"PJSIP/{username}"
+    await ami_watch.client.queue_add(f"l2-{sector}", interface, username)
+    answering = sipp.agent(test_settings.sip_port, port, talk_ms=1500).start()
+    try:
+        yield answering
+    finally:
+        answering.stop()
+        await ami_watch.client.queue_remove(f"l2-{sector}", interface)
+
+
+async def _level1_call(test_settings, ami_watch, l1_agent, caller: str) -> tuple[sipp.Sipp, sipp.Sipp, str]:
+    level1 = sipp.agent_until_bye(test_settings.sip_port, l1_agent.port).start()
+    citizen = sipp.citizen(test_settings.sip_port, caller=caller, keys="1").start()
+    joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=30)
+    await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == joined.uniqueid and e.queue == "l1")
+    return citizen, level1, joined.uniqueid
+
+
+@pytest.mark.parametrize("sector", ["interieur", "travail", "consommation", "justice", "fiscalite", "logement"])
+async def test_transfer_to_each_sector_keeps_the_caller_and_the_notes(
+        sector, test_settings, running_service, ami_watch, l1_agent, demo_passwords):
+    api = running_service.base_url
+    async with level2_agent(test_settings, demo_passwords, ami_watch, sector) as level2:
+        citizen, level1, call_id = await _level1_call(test_settings, ami_watch, l1_agent, f"06560000{len(sector):02d}")
+        try:
+            async with httpx.AsyncClient(base_url=api, timeout=10) as client:
+                note = await client.post(f"/api/calls/{call_id}/notes",
+                                         json={"author": "agent1001", "text": f"Question de {sector}, dossier 42"})
+                assert note.status_code == 201, note.text
+                active = (await client.get("/api/calls/active")).json()
+                assert any(c["call_id"] == call_id and c["agent"] == "agent1001" for c in active)
+                moved = await client.post(f"/api/calls/{call_id}/transfer", json={"sector": sector})
+                assert moved.status_code == 200, moved.text
+                assert moved.json() == {"status": "transferred", "sector": sector, "queue": f"l2-{sector}"}
+                rejoined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == f"l2-{sector}")
+                assert rejoined.uniqueid == call_id  # the same caller channel, not a new call
+                connected = await ami_watch.wait_for(
+                    AgentConnect, lambda e: e.uniqueid == call_id and e.queue == f"l2-{sector}")
+                assert connected.member_name == SECTOR_AGENT[sector]
+                # What the level-2 adviser reads.
+                context = (await client.get(f"/api/calls/{call_id}")).json()
+                assert context["transferred_to"] == sector and context["sector"] == sector
+                assert context["level1_agent"] == "agent1001"
+                assert [n["text"] for n in context["notes"]] == [f"Question de {sector}, dossier 42"]
+            # One dialog for the citizen from start to end: no BYE or re-INVITE until level 2 hangs up.
+            citizen_result = await asyncio.to_thread(citizen.wait, 30)
+            assert citizen_result.ok, citizen_result.log
+            level1_result = await asyncio.to_thread(level1.wait, 10)
+            assert level1_result.ok, level1_result.log
+            level2_result = await asyncio.to_thread(level2.wait, 10)
+            assert level2_result.ok, level2_result.log
+        finally:
+            citizen.stop()
+            level1.stop()
+
+
+async def test_transfer_to_a_sector_with_nobody_logged_in_is_refused_and_the_caller_stays(
+        test_settings, running_service, ami_watch, l1_agent):
+    citizen, level1, call_id = await _level1_call(test_settings, ami_watch, l1_agent, "0656999999")
+    try:
+        async with httpx.AsyncClient(base_url=running_service.base_url, timeout=10) as client:
+            refused = await client.post(f"/api/calls/{call_id}/transfer", json={"sector": "consommation"})
+            assert refused.status_code == 409
+            assert refused.json()["detail"]["error"] == "no_agent_logged_in"
+            assert "stays with you" in refused.json()["detail"]["message"]
+            unknown = await client.post(f"/api/calls/{call_id}/transfer", json={"sector": "meteo"})
+            assert unknown.status_code == 422
+            await asyncio.sleep(1)
+            active = (await client.get("/api/calls/active")).json()
+            assert any(c["call_id"] == call_id and c["agent"] == "agent1001" for c in active)
+        joined = next(e for e in ami_watch.events if isinstance(e, QueueCallerJoin) and e.uniqueid == call_id)
+        await ami_watch.client.action("Hangup", {"Channel": joined.channel})
+        assert (await asyncio.to_thread(citizen.wait, 20)).ok
+        assert (await asyncio.to_thread(level1.wait, 20)).ok
+    finally:
+        citizen.stop()
+        level1.stop()
