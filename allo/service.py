@@ -15,6 +15,7 @@ from acd.ami.events import AmiEvent
 from acd.calls_live import ActiveCalls
 from acd.live import LiveState, system_clock
 from agi.server import AgiServer
+from allo.agent_codes import AgentCodeHandler
 from allo.calls import CallRecorder
 from allo.db.engine import make_engine
 from allo.handler import IvrHandler
@@ -42,10 +43,12 @@ class AlloService:
         root = locate_asterisk_root(settings)
         self._sounds_dir = sounds_dir(root) if root is not None else None
         self._prompt_jobs: set[asyncio.Task[int]] = set()
-        self.agi = AgiServer({"ivr": self.ivr.handle}, settings.agi_host, settings.agi_port, observer=self.metrics)
         self.ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
                              settings.ami_secret.get_secret_value(), action_timeout=settings.ami_action_timeout)
         self.live = LiveState(system_clock)
+        self.agent_codes = AgentCodeHandler(self.engine, self.ami, self.live)
+        self.agi = AgiServer({"ivr": self.ivr.handle, "agent": self.agent_codes.handle}, settings.agi_host,
+                             settings.agi_port, observer=self.metrics)
         self.active_calls = ActiveCalls()
         self.ami.add_listener(self._on_ami_event)
         self.ami.add_resync_listener(self._on_resync)

@@ -196,3 +196,9 @@ def agent(sip_port: int, port: int, *, calls: int = 1, talk_ms: int = 1000, time
 def agent_until_bye(sip_port: int, port: int, *, timeout_s: int = 120) -> Sipp:
     """A level-1 agent (UAS on `port`) who answers one call and stays until Asterisk ends the leg."""
     return Sipp("agent-transferred.xml", sip_target(sip_port), calls=1, port=port, timeout_s=timeout_s)
+
+
+def agent_dial(sip_port: int, username: str, password: str, number: str) -> Sipp:
+    """An agent's phone dialling `number` (e.g. a feature code "*11"), authenticating as `username`."""
+    return Sipp("agent-dial.xml", sip_target(sip_port), {"user": username},
+                extra=["-s", number, "-au", username, "-ap", password], timeout_s=30)

@@ -68,6 +68,16 @@ RULES_PROMPTS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+# Said to advisers on their phones after a feature code (*11 log in, *12 log out, *13 pause, *14 resume).
+AGENT_PROMPTS: Mapping[str, str] = MappingProxyType({
+    "allo/agent-connecte": "Vous êtes connecté à vos files d'attente.",
+    "allo/agent-deconnecte": "Vous êtes déconnecté.",
+    "allo/agent-pause": "Vous êtes en pause.",
+    "allo/agent-reprise": "Vous êtes de nouveau disponible.",
+    "allo/agent-echec": "L'opération n'a pas pu être effectuée.",
+})
+
 PROMPTS: Mapping[str, str] = MappingProxyType(
-    {str(name): text for name, text in (*ENGINE_PROMPTS.items(), *RULES_PROMPTS.items(), *WORD_PROMPTS.items())}
+    {str(name): text for name, text in (*ENGINE_PROMPTS.items(), *RULES_PROMPTS.items(), *AGENT_PROMPTS.items(),
+                                        *WORD_PROMPTS.items())}
 )

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 
+from allo.api.agents import agents_router
 from allo.api.calls import calls_router
 from allo.service import AlloService
 
@@ -49,4 +50,5 @@ def create_app(service: AlloService) -> FastAPI:
         return {"ami": "up" if service.ami.connected else "down", **service.live.to_dict()}
 
     app.include_router(calls_router(service))
+    app.include_router(agents_router(service))
     return app

@@ -1,0 +1,58 @@
+"""The `agent` FastAGI route: feature codes dialled from an agent's phone (*11 log in, *12 log out, ...)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from acd.agents import AgentAction
+from acd.ami.client import AmiClient
+from acd.errors import AcdError
+from acd.live import LiveState
+from agi.errors import AgiError
+from agi.session import AgiSession
+from allo.agents import UnknownAgent, agent_of_channel, perform
+
+log = logging.getLogger(__name__)
+
+CONFIRMATIONS = {
+    AgentAction.LOGIN: "allo/agent-connecte",
+    AgentAction.LOGOUT: "allo/agent-deconnecte",
+    AgentAction.PAUSE: "allo/agent-pause",
+    AgentAction.RESUME: "allo/agent-reprise",
+}
+FAILURE = "allo/agent-echec"
+
+
+class AgentCodeHandler:
+    def __init__(self, engine: AsyncEngine, ami: AmiClient, live: LiveState) -> None:
+        self._engine = engine
+        self._ami = ami
+        self._live = live
+
+    async def handle(self, session: AgiSession) -> None:
+        username = agent_of_channel(session.channel)
+        try:
+            action = AgentAction(session.args.get("action", ""))
+        except ValueError:
+            log.warning("feature code with unknown action %r", session.args.get("action"))
+            await self._say(session, FAILURE)
+            return
+        if username is None:
+            await self._say(session, FAILURE)
+            return
+        try:
+            await perform(self._engine, self._ami, self._live, username, action,
+                          reason="telephone" if action is AgentAction.PAUSE else "")
+        except (UnknownAgent, AcdError) as exc:
+            log.warning("feature code %s for %s failed: %s", action.value, username, exc)
+            await self._say(session, FAILURE)
+            return
+        await self._say(session, CONFIRMATIONS[action])
+
+    @staticmethod
+    async def _say(session: AgiSession, prompt: str) -> None:
+        with contextlib.suppress(AgiError):  # the action is done; the confirmation is a courtesy
+            await session.stream_file(prompt)

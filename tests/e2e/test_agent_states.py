@@ -1,0 +1,67 @@
+"""Agent states from the phone (feature codes over SIP with digest auth) and from the API, seen in the live state."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from allo import sipp
+
+pytestmark = pytest.mark.e2e
+
+USER = "agent2003"  # serves l2-fiscalite and l2-consommation
+
+
+async def _member(base_url: str, queue: str, interface: str, present: bool = True, **expected: object) -> dict:
+    """Wait until GET /api/queues shows the member in `queue` (or not), with the expected fields."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=5) as client:
+        for _ in range(50):
+            queues = (await client.get("/api/queues")).json()["queues"]
+            members = {m["interface"]: m for q in queues if q["name"] == queue for m in q["members"]}
+            member = members.get(interface)
+            if not present and member is None:
+                return {}
+            if present and member is not None and all(member.get(k) == v for k, v in expected.items()):
+                return member
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"{interface} in {queue}: wanted present={present} {expected}, saw {member}")
+
+
+async def _dial(test_settings, demo_passwords, code: str) -> None:
+    result = await asyncio.to_thread(sipp.agent_dial(test_settings.sip_port, USER, demo_passwords[USER], code).run)
+    assert result.ok, result.log
+
+
+async def test_feature_codes_log_in_pause_resume_and_log_out(test_settings, running_service, demo_passwords):
+    api, interface = running_service.base_url, f"PJSIP/{USER}"
+    await _dial(test_settings, demo_passwords, "*11")
+    for queue in ("l2-fiscalite", "l2-consommation"):
+        await _member(api, queue, interface, paused=False)
+    await _dial(test_settings, demo_passwords, "*13")
+    await _member(api, "l2-fiscalite", interface, paused=True, reason="telephone")
+    agents = httpx.get(f"{api}/api/agents", timeout=5).json()
+    me = next(a for a in agents if a["agent"] == USER)
+    assert me["logged_in"] and me["paused"] and me["pause_reason"] == "telephone"
+    assert me["queues"] == ["l2-consommation", "l2-fiscalite"]
+    await _dial(test_settings, demo_passwords, "*14")
+    await _member(api, "l2-consommation", interface, paused=False)
+    await _dial(test_settings, demo_passwords, "*12")
+    for queue in ("l2-fiscalite", "l2-consommation"):
+        await _member(api, queue, interface, present=False)
+
+
+async def test_the_api_does_the_same(test_settings, running_service):
+    api, interface = running_service.base_url, f"PJSIP/{USER}"
+    async with httpx.AsyncClient(base_url=api, timeout=10) as client:
+        login = await client.post(f"/api/agents/{USER}/login")
+        assert login.status_code == 200 and login.json()["queues"] == ["l2-consommation", "l2-fiscalite"]
+        await _member(api, "l2-fiscalite", interface, paused=False)
+        paused = await client.post(f"/api/agents/{USER}/pause", json={"reason": "formation"})
+        assert paused.status_code == 200
+        await _member(api, "l2-fiscalite", interface, paused=True, reason="formation")
+        assert (await client.post(f"/api/agents/{USER}/pause", json={"reason": "x\nInjected: 1"})).status_code == 422
+        assert (await client.post("/api/agents/nobody/login")).status_code == 404
+        assert (await client.post(f"/api/agents/{USER}/logout")).status_code == 200
+        await _member(api, "l2-fiscalite", interface, present=False)
