@@ -22,7 +22,7 @@ from allo.handler import IvrHandler
 from allo.metrics import Metrics
 from allo.rules.cache import RulesCache
 from allo.settings import Settings
-from allo.setup.asterisk import locate_asterisk_root, sounds_dir
+from allo.setup.asterisk import AsteriskInstance, locate_asterisk_root, sounds_dir
 from allo.setup.prompts import ensure_prompts
 from routing.rules import RulesSnapshot
 
@@ -42,6 +42,8 @@ class AlloService:
                               self.rules, self.clock)
         root = locate_asterisk_root(settings)
         self._sounds_dir = sounds_dir(root) if root is not None else None
+        # Where agents' endpoints are published (None when Asterisk is not on this machine).
+        self.asterisk = AsteriskInstance(root, settings.asterisk_instance) if root is not None else None
         self._prompt_jobs: set[asyncio.Task[int]] = set()
         self.ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
                              settings.ami_secret.get_secret_value(), action_timeout=settings.ami_action_timeout)

@@ -9,11 +9,46 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from acd.agents import AgentAction
+from acd.agents import AgentAction, Membership
 from acd.errors import AcdError
+from allo.agent_admin import AgentConflict, create_agent, publish_agents, update_agent
 from allo.agents import UnknownAgent, agent_states, perform
 from allo.db.models import Agent
+from allo.errors import ConfigError
 from allo.service import AlloService
+
+NAME = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+LABEL = r"^[\w .'-]{1,80}$"
+
+
+class MembershipIn(BaseModel):
+    queue: str = Field(pattern=NAME)
+    penalty: int = Field(default=0, ge=0, le=100)
+
+
+class AgentIn(BaseModel):
+    username: str = Field(pattern=NAME, examples=["agent1010"])
+    display_name: str = Field(pattern=LABEL)
+    queues: list[MembershipIn] = Field(default_factory=list, max_length=20)
+
+
+class AgentChange(BaseModel):
+    display_name: str | None = Field(default=None, pattern=LABEL)
+    queues: list[MembershipIn] | None = Field(default=None, max_length=20)
+    enabled: bool | None = None
+    reset_password: bool = False
+
+
+class AgentCreated(BaseModel):
+    username: str
+    sip_password: str = Field(description="shown once; only its digest is stored")
+    published: bool = Field(description="the PJSIP endpoint was reloaded into Asterisk")
+
+
+class AgentChanged(BaseModel):
+    username: str
+    sip_password: str | None
+    published: bool
 
 
 class PauseIn(BaseModel):
@@ -29,6 +64,38 @@ def agents_router(service: AlloService) -> APIRouter:
             names = list((await session.scalars(select(Agent.username).where(Agent.enabled)
                                                 .order_by(Agent.username))).all())
         return agent_states(service.live, names)
+
+    async def publish() -> bool:
+        try:
+            return await publish_agents(service.engine, service.ami, service.asterisk)
+        except (AcdError, OSError) as exc:
+            raise HTTPException(503, f"saved, but Asterisk was not updated: {exc}") from exc
+
+    @router.post("", response_model=AgentCreated, status_code=201,
+                 summary="Create an agent with its SIP credentials and queues; usable at once, no restart")
+    async def create(body: AgentIn) -> AgentCreated:
+        try:
+            password = await create_agent(service.engine, body.username, body.display_name,
+                                          [Membership(m.queue, m.penalty) for m in body.queues])
+        except AgentConflict as exc:
+            raise HTTPException(409, str(exc)) from exc
+        except ConfigError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        return AgentCreated(username=body.username, sip_password=password, published=await publish())
+
+    @router.patch("/{username}", response_model=AgentChanged,
+                  summary="Change an agent: name, queues and penalties, enabled, new SIP password")
+    async def change(username: str, body: AgentChange) -> AgentChanged:
+        memberships = None if body.queues is None else [Membership(m.queue, m.penalty) for m in body.queues]
+        try:
+            password = await update_agent(service.engine, username, display_name=body.display_name,
+                                          memberships=memberships, enabled=body.enabled,
+                                          reset_password=body.reset_password)
+        except AgentConflict as exc:
+            raise HTTPException(404, str(exc)) from exc
+        except ConfigError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        return AgentChanged(username=username, sip_password=password, published=await publish())
 
     async def act(username: str, action: AgentAction, reason: str = "") -> dict[str, Any]:
         try:

@@ -98,11 +98,15 @@ class AsteriskInstance:
         dirs = {"ETC_DIR": self.etc_dir, "MOD_DIR": self._mod_dir(), "VAR_DIR": self.var_dir,
                 "RUN_DIR": self.run_dir, "LOG_DIR": self.log_dir}
         for name, text in render_files(settings, dirs, queues, agents).items():
-            target = self.host_path(f"{self.etc_dir}/{name}")
-            tmp = target.with_suffix(".tmp")
-            tmp.write_text(text)
-            tmp.chmod(0o600 if name == "manager.conf" or name.startswith("pjsip") else 0o644)
-            tmp.replace(target)
+            self.write_conf(name, text)
+
+    def write_conf(self, name: str, text: str) -> None:
+        """Replace one rendered file atomically (Asterisk may read it at any moment on a reload)."""
+        target = self.host_path(f"{self.etc_dir}/{name}")
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(text)
+        tmp.chmod(0o600 if name == "manager.conf" or name.startswith("pjsip") else 0o644)
+        tmp.replace(target)
 
     def cli(self, command: str, timeout: float = 15.0, check: bool = True) -> str:
         return run([*self._base(), "-rx", command], timeout=timeout, check=check).stdout

@@ -35,9 +35,20 @@ def _queue_section(queue: QueueConf) -> str:
             f"wrapuptime = {queue.wrapup_time}\nservicelevel = {queue.service_level}\n")
 
 
+UNSAFE_LABEL = re.compile(r"[^\w .'-]")
+
+
+def render_agents(agents: list[AgentConf]) -> str:
+    """pjsip_agents.conf: one endpoint, auth and AOR per enabled agent."""
+    for agent in agents:
+        if not SAFE_NAME.match(agent.username) or not re.fullmatch(r"[0-9a-f]{32}", agent.password_digest):
+            raise ConfigError(f"unsafe agent for Asterisk configuration: {agent.username!r}")
+    return "; generated from the agents table\n\n" + "\n".join(_agent_sections(a) for a in agents)
+
+
 def _agent_sections(agent: AgentConf) -> str:
     name = agent.username
-    label = agent.display_name.replace('"', "'")
+    label = UNSAFE_LABEL.sub("", agent.display_name)[:80]
     return (f"[{name}](agent-endpoint)\nauth = {name}\naors = {name}\ncallerid = \"{label}\" <{name}>\n\n"
             f"[{name}](agent-auth)\nusername = {name}\npassword_digest = MD5:{agent.password_digest}\n\n"
             f"[{name}](agent-aor)\n")
@@ -77,6 +88,5 @@ def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueCon
             return values[key]
 
         files[template.name] = PLACEHOLDER.sub(substitute, text)
-    files["pjsip_agents.conf"] = "; generated from the agents table\n\n" + "\n".join(
-        _agent_sections(a) for a in agents)
+    files["pjsip_agents.conf"] = render_agents(agents)
     return files

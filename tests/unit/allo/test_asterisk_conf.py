@@ -46,3 +46,12 @@ def test_missing_ami_secret_is_a_clear_error():
 def test_sip_digest_matches_rfc2617_ha1():
     # echo -n "fred:allo:mypass" | md5sum
     assert password_digest("fred", "mypass") == "091714cb16efd63e152b80ef40bbed5f"
+
+
+def test_agent_sections_refuse_injection_and_strip_labels():
+    from allo.setup.asterisk_conf import render_agents
+
+    text = render_agents([AgentConf("agent1", 'Evil"]\n[x', "a" * 32)])
+    assert "[x" not in text and "\n[agent1](agent-endpoint)" in "\n" + text.split("\n\n", 1)[1]
+    with pytest.raises(ConfigError):
+        render_agents([AgentConf("agent1", "A", "not-a-digest")])
