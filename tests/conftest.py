@@ -20,7 +20,7 @@ from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
 from allo.setup.postgres import PostgresCluster
 from allo.setup.prompts import ensure_prompts
 from allo.setup.secrets import ensure_secrets
-from allo.setup.stack import SeededData, seed_all
+from allo.setup.stack import SeededData, seed_database
 from allo.sipp import free_port
 
 
@@ -68,17 +68,8 @@ def postgres(test_settings: Settings) -> Iterator[PostgresCluster]:
 
 @pytest.fixture(scope="session")
 def seeded(test_settings: Settings, postgres: PostgresCluster) -> SeededData:
-    from allo.db.engine import make_engine, make_sessionmaker
-
-    async def go() -> SeededData:
-        engine = make_engine(test_settings, pool_size=1)
-        try:
-            async with make_sessionmaker(engine)() as session:
-                return await seed_all(session, test_settings.state_dir)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
+    """The same seed as `make run` (queues, demo agents, rules, a first access code)."""
+    return asyncio.run(seed_database(test_settings))
 
 
 @pytest.fixture(scope="session")

@@ -69,7 +69,7 @@ async def seed_all(session: AsyncSession, state_dir: Path) -> SeededData:
     return SeededData(queues, agents, prompts)
 
 
-async def _seed_and_read(settings: Settings) -> SeededData:
+async def seed_database(settings: Settings) -> SeededData:
     engine = make_engine(settings, pool_size=1)
     try:
         async with make_sessionmaker(engine)() as session:
@@ -81,7 +81,7 @@ async def _seed_and_read(settings: Settings) -> SeededData:
 def setup_database(settings: Settings) -> SeededData:
     say("database schema: alembic upgrade head")
     upgrade_head(settings.sqlalchemy_url)
-    return asyncio.run(_seed_and_read(settings))
+    return asyncio.run(seed_database(settings))
 
 
 def setup_asterisk(settings: Settings, data: SeededData, *, start: bool = True) -> AsteriskInstance:
