@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Response
@@ -9,8 +10,10 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 
+from acd.queue_summary import member_counts
 from allo.api.agents import agents_router
 from allo.api.calls import calls_router
+from allo.queue_stats import today_counts
 from allo.service import AlloService
 
 
@@ -45,9 +48,18 @@ def create_app(service: AlloService) -> FastAPI:
         return {"version": service.rules.version, "loaded": changed is not None,
                 "listening": "yes" if service.rules.listening else "no"}
 
-    @app.get("/api/queues", summary="Live state of every queue (from AMI)")
+    @app.get("/api/queues", summary="Every queue: waiting callers, longest wait, agents by state, today's figures")
     async def queues() -> dict[str, Any]:
-        return {"ami": "up" if service.ami.connected else "down", **service.live.to_dict()}
+        live = service.live.to_dict()
+        try:
+            today: dict[str, dict[str, int]] | None = await today_counts(service.engine, datetime.now(UTC))
+        except Exception:  # the live part is still worth showing while the database is away
+            today = None
+        for queue in live["queues"]:
+            state = service.live.queues.get(queue["name"])
+            queue["agents"] = member_counts(state) if state is not None else {}
+            queue["today"] = None if today is None else today.get(queue["name"], {"answered": 0, "abandoned": 0})
+        return {"ami": "up" if service.ami.connected else "down", **live}
 
     app.include_router(calls_router(service))
     app.include_router(agents_router(service))

@@ -41,6 +41,10 @@ async def test_feature_codes_log_in_pause_resume_and_log_out(test_settings, runn
         await _member(api, queue, interface, paused=False)
     await _dial(test_settings, demo_passwords, "*13")
     await _member(api, "l2-fiscalite", interface, paused=True, reason="telephone")
+    queues = httpx.get(f"{api}/api/queues", timeout=5).json()["queues"]
+    fiscalite = next(q for q in queues if q["name"] == "l2-fiscalite")
+    assert fiscalite["agents"]["logged_in"] == 1 and fiscalite["agents"]["paused"] == 1
+    assert fiscalite["agents"]["available"] == 0
     agents = httpx.get(f"{api}/api/agents", timeout=5).json()
     me = next(a for a in agents if a["agent"] == USER)
     assert me["logged_in"] and me["paused"] and me["pause_reason"] == "telephone"

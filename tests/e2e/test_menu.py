@@ -43,9 +43,13 @@ async def _queued_then_hang_up(ami_watch, citizen: sipp.Sipp, queue: str, timeou
 async def test_general_question_key_1_goes_to_level1(test_settings, running_service, ami_watch):
     citizen = sipp.citizen(test_settings.sip_port, caller="0655000001", keys="1")
     joined = await _queued_then_hang_up(ami_watch, citizen, "l1")
-    row = await wait_call_row(test_settings, joined.uniqueid, until=QUEUED_OR_LEFT)
+    row = await wait_call_row(test_settings, joined.uniqueid, until={CallOutcome.ABANDONED})
     assert row.keys == "1" and row.route_queue == "l1"
     assert any("-> queue l1" in line for line in row.trace or [])
+    # The supervisor's view counts it: nobody answered, the caller left the queue.
+    queues = httpx.get(f"{running_service.base_url}/api/queues", timeout=5).json()["queues"]
+    l1 = next(q for q in queues if q["name"] == "l1")
+    assert l1["today"]["abandoned"] >= 1 and l1["waiting_count"] == 0
 
 
 async def test_access_code_then_sector_choice_goes_to_the_sector_queue(test_settings, running_service, ami_watch,

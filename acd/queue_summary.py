@@ -1,0 +1,16 @@
+"""Per-queue figures for supervisors, from the live state (pure)."""
+
+from __future__ import annotations
+
+from acd.live import QueueLive
+
+
+def member_counts(queue: QueueLive) -> dict[str, int]:
+    """Agents logged in / available / on a call / paused in one queue."""
+    members = list(queue.members.values())
+    return {
+        "logged_in": len(members),
+        "available": sum(1 for m in members if m.available),
+        "on_call": sum(1 for m in members if m.in_call),
+        "paused": sum(1 for m in members if m.paused),
+    }

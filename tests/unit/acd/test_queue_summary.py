@@ -1,0 +1,17 @@
+from acd.ami.event_types import DeviceState
+from acd.live import MemberState, QueueLive
+from acd.queue_summary import member_counts
+
+
+def member(name: str, *, paused: bool = False, in_call: bool = False,
+           status: DeviceState = DeviceState.NOT_INUSE) -> MemberState:
+    return MemberState(f"PJSIP/{name}", name, status, paused, "pause" if paused else "", in_call, 0)
+
+
+def test_member_counts_by_state():
+    queue = QueueLive("l1")
+    for m in (member("a"), member("b", paused=True), member("c", in_call=True, status=DeviceState.INUSE),
+              member("d", status=DeviceState.UNAVAILABLE)):
+        queue.members[m.interface] = m
+    assert member_counts(queue) == {"logged_in": 4, "available": 1, "on_call": 1, "paused": 1}
+    assert member_counts(QueueLive("l2-travail")) == {"logged_in": 0, "available": 0, "on_call": 0, "paused": 0}
