@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,14 +20,7 @@ from allo.db.rules_models import (
     ServiceRow,
 )
 from routing.rules import PBKDF2_ITERATIONS, hash_code
-
-H = time
-
-# weekday (0 = Monday) -> periods
-GENERAL_HOURS = {0: [(H(8), H(20))], 1: [(H(8), H(20))], 2: [(H(8), H(20))], 3: [(H(8), H(20))],
-                 4: [(H(8), H(20))], 5: [(H(8, 30), H(18, 30))]}
-SPECIALIST_HOURS = {0: [(H(8, 30), H(18, 15))], 1: [(H(8, 30), H(13))], 2: [(H(8, 30), H(13))],
-                    3: [(H(8, 30), H(18, 15))], 4: [(H(13), H(17))]}
+from routing.service_hours import GENERAL_WEEKLY, SPECIALIST_WEEKLY
 
 SECTOR_DIGITS = {"1": "interieur", "2": "travail", "3": "consommation", "4": "justice", "5": "fiscalite",
                  "6": "logement"}
@@ -46,12 +39,13 @@ async def seed_rules(session: AsyncSession, catalogue: Mapping[str, str]) -> dic
     created = {"prompts": await _seed_prompts(session, catalogue)}
     await session.flush()
     if not await session.scalar(select(func.count()).select_from(CalendarRow)):
-        for name, hours in (("general", GENERAL_HOURS), ("specialist", SPECIALIST_HOURS)):
+        for name, hours in (("general", GENERAL_WEEKLY), ("specialist", SPECIALIST_WEEKLY)):
             session.add(CalendarRow(name=name, timezone="Europe/Paris", public_holidays=True))
             await session.flush()
             for weekday, periods in hours.items():
-                for opens, closes in periods:
-                    session.add(CalendarPeriodRow(calendar_name=name, weekday=weekday, opens=opens, closes=closes))
+                for period in periods:
+                    session.add(CalendarPeriodRow(calendar_name=name, weekday=weekday, opens=period.opens,
+                                                  closes=period.closes))
         created["calendars"] = 2
     if not await session.scalar(select(func.count()).select_from(ServiceRow)):
         session.add_all([

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ivr.engine import Journey, MenuResult, run_menu
 from ivr.scripted import ScriptedChannel
-from routing.calendar_types import Calendar, Period
 from routing.rules import AccessCode, Menu, MenuAction, MenuOption, RulesSnapshot, Sector, Service, hash_code
+from routing.service_hours import general_calendar, specialist_calendar
 
 PARIS = ZoneInfo("Europe/Paris")
 ITERATIONS = 1_000  # the real 20 000 work too, only slower
@@ -20,20 +20,8 @@ TRAVAIL_CODE = "5678"
 SECTORS = {"1": "interieur", "2": "travail", "3": "consommation", "4": "justice", "5": "fiscalite", "6": "logement"}
 
 
-def _periods(*spans: tuple[time, time]) -> tuple[Period, ...]:
-    return tuple(Period(opens, closes) for opens, closes in spans)
-
-
 def build_rules(**menus: Menu) -> RulesSnapshot:
-    weekday = _periods((time(8), time(20)))
-    general = Calendar(
-        "general",
-        weekly={0: weekday, 1: weekday, 2: weekday, 3: weekday, 4: weekday, 5: _periods((time(8, 30), time(18, 30)))},
-    )
-    long_day, morning = _periods((time(8, 30), time(18, 15))), _periods((time(8, 30), time(13)))
-    specialist = Calendar(
-        "specialist", weekly={0: long_day, 1: morning, 2: morning, 3: long_day, 4: _periods((time(13), time(17)))}
-    )
+    general, specialist = general_calendar(), specialist_calendar()
     main = Menu(
         "main",
         "allo/menu-principal",

@@ -16,6 +16,7 @@ from routing.calendar import (
     validate_calendar,
 )
 from routing.calendar_types import Calendar, CalendarException, ExceptionKind, Period
+from routing.service_hours import general_calendar, specialist_calendar
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -32,21 +33,8 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
-GENERAL = Calendar(
-    name="general",
-    weekly={**{day: (period("08:00", "20:00"),) for day in range(5)}, 5: (period("08:30", "18:30"),)},
-)
-SPECIALIST = Calendar(
-    name="specialist",
-    weekly={
-        0: (period("08:30", "18:15"),),
-        1: (period("08:30", "13:00"),),
-        2: (period("08:30", "13:00"),),
-        3: (period("08:30", "18:15"),),
-        4: (period("13:00", "17:00"),),
-    },
-)
-# Monday 2026-06-01 to Sunday 2026-06-07: no public holiday that week
+GENERAL = general_calendar()
+SPECIALIST = specialist_calendar()
 MONDAY = date(2026, 6, 1)
 
 

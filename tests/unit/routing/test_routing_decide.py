@@ -1,21 +1,19 @@
 """decide(): which rule decides, on the real 3939 calendars, without any network."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from routing.calendar_types import Calendar, CalendarException, ExceptionKind, Period
+from routing.calendar_types import Calendar, CalendarException, ExceptionKind
 from routing.decide import CallRequest, Target, decide
 from routing.route import Route, RouteKind
 from routing.rules import RulesSnapshot, Sector, Service
+from routing.service_hours import general_calendar, specialist_calendar
 
 PARIS = ZoneInfo("Europe/Paris")
-P = Period
-GENERAL = Calendar("general", {d: (P(time(8), time(20)),) for d in range(5)} | {5: (P(time(8, 30), time(18, 30)),)})
-SPECIALIST = Calendar("specialist", {0: (P(time(8, 30), time(18, 15)),), 1: (P(time(8, 30), time(13)),),
-                                     2: (P(time(8, 30), time(13)),), 3: (P(time(8, 30), time(18, 15)),),
-                                     4: (P(time(13), time(17)),)})
+GENERAL = general_calendar()
+SPECIALIST = specialist_calendar()
 
 
 def rules(general: Calendar = GENERAL) -> RulesSnapshot:

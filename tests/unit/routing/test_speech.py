@@ -7,6 +7,7 @@ from datetime import time
 import pytest
 
 from routing.calendar_types import Calendar, Period
+from routing.service_hours import general_calendar, specialist_calendar
 from routing.speech import WORD_PROMPTS, hours_lines, speak_digits, speak_hours, speak_time
 
 
@@ -14,20 +15,8 @@ def period(opens: str, closes: str) -> Period:
     return Period(time.fromisoformat(opens), time.fromisoformat(closes))
 
 
-GENERAL = Calendar(
-    name="general",
-    weekly={**{day: (period("08:00", "20:00"),) for day in range(5)}, 5: (period("08:30", "18:30"),)},
-)
-SPECIALIST = Calendar(
-    name="specialist",
-    weekly={
-        0: (period("08:30", "18:15"),),
-        1: (period("08:30", "13:00"),),
-        2: (period("08:30", "13:00"),),
-        3: (period("08:30", "18:15"),),
-        4: (period("13:00", "17:00"),),
-    },
-)
+GENERAL = general_calendar()
+SPECIALIST = specialist_calendar()
 
 
 def words(*names: str) -> list[str]:
