@@ -152,3 +152,18 @@ async def test_a_sector_code_leads_straight_to_its_sector(test_settings, running
     joined = await _queued_then_hang_up(ami_watch, citizen, "l2-justice")
     row = await wait_call_row(test_settings, joined.uniqueid, until=QUEUED_OR_LEFT)
     assert row.sector == "justice" and row.keys == "2,<code>"
+
+
+@pytest.mark.parametrize(("key", "outcome", "expected"), [
+    ("3", CallOutcome.INFO, ["allo/info-service-public", "allo/au-revoir"]),
+    ("4", CallOutcome.EXTERNAL, ["allo/info-impots", "allo/nombres/0", "allo/nombres/8", "allo/au-revoir"]),
+])
+async def test_information_and_external_number_then_hang_up(test_settings, running_service, key, outcome, expected):
+    since = time.time()
+    result = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655000009", keys=key).run)
+    assert result.ok, result.log  # Asterisk hung up after the message
+    row = await wait_call_row(test_settings, since=since - 1, until={outcome})
+    played = (row.menu_trace or "").split(";")[0]
+    positions = [played.index(prompt) for prompt in expected]
+    assert positions == sorted(positions), played
+    assert row.route_queue is None and row.ended_at is not None
