@@ -60,6 +60,10 @@ class Queue(Base):
     ring_timeout: Mapped[int] = mapped_column(Integer, default=15)
     wrapup_time: Mapped[int] = mapped_column(Integer, default=5)
     service_level: Mapped[int] = mapped_column(Integer, default=20)
+    max_wait: Mapped[int] = mapped_column(Integer, default=600)  # seconds; 0 = no limit
+    on_max_wait: Mapped[str] = mapped_column(String(20), default="callback")  # callback | overflow | stay
+    overflow_queue: Mapped[str | None] = mapped_column(String(63))
+    announce_frequency: Mapped[int] = mapped_column(Integer, default=60)
 
 
 class Agent(Base):
@@ -120,3 +124,35 @@ class CallNote(Base):
     author: Mapped[str] = mapped_column(String(63))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LegOutcome(enum.StrEnum):
+    """How one visit of a call to one queue ended."""
+
+    WAITING = "waiting"
+    ANSWERED = "answered"
+    ABANDONED = "abandoned"
+    TIMEOUT = "timeout"
+    CALLBACK = "callback"
+    OVERFLOW = "overflow"
+    LEFT = "left"
+
+
+class QueueLeg(Base):
+    """One visit of a call to one queue (a transferred call has two: level 1, then its sector)."""
+
+    __tablename__ = "queue_legs"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    queue: Mapped[str] = mapped_column(String(63))
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    position: Mapped[int | None] = mapped_column(Integer)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[LegOutcome] = mapped_column(
+        Enum(LegOutcome, name="leg_outcome", values_callable=lambda e: [m.value for m in e]),
+        default=LegOutcome.WAITING)
+    wait_seconds: Mapped[int | None] = mapped_column(Integer)
+    agent: Mapped[str | None] = mapped_column(String(63))
+    end_reason: Mapped[str | None] = mapped_column(String(40))
