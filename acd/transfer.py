@@ -34,15 +34,24 @@ class TransferPlan:
     queue: str
 
 
-def plan_transfer(sector: str, sector_queue: str | None, sector_open: bool, queue_state: QueueLive | None,
-                  agent_channel: str | None) -> TransferPlan | TransferRefusal:
-    """Decide whether the transfer can happen; refusing leaves the caller with the level-1 agent."""
+def sector_refusal(sector: str, sector_queue: str | None, sector_open: bool,
+                   queue_state: QueueLive | None) -> TransferRefusal | None:
+    """Why a caller cannot be handed to this sector now (None: it can)."""
     if sector_queue is None or sector not in SHORT_NUMBERS:
         return TransferRefusal.UNKNOWN_SECTOR
     if not sector_open:
         return TransferRefusal.SECTOR_CLOSED
     if queue_state is None or not queue_state.members:
         return TransferRefusal.NO_AGENT_LOGGED_IN
-    if agent_channel is None:
+    return None
+
+
+def plan_transfer(sector: str, sector_queue: str | None, sector_open: bool, queue_state: QueueLive | None,
+                  agent_channel: str | None) -> TransferPlan | TransferRefusal:
+    """Decide whether the transfer can happen; refusing leaves the caller with the level-1 agent."""
+    refusal = sector_refusal(sector, sector_queue, sector_open, queue_state)
+    if refusal is not None:
+        return refusal
+    if agent_channel is None or sector_queue is None:
         return TransferRefusal.CALL_NOT_WITH_AN_AGENT
     return TransferPlan(agent_channel, TRANSFER_CONTEXT, SHORT_NUMBERS[sector], sector_queue)

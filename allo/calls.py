@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql import Executable
 
-from acd.ami.events import AgentComplete, AgentConnect, AmiEvent, QueueCallerAbandon, QueueCallerJoin
+from acd.ami.events import (
+    AgentComplete,
+    AgentConnect,
+    AmiEvent,
+    PreferredAgentAnswer,
+    QueueCallerAbandon,
+    QueueCallerJoin,
+)
 from allo.db.models import Call, CallOutcome
 from allo.metrics import Metrics
 
@@ -33,6 +41,9 @@ def event_update(event: AmiEvent, now: datetime) -> tuple[str, dict[str, Any]] |
     if isinstance(event, AgentConnect):
         return event.uniqueid, {"answered_at": now, "outcome": CallOutcome.ANSWERED, "agent": event.member_name,
                                 "answered_queue": event.queue}
+    if isinstance(event, PreferredAgentAnswer):
+        return event.call_id, {"answered_at": now, "outcome": CallOutcome.ANSWERED, "agent": event.agent,
+                               "answered_queue": event.queue, "preferred_agent": True}
     if isinstance(event, AgentComplete) and event.reason == "transfer":
         # Blind transfer to another queue: the call goes on; the next queue's events take over.
         return event.uniqueid, {"transferred_at": now, "level1_agent": event.member_name}
@@ -78,22 +89,42 @@ class CallRecorder:
 
     def submit(self, call_id: str, values: Mapping[str, Any]) -> None:
         """Write in the background: the caller's path never waits for the database."""
+        row = dict(values)
+        self._enqueue(call_id, lambda: self.upsert(call_id, row))
+
+    def submit_statement(self, call_id: str, statement: Executable, what: str) -> None:
+        """Run one more statement about this call in the background, after the call's earlier writes."""
+        self._enqueue(call_id, lambda: self.execute(statement, f"{what} of {call_id}"))
+
+    async def execute(self, statement: Executable, what: str) -> bool:
+        try:
+            async with asyncio.timeout(self._timeout):
+                async with self._engine.begin() as conn:
+                    await conn.execute(statement)
+        except Exception as exc:  # the call goes on whatever the database does
+            self._metrics.db_writes.labels("error").inc()
+            log.warning("%s not written: %s", what, type(exc).__name__)
+            return False
+        self._metrics.db_writes.labels("ok").inc()
+        return True
+
+    def _enqueue(self, call_id: str, write: Callable[[], Awaitable[bool]]) -> None:
         if len(self._pending) >= self._max_pending:
             self._metrics.db_writes.labels("dropped").inc()
             log.warning("call record backlog full, update for %s dropped", call_id)
             return
         previous = self._last.get(call_id)
-        task = asyncio.create_task(self._after(previous, call_id, dict(values)))
+        task = asyncio.create_task(self._after(previous, write))
         self._pending.add(task)
         self._last[call_id] = task
         task.add_done_callback(lambda done: self._forget(call_id, done))
 
-    async def _after(self, previous: asyncio.Task[bool] | None, call_id: str, values: dict[str, Any]) -> bool:
+    async def _after(self, previous: asyncio.Task[bool] | None, write: Callable[[], Awaitable[bool]]) -> bool:
         # Writes of one call land in the order they were made (an AMI event must not be overwritten
         # by an earlier AGI write that reached the database later).
         if previous is not None:
             await asyncio.wait({previous})
-        return await self.upsert(call_id, values)
+        return await write()
 
     def _forget(self, call_id: str, task: asyncio.Task[bool]) -> None:
         self._pending.discard(task)

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from acd.callback_types import CallbackBooking, CallbackOrigin
 from agi.errors import AgiError, AgiHangup
 from agi.session import AgiSession
+from allo.booking import booker
 from allo.calls import CallRecorder
 from allo.db.models import CallOutcome
 from allo.metrics import Metrics
 from allo.privacy import pseudonymise
+from allo.queue_entry import EntryPlan, QueueEntryPlanner
 from allo.rules.cache import RulesCache
 from ivr.agi_channel import AgiChannel
-from ivr.engine import Journey, MenuOutcome, MenuResult, run_menu
+from ivr.callback_offer import CallbackDialog, OfferOutcome, offer_callback
+from ivr.engine import Journey, MenuOutcome, MenuResult, OfferFn, run_menu
+from ivr.errors import CallerHungUp
 from routing.route import Route
 
 log = logging.getLogger(__name__)
@@ -26,24 +33,31 @@ OUTCOMES = {
     MenuOutcome.INFO: CallOutcome.INFO,
     MenuOutcome.EXTERNAL: CallOutcome.EXTERNAL,
     MenuOutcome.HUNG_UP: CallOutcome.HUNG_UP_IN_MENU,
+    MenuOutcome.CALLBACK: CallOutcome.CALLBACK,
 }
-ENDED = {CallOutcome.CLOSED, CallOutcome.INFO, CallOutcome.EXTERNAL, CallOutcome.HUNG_UP_IN_MENU}
+ENDED = {CallOutcome.CLOSED, CallOutcome.INFO, CallOutcome.EXTERNAL, CallOutcome.HUNG_UP_IN_MENU,
+         CallOutcome.CALLBACK}
 FALLBACK_QUEUE = "l1"
 
 
 class IvrHandler:
     def __init__(self, recorder: CallRecorder, metrics: Metrics, pseudonym_key: bytes, rules: RulesCache,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], *, entry: QueueEntryPlanner | None = None,
+                 booking: Callable[[], CallbackBooking | None] = lambda: None) -> None:
         self._recorder = recorder
         self._metrics = metrics
         self._key = pseudonym_key
         self._rules = rules
         self._clock = clock
+        self._entry = entry
+        self._booking = booking
 
     async def handle(self, session: AgiSession) -> None:
         call_id = session.uniqueid
+        caller_hash = pseudonymise(self._key, session.caller_id)
+        lookup = self._entry.start_lookup(caller_hash) if self._entry is not None else None
         self._recorder.submit(call_id, {
-            "caller_hash": pseudonymise(self._key, session.caller_id),
+            "caller_hash": caller_hash,
             "dialled": session.env.get("agi_extension", "")[:32],
             "started_at": datetime.now(UTC),
             "outcome": CallOutcome.IN_MENU,
@@ -54,15 +68,54 @@ class IvrHandler:
             await self._route_without_rules(session, call_id)
             return
         journey = Journey()
-        result = await run_menu(AgiChannel(session), rules, self._clock, journey)
+        channel = AgiChannel(session)
+        result = await run_menu(channel, rules, self._clock, journey,
+                                offer_callback=self._menu_offer(session, caller_hash))
+        extra: dict[str, str] = {}
+        if result.outcome is MenuOutcome.QUEUED and result.route.queue and self._entry is not None:
+            result, extra = await self._enter_queue(channel, journey, result, result.route.queue, lookup)
         if result.outcome is not MenuOutcome.HUNG_UP:
             try:
-                for name, value in result.route.channel_variables().items():
+                for name, value in {**result.route.channel_variables(), **extra}.items():
                     await session.set_variable(name, value)
             except AgiHangup:
                 journey.trace.append("caller hung up before the route was handed to the dialplan")
                 result = MenuResult(MenuOutcome.HUNG_UP, Route.hangup(), result.sector, result.closed)
         self._record(call_id, rules.version, journey, result)
+
+    async def _enter_queue(self, channel: AgiChannel, journey: Journey, result: MenuResult, queue: str,
+                           lookup: asyncio.Task[str | None] | None) -> tuple[MenuResult, dict[str, str]]:
+        """Max wait, preferred adviser and the wait announcement; any failure keeps the plain route."""
+        assert self._entry is not None
+        try:
+            plan: EntryPlan = await self._entry.plan(queue, lookup)
+        except Exception as exc:
+            log.warning("queue entry plan failed: %s", type(exc).__name__)
+            return result, {}
+        journey.queue_notes.extend(plan.trace)
+        if plan.announcement:
+            try:
+                await channel.play(plan.announcement)
+            except CallerHungUp:
+                journey.trace.append("caller hung up during the wait announcement")
+                return MenuResult(MenuOutcome.HUNG_UP, Route.hangup(), result.sector, result.closed), {}
+            journey.prompts.extend(plan.announcement)
+        return replace(result, route=replace(result.route, timeout_s=plan.timeout_s)), plan.variables
+
+    def _menu_offer(self, session: AgiSession, caller_hash: str | None) -> OfferFn | None:
+        booking = self._booking()
+        if booking is None:
+            return None
+        started = datetime.now(UTC)
+
+        async def offer(dialog: CallbackDialog, queue: str) -> OfferOutcome:
+            sector = next((s.code for s in (self._rules.snapshot.sectors.values() if self._rules.snapshot else ())
+                           if s.queue == queue), None)
+            book = booker(booking, queue=queue, origin=CallbackOrigin.MENU, original_arrival=started, sector=sector,
+                          call_id=session.uniqueid, caller_hash=caller_hash)
+            return await offer_callback(dialog, session.caller_id, book, from_menu=True)
+
+        return offer
 
     async def _route_without_rules(self, session: AgiSession, call_id: str) -> None:
         trace = ["no rules loaded (database unreachable since start-up): level 1"]
@@ -83,7 +136,8 @@ class IvrHandler:
             "sector": result.sector,
             "keys": ",".join(journey.inputs),
             "trace": list(journey.trace),
-            "menu_trace": "; ".join([f"played={','.join(journey.prompts)}", *journey.trace])[:20000],
+            "menu_trace": "; ".join([f"played={','.join(journey.prompts)}", *journey.trace,
+                                     *journey.queue_notes])[:20000],
             "rules_version": version,
         }
         if outcome in ENDED:

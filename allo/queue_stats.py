@@ -1,4 +1,4 @@
-"""Today's answered and abandoned calls per queue, from the call records (Europe/Paris calendar day)."""
+"""Today's answered and abandoned calls per queue, from the queue legs (Europe/Paris calendar day)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from allo.db.models import Call, CallOutcome
+from allo.db.models import LegOutcome, QueueLeg
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -21,18 +21,15 @@ def start_of_day(now: datetime) -> datetime:
 
 
 async def today_counts(engine: AsyncEngine, now: datetime) -> dict[str, dict[str, int]]:
-    """{queue: {"answered": n, "abandoned": n}}; a transferred call counts where it was answered last."""
+    """{queue: {"answered": n, "abandoned": n}}: calls, once per queue (a call transferred from level 1 to a
+    sector counts in both; one that left with the exit key and came back counts once)."""
     since = start_of_day(now)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"answered": 0, "abandoned": 0})
+    query = (select(QueueLeg.queue, QueueLeg.outcome, func.count(func.distinct(QueueLeg.call_id)))
+             .where(QueueLeg.joined_at >= since,
+                    QueueLeg.outcome.in_([LegOutcome.ANSWERED, LegOutcome.ABANDONED]))
+             .group_by(QueueLeg.queue, QueueLeg.outcome))
     async with engine.connect() as conn:
-        answered = await conn.execute(select(Call.answered_queue, func.count()).where(
-            Call.started_at >= since, Call.answered_at.is_not(None)).group_by(Call.answered_queue))
-        for queue, count in answered:
-            if queue:
-                counts[queue]["answered"] = count
-        abandoned = await conn.execute(select(Call.route_queue, func.count()).where(
-            Call.started_at >= since, Call.outcome == CallOutcome.ABANDONED).group_by(Call.route_queue))
-        for queue, count in abandoned:
-            if queue:
-                counts[queue]["abandoned"] = count
+        for queue, outcome, count in await conn.execute(query):
+            counts[queue][LegOutcome(outcome).value] = count
     return dict(counts)

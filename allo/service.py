@@ -16,14 +16,21 @@ from acd.calls_live import ActiveCalls
 from acd.live import LiveState, system_clock
 from agi.server import AgiServer
 from allo.agent_codes import AgentCodeHandler
+from allo.callbacks.service import CallbackService
 from allo.calls import CallRecorder
 from allo.db.engine import make_engine
 from allo.handler import IvrHandler
 from allo.metrics import Metrics
+from allo.queue_entry import QueueEntryPlanner
+from allo.queue_exit import QueueExitHandler
+from allo.queue_figures import QueueFigures
+from allo.queue_legs import LegTracker
 from allo.rules.cache import RulesCache
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, locate_asterisk_root, sounds_dir
 from allo.setup.prompts import ensure_prompts
+from allo.transfer_arrival import TransferArrival
+from allo.transfers import arrival_queue
 from routing.rules import RulesSnapshot
 
 log = logging.getLogger(__name__)
@@ -38,8 +45,18 @@ class AlloService:
         self.rules = RulesCache(self.engine, settings.asyncpg_dsn, poll_interval=settings.rules_poll_interval)
         self.rules.add_listener(self._on_rules)
         self.clock = settings.routing_clock()
+        self.live = LiveState(system_clock)
+        # Queues (docs/queues.md): policies and recent waits, legs, entry (announcement, repeat caller), exit.
+        self.queue_figures = QueueFigures(self.engine, settings.queue_figures_interval)
+        self.rules.add_listener(self.queue_figures.on_rules)
+        self.legs = LegTracker(self.recorder)
+        booking = lambda: getattr(self, "callbacks", None)  # noqa: E731 - the callback service comes later
         self.ivr = IvrHandler(self.recorder, self.metrics, settings.pseudonym_key.get_secret_value().encode(),
-                              self.rules, self.clock)
+                              self.rules, self.clock, booking=booking,
+                              entry=QueueEntryPlanner(self.engine, self.live, self.queue_figures,
+                                                      settings.repeat_caller_days))
+        self.queue_exit = QueueExitHandler(self.queue_figures, self.legs, self.recorder,
+                                           settings.pseudonym_key.get_secret_value().encode(), booking)
         root = locate_asterisk_root(settings)
         self._sounds_dir = sounds_dir(root) if root is not None else None
         # Where agents' endpoints are published (None when Asterisk is not on this machine).
@@ -47,19 +64,28 @@ class AlloService:
         self._prompt_jobs: set[asyncio.Task[int]] = set()
         self.ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
                              settings.ami_secret.get_secret_value(), action_timeout=settings.ami_action_timeout)
-        self.live = LiveState(system_clock)
         self.agent_codes = AgentCodeHandler(self.engine, self.ami, self.live)
-        self.agi = AgiServer({"ivr": self.ivr.handle, "agent": self.agent_codes.handle}, settings.agi_host,
-                             settings.agi_port, observer=self.metrics)
+        self.transfer_arrival = TransferArrival(lambda sector: arrival_queue(self, sector), self.recorder)
+        self.agi = AgiServer({"ivr": self.ivr.handle, "agent": self.agent_codes.handle,
+                              "transfer": self.transfer_arrival.handle, "queue-exit": self.queue_exit.handle},
+                             settings.agi_host, settings.agi_port, observer=self.metrics)
         self.active_calls = ActiveCalls()
         self.ami.add_listener(self._on_ami_event)
         self.ami.add_resync_listener(self._on_resync)
+        # After the live state: callbacks read it to place each callback at its original arrival.
+        self.callbacks = CallbackService(settings=settings, engine=self.engine, ami=self.ami, live=self.live,
+                                         rules=self.rules, metrics=self.metrics, routing_clock=self.clock)
+        self.callbacks.scheduler.on_queued = lambda _attempt, uniqueid: self.recorder.submit(
+            uniqueid, {"dialled": "callback"})
+        self.ami.add_listener(self.callbacks.on_event)
+        self.ami.add_resync_listener(self.callbacks.on_resync)
 
     def _on_ami_event(self, event: AmiEvent) -> None:
         self.metrics.ami_events.labels(type(event).__name__).inc()
         self.live.apply(event)
         self.active_calls.apply(event, time.time())
         self.recorder.on_event(event)
+        self.legs.on_event(event)
 
     def _on_resync(self, snapshot: Sequence[AmiEvent]) -> None:
         self.live.resync(snapshot)
@@ -81,8 +107,10 @@ class AlloService:
 
     async def start(self) -> None:
         await self.rules.start()
+        await self.queue_figures.start()
         await self.agi.start()
         await self.ami.start()
+        await self.callbacks.start()
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
                  self.settings.ami_host, self.settings.ami_port)
 
@@ -90,6 +118,8 @@ class AlloService:
         """Drain FastAGI sessions first (calls in the menu finish), then the rest."""
         await self.agi.stop(self.settings.agi_drain_timeout)
         await self.rules.stop()
+        await self.queue_figures.stop()
+        await self.callbacks.stop()
         await self.ami.stop()
         await self.recorder.drain()
         await self.engine.dispose()

@@ -57,6 +57,25 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr = SecretStr("")
     db_write_timeout: float = 2.0
 
+    # Queues (docs/queues.md).
+    repeat_caller_days: int = Field(default=7, ge=0, le=365,
+                                    description="A caller back within this many days is offered to the same "
+                                    "adviser first; 0 disables")
+    queue_figures_interval: float = Field(default=15.0, gt=0, description="Recent waits re-read every N seconds")
+
+    # Callbacks (docs/callbacks.md).
+    callback_key: SecretStr = Field(default=SecretStr(""), description="Encrypts numbers to call back (generated)")
+    callback_promise_minutes: float = Field(default=45.0, gt=0, description="Called back within this, once open")
+    callback_retry_minutes: float = Field(default=5.0, gt=0, description="Between two attempts")
+    callback_max_attempts: int = Field(default=3, ge=1, le=10)
+    callback_dial: str = Field(default="PJSIP/trunk/sip:{number}@127.0.0.1",
+                               description="Dial string towards the operator; {number} is the national number")
+    callback_ring_seconds: int = Field(default=30, ge=1, le=120, description="How long the citizen's phone rings")
+    callback_agent_wait_seconds: int = Field(default=1800, ge=10, description="Longest wait for a free agent")
+    callback_poll_interval: float = Field(default=1.0, gt=0)
+    callback_grace_seconds: float = Field(default=10.0, gt=0,
+                                          description="An attempt sent to Asterisk shows in AstDB within this")
+
     @classmethod
     def load(cls, state_dir: Path | None = None) -> Settings:
         """Environment first, then `<state_dir>/secrets.env` written at set-up for the secrets."""

@@ -93,8 +93,9 @@ class Sipp:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             _, stderr = self._proc.communicate()
+        logs = ["*_errors.log"] if self._proc.returncode == 0 else ["*_errors.log", "*_messages.log"]
         log = stderr + "".join(p.read_text(errors="replace")[-20000:]
-                               for p in Path(self._workdir.name).glob("*_errors.log"))
+                               for pattern in logs for p in Path(self._workdir.name).glob(pattern))
         result = SippResult(self._proc.returncode, log)
         self._workdir.cleanup()
         return result
@@ -196,6 +197,12 @@ def agent(sip_port: int, port: int, *, calls: int = 1, talk_ms: int = 1000, time
 def agent_until_bye(sip_port: int, port: int, *, timeout_s: int = 120) -> Sipp:
     """A level-1 agent (UAS on `port`) who answers one call and stays until Asterisk ends the leg."""
     return Sipp("agent-transferred.xml", sip_target(sip_port), calls=1, port=port, timeout_s=timeout_s)
+
+
+def agent_refer(sip_port: int, port: int, number: str, *, talk_ms: int = 1500, timeout_s: int = 60) -> Sipp:
+    """A level-1 agent (UAS on `port`) who answers one call, then blind-transfers it by SIP REFER to `number`."""
+    return Sipp("agent-refer.xml", sip_target(sip_port), {"talk_ms": str(talk_ms), "refer_to": number}, calls=1,
+                port=port, timeout_s=timeout_s)
 
 
 def agent_dial(sip_port: int, username: str, password: str, number: str) -> Sipp:

@@ -10,6 +10,7 @@ import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from ivr.queue_prompts import QUEUE_PROMPTS
 from routing.speech import WORD_PROMPTS
 
 
@@ -29,6 +30,7 @@ class PromptName(enum.StrEnum):
     GOODBYE = "allo/au-revoir"
     CONNECTING = "allo/mise-en-relation"
     CALLBACK_UNAVAILABLE = "allo/rappel-indisponible"
+    TRANSFER_UNAVAILABLE = "allo/transfert-indisponible"
 
 
 ENGINE_PROMPTS: Mapping[str, str] = MappingProxyType(
@@ -46,6 +48,10 @@ ENGINE_PROMPTS: Mapping[str, str] = MappingProxyType(
         PromptName.GOODBYE: "Merci de votre appel. Au revoir.",
         PromptName.CONNECTING: "Nous vous mettons en relation avec un conseiller. Merci de patienter.",
         PromptName.CALLBACK_UNAVAILABLE: "Le rappel n'est pas encore disponible.",
+        PromptName.TRANSFER_UNAVAILABLE: (
+            "Le service spécialisé n'est pas disponible pour le moment. Nous vous remettons en relation avec un "
+            "conseiller."
+        ),
     }
 )
 
@@ -79,5 +85,5 @@ AGENT_PROMPTS: Mapping[str, str] = MappingProxyType({
 
 PROMPTS: Mapping[str, str] = MappingProxyType(
     {str(name): text for name, text in (*ENGINE_PROMPTS.items(), *RULES_PROMPTS.items(), *AGENT_PROMPTS.items(),
-                                        *WORD_PROMPTS.items())}
+                                        *QUEUE_PROMPTS.items(), *WORD_PROMPTS.items())}
 )

@@ -8,12 +8,13 @@ Decision. What happened is written into a `Journey` as the call goes, so a hang-
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import assert_never
 
 from ivr.access_code import ask_access_code
+from ivr.callback_offer import NUMBER_MASK, CallbackDialog, OfferOutcome, OfferResult
 from ivr.catalogue import PromptName
 from ivr.channel import Channel
 from ivr.closed import closed_message
@@ -29,6 +30,8 @@ from routing.speech import speak_hours as routing_speak_hours
 DecideFn = Callable[[RulesSnapshot, CallRequest, datetime], Decision]
 SpeakHoursFn = Callable[[Calendar], tuple[list[str], str]]
 SpeakDigitsFn = Callable[[str], list[str]]
+# The callback offer for the caller, booking for `queue` (None: callbacks are not available).
+OfferFn = Callable[[CallbackDialog, str], Awaitable[OfferOutcome]]
 
 MAX_FAILURES = 3  # failed inputs in a row at one menu before level 1
 MAX_DEPTH = 3  # nested menus; the seeded paths use two
@@ -40,6 +43,7 @@ class MenuOutcome(enum.StrEnum):
     INFO = "info"  # an information message, then hang up
     EXTERNAL = "external"  # another number was given, then hang up
     HUNG_UP = "hung_up"  # the caller hung up in the menu
+    CALLBACK = "callback"  # a callback was booked, then hang up
 
 
 @dataclass
@@ -51,6 +55,7 @@ class Journey:
     trace: list[str] = field(default_factory=list)  # the engine's steps and every Decision's trace
     menus: list[str] = field(default_factory=list)  # visited, in order
     failed_prompts: list[str] = field(default_factory=list)  # could not be played (copied from the channel)
+    queue_notes: list[str] = field(default_factory=list)  # entering the queue (max wait, announcement, adviser)
 
 
 @dataclass(frozen=True)
@@ -70,13 +75,14 @@ async def run_menu(
     decide: DecideFn = routing_decide,
     speak_hours: SpeakHoursFn = routing_speak_hours,
     speak_digits: SpeakDigitsFn = routing_speak_digits,
+    offer_callback: OfferFn | None = None,
 ) -> MenuResult:
     """Run the menu to its end. A hang-up at any moment gives outcome HUNG_UP (never an exception).
 
     `clock` gives the (timezone-aware) time of each decision. Raises `IvrError` only for rules the
     engine cannot follow (a level-1 Decision that says MENU).
     """
-    call = _Call(channel, rules, clock, journey, decide, speak_hours, speak_digits)
+    call = _Call(channel, rules, clock, journey, decide, speak_hours, speak_digits, offer_callback)
     try:
         return await call.run()
     except CallerHungUp:
@@ -95,6 +101,7 @@ class _Call:
     decide: DecideFn
     speak_hours: SpeakHoursFn
     speak_digits: SpeakDigitsFn
+    offer_callback: OfferFn | None = None
     closed: ClosedInfo | None = None  # the last closed message heard
     step: str = "before the welcome"  # where the caller is, for the hang-up trace line
 
@@ -107,6 +114,13 @@ class _Call:
         self.step = f"during {names[0]}" if len(names) == 1 else f"during {names[0]} (+{len(names) - 1})"
         key = await self.channel.play(names, interruptible=interruptible)
         self.journey.prompts.extend(names)
+        return key
+
+    async def say_private(self, prompts: Sequence[str], *, interruptible: bool = False) -> str:
+        """Say personal data (a phone number): heard by the caller, recorded masked."""
+        self.step = "during a number"
+        key = await self.channel.play(list(prompts), interruptible=interruptible)
+        self.journey.prompts.append(NUMBER_MASK)
         return key
 
     async def read(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
@@ -236,10 +250,22 @@ class _Call:
                 await self.say([option.prompt, *digits, PromptName.GOODBYE])
                 return MenuResult(MenuOutcome.EXTERNAL, Route(RouteKind.HANGUP), None, self.closed)
             case MenuAction.CALLBACK:
-                await self.say([PromptName.CALLBACK_UNAVAILABLE])
-                return await self.to_level1("callback requested, not available yet")
+                return await self.callback(option)
             case _:
                 assert_never(option.action)
+
+    async def callback(self, option: MenuOption) -> MenuResult:
+        if self.offer_callback is None:
+            await self.say([PromptName.CALLBACK_UNAVAILABLE])
+            return await self.to_level1("callback requested, not available")
+        sector = self.rules.sectors.get(option.sector or "")
+        level1 = self.rules.services.get(self.rules.level1_service)
+        queue = option.queue or (sector.queue if sector else None) or (level1.default_queue if level1 else "l1")
+        outcome = await self.offer_callback(self, queue)
+        if outcome.result is OfferResult.BOOKED:
+            return MenuResult(MenuOutcome.CALLBACK, Route(RouteKind.HANGUP), sector.code if sector else None,
+                              self.closed)
+        return await self.to_level1(f"callback {outcome.result.value}")
 
     async def access_code(self, option: MenuOption, depth: int, why: str) -> MenuResult:
         service = option.service or ""

@@ -113,6 +113,7 @@ class ServiceProcess:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.fixed_now: str | None = self.DEFAULT_NOW
+        self.env: dict[str, str] = {}  # extra ALLO_* settings for this run (e.g. callback timings)
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = Path(settings.state_dir) / "serve.log"
 
@@ -122,7 +123,7 @@ class ServiceProcess:
 
     def start(self, timeout: float = 20.0) -> None:
         out = self.log.open("ab")
-        env = {**os.environ, **settings_env(self.settings)}
+        env = {**os.environ, **settings_env(self.settings), **self.env}
         if self.fixed_now:
             env["ALLO_FIXED_NOW"] = self.fixed_now
         self.proc = subprocess.Popen([sys.executable, "-m", "allo.cli", "serve"], env=env, stdout=out,
@@ -162,9 +163,10 @@ def allo_service(test_settings: Settings, asterisk: AsteriskInstance) -> Iterato
 @pytest.fixture
 def running_service(allo_service: ServiceProcess) -> ServiceProcess:
     """The service at the default routing time, restarted if an earlier test stopped or changed it."""
-    if allo_service.fixed_now != ServiceProcess.DEFAULT_NOW:
+    if allo_service.fixed_now != ServiceProcess.DEFAULT_NOW or allo_service.env:
         allo_service.stop()
         allo_service.fixed_now = ServiceProcess.DEFAULT_NOW
+        allo_service.env = {}
     if allo_service.proc is None or allo_service.proc.poll() is not None:
         allo_service.start()
     return allo_service

@@ -183,6 +183,15 @@ class QueueEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class PreferredAgentAnswer:
+    """Our dialplan's ``UserEvent(AlloPreferredAnswer)``: a repeat caller's former adviser took the call."""
+
+    call_id: str
+    queue: str
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
 class QueueStatusComplete:
     list_items: int = 0
 
@@ -213,6 +222,7 @@ AmiEvent: TypeAlias = (
     | QueueParams
     | QueueEntry
     | QueueStatusComplete
+    | PreferredAgentAnswer
     | UnknownEvent
 )
 

@@ -21,6 +21,7 @@ from acd.ami.event_types import (
     FullyBooted,
     Hangup,
     MemberEventBase,
+    PreferredAgentAnswer,
     QueueCallerAbandon,
     QueueCallerJoin,
     QueueCallerLeave,
@@ -47,6 +48,7 @@ __all__ = [
     "FullyBooted",
     "Hangup",
     "MemberEventBase",
+    "PreferredAgentAnswer",
     "QueueCallerAbandon",
     "QueueCallerJoin",
     "QueueCallerLeave",
@@ -81,6 +83,8 @@ def parse_event(fields: Mapping[str, str]) -> AmiEvent:
     view = Fields(fields)
     name = view.text("Event")
     parser = _PARSERS.get(name.lower())
+    if name.lower() == "userevent":
+        parser = _USER_EVENTS.get(view.text("UserEvent").lower())
     if parser is None:
         return UnknownEvent(name=name, fields=scrub(fields))
     return parser(view)
@@ -212,6 +216,14 @@ def _queue_entry(f: Fields) -> QueueEntry:
     )
 
 
+# UserEvent names raised by our dialplan; any other UserEvent stays an UnknownEvent.
+PREFERRED_ANSWER = "AlloPreferredAnswer"
+
+
+def _preferred_answer(f: Fields) -> PreferredAgentAnswer:
+    return PreferredAgentAnswer(call_id=f.text("Call"), queue=f.text("Queue"), agent=f.text("Agent"))
+
+
 _PARSERS: dict[str, Callable[[Fields], AmiEvent]] = {
     "fullybooted": lambda f: FullyBooted(status=f.text("Status")),
     "queuecallerjoin": _caller_join,
@@ -233,3 +245,4 @@ _PARSERS: dict[str, Callable[[Fields], AmiEvent]] = {
     "queueentry": _queue_entry,
     "queuestatuscomplete": lambda f: QueueStatusComplete(list_items=f.integer("ListItems")),
 }
+_USER_EVENTS: dict[str, Callable[[Fields], AmiEvent]] = {PREFERRED_ANSWER.lower(): _preferred_answer}

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from acd.queue_summary import member_counts
 from allo.api.agents import agents_router
+from allo.api.callbacks import callbacks_router
 from allo.api.calls import calls_router
 from allo.queue_stats import today_counts
 from allo.service import AlloService
@@ -59,8 +60,12 @@ def create_app(service: AlloService) -> FastAPI:
             state = service.live.queues.get(queue["name"])
             queue["agents"] = member_counts(state) if state is not None else {}
             queue["today"] = None if today is None else today.get(queue["name"], {"answered": 0, "abandoned": 0})
+            policy = service.queue_figures.policy(queue["name"])
+            queue["max_wait"] = {"seconds": policy.max_wait, "then": policy.on_max_wait.value,
+                                 "overflow_queue": policy.overflow_queue}
         return {"ami": "up" if service.ami.connected else "down", **live}
 
     app.include_router(calls_router(service))
     app.include_router(agents_router(service))
+    app.include_router(callbacks_router(service))
     return app

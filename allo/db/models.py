@@ -45,6 +45,7 @@ class CallOutcome(enum.StrEnum):
     ERROR = "error"
     INFO = "info"
     EXTERNAL = "external"
+    CALLBACK = "callback"  # left with a callback booked
 
 
 class Queue(Base):
@@ -112,6 +113,8 @@ class Call(Base):
     transferred_to: Mapped[str | None] = mapped_column(String(40))
     transferred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     level1_agent: Mapped[str | None] = mapped_column(String(63))
+    # Answered by the adviser of this caller's previous call, rung before the queue (repeat caller).
+    preferred_agent: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
 
 class CallNote(Base):

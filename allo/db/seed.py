@@ -26,6 +26,15 @@ QUEUES: tuple[tuple[str, str, int, str | None], ...] = (
     ("l2-logement", "Niveau 2 - Logement-Urbanisme", 2, "logement"),
 )
 
+# What happens at a queue's maximum wait (seconds), for queues created by the seed; ops change them in the
+# `queues` table. Level 1: a callback after 15 minutes. Sectors: a callback after 10 minutes, except
+# Consommation, whose callers overflow to level 1 (generalists answer the common consumer questions).
+MAX_WAIT: dict[str, tuple[int, str, str | None]] = {
+    "l1": (900, "callback", None),
+    "l2-consommation": (600, "overflow", "l1"),
+}
+SECTOR_MAX_WAIT = (600, "callback", None)
+
 # (username, display name, queues served)
 DEMO_AGENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("agent1001", "Conseillère N1 Camille", ("l1",)),
@@ -57,7 +66,9 @@ async def seed(session: AsyncSession) -> SeedResult:
     created_queues = 0
     for name, label, level, sector in QUEUES:
         if name not in existing:
-            queue = Queue(name=name, label=label, level=level, sector=sector)
+            max_wait, on_max_wait, overflow = MAX_WAIT.get(name, SECTOR_MAX_WAIT)
+            queue = Queue(name=name, label=label, level=level, sector=sector, max_wait=max_wait,
+                          on_max_wait=on_max_wait, overflow_queue=overflow, announce_frequency=60)
             session.add(queue)
             existing[name] = queue
             created_queues += 1
@@ -98,7 +109,7 @@ def remember_access_code(state_dir: Path, scope: str, code: str) -> Path:
 
 
 async def asterisk_inputs(session: AsyncSession) -> tuple[list[QueueConf], list[AgentConf]]:
-    queues = [QueueConf(q.name, q.strategy, q.ring_timeout, q.wrapup_time, q.service_level)
+    queues = [QueueConf(q.name, q.strategy, q.ring_timeout, q.wrapup_time, q.service_level, q.announce_frequency)
               for q in (await session.scalars(select(Queue).order_by(Queue.name))).all()]
     agents = [AgentConf(a.username, a.display_name, a.password_digest)
               for a in (await session.scalars(select(Agent).where(Agent.enabled).order_by(Agent.username))).all()]

@@ -8,7 +8,7 @@ from pathlib import Path
 from allo.settings import SECRETS_FILE
 from allo.setup.procs import say
 
-GENERATED = ("ALLO_PG_PASSWORD", "ALLO_AMI_SECRET", "ALLO_PSEUDONYM_KEY")
+GENERATED = ("ALLO_PG_PASSWORD", "ALLO_AMI_SECRET", "ALLO_PSEUDONYM_KEY", "ALLO_CALLBACK_KEY")
 
 
 def ensure_secrets(state_dir: Path) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from allo.callbacks.prompts import CALLBACK_PROMPTS
 from allo.db.engine import make_engine, make_sessionmaker
 from allo.db.migrate import upgrade_head
 from allo.db.rules_models import Prompt
@@ -57,7 +58,7 @@ async def seed_all(session: AsyncSession, state_dir: Path) -> SeededData:
     if result.agents_created:
         path = remember_demo_passwords(state_dir, result.agents_created)
         say(f"seeded demo agents {', '.join(result.agents_created)} (SIP passwords in {path})")
-    created = await seed_rules(session, PROMPTS)
+    created = await seed_rules(session, {**PROMPTS, **CALLBACK_PROMPTS})
     if any(created.values()):
         say("seeded rules: " + ", ".join(f"{count} {what}" for what, count in created.items() if count))
     if not await has_active_code(session):

@@ -102,3 +102,65 @@ async def test_transfer_to_a_sector_with_nobody_logged_in_is_refused_and_the_cal
     finally:
         citizen.stop()
         level1.stop()
+
+
+async def test_transfer_from_the_softphone_by_sip_refer_keeps_the_caller(
+        test_settings, running_service, ami_watch, l1_agent, demo_passwords):
+    """The level-1 adviser's phone sends REFER to 82 (travail): the citizen's dialog goes on with level 2."""
+    async with level2_agent(test_settings, demo_passwords, ami_watch, "travail") as level2:
+        level1 = sipp.agent_refer(test_settings.sip_port, l1_agent.port, "82", talk_ms=2500).start()
+        citizen = sipp.citizen(test_settings.sip_port, caller="0656111182", keys="1").start()
+        try:
+            joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=30)
+            call_id = joined.uniqueid
+            await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l1")
+            async with httpx.AsyncClient(base_url=running_service.base_url, timeout=10) as client:
+                note = await client.post(f"/api/calls/{call_id}/notes",
+                                         json={"author": "agent1001", "text": "Licenciement, transfert par REFER"})
+                assert note.status_code == 201, note.text
+                rejoined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l2-travail")
+                assert rejoined.uniqueid == call_id
+                connected = await ami_watch.wait_for(
+                    AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l2-travail")
+                assert connected.member_name == "agent2001"
+                level1_result = await asyncio.to_thread(level1.wait, 15)
+                assert level1_result.ok, level1_result.log
+                context = (await client.get(f"/api/calls/{call_id}")).json()
+                assert context["transferred_to"] == "travail" and context["level1_agent"] == "agent1001"
+                assert [n["text"] for n in context["notes"]] == ["Licenciement, transfert par REFER"]
+            citizen_result = await asyncio.to_thread(citizen.wait, 30)
+            assert citizen_result.ok, citizen_result.log  # one dialog, no BYE/re-INVITE before level 2 ends
+            assert (await asyncio.to_thread(level2.wait, 10)).ok
+        finally:
+            citizen.stop()
+            level1.stop()
+
+
+async def test_refer_to_a_sector_with_nobody_logged_in_brings_the_caller_back_to_level_1(
+        test_settings, running_service, ami_watch, l1_agent):
+    """A REFER is accepted by Asterisk before anyone can check: the caller is told and goes back to level 1."""
+    level1 = sipp.agent_refer(test_settings.sip_port, l1_agent.port, "83", talk_ms=1500).start()
+    citizen = sipp.citizen(test_settings.sip_port, caller="0656111183", keys="1").start()
+    again: sipp.Sipp | None = None
+    try:
+        joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=30)
+        call_id = joined.uniqueid
+        await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l1")
+        assert (await asyncio.to_thread(level1.wait, 15)).ok
+        again = sipp.agent(test_settings.sip_port, l1_agent.port, talk_ms=1000).start()
+        back = await ami_watch.wait_for(
+            QueueCallerJoin, lambda e: e.uniqueid == call_id and e.queue == "l1" and e is not joined, timeout=20)
+        assert not any(isinstance(e, QueueCallerJoin) and e.queue == "l2-consommation" for e in ami_watch.events)
+        rejoined_at = ami_watch.events.index(back)
+        await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l1"
+                                 and ami_watch.events.index(e) > rejoined_at, timeout=20)
+        citizen_result = await asyncio.to_thread(citizen.wait, 30)
+        assert citizen_result.ok, citizen_result.log  # still one dialog
+        async with httpx.AsyncClient(base_url=running_service.base_url, timeout=10) as client:
+            context = (await client.get(f"/api/calls/{call_id}")).json()
+        assert context["transferred_to"] is None
+    finally:
+        citizen.stop()
+        level1.stop()
+        if again is not None:
+            again.stop()

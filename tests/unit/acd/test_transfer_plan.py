@@ -2,7 +2,7 @@ from acd.ami.event_types import DeviceState
 from acd.ami.events import parse_event
 from acd.calls_live import ActiveCalls
 from acd.live import MemberState, QueueLive
-from acd.transfer import SHORT_NUMBERS, TransferPlan, TransferRefusal, plan_transfer
+from acd.transfer import SHORT_NUMBERS, TransferPlan, TransferRefusal, plan_transfer, sector_refusal
 
 
 def staffed() -> QueueLive:
@@ -24,6 +24,14 @@ def test_refusals_in_order():
         is TransferRefusal.NO_AGENT_LOGGED_IN
     assert plan_transfer("travail", "l2-travail", True, None, "chan") is TransferRefusal.NO_AGENT_LOGGED_IN
     assert plan_transfer("travail", "l2-travail", True, staffed(), None) is TransferRefusal.CALL_NOT_WITH_AN_AGENT
+
+
+def test_arrival_check_needs_no_agent_channel():
+    """A caller arriving by REFER is checked on the sector alone (nobody holds the call any more)."""
+    assert sector_refusal("travail", "l2-travail", True, staffed()) is None
+    assert sector_refusal("travail", "l2-travail", False, staffed()) is TransferRefusal.SECTOR_CLOSED
+    assert sector_refusal("travail", "l2-travail", True, QueueLive("l2-travail")) is TransferRefusal.NO_AGENT_LOGGED_IN
+    assert sector_refusal("meteo", "l2-meteo", True, staffed()) is TransferRefusal.UNKNOWN_SECTOR
 
 
 def test_short_numbers_cover_the_six_sectors_once():

@@ -55,3 +55,12 @@ def test_agent_sections_refuse_injection_and_strip_labels():
     assert "[x" not in text and "\n[agent1](agent-endpoint)" in "\n" + text.split("\n\n", 1)[1]
     with pytest.raises(ConfigError):
         render_agents([AgentConf("agent1", "A", "not-a-digest")])
+
+
+def test_queues_leave_to_the_exit_context_and_remind_the_exit_key():
+    queues = render_files(settings(), DIRS, [QueueConf("l1", announce_frequency=45)], [])["queues.conf"]
+    assert "context = allo-queue-exit" in queues and "periodic-announce = allo/file/touche-rappel" in queues
+    assert "[l1](allo-queue)" in queues and "periodic-announce-frequency = 45" in queues
+    dialplan = render_files(settings(), DIRS, [], [])["extensions.conf"]
+    assert "[allo-queue-exit]\nexten => 9,1," in dialplan
+    assert "/queue-exit?reason=${ALLO_EXIT}" in dialplan

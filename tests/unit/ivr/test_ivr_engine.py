@@ -170,11 +170,11 @@ async def test_external_number_is_said_digit_by_digit():
     assert call.journey.prompts == [WELCOME, MAIN, "allo/info-impots", *digits, GOODBYE]
 
 
-async def test_callback_is_not_available_yet_and_goes_to_level1():
+async def test_callback_without_a_callback_service_says_so_and_goes_to_level1():
     main = Menu("main", "allo/menu-principal", {"5": MenuOption("5", MenuAction.CALLBACK, sector="travail")})
     call = await run(["5"], rules=build_rules(main=main))
     assert call.journey.prompts == [WELCOME, MAIN, "allo/rappel-indisponible", CONNECTING]
-    assert level1_requests(call.journey.trace) == ["rules v7: level1 (callback requested, not available yet)"]
+    assert level1_requests(call.journey.trace) == ["rules v7: level1 (callback requested, not available)"]
     assert call.result.route == Route.to_queue("l1")
 
 
@@ -278,3 +278,32 @@ async def test_prompt_names_are_plain_strings():
     call = await run(["1"])
     assert all(type(name) is str for name in call.journey.prompts)
     assert call.journey.prompts[0] == PromptName.WELCOME
+
+
+async def test_menu_callback_booked_ends_the_call_and_masks_the_number():
+    booked: list[tuple[str, str]] = []
+
+    async def offer(dialog, queue):
+        from ivr.callback_offer import offer_callback
+
+        async def book(phone: str) -> None:
+            booked.append((phone, queue))
+
+        return await offer_callback(dialog, "0612345678", book, from_menu=True)
+
+    main = Menu("main", "allo/menu-principal", {"5": MenuOption("5", MenuAction.CALLBACK, sector="travail")})
+    call = await run(["5", "1"], rules=build_rules(main=main), offer_callback=offer)
+    assert call.result.outcome is MenuOutcome.CALLBACK and call.result.route.kind is RouteKind.HANGUP
+    assert booked == [("0612345678", "l2-travail")]
+    assert "<number>" in call.journey.prompts and "allo/nombres/5" not in call.journey.prompts
+
+
+async def test_menu_callback_declined_goes_to_level1():
+    async def offer(dialog, queue):
+        from ivr.callback_offer import OfferOutcome, OfferResult
+        return OfferOutcome(OfferResult.DECLINED)
+
+    main = Menu("main", "allo/menu-principal", {"5": MenuOption("5", MenuAction.CALLBACK)})
+    call = await run(["5"], rules=build_rules(main=main), offer_callback=offer)
+    assert call.result.outcome is MenuOutcome.QUEUED and call.result.route.queue == "l1"
+    assert level1_requests(call.journey.trace) == ["rules v7: level1 (callback declined)"]

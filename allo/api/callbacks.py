@@ -1,0 +1,141 @@
+"""Callbacks API: what a service-public.fr page calls to book one, its state for the citizen, the open ones for
+supervisors, cancellation. The number is never returned."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+
+from acd.callback_types import CallbackOrigin, CallbackRefusal, CallbackRefused, CallbackRequest
+from allo.callbacks.service import CancelRefused
+from allo.callbacks.store import CancelOutcome
+from allo.db.callback_models import Callback, CallbackAttempt, CallbackStatus
+from allo.service import AlloService
+
+NAME = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+
+
+class CallbackIn(BaseModel):
+    phone: str = Field(min_length=1, max_length=40, examples=["06 12 34 56 78"])
+    sector: str | None = Field(default=None, pattern=NAME, examples=["travail"],
+                               description="a level-2 sector; none: the general line (level 1)")
+    consent: bool = Field(description="the citizen agrees to be called back on this number")
+
+
+class CallbackBookedOut(BaseModel):
+    id: str
+    due_by: datetime
+    status: str
+
+
+class AttemptOut(BaseModel):
+    attempt_no: int
+    claimed_at: datetime
+    originated_at: datetime | None
+    agent: str | None
+    agent_at: datetime | None
+    ended_at: datetime | None
+    outcome: str
+    detail: str | None
+
+
+class CallbackOut(BaseModel):
+    id: str
+    status: str
+    origin: str
+    queue: str
+    sector: str | None
+    created_at: datetime
+    original_arrival: datetime
+    due_by: datetime
+    late: bool = Field(description="not called back within the promise (or past it and still open)")
+    closed_at: datetime | None
+    outcome: str | None
+    attempts: list[AttemptOut]
+
+
+REFUSAL_STATUS = {CallbackRefusal.ALREADY_PENDING: 409, CallbackRefusal.UNAVAILABLE: 503}
+
+
+def _attempt(a: CallbackAttempt) -> AttemptOut:
+    return AttemptOut(attempt_no=a.attempt_no, claimed_at=a.claimed_at, originated_at=a.originated_at,
+                      agent=a.agent, agent_at=a.agent_at, ended_at=a.ended_at, outcome=a.outcome.value,
+                      detail=a.detail)
+
+
+def _late(row: Callback, attempts: list[CallbackAttempt]) -> bool:
+    if row.status is CallbackStatus.DONE:
+        answered = next((a for a in attempts if a.outcome.value == "answered"), None)
+        return answered is not None and (answered.originated_at or answered.claimed_at) > row.due_by
+    return row.status in (CallbackStatus.PENDING, CallbackStatus.IN_PROGRESS) and datetime.now(UTC) > row.due_by
+
+
+def _out(row: Callback, attempts: list[CallbackAttempt]) -> CallbackOut:
+    return CallbackOut(id=str(row.public_id), status=row.status.value, origin=row.origin, queue=row.queue,
+                       sector=row.sector, created_at=row.created_at, original_arrival=row.original_arrival,
+                       due_by=row.due_by, late=_late(row, attempts), closed_at=row.closed_at, outcome=row.outcome,
+                       attempts=[_attempt(a) for a in attempts])
+
+
+def callbacks_router(service: AlloService) -> APIRouter:
+    router = APIRouter(prefix="/api/callbacks", tags=["callbacks"])
+    callbacks = service.callbacks
+
+    @router.post("", response_model=CallbackBookedOut, status_code=201,
+                 responses={409: {"description": "a callback to this number is already planned"},
+                            422: {"description": "invalid number, unknown sector or no consent"},
+                            503: {"description": "callbacks cannot be booked right now (database away)"}},
+                 summary="Book a callback (the form of a service-public.fr page); called back within the promise")
+    async def book(body: CallbackIn) -> CallbackBookedOut:
+        try:
+            if body.sector is None:
+                queue = "l1"
+            else:
+                found = await callbacks.store.queue_of_sector(body.sector)
+                if found is None:
+                    raise HTTPException(422, {"error": "unknown_sector", "message": f"no sector {body.sector!r}"})
+                queue = found
+        except HTTPException:
+            raise
+        except Exception as exc:  # the database is away
+            raise HTTPException(503, {"error": "unavailable", "message": "callbacks cannot be booked right now"}
+                                ) from exc
+        request = CallbackRequest(phone=body.phone, queue=queue, origin=CallbackOrigin.WEB,
+                                  original_arrival=datetime.now(UTC), sector=body.sector, consent=body.consent)
+        try:
+            booked = await callbacks.book(request)
+        except CallbackRefused as exc:
+            raise HTTPException(REFUSAL_STATUS.get(exc.reason, 422),
+                                {"error": exc.reason.value, "message": str(exc)}) from exc
+        return CallbackBookedOut(id=booked.public_id, due_by=booked.due_by, status=CallbackStatus.PENDING.value)
+
+    @router.get("", response_model=list[CallbackOut], summary="Callbacks not yet closed (for supervisors)")
+    async def list_open() -> list[CallbackOut]:
+        return [_out(row, []) for row in await callbacks.store.list_open()]
+
+    @router.get("/{callback_id}", response_model=CallbackOut, summary="A callback, its attempts and their outcomes")
+    async def get(callback_id: uuid.UUID) -> CallbackOut:
+        found = await callbacks.store.get(callback_id)
+        if found is None:
+            raise HTTPException(404, "no such callback")
+        return _out(*found)
+
+    @router.delete("/{callback_id}", summary="Cancel a callback, unless the citizen is already being called",
+                   responses={404: {"description": "no such callback"},
+                              409: {"description": "already closed, or the citizen's phone is ringing"}})
+    async def cancel(callback_id: uuid.UUID) -> dict[str, Any]:
+        try:
+            outcome = await callbacks.cancel(callback_id)
+        except CancelRefused as exc:
+            raise HTTPException(409, {"error": "being_called", "message": str(exc)}) from exc
+        if outcome is CancelOutcome.NOT_FOUND:
+            raise HTTPException(404, "no such callback")
+        if outcome is CancelOutcome.CLOSED:
+            raise HTTPException(409, {"error": "closed", "message": "this callback is already closed"})
+        return {"id": str(callback_id), "status": CallbackStatus.CANCELLED.value}
+
+    return router

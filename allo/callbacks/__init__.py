@@ -1,0 +1,1 @@
+"""Callbacks: booking (menu, queue, web), the scheduler that reserves an agent then dials, reconciliation."""

@@ -1,0 +1,207 @@
+"""The callback scheduler: one task that reconciles open attempts with Asterisk, then claims and originates
+what is due. AstDB is the source of truth for what happened in Asterisk; UserEvents only wake the task up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from acd.ami.client import AmiClient
+from acd.ami.event_types import AmiEvent, QueueCallerJoin, UnknownEvent
+from acd.ami.fields import Fields
+from acd.callback_policy import deferred_until, queue_position
+from acd.callback_progress import AttemptEnd, Next, Stage, Step, Verdict, parse_progress, reconcile
+from acd.errors import AmiActionFailed, AmiError
+from acd.live import LiveState
+from allo.callbacks.asterisk import USER_EVENT, CallbackAsterisk, Origination, dial_string
+from allo.callbacks.hours import opening
+from allo.callbacks.metrics import CallbackMetrics
+from allo.callbacks.store import CallbackStore, Claimed, OpenAttempt
+from allo.rules.cache import RulesCache
+from allo.settings import Settings
+
+log = logging.getLogger(__name__)
+
+JOIN_WAIT = 3.0  # seconds: the next callback of a queue is placed once the previous one has joined it
+CLOSED_RECHECK = timedelta(hours=1)  # closed with no known opening: look again later
+
+
+class CallbackScheduler:
+    def __init__(self, *, settings: Settings, store: CallbackStore, ami: AmiClient, live: LiveState,
+                 rules: RulesCache, metrics: CallbackMetrics, clock: Callable[[], datetime],
+                 routing_clock: Callable[[], datetime]) -> None:
+        self._settings = settings
+        self._store = store
+        self._ami = ami
+        self._asterisk = CallbackAsterisk(ami)
+        self._live = live
+        self._rules = rules
+        self._metrics = metrics
+        self._clock = clock
+        self._routing_clock = routing_clock
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._check_channels = True  # after (re)connecting: attempts Asterisk lost are closed
+        self._in_flight: set[int] = set()
+        self._arrival: dict[int, float] = {}  # attempt -> original arrival (epoch), to place later callbacks
+        self._leg: dict[str, int] = {}  # unique id of the half waiting in the queue -> attempt
+        self._joins: dict[int, asyncio.Future[None]] = {}
+        self.on_queued: Callable[[int, str], None] = lambda _attempt, _uniqueid: None
+
+    # -- wiring -------------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def on_event(self, event: AmiEvent) -> None:
+        if isinstance(event, QueueCallerJoin) and event.uniqueid in self._leg:
+            waiter = self._joins.get(self._leg[event.uniqueid])
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+        elif isinstance(event, UnknownEvent) and event.name.lower() == "userevent":
+            view = Fields(event.fields)
+            if view.text("UserEvent") != USER_EVENT or not view.text("Attempt").isdigit():
+                return
+            attempt = int(view.text("Attempt"))
+            if view.text("State") == "queued":
+                self._leg[view.text("Uniqueid")] = attempt
+                self.on_queued(attempt, view.text("Uniqueid"))
+            self.wake()
+
+    def on_resync(self, _snapshot: object) -> None:
+        self._check_channels = True
+        self.wake()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="callback-scheduler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._settings.callback_poll_interval):
+                    await self._wake.wait()
+            self._wake.clear()
+            if not self._ami.connected:
+                continue
+            try:
+                await self.run_once()
+            except Exception as exc:  # database or AMI away: the next round tries again
+                log.warning("callback round failed: %s: %s", type(exc).__name__, exc)
+
+    async def run_once(self) -> None:
+        await self._sweep()
+        for claimed in await self._store.claim_due(self._clock(), self._defer):
+            await self._originate(claimed)
+
+    def _defer(self, queue: str) -> datetime | None:
+        routing_now = self._routing_clock()
+        state = opening(self._rules.snapshot, queue, routing_now)
+        if state.is_open:
+            return None
+        return deferred_until(self._clock(), routing_now, state.next_open, CLOSED_RECHECK)
+
+    # -- reconciliation -----------------------------------------------------------------------
+
+    async def _sweep(self) -> None:
+        check = self._check_channels
+        # Channels first, states second: a channel gone before the listing has written its final state.
+        legs = await self._asterisk.live_legs() if check else None
+        if legs is not None:
+            self._leg.update({uniqueid: attempt for attempt, uniqueid in legs.items()})
+        states = await self._asterisk.states()
+        rows = await self._store.open_attempts()
+        now = self._clock()
+        grace = self._settings.callback_grace_seconds
+        for row in rows:
+            self._arrival[row.attempt_id] = row.original_arrival.timestamp()
+            raw = states.get(row.attempt_id)
+            age = (now - row.moved_at).total_seconds()
+            alive = None if legs is None or age < grace else row.attempt_id in legs
+            verdict = reconcile(row.stage, None if raw is None else parse_progress(raw), age=age, grace=grace,
+                                in_flight=row.attempt_id in self._in_flight, alive=alive)
+            await self._apply(row, verdict, now)
+        open_ids = {row.attempt_id for row in rows}
+        ended = [a for a, raw in states.items() if a not in open_ids and parse_progress(raw).stage is Stage.ENDED]
+        for attempt in await self._store.closed_before(ended, now - timedelta(seconds=grace)):
+            await self._asterisk.forget(attempt)
+            self._arrival.pop(attempt, None)
+        if check:
+            self._check_channels = False
+
+    async def _apply(self, row: OpenAttempt, verdict: Verdict, now: datetime) -> None:
+        if verdict.step is Step.MARK_ORIGINATED:
+            await self._store.mark_originated(row.attempt_id, now)
+        elif verdict.step is Step.MARK_RESERVED:
+            await self._store.mark_reserved(row.attempt_id, verdict.agent, now)
+        elif verdict.step is Step.ORIGINATE:
+            claimed = await self._store.reclaim(row.attempt_id, now)
+            if claimed is not None:
+                log.info("callback attempt %s never reached Asterisk: originating it", row.attempt_id)
+                await self._originate(claimed)
+        elif verdict.step is Step.CLOSE and verdict.end is not None:
+            await self._close(row.attempt_id, verdict.end, verdict.detail, verdict.agent)
+
+    async def _close(self, attempt_id: int, end: AttemptEnd, detail: str, agent: str | None) -> None:
+        following = await self._store.close_attempt(
+            attempt_id, end, detail, self._clock(), agent=agent,
+            retry=timedelta(minutes=self._settings.callback_retry_minutes),
+            max_attempts=self._settings.callback_max_attempts)
+        self._metrics.attempts.labels(end.value).inc()
+        if following is Next.DONE or following is Next.FAILED:
+            self._metrics.closed.labels(following.value).inc()
+        log.info("callback attempt %s ended: %s (%s), next: %s", attempt_id, end.value, detail,
+                 following.value if following else "-")
+
+    # -- origination --------------------------------------------------------------------------
+
+    def _position(self, queue: str, original_arrival: datetime) -> int:
+        live = self._live.queues.get(queue)
+        waiting = live.ordered_waiting() if live is not None else []
+        arrivals = [self._arrival.get(self._leg.get(caller.uniqueid, -1), caller.joined_wall) for caller in waiting]
+        position = queue_position(arrivals, original_arrival.timestamp())
+        log.info("callback for %s arrived at %s joins at position %s (%s waiting)", queue,
+                 original_arrival.isoformat(timespec="seconds"), position, len(arrivals))
+        return position
+
+    async def _originate(self, claimed: Claimed) -> None:
+        attempt = claimed.attempt_id
+        self._in_flight.add(attempt)
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._joins[attempt] = waiter
+        try:
+            self._arrival[attempt] = claimed.original_arrival.timestamp()
+            plan = Origination(attempt, claimed.queue, self._position(claimed.queue, claimed.original_arrival),
+                               dial_string(self._settings.callback_dial, claimed.phone),
+                               self._settings.callback_ring_seconds, self._settings.callback_agent_wait_seconds)
+            try:
+                await self._asterisk.originate(plan)
+            except AmiActionFailed as exc:
+                await self._close(attempt, AttemptEnd.FAILED, f"originate refused: {exc.response.message}"[:80],
+                                  None)
+                return
+            except AmiError as exc:  # unknown whether it reached Asterisk: reconciled after the grace delay
+                log.warning("callback attempt %s: Originate unconfirmed (%s)", attempt, type(exc).__name__)
+                return
+            now = self._clock()
+            await self._store.mark_originated(attempt, now)
+            if now > claimed.due_by:
+                self._metrics.late.inc()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(JOIN_WAIT):
+                    await waiter
+        finally:
+            self._in_flight.discard(attempt)
+            self._joins.pop(attempt, None)

@@ -1,0 +1,113 @@
+"""Entering a queue from the menu: max-wait timeout, repeat-caller preference, and the wait announcement.
+
+Runs in the `ivr` route once the menu has chosen a queue. The repeat-caller lookup starts with the call
+(`start_lookup`) so that it is done, or abandoned, by the time the menu ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from acd.live import LiveState, QueueLive
+from acd.wait_estimate import Staffing, estimate_wait
+from allo.db.models import Call
+from allo.queue_figures import QueueFigures
+from ivr.wait_speech import wait_announcement
+
+log = logging.getLogger(__name__)
+
+LOOKUP_TIMEOUT = 0.3  # seconds the end of the menu may wait for the repeat-caller lookup
+
+
+@dataclass(frozen=True)
+class EntryPlan:
+    timeout_s: int
+    variables: dict[str, str] = field(default_factory=dict)  # beyond the route's own
+    announcement: list[str] = field(default_factory=list)
+    trace: list[str] = field(default_factory=list)
+
+
+def will_wait(queue: QueueLive | None) -> bool:
+    """Nobody free to take the call at once, or callers already ahead."""
+    if queue is None:
+        return True
+    return bool(queue.waiting) or not any(member.available for member in queue.members.values())
+
+
+def staffing(queue: QueueLive | None) -> Staffing:
+    members = list(queue.members.values()) if queue else []
+    return Staffing(working=sum(1 for m in members if not m.paused and (m.available or m.in_call)),
+                    available=sum(1 for m in members if m.available))
+
+
+def available_member(queue: QueueLive | None, agent: str) -> bool:
+    return queue is not None and any(m.name == agent and m.available for m in queue.members.values())
+
+
+class QueueEntryPlanner:
+    def __init__(self, engine: AsyncEngine, live: LiveState, figures: QueueFigures, repeat_days: int) -> None:
+        self._engine = engine
+        self._live = live
+        self._figures = figures
+        self._repeat_days = repeat_days
+
+    def start_lookup(self, caller_hash: str | None) -> asyncio.Task[str | None] | None:
+        if not caller_hash or self._repeat_days <= 0:
+            return None
+        task = asyncio.create_task(self._last_agent(caller_hash))
+        task.add_done_callback(_consume)
+        return task
+
+    async def _last_agent(self, caller_hash: str) -> str | None:
+        since = datetime.now(UTC) - timedelta(days=self._repeat_days)
+        query = (select(Call.agent).where(Call.caller_hash == caller_hash, Call.answered_at >= since,
+                                          Call.agent.is_not(None))
+                 .order_by(Call.answered_at.desc()).limit(1))
+        async with self._engine.connect() as conn:
+            return (await conn.execute(query)).scalar_one_or_none()
+
+    async def plan(self, queue_name: str, lookup: asyncio.Task[str | None] | None) -> EntryPlan:
+        policy = self._figures.policy(queue_name)
+        queue = self._live.queues.get(queue_name)
+        timeout = policy.route_timeout(overflowed=False)
+        trace = [f"queue {queue_name}: max wait {timeout} s" if timeout else f"queue {queue_name}: no max wait"]
+        agent = await _settle(lookup)
+        if agent is not None and available_member(queue, agent):
+            trace.append(f"repeat caller: {agent} rung first")
+            return EntryPlan(timeout, {"ALLO_PREFERRED_AGENT": agent,
+                                       "ALLO_PREFERRED_RING": str(policy.ring_timeout)}, [], trace)
+        if agent is not None:
+            trace.append(f"repeat caller: {agent} not available in {queue_name}, queue as usual")
+        if not will_wait(queue):
+            return EntryPlan(timeout, {}, [], trace)
+        position = len(queue.waiting) + 1 if queue else 1
+        estimate = estimate_wait(position, self._figures.waits(queue_name), staffing(queue))
+        trace.append(f"waits: position {position}, estimate {estimate if estimate is not None else '-'} s")
+        return EntryPlan(timeout, {}, wait_announcement(position, estimate), trace)
+
+
+def _consume(task: asyncio.Task[str | None]) -> None:
+    # A lookup nobody awaited (caller gone in the menu) must not log "exception never retrieved".
+    if not task.cancelled():
+        task.exception()
+
+
+async def _settle(lookup: asyncio.Task[str | None] | None) -> str | None:
+    """The lookup's answer if it comes in time; any failure means "queue as usual"."""
+    if lookup is None:
+        return None
+    try:
+        async with asyncio.timeout(LOOKUP_TIMEOUT):
+            return await asyncio.shield(lookup)
+    except TimeoutError:
+        lookup.cancel()
+        log.warning("repeat-caller lookup too slow: queue as usual")
+    except Exception as exc:
+        log.warning("repeat-caller lookup failed: %s", type(exc).__name__)
+    return None

@@ -1,0 +1,109 @@
+"""The `queue-exit` FastAGI route: a caller left a queue at its maximum wait (reason=timeout) or with the exit
+key 9 (reason=key). Python decides: overflow, callback offer, or back into the queue at the same place.
+
+Whatever fails here, the dialplan puts the caller back into the queue: nobody is dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from acd.callback_types import CallbackBooking, CallbackOrigin
+from acd.queue_exit import ExitReason, StepKind, after_exit, requeue_timeout
+from agi.errors import AgiError
+from agi.session import AgiSession
+from allo.booking import booker
+from allo.calls import CallRecorder
+from allo.db.models import CallOutcome, LegOutcome
+from allo.privacy import pseudonymise
+from allo.queue_figures import QueueFigures
+from allo.queue_legs import LegTracker
+from ivr.agi_channel import AgiChannel
+from ivr.callback_offer import ChannelDialog, OfferResult, offer_callback
+from ivr.errors import CallerHungUp
+from ivr.queue_prompts import QueuePrompt
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUEUE = "l1"
+
+
+class QueueExitHandler:
+    def __init__(self, figures: QueueFigures, legs: LegTracker, recorder: CallRecorder, pseudonym_key: bytes,
+                 booking: Callable[[], CallbackBooking | None]) -> None:
+        self._figures = figures
+        self._legs = legs
+        self._recorder = recorder
+        self._key = pseudonym_key
+        self._booking = booking
+
+    async def handle(self, session: AgiSession) -> None:
+        call_id, queue = session.uniqueid, session.args.get("queue") or DEFAULT_QUEUE
+        try:
+            reason = ExitReason(session.args.get("reason", ""))
+        except ValueError:
+            reason = ExitReason.KEY  # unknown: treat as a request, the caller can still choose to wait
+        position = _int(session.args.get("position")) or self._legs.last_position(call_id, queue) or 0
+        policy = self._figures.policy(queue)
+        overflowed = self._legs.overflowed(call_id)
+        step = after_exit(reason, policy, overflowed=overflowed)
+        left = LegOutcome.TIMEOUT if reason is ExitReason.TIMEOUT else LegOutcome.LEFT
+        end_reason = "max_wait" if reason is ExitReason.TIMEOUT else "exit_key"
+        if step.kind is StepKind.OVERFLOW:
+            self._legs.close(call_id, queue, LegOutcome.OVERFLOW, end_reason)
+            self._legs.mark_overflowed(call_id)
+            target = self._figures.policy(step.queue)
+            await self._route(session, step.queue, target.route_timeout(overflowed=True), None)
+            return
+        self._legs.close(call_id, queue, left, end_reason)
+        if step.kind is StepKind.OFFER_CALLBACK and await self._offer(session, queue, reason, end_reason):
+            return
+        waited = self._legs.waited(call_id, queue, datetime.now(UTC))
+        timeout = requeue_timeout(reason, policy, overflowed=overflowed, waited_s=waited)
+        await self._route(session, queue, timeout, position or None)
+
+    async def _offer(self, session: AgiSession, queue: str, reason: ExitReason, end_reason: str) -> bool:
+        """True when a callback was booked (the caller has been told and is hung up by the dialplan)."""
+        booking = self._booking()
+        channel = AgiChannel(session)
+        if booking is None:
+            with contextlib.suppress(CallerHungUp, AgiError):
+                await channel.play([QueuePrompt.UNAVAILABLE])
+            return False
+        call_id = session.uniqueid
+        book = booker(booking, queue=queue, origin=CallbackOrigin.QUEUE,
+                      original_arrival=self._legs.first_arrival(call_id) or datetime.now(UTC),
+                      sector=self._figures.policy(queue).sector, call_id=call_id,
+                      caller_hash=pseudonymise(self._key, session.caller_id))
+        dialog = ChannelDialog(channel)
+        try:
+            outcome = await offer_callback(dialog, session.caller_id, book)
+        except CallerHungUp:
+            return True  # gone: nothing to route
+        log.info("queue exit %s (%s) of %s: callback %s", queue, reason.value, call_id, outcome.result.value)
+        if outcome.result is not OfferResult.BOOKED:
+            return False
+        self._legs.close(call_id, queue, LegOutcome.CALLBACK, end_reason)
+        self._recorder.submit(call_id, {"outcome": CallOutcome.CALLBACK, "ended_at": datetime.now(UTC),
+                                        "end_reason": "callback"})
+        with contextlib.suppress(AgiError):
+            await session.set_variable("ALLO_ACTION", "hangup")
+        return True
+
+    @staticmethod
+    async def _route(session: AgiSession, queue: str, timeout: int, position: int | None) -> None:
+        variables = {"ALLO_ACTION": "queue", "ALLO_QUEUE": queue, "ALLO_QUEUE_TIMEOUT": str(timeout),
+                     "ALLO_QUEUE_POSITION": str(position or "")}
+        with contextlib.suppress(AgiError):  # the dialplan falls back to the same queue
+            for name, value in variables.items():
+                await session.set_variable(name, value)
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text or "")
+    except ValueError:
+        return None

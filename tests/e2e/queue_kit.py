@@ -1,0 +1,64 @@
+"""Helpers for the queue end-to-end tests: queue policies changed in the database, queue legs read back."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from allo.db.models import Queue, QueueLeg
+from allo.settings import Settings
+
+
+async def queue_view(base_url: str, name: str) -> dict:
+    async with httpx.AsyncClient(base_url=base_url, timeout=5) as client:
+        queues = (await client.get("/api/queues")).json()["queues"]
+    return next((q for q in queues if q["name"] == name), {})
+
+
+@asynccontextmanager
+async def queue_policy(settings: Settings, base_url: str, name: str, *, max_wait: int, on_max_wait: str,
+                       overflow_queue: str | None = None) -> AsyncIterator[None]:
+    """The queue's max-wait policy changed in PostgreSQL (as ops would), in force in the service, then restored."""
+    engine = create_async_engine(settings.sqlalchemy_url)
+
+    async def apply(values: dict) -> None:
+        async with engine.begin() as conn:
+            await conn.execute(update(Queue).where(Queue.name == name).values(**values))
+        deadline = time.monotonic() + 10
+        while (await queue_view(base_url, name)).get("max_wait", {}).get("seconds") != values["max_wait"]:
+            assert time.monotonic() < deadline, f"policy of {name} not picked up"
+            await asyncio.sleep(0.1)
+
+    try:
+        async with engine.connect() as conn:
+            row = (await conn.execute(select(Queue.max_wait, Queue.on_max_wait, Queue.overflow_queue)
+                                      .where(Queue.name == name))).one()
+        await apply({"max_wait": max_wait, "on_max_wait": on_max_wait, "overflow_queue": overflow_queue})
+        yield
+    finally:
+        await apply({"max_wait": row.max_wait, "on_max_wait": row.on_max_wait, "overflow_queue": row.overflow_queue})
+        await engine.dispose()
+
+
+async def wait_legs(settings: Settings, call_id: str, done: Callable[[list], bool], timeout: float = 15) -> list:
+    """The call's queue legs, in order, once `done(legs)`."""
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            async with engine.connect() as conn:
+                legs = (await conn.execute(select(QueueLeg).where(QueueLeg.call_id == call_id)
+                                           .order_by(QueueLeg.id))).all()
+            if done(legs):
+                return legs
+            if time.monotonic() > deadline:
+                raise AssertionError(f"queue legs of {call_id} never matched: {legs}")
+            await asyncio.sleep(0.1)
+    finally:
+        await engine.dispose()

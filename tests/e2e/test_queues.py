@@ -1,0 +1,193 @@
+"""The caller's experience in the queue with real calls: announcement, abandon, max wait, exit key, callbacks."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+from e2e_rows import wait_call_row
+from queue_kit import queue_policy, queue_view, wait_legs
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from acd.ami.events import AgentConnect, QueueCallerJoin, QueueCallerLeave
+from allo import sipp
+from allo.db.callback_models import Callback
+from allo.db.models import CallOutcome, LegOutcome
+
+pytestmark = pytest.mark.e2e
+
+WAITING = "allo/file/"  # every prompt of the wait announcement
+# Callbacks booked here are checked then cancelled; meanwhile the callback service must not put anyone in the
+# queues these tests watch: its calls go nowhere (an unknown endpoint fails at once) and are not retried.
+QUIET_CALLBACKS = {"ALLO_CALLBACK_DIAL": "PJSIP/allo-test-nowhere/sip:{number}@127.0.0.1:9",
+                   "ALLO_CALLBACK_RETRY_MINUTES": "600"}
+
+
+@pytest.fixture
+def queue_service(allo_service):
+    """The service at the default routing time, with the callback scheduler quiet."""
+    if allo_service.fixed_now != allo_service.DEFAULT_NOW or allo_service.env != QUIET_CALLBACKS:
+        allo_service.stop()
+        allo_service.fixed_now = allo_service.DEFAULT_NOW
+        allo_service.env = dict(QUIET_CALLBACKS)
+    if allo_service.proc is None or allo_service.proc.poll() is not None:
+        allo_service.start()
+    return allo_service
+
+
+async def _booked_callback(settings, base_url: str, call_id: str) -> Callback:
+    """The callback row booked by this call, then cancelled through the API (its waiting leg leaves the queue)."""
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        for _ in range(50):
+            async with engine.connect() as conn:
+                row = (await conn.execute(select(Callback).where(Callback.call_id == call_id))).first()
+            if row is not None:
+                async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+                    cancelled = await client.delete(f"/api/callbacks/{row.public_id}")
+                assert cancelled.status_code == 200, cancelled.text
+                return row  # type: ignore[return-value]
+            await asyncio.sleep(0.1)
+    finally:
+        await engine.dispose()
+    raise AssertionError(f"no callback booked for {call_id}")
+
+
+async def test_abandon_while_waiting_is_recorded_with_its_wait(test_settings, queue_service, ami_watch):
+    before = (await queue_view(queue_service.base_url, "l1"))["today"]["abandoned"]
+    citizen = sipp.citizen(test_settings.sip_port, caller="0655100001", keys="1").start()
+    try:
+        joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=40)
+        joined_at = time.monotonic()
+        await asyncio.sleep(3)
+        await ami_watch.client.action("Hangup", {"Channel": joined.channel})
+        waited = time.monotonic() - joined_at
+        assert (await asyncio.to_thread(citizen.wait, 20)).ok
+    finally:
+        citizen.stop()
+    legs = await wait_legs(test_settings, joined.uniqueid, lambda legs: legs and legs[-1].outcome != "waiting")
+    assert [leg.outcome for leg in legs] == [LegOutcome.ABANDONED]
+    assert abs(legs[0].wait_seconds - waited) <= 2, (legs[0].wait_seconds, waited)
+    assert legs[0].queue == "l1" and legs[0].position == 1 and legs[0].left_at is not None
+    row = await wait_call_row(test_settings, joined.uniqueid, until=CallOutcome.ABANDONED)
+    # Nobody logged in: the caller heard their position (no estimate: nobody could answer).
+    assert "allo/file/prochain" in (row.menu_trace or "") and "attente-" not in (row.menu_trace or "")
+    after = (await queue_view(queue_service.base_url, "l1"))["today"]["abandoned"]
+    assert after == before + 1
+
+
+async def test_a_caller_who_must_wait_hears_position_and_estimate(test_settings, queue_service, ami_watch,
+                                                                  l1_agent):
+    answering = l1_agent.answer(calls=2, talk_ms=9000)
+    first = sipp.citizen(test_settings.sip_port, caller="0655100002", keys="1").start()
+    try:
+        joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=40)
+        await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == joined.uniqueid)
+        second = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655100003", keys="1").run)
+        assert second.ok, second.log
+        assert (await asyncio.to_thread(first.wait, 20)).ok
+        assert (await asyncio.to_thread(answering.wait, 20)).ok
+    finally:
+        first.stop()
+        answering.stop()
+    served_at_once = await wait_call_row(test_settings, joined.uniqueid, until=CallOutcome.COMPLETED)
+    assert WAITING not in (served_at_once.menu_trace or "")  # an adviser was free: nothing to announce
+    waited = await wait_call_row(test_settings, since=time.time() - 60, until=CallOutcome.COMPLETED)
+    assert waited.call_id != joined.uniqueid
+    played = (waited.menu_trace or "").split(";")[0]
+    assert "allo/file/prochain" in played and "allo/file/attente-" in played, played
+    assert played.endswith("allo/file/touche-rappel"), played
+
+
+async def test_max_wait_overflows_to_the_configured_queue(test_settings, queue_service, ami_watch,
+                                                          demo_passwords):
+    username, port = "agent2002", sipp.free_port()  # serves l2-interieur
+    assert (await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, username,
+                                    demo_passwords[username], port)).ok
+    await ami_watch.client.queue_add("l2-interieur", f"PJSIP/{username}", username)
+    answering = sipp.agent(test_settings.sip_port, port, talk_ms=500).start()
+    try:
+        async with queue_policy(test_settings, queue_service.base_url, "l1", max_wait=2, on_max_wait="overflow",
+                                overflow_queue="l2-interieur"):
+            citizen = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655100004",
+                                                           keys="1").run)
+            assert citizen.ok, citizen.log
+            assert (await asyncio.to_thread(answering.wait, 20)).ok
+    finally:
+        answering.stop()
+        await ami_watch.client.queue_remove("l2-interieur", f"PJSIP/{username}")
+    first = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1")
+    moved = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.uniqueid == first.uniqueid
+                                     and e.queue == "l2-interieur")
+    connected = await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == moved.uniqueid)
+    assert connected.queue == "l2-interieur" and connected.member_name == username
+    legs = await wait_legs(test_settings, first.uniqueid, lambda legs: len(legs) == 2 and legs[1].outcome != "waiting")
+    assert [(leg.queue, leg.outcome, leg.end_reason) for leg in legs] == [
+        ("l1", LegOutcome.OVERFLOW, "max_wait"), ("l2-interieur", LegOutcome.ANSWERED, None)]
+    assert 1 <= legs[0].wait_seconds <= 5
+
+
+async def test_max_wait_offers_a_callback_and_books_it(test_settings, queue_service, ami_watch):
+    async with queue_policy(test_settings, queue_service.base_url, "l1", max_wait=2, on_max_wait="callback"):
+        # 1: general question; 1 again, ~20 s later, while the offer is said: "call me back on this number".
+        citizen = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655100005",
+                                                       keys="1@1500,1@20000").run)
+    assert citizen.ok, citizen.log  # Asterisk hung up after the confirmation
+    joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1")
+    booked = await _booked_callback(test_settings, queue_service.base_url, joined.uniqueid)
+    assert booked.queue == "l1" and booked.origin == "queue" and booked.phone_cipher is not None
+    legs = await wait_legs(test_settings, joined.uniqueid, lambda legs: legs and legs[-1].outcome == "callback")
+    assert [(leg.outcome, leg.end_reason) for leg in legs] == [(LegOutcome.CALLBACK, "max_wait")]
+    row = await wait_call_row(test_settings, joined.uniqueid, until=CallOutcome.CALLBACK)
+    assert row.end_reason == "callback" and "0655100005" not in repr(tuple(row))
+
+
+async def test_exit_key_9_asks_for_a_callback(test_settings, queue_service, ami_watch):
+    citizen = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655100006",
+                                                   keys="1@1500,9@15000,1@8000").run)
+    assert citizen.ok, citizen.log
+    joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1")
+    booked = await _booked_callback(test_settings, queue_service.base_url, joined.uniqueid)
+    assert booked.origin == "queue"
+    legs = await wait_legs(test_settings, joined.uniqueid, lambda legs: legs and legs[-1].outcome == "callback")
+    assert [(leg.outcome, leg.end_reason) for leg in legs] == [(LegOutcome.CALLBACK, "exit_key")]
+
+
+async def test_exit_key_then_keep_waiting_keeps_the_place_and_is_answered(test_settings, queue_service,
+                                                                          ami_watch, demo_passwords):
+    username, port = "agent1002", sipp.free_port()
+    assert (await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, username,
+                                    demo_passwords[username], port)).ok
+    # A joins first; B a few seconds later. A presses 9, then 3 ("keep waiting"), and must come back first.
+    first = sipp.citizen(test_settings.sip_port, caller="0655100007", keys="1@1500,9@18000,3@6000").start()
+    await asyncio.sleep(2)
+    second = sipp.citizen(test_settings.sip_port, caller="0655100008", keys="1").start()
+    answering = None
+    try:
+        a = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1" and e.channel.startswith("PJSIP/trunk"),
+                                     timeout=40)
+        b = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1" and e.uniqueid != a.uniqueid)
+        after_b = ami_watch.events.index(b)
+        back = await ami_watch.wait_for(
+            QueueCallerJoin, lambda e: e.uniqueid == a.uniqueid and ami_watch.events.index(e) > after_b, timeout=40)
+        left = next(e for e in ami_watch.events if isinstance(e, QueueCallerLeave) and e.uniqueid == a.uniqueid)
+        assert back.position == left.position < b.position  # where A was, ahead of B again
+        await ami_watch.client.queue_add("l1", f"PJSIP/{username}", username)
+        answering = sipp.agent(test_settings.sip_port, port, calls=2, talk_ms=500).start()
+        connected = await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid in {a.uniqueid, b.uniqueid})
+        assert connected.uniqueid == a.uniqueid
+        assert (await asyncio.to_thread(first.wait, 30)).ok
+        assert (await asyncio.to_thread(second.wait, 30)).ok
+    finally:
+        first.stop()
+        second.stop()
+        if answering is not None:
+            answering.stop()
+        await ami_watch.client.queue_remove("l1", f"PJSIP/{username}")
+    legs = await wait_legs(test_settings, a.uniqueid, lambda legs: len(legs) == 2 and legs[1].outcome != "waiting")
+    assert [(leg.outcome, leg.end_reason) for leg in legs] == [(LegOutcome.LEFT, "exit_key"),
+                                                               (LegOutcome.ANSWERED, None)]
+    assert legs[1].position == 1

@@ -1,0 +1,20 @@
+from ivr.queue_prompts import QUEUE_PROMPTS, QueuePrompt
+from ivr.wait_speech import wait_announcement
+
+
+def test_next_in_line_with_about_one_minute():
+    assert wait_announcement(1, 70) == [QueuePrompt.NEXT, QueuePrompt.ONE_MINUTE, QueuePrompt.EXIT_KEY]
+
+
+def test_position_and_minutes():
+    assert wait_announcement(4, 6 * 60 + 20) == [QueuePrompt.POSITION, "allo/nombres/4", QueuePrompt.ESTIMATE,
+                                                 "allo/nombres/6", QueuePrompt.MINUTES, QueuePrompt.EXIT_KEY]
+
+
+def test_no_estimate_and_beyond_what_numbers_can_say():
+    assert wait_announcement(2, None) == [QueuePrompt.POSITION, "allo/nombres/2", QueuePrompt.EXIT_KEY]
+    assert wait_announcement(80, 4000) == [QueuePrompt.OVER_AN_HOUR, QueuePrompt.EXIT_KEY]
+
+
+def test_every_queue_prompt_has_a_french_text():
+    assert set(QUEUE_PROMPTS) == {str(p) for p in QueuePrompt}
