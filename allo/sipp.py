@@ -157,9 +157,9 @@ def parse_key_steps(keys: str, gap_ms: int) -> list[tuple[int, str]]:
     return steps
 
 
-def citizen_scenario(steps: list[tuple[int, str]]) -> str:
-    """citizen.xml with one SIP INFO per key: each input after its pause, its keys 200 ms apart."""
-    base = (SCENARIO_DIR / "citizen.xml").read_text()
+def citizen_scenario(steps: list[tuple[int, str]], base_name: str = "citizen.xml") -> str:
+    """A citizen scenario with one SIP INFO per key: each input after its pause, its keys 200 ms apart."""
+    base = (SCENARIO_DIR / base_name).read_text()
     blocks, cseq = [], 2
     for pause, digits in steps:
         for index, key in enumerate(digits):
@@ -176,10 +176,12 @@ def citizen(sip_port: int, *, caller: str = "0612345678", keys: str = "", gap_ms
                 timeout_s=timeout_s, scenario_text=text)
 
 
-def citizen_hanging_up(sip_port: int, *, caller: str = "0612345678", after_ms: int = 2000) -> Sipp:
-    """A citizen who hangs up `after_ms` after the answer (in the menu or while queued)."""
+def citizen_hanging_up(sip_port: int, *, caller: str = "0612345678", after_ms: int = 2000, keys: str = "",
+                       gap_ms: int = 1500) -> Sipp:
+    """A citizen who presses `keys`, then hangs up `after_ms` later (in the menu or while queued)."""
+    text = citizen_scenario(parse_key_steps(keys, gap_ms), "citizen-hangup.xml") if keys else None
     return Sipp("citizen-hangup.xml", sip_target(sip_port), {"caller": caller, "listen_ms": str(after_ms)},
-                timeout_s=30)
+                timeout_s=60, scenario_text=text)
 
 
 def register_agent(sip_port: int, username: str, password: str, port: int, expires: int = 3600) -> SippResult:

@@ -12,7 +12,7 @@ from queue_kit import queue_policy, queue_view, wait_legs
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from acd.ami.events import AgentConnect, QueueCallerJoin, QueueCallerLeave
+from acd.ami.events import AgentConnect, QueueCallerAbandon, QueueCallerJoin, QueueCallerLeave
 from allo import sipp
 from allo.db.callback_models import Callback
 from allo.db.models import CallOutcome, LegOutcome
@@ -58,16 +58,17 @@ async def _booked_callback(settings, base_url: str, call_id: str) -> Callback:
 
 async def test_abandon_while_waiting_is_recorded_with_its_wait(test_settings, queue_service, ami_watch):
     before = (await queue_view(queue_service.base_url, "l1"))["today"]["abandoned"]
-    citizen = sipp.citizen(test_settings.sip_port, caller="0655100001", keys="1").start()
+    # The citizen's own phone hangs up (BYE) 14 s after pressing 1, while waiting: nobody is logged in to l1.
+    citizen = sipp.citizen_hanging_up(test_settings.sip_port, caller="0655100001", keys="1", after_ms=14000).start()
     try:
         joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=40)
         joined_at = time.monotonic()
-        await asyncio.sleep(3)
-        await ami_watch.client.action("Hangup", {"Channel": joined.channel})
+        await ami_watch.wait_for(QueueCallerAbandon, lambda e: e.uniqueid == joined.uniqueid, timeout=30)
         waited = time.monotonic() - joined_at
         assert (await asyncio.to_thread(citizen.wait, 20)).ok
     finally:
         citizen.stop()
+    assert waited > 1, waited
     legs = await wait_legs(test_settings, joined.uniqueid, lambda legs: legs and legs[-1].outcome != "waiting")
     assert [leg.outcome for leg in legs] == [LegOutcome.ABANDONED]
     assert abs(legs[0].wait_seconds - waited) <= 2, (legs[0].wait_seconds, waited)
