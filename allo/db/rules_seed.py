@@ -70,6 +70,7 @@ async def seed_rules(session: AsyncSession, catalogue: Mapping[str, str]) -> dic
                           prompt="allo/info-service-public"),
             MenuOptionRow(menu_name="main", digit="4", action="external_number", label="Impôts",
                           prompt="allo/info-impots", external_number=TAX_INFORMATION_NUMBER),
+            MenuOptionRow(menu_name="main", digit="5", action="callback", label="Être rappelé"),
             *[MenuOptionRow(menu_name="secteurs", digit=digit, action="queue", label=sector, sector=sector)
               for digit, sector in SECTOR_DIGITS.items()],
         ])

@@ -108,6 +108,34 @@ async def test_unanswered_callback_is_tried_three_times_then_failed(
     assert [a["outcome"] for a in view["attempts"]] == ["no_answer"] * 3 and view["status"] == "failed"
 
 
+async def test_web_callback_while_the_service_is_closed_waits_for_the_opening(
+        test_settings, allo_service, phone_port, ami_watch, phones):
+    # Sunday 15:00 (Paris): the general line opens on Monday at 08:00, 17 hours later.
+    allo_service.stop()
+    allo_service.env = {"ALLO_CALLBACK_DIAL": f"PJSIP/trunk/sip:{{number}}@127.0.0.1:{phone_port}",
+                        "ALLO_CALLBACK_POLL_INTERVAL": "0.3"}
+    allo_service.fixed_now = "2026-11-22T15:00:00"
+    allo_service.start()
+    try:
+        async with httpx.AsyncClient(base_url=allo_service.base_url, timeout=10) as client:
+            asked = datetime.now(UTC)
+            booked = await client.post("/api/callbacks", json={"phone": "06 31 00 00 01", "consent": True})
+            assert booked.status_code == 201, booked.text
+            body = booked.json()
+            promised = datetime.fromisoformat(body["due_by"]) - asked
+            assert abs(promised - timedelta(hours=17, minutes=45)) < timedelta(minutes=1), promised
+            await asyncio.sleep(2)  # several scheduler rounds
+            row, attempts = await callback_rows(test_settings, body["id"])
+            assert row.status == CallbackStatus.PENDING and attempts == []
+            assert row.next_attempt_at - asked > timedelta(hours=16)
+            assert not _local_joins(ami_watch) and "0631000001" not in phones.invites()
+            assert (await client.delete(f"/api/callbacks/{body['id']}")).status_code == 200
+    finally:
+        allo_service.stop()
+        allo_service.fixed_now = allo_service.DEFAULT_NOW
+        allo_service.env = {}
+
+
 def _local_joins(watch) -> list[QueueCallerJoin]:
     return [e for e in watch.events if isinstance(e, QueueCallerJoin) and e.channel.startswith("Local/")]
 
@@ -193,7 +221,7 @@ async def test_no_number_in_clear_anywhere_once_callbacks_are_closed(test_settin
                 "WHERE table_schema = 'public' AND data_type IN "
                 "('text', 'character varying', 'character', 'bytea', 'json', 'jsonb', 'ARRAY')"))).all()
             found: dict[str, list[str]] = {}
-            for needle in (digits, digits[1:], "0611223344", "0711223344", "0621000001", "travail"):
+            for needle in (digits, digits[1:], "0611223344", "0711223344", "0621000001", "0631000001", "travail"):
                 for table, column, kind in columns:
                     if kind == "bytea":
                         condition = f'position(convert_to(:n, \'UTF8\') in "{column}") > 0'

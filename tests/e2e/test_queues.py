@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from acd.ami.events import AgentConnect, QueueCallerAbandon, QueueCallerJoin, QueueCallerLeave
 from allo import sipp
 from allo.db.callback_models import Callback
-from allo.db.models import CallOutcome, LegOutcome
+from allo.db.models import Call, CallOutcome, LegOutcome
 
 pytestmark = pytest.mark.e2e
 
@@ -155,6 +156,29 @@ async def test_exit_key_9_asks_for_a_callback(test_settings, queue_service, ami_
     assert booked.origin == "queue"
     legs = await wait_legs(test_settings, joined.uniqueid, lambda legs: legs and legs[-1].outcome == "callback")
     assert [(leg.outcome, leg.end_reason) for leg in legs] == [(LegOutcome.CALLBACK, "exit_key")]
+
+
+async def test_menu_option_5_books_a_callback_from_the_menu(test_settings, queue_service, ami_watch):
+    # 5 in the main menu, then 1: "call me back on the number I am calling from".
+    started = time.time()
+    citizen = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655100009",
+                                                   keys="5@1500,1@3000").run)
+    assert citizen.ok, citizen.log  # Asterisk hung up after the confirmation
+    # The latest row may be the callback's own leg (already waiting in l1): the citizen's call is the 3939 one.
+    engine = create_async_engine(test_settings.sqlalchemy_url)
+    try:
+        async with engine.connect() as conn:
+            call_id = (await conn.execute(select(Call.call_id).where(
+                Call.dialled == "3939", Call.started_at > datetime.fromtimestamp(started, UTC))
+                .order_by(Call.started_at.desc()).limit(1))).scalar_one()
+    finally:
+        await engine.dispose()
+    row = await wait_call_row(test_settings, call_id, until=CallOutcome.CALLBACK)
+    booked = await _booked_callback(test_settings, queue_service.base_url, row.call_id)
+    assert booked.origin == "menu" and booked.queue == "l1" and booked.phone_cipher is not None
+    assert booked.original_arrival <= booked.created_at
+    assert row.route_queue is None and "0655100009" not in repr(tuple(row))
+    assert not any(isinstance(e, QueueCallerJoin) and e.uniqueid == row.call_id for e in ami_watch.events)
 
 
 async def test_exit_key_then_keep_waiting_keeps_the_place_and_is_answered(test_settings, queue_service,

@@ -21,8 +21,14 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def store(test_settings, seeded):
+    """The store on the session's database; the callbacks a test books are deleted afterwards, or the end-to-end
+    tests' service (same database) would find them due and dial them."""
     engine = create_async_engine(test_settings.sqlalchemy_url)
+    async with engine.connect() as conn:
+        before = (await conn.execute(text("SELECT coalesce(max(id), 0) FROM callbacks"))).scalar_one()
     yield CallbackStore(engine, PhoneCipher(test_settings.callback_key.get_secret_value()))
+    async with engine.begin() as conn:
+        await conn.execute(text("DELETE FROM callbacks WHERE id > :before"), {"before": before})
     await engine.dispose()
 
 
