@@ -69,16 +69,7 @@ class CallRecorder:
                **values}
         statement = insert(Call).values(**row).on_conflict_do_update(
             index_elements=[Call.call_id], set_={key: row[key] for key in values})
-        try:
-            async with asyncio.timeout(self._timeout):
-                async with self._engine.begin() as conn:
-                    await conn.execute(statement)
-        except Exception as exc:  # the call goes on whatever the database does
-            self._metrics.db_writes.labels("error").inc()
-            log.warning("call record %s not written: %s", call_id, type(exc).__name__)
-            return False
-        self._metrics.db_writes.labels("ok").inc()
-        return True
+        return await self.execute(statement, f"call record {call_id}")
 
     def on_event(self, event: AmiEvent) -> None:
         """AMI listener: queue events update the call row in the background."""
