@@ -24,6 +24,10 @@ class AmiWatch:
     client: AmiClient
     events: list[AmiEvent] = field(default_factory=list)
 
+    def index_of(self, event: AmiEvent) -> int:
+        """Where `event` (this very object) was received: two events can be equal field for field."""
+        return next(i for i, seen in enumerate(self.events) if seen is event)
+
     async def wait_for(self, kind: type[E], predicate: Callable[[E], bool] = lambda _e: True,
                        timeout: float = 20.0) -> E:
         deadline = asyncio.get_running_loop().time() + timeout

@@ -84,7 +84,7 @@ async def test_callback_from_the_queue_is_served_before_a_later_caller(
         assert served.uniqueid == held.uniqueid
         await phones.wait_invites("0655200001", 1, timeout=20)
         later = await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == b.uniqueid, timeout=40)
-        assert ami_watch.events.index(later) > ami_watch.events.index(served)
+        assert ami_watch.index_of(later) > ami_watch.index_of(served)
         assert (await asyncio.to_thread(second.wait, 30)).ok
         row, _attempts = await wait_status(test_settings, str(booked.public_id), CallbackStatus.DONE)
         assert row.phone_cipher is None

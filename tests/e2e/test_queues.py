@@ -195,9 +195,9 @@ async def test_exit_key_then_keep_waiting_keeps_the_place_and_is_answered(test_s
         a = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1" and e.channel.startswith("PJSIP/trunk"),
                                      timeout=40)
         b = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1" and e.uniqueid != a.uniqueid)
-        after_b = ami_watch.events.index(b)
+        after_b = ami_watch.index_of(b)
         back = await ami_watch.wait_for(
-            QueueCallerJoin, lambda e: e.uniqueid == a.uniqueid and ami_watch.events.index(e) > after_b, timeout=40)
+            QueueCallerJoin, lambda e: e.uniqueid == a.uniqueid and ami_watch.index_of(e) > after_b, timeout=40)
         left = next(e for e in ami_watch.events if isinstance(e, QueueCallerLeave) and e.uniqueid == a.uniqueid)
         assert back.position == left.position < b.position  # where A was, ahead of B again
         await ami_watch.client.queue_add("l1", f"PJSIP/{username}", username)

@@ -137,30 +137,35 @@ async def test_transfer_from_the_softphone_by_sip_refer_keeps_the_caller(
 
 
 async def test_refer_to_a_sector_with_nobody_logged_in_brings_the_caller_back_to_level_1(
-        test_settings, running_service, ami_watch, l1_agent):
+        test_settings, running_service, ami_watch, l1_agent, demo_passwords):
     """A REFER is accepted by Asterisk before anyone can check: the caller is told and goes back to level 1."""
     level1 = sipp.agent_refer(test_settings.sip_port, l1_agent.port, "83", talk_ms=1500).start()
     citizen = sipp.citizen(test_settings.sip_port, caller="0656111183", keys="1").start()
-    again: sipp.Sipp | None = None
+    # A second level-1 adviser takes the caller back (agent1001 is in wrap-up after the transfer).
+    other, other_port = "agent1002", sipp.free_port()
+    assert (await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, other, demo_passwords[other],
+                                    other_port)).ok
+    again = sipp.agent(test_settings.sip_port, other_port, talk_ms=1000).start()
     try:
         joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=30)
         call_id = joined.uniqueid
         await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l1")
+        await ami_watch.client.queue_add("l1", f"PJSIP/{other}", other)
         assert (await asyncio.to_thread(level1.wait, 15)).ok
-        again = sipp.agent(test_settings.sip_port, l1_agent.port, talk_ms=1000).start()
         back = await ami_watch.wait_for(
             QueueCallerJoin, lambda e: e.uniqueid == call_id and e.queue == "l1" and e is not joined, timeout=20)
         assert not any(isinstance(e, QueueCallerJoin) and e.queue == "l2-consommation" for e in ami_watch.events)
-        rejoined_at = ami_watch.events.index(back)
+        rejoined_at = ami_watch.index_of(back)  # the second join is equal (==) to the first, field for field
         await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l1"
-                                 and ami_watch.events.index(e) > rejoined_at, timeout=20)
+                                 and ami_watch.index_of(e) > rejoined_at, timeout=20)
         citizen_result = await asyncio.to_thread(citizen.wait, 30)
         assert citizen_result.ok, citizen_result.log  # still one dialog
+        assert (await asyncio.to_thread(again.wait, 10)).ok
         async with httpx.AsyncClient(base_url=running_service.base_url, timeout=10) as client:
             context = (await client.get(f"/api/calls/{call_id}")).json()
         assert context["transferred_to"] is None
     finally:
         citizen.stop()
         level1.stop()
-        if again is not None:
-            again.stop()
+        again.stop()
+        await ami_watch.client.queue_remove("l1", f"PJSIP/{other}")
