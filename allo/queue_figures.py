@@ -19,6 +19,7 @@ from acd.queue_exit import MaxWaitAction, QueuePolicy
 from acd.wait_estimate import RecentWaits
 from allo.db.models import LegOutcome, Queue, QueueLeg
 from allo.queue_legs import PREFERRED
+from allo.tasks import cancel_and_wait
 from routing.rules import RulesSnapshot
 
 log = logging.getLogger(__name__)
@@ -82,8 +83,5 @@ class QueueFigures:
                 log.warning("queue figures not refreshed: %s", type(exc).__name__)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None

@@ -23,6 +23,7 @@ from allo.callbacks.metrics import CallbackMetrics
 from allo.callbacks.store import CallbackStore, Claimed, OpenAttempt
 from allo.rules.cache import RulesCache
 from allo.settings import Settings
+from allo.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +81,8 @@ class CallbackScheduler:
         self._task = asyncio.create_task(self._run(), name="callback-scheduler")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     # -- the loop -----------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from allo.rules.load import load_rules
+from allo.tasks import cancel_and_wait
 from routing.rules import RulesSnapshot
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,8 @@ class RulesCache:
         self._task = asyncio.create_task(self._listen_forever(), name="rules-listen")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def reload(self) -> bool:
         """Load the rules; True when a new version was installed. Failures keep the current snapshot."""
