@@ -120,6 +120,9 @@ class CallbackService:
         outcome, attempt = await self.store.cancel(public_id, self._clock())
         if attempt is not None:
             try:
+                # The scheduler may have claimed an attempt after the check above: mark it too, so an
+                # Originate still in flight never queues (the dialplan refuses an attempt with a state).
+                await self._asterisk.put(attempt, "CANCELLED")
                 await self._asterisk.hang_up(attempt)
             except AcdError as exc:
                 log.warning("callback attempt %s: waiting leg not hung up (%s)", attempt, exc)
