@@ -16,6 +16,8 @@ from acd.calls_live import ActiveCalls
 from acd.live import LiveState, system_clock
 from agi.server import AgiServer
 from allo.agent_codes import AgentCodeHandler
+from allo.auth.ratelimit import LoginLimiter
+from allo.auth.store import AuthStore
 from allo.callbacks.service import CallbackService
 from allo.calls import CallRecorder
 from allo.db.engine import make_engine
@@ -41,6 +43,8 @@ class AlloService:
         self.settings = settings
         self.metrics = Metrics()
         self.engine = engine or make_engine(settings)
+        self.auth = AuthStore(self.engine, session_hours=settings.session_hours, token_hours=settings.token_hours)
+        self.login_limiter = LoginLimiter(settings.login_attempts, settings.login_window_seconds)
         self.recorder = CallRecorder(self.engine, self.metrics, timeout=settings.db_write_timeout)
         self.rules = RulesCache(self.engine, settings.asyncpg_dsn, poll_interval=settings.rules_poll_interval)
         self.rules.add_listener(self._on_rules)

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     callback_grace_seconds: float = Field(default=10.0, gt=0,
                                           description="An attempt sent to Asterisk shows in AstDB within this")
 
+    # Accounts (docs/accounts.md).
+    session_hours: float = Field(default=12.0, gt=0, description="A web login lasts this long")
+    token_hours: float = Field(default=24.0, gt=0, description="An API bearer token lasts this long")
+    login_attempts: int = Field(default=5, ge=1, description="Failed logins per user and address per window")
+    login_window_seconds: float = Field(default=300.0, gt=0, description="The window of `login_attempts`")
+
     @classmethod
     def load(cls, state_dir: Path | None = None) -> Settings:
         """Environment first, then `<state_dir>/secrets.env` written at set-up for the secrets."""

@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from allo.auth.roles import Role
+from allo.auth.users import read_demo_users
 from allo.db.migrate import upgrade_head
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
@@ -79,6 +81,12 @@ def demo_passwords(test_settings: Settings, seeded: object) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def demo_users(test_settings: Settings, seeded: object) -> dict[str, tuple[Role, str]]:
+    """username -> (role, password) of the seeded demo accounts (one per role)."""
+    return read_demo_users(test_settings.state_dir)
+
+
+@pytest.fixture(scope="session")
 def access_code(test_settings: Settings, seeded: object) -> str:
     """The specialist service's access code created by the seed (all sectors)."""
     for line in (test_settings.state_dir / "access-codes.txt").read_text().splitlines():
@@ -116,6 +124,25 @@ class ServiceProcess:
         self.env: dict[str, str] = {}  # extra ALLO_* settings for this run (e.g. callback timings)
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = Path(settings.state_dir) / "serve.log"
+        self._tokens: dict[Role, str] = {}
+
+    def credentials(self, role: Role) -> tuple[str, str]:
+        """(username, password) of the seeded demo account with `role`."""
+        for username, (user_role, password) in read_demo_users(self.settings.state_dir).items():
+            if user_role is role:
+                return username, password
+        raise AssertionError(f"no demo account with role {role}")
+
+    def headers(self, role: Role = Role.ADMIN) -> dict[str, str]:
+        """`Authorization: Bearer …` for the demo account with `role` (tokens live in the database, so they
+        survive restarts of the service)."""
+        if role not in self._tokens:
+            username, password = self.credentials(role)
+            reply = httpx.post(f"{self.base_url}/api/auth/token", data={"username": username, "password": password},
+                               timeout=10)
+            assert reply.status_code == 200, reply.text
+            self._tokens[role] = reply.json()["access_token"]
+        return {"Authorization": f"Bearer {self._tokens[role]}"}
 
     @property
     def base_url(self) -> str:

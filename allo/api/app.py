@@ -5,17 +5,29 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 
 from acd.queue_summary import member_counts
 from allo.api.agents import agents_router
+from allo.api.audit import audit_router
+from allo.api.auth import auth_router
 from allo.api.callbacks import callbacks_router
 from allo.api.calls import calls_router
+from allo.api.reports import reports_router
+from allo.api.rules_edit import rules_edit_router
+from allo.api.supervisor import supervisor_router
+from allo.auth.deps import LoginRequired
 from allo.queue_stats import today_counts
 from allo.service import AlloService
+from allo.web.dashboard import dashboard_pages
+from allo.web.login import login_pages
+from allo.web.ops import ops_pages
+from allo.web.render import STATIC_DIR
+from allo.web.reports import reports_pages
 
 
 class Health(BaseModel):
@@ -28,7 +40,15 @@ class Health(BaseModel):
 
 def create_app(service: AlloService) -> FastAPI:
     app = FastAPI(title="allo", version="0.1.0",
-                  description="IVR and call routing for the 3939 administrative-information hotline")
+                  description="IVR and call routing for the 3939 administrative-information hotline. "
+                              "Authenticate with `POST /api/auth/token` and send `Authorization: Bearer <token>`.")
+    app.state.authenticator = service.auth
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(f"/login?next={exc.next_url}", status_code=303)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", response_model=Health, responses={503: {"model": Health}},
              summary="State of the database, the AMI session and the FastAGI server")
@@ -68,4 +88,7 @@ def create_app(service: AlloService) -> FastAPI:
     app.include_router(calls_router(service))
     app.include_router(agents_router(service))
     app.include_router(callbacks_router(service))
+    for router in (auth_router, supervisor_router, rules_edit_router, reports_router, audit_router,
+                   login_pages, dashboard_pages, ops_pages, reports_pages):
+        app.include_router(router(service))
     return app

@@ -65,6 +65,11 @@ class Queue(Base):
     on_max_wait: Mapped[str] = mapped_column(String(20), default="callback")  # callback | overflow | stay
     overflow_queue: Mapped[str | None] = mapped_column(String(63))
     announce_frequency: Mapped[int] = mapped_column(Integer, default=60)
+    # Dashboard targets (migration 0006): service level = share answered within `service_level` seconds.
+    sl_target_pct: Mapped[int] = mapped_column(Integer, default=80)
+    short_abandon: Mapped[int] = mapped_column(Integer, default=5)  # abandons quicker than this are not counted
+    asa_target: Mapped[int] = mapped_column(Integer, default=30)  # average speed of answer, seconds
+    abandon_target_pct: Mapped[int] = mapped_column(Integer, default=10)
 
 
 class Agent(Base):

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from allo.auth.users import remember_demo_users, seed_demo_users
 from allo.callbacks.prompts import CALLBACK_PROMPTS
 from allo.db.engine import make_engine, make_sessionmaker
 from allo.db.migrate import upgrade_head
@@ -58,6 +59,10 @@ async def seed_all(session: AsyncSession, state_dir: Path) -> SeededData:
     if result.agents_created:
         path = remember_demo_passwords(state_dir, result.agents_created)
         say(f"seeded demo agents {', '.join(result.agents_created)} (SIP passwords in {path})")
+    users = await seed_demo_users(session)
+    if users:
+        path = remember_demo_users(state_dir, users)
+        say(f"seeded demo accounts {', '.join(users)} (passwords in {path})")
     created = await seed_rules(session, {**PROMPTS, **CALLBACK_PROMPTS})
     if any(created.values()):
         say("seeded rules: " + ", ".join(f"{count} {what}" for what, count in created.items() if count))

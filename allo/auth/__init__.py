@@ -1,0 +1,1 @@
+"""Accounts, roles, browser sessions with CSRF protection, API bearer tokens."""

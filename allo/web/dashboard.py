@@ -1,0 +1,11 @@
+"""(being written)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from allo.service import AlloService
+
+
+def dashboard_pages(service: AlloService) -> APIRouter:
+    return APIRouter()
