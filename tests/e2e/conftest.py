@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -13,6 +13,7 @@ from acd.ami.client import AmiClient
 from acd.ami.events import AmiEvent
 from allo import sipp
 from allo.settings import Settings
+from allo.setup.asterisk import AsteriskInstance
 
 E = TypeVar("E", bound=AmiEvent)
 
@@ -75,3 +76,14 @@ async def l1_agent(test_settings: Settings, demo_passwords: dict[str, str],
     await ami_watch.client.queue_add("l1", f"PJSIP/{username}", username)
     yield RegisteredAgent(username, port, test_settings.sip_port)
     await ami_watch.client.queue_remove("l1", f"PJSIP/{username}")
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_calls(asterisk: AsteriskInstance) -> Iterator[None]:
+    """A call a failed test leaves behind (a caller still queued, a callback's Local channel) would take the next
+    test's adviser and fail it too: hang everything up after each test, and say what was left."""
+    yield
+    left = asterisk.cli("core show channels concise", check=False).strip()
+    if left:
+        print(f"[e2e] channels left after the test, hung up:\n{left}")
+        asterisk.cli("channel request hangup all", check=False)
