@@ -1,0 +1,61 @@
+"""Read what a report needs from PostgreSQL: queues, legs of the calls that arrived in the range, the ends of
+those calls, and the callbacks requested in the range."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from allo.db.callback_models import AttemptOutcome, Callback, CallbackAttempt, CallbackStatus
+from allo.db.models import Call, LegOutcome, Queue, QueueLeg
+from allo.reports.aggregate import QueueReport, build
+from allo.reports.buckets import buckets_for, local_midnight
+from allo.reports.params import ReportParams
+from allo.reports.rows import CallbackRow, CallRow, LegRow, QueueInfo, ReportRows
+
+
+async def load_queues(engine: AsyncEngine) -> list[QueueInfo]:
+    query = select(Queue.name, Queue.label, Queue.level, Queue.service_level, Queue.short_abandon,
+                   Queue.sl_target_pct).order_by(Queue.level, Queue.name)
+    async with engine.connect() as conn:
+        return [QueueInfo(*row) for row in await conn.execute(query)]
+
+
+async def load_rows(engine: AsyncEngine, params: ReportParams) -> ReportRows:
+    start, end = local_midnight(params.first), local_midnight(params.last + timedelta(days=1))
+    arrived = select(QueueLeg.call_id).where(QueueLeg.joined_at >= start, QueueLeg.joined_at < end)
+    if params.queue:
+        arrived = arrived.where(QueueLeg.queue == params.queue)
+    # Every leg of those calls: a visit's earlier legs and the call's later queues matter (wait, handle time).
+    legs = (select(QueueLeg.id, QueueLeg.call_id, QueueLeg.queue, QueueLeg.joined_at, QueueLeg.left_at,
+                   QueueLeg.outcome, QueueLeg.wait_seconds, QueueLeg.end_reason)
+            .where(QueueLeg.call_id.in_(arrived.distinct())).order_by(QueueLeg.call_id, QueueLeg.joined_at))
+    calls = select(Call.call_id, Call.ended_at, Call.transferred_at).where(Call.call_id.in_(arrived.distinct()))
+    reached = func.min(func.coalesce(CallbackAttempt.originated_at, CallbackAttempt.claimed_at)).filter(
+        CallbackAttempt.outcome == AttemptOutcome.ANSWERED)
+    callbacks = (select(Callback.queue, Callback.created_at, Callback.status, Callback.due_by, reached)
+                 .outerjoin(CallbackAttempt, CallbackAttempt.callback_id == Callback.id)
+                 .where(Callback.created_at >= start, Callback.created_at < end)
+                 .group_by(Callback.id))
+    if params.queue:
+        callbacks = callbacks.where(Callback.queue == params.queue)
+    async with engine.connect() as conn:
+        leg_rows = [LegRow(r.id, r.call_id, r.queue, r.joined_at, r.left_at, LegOutcome(r.outcome), r.wait_seconds,
+                           r.end_reason) for r in await conn.execute(legs)]
+        call_rows = {r.call_id: CallRow(r.call_id, r.ended_at, r.transferred_at) for r in await conn.execute(calls)}
+        callback_rows = [CallbackRow(r.queue, r.created_at, CallbackStatus(r.status), r.due_by, r[4])
+                         for r in await conn.execute(callbacks)]
+    return ReportRows(leg_rows, call_rows, callback_rows)
+
+
+def select_queues(queues: Sequence[QueueInfo], name: str | None) -> list[QueueInfo]:
+    return [q for q in queues if name is None or q.name == name]
+
+
+async def run_report(engine: AsyncEngine, params: ReportParams, queues: Sequence[QueueInfo]) -> list[QueueReport]:
+    rows = await load_rows(engine, params)
+    buckets = buckets_for(params.first, params.last, params.by)
+    return build(select_queues(queues, params.queue), buckets, params.by, rows)
