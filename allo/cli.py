@@ -62,6 +62,34 @@ def cmd_codes(args: argparse.Namespace) -> int:
     return rotate_command(_settings(args), args.sector, args.code)
 
 
+def cmd_users(args: argparse.Namespace) -> int:
+    from allo.auth.roles import Role
+    from allo.users_cli import create_command, list_command
+
+    if args.users_command == "list":
+        return list_command(_settings(args))
+    role = Role.ADMIN if args.users_command == "create-admin" else Role(args.role)
+    return create_command(_settings(args), args.username, role, args.password_file,
+                          display_name=args.display_name, extension=args.extension)
+
+
+def _add_users(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    users = sub.add_parser("users", help="accounts of the web pages and the API")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    users_sub.add_parser("list", help="every account, its role and last login").set_defaults(func=cmd_users)
+    admin = users_sub.add_parser("create-admin", help="create an admin account (prints a generated password)")
+    admin.add_argument("--username", default="admin")
+    create = users_sub.add_parser("create", help="create an account with another role")
+    create.add_argument("--username", required=True)
+    create.add_argument("--role", required=True, choices=["ops", "supervisor", "agent"])
+    for command in (admin, create):
+        command.add_argument("--password-file", type=Path, default=None,
+                             help="read the password from this file ('-': stdin); default: generate and print one")
+        command.add_argument("--display-name", default="")
+        command.add_argument("--extension", default=None, help="PJSIP endpoint (supervisor's softphone, agent)")
+        command.set_defaults(func=cmd_users)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allo", description="IVR and call routing for the 3939 hotline")
     parser.add_argument("--state-dir", type=Path, default=None, help="default: $ALLO_STATE_DIR or ./.state")
@@ -86,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--sector", help="a code that leads straight to this sector (default: all sectors)")
     rotate.add_argument("--code", help="the new code (default: 6 random digits)")
     rotate.set_defaults(func=cmd_codes)
+    _add_users(sub)
     return parser
 
 

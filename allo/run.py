@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from allo.auth.roles import Role
+from allo.auth.users import DEMO_USERS_FILE, read_demo_users
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
 from allo.setup.postgres import PostgresCluster
@@ -25,6 +27,7 @@ def _run_pidfile(settings: Settings) -> Path:
 
 def run_stack(settings: Settings) -> int:
     stack = setup_all(settings)
+    announce_demo_admin(settings)
     pidfile = _run_pidfile(settings)
     pidfile.write_text(str(os.getpid()))
     stopping = False
@@ -56,6 +59,18 @@ def run_stack(settings: Settings) -> int:
         pidfile.unlink(missing_ok=True)
         say("stopped")
     return 0
+
+
+def announce_demo_admin(settings: Settings) -> None:
+    """Where to sign in, as whom: the demo admin seeded at the first set-up (every `make run`, once)."""
+    users = read_demo_users(settings.state_dir)
+    admin = next(((name, password) for name, (role, password) in users.items() if role is Role.ADMIN), None)
+    url = f"http://{settings.http_host}:{settings.http_port}/login"
+    if admin is None:
+        say(f"web pages at {url}; no demo admin (create one with `allo users create-admin`)")
+        return
+    say(f"web pages at {url} — demo admin: username {admin[0]}  password {admin[1]}")
+    say(f"(other demo accounts, one per role, in {settings.state_dir / DEMO_USERS_FILE})")
 
 
 def stop_stack(settings: Settings) -> int:

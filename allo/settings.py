@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     token_hours: float = Field(default=24.0, gt=0, description="An API bearer token lasts this long")
     login_attempts: int = Field(default=5, ge=1, description="Failed logins per user and address per window")
     login_window_seconds: float = Field(default=300.0, gt=0, description="The window of `login_attempts`")
+    cookie_secure: bool = Field(default=True, description="The session cookie is only sent over HTTPS (browsers "
+                                "treat http://127.0.0.1 and http://localhost as secure); false for plain HTTP "
+                                "on another address")
+    callback_bookings_per_hour: int = Field(default=10, ge=1, description="Anonymous callback bookings per "
+                                            "client address per hour (the public web form)")
 
     @classmethod
     def load(cls, state_dir: Path | None = None) -> Settings:

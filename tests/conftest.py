@@ -25,6 +25,9 @@ from allo.setup.secrets import ensure_secrets
 from allo.setup.stack import SeededData, seed_database
 from allo.sipp import free_port
 
+# Playwright fixtures `browser` and `page` (Debian's chromium) for the browser tests.
+pytest_plugins = ["browser_kit"]
+
 
 def _free_tcp_port() -> int:
     return free_port()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,8 @@ from acd.agents import AgentAction, Membership
 from acd.errors import AcdError
 from allo.agent_admin import AgentConflict, create_agent, publish_agents, update_agent
 from allo.agents import UnknownAgent, agent_states, perform
+from allo.auth.deps import require
+from allo.auth.roles import Principal, Role
 from allo.db.models import Agent
 from allo.errors import ConfigError
 from allo.service import AlloService
@@ -51,6 +53,16 @@ class AgentChanged(BaseModel):
     published: bool
 
 
+SUPERVISORS = require(Role.SUPERVISOR)
+# Agents act on their own state only: the account's extension is the agent's username (its PJSIP endpoint).
+ON_AGENTS = require(Role.SUPERVISOR, Role.AGENT)
+
+
+def check_own(me: Principal, username: str) -> None:
+    if me.role is Role.AGENT and me.extension != username:
+        raise HTTPException(403, "an agent may only change its own state")
+
+
 class PauseIn(BaseModel):
     reason: str = Field(default="pause", min_length=1, max_length=40, pattern=r"^[\w .'-]+$")
 
@@ -59,7 +71,7 @@ def agents_router(service: AlloService) -> APIRouter:
     router = APIRouter(prefix="/api/agents", tags=["agents"])
 
     @router.get("", summary="Every enabled agent with its live state (queues, paused and why, in a call)")
-    async def list_agents() -> list[dict[str, Any]]:
+    async def list_agents(_me: Annotated[Principal, Depends(SUPERVISORS)]) -> list[dict[str, Any]]:
         async with AsyncSession(service.engine) as session:
             names = list((await session.scalars(select(Agent.username).where(Agent.enabled)
                                                 .order_by(Agent.username))).all())
@@ -73,7 +85,7 @@ def agents_router(service: AlloService) -> APIRouter:
 
     @router.post("", response_model=AgentCreated, status_code=201,
                  summary="Create an agent with its SIP credentials and queues; usable at once, no restart")
-    async def create(body: AgentIn) -> AgentCreated:
+    async def create(body: AgentIn, _me: Annotated[Principal, Depends(require(Role.OPS))]) -> AgentCreated:
         try:
             password = await create_agent(service.engine, body.username, body.display_name,
                                           [Membership(m.queue, m.penalty) for m in body.queues])
@@ -85,7 +97,8 @@ def agents_router(service: AlloService) -> APIRouter:
 
     @router.patch("/{username}", response_model=AgentChanged,
                   summary="Change an agent: name, queues and penalties, enabled, new SIP password")
-    async def change(username: str, body: AgentChange) -> AgentChanged:
+    async def change(username: str, body: AgentChange,
+                     _me: Annotated[Principal, Depends(require(Role.OPS, Role.SUPERVISOR))]) -> AgentChanged:
         memberships = None if body.queues is None else [Membership(m.queue, m.penalty) for m in body.queues]
         try:
             password = await update_agent(service.engine, username, display_name=body.display_name,
@@ -97,7 +110,8 @@ def agents_router(service: AlloService) -> APIRouter:
             raise HTTPException(422, str(exc)) from exc
         return AgentChanged(username=username, sip_password=password, published=await publish())
 
-    async def act(username: str, action: AgentAction, reason: str = "") -> dict[str, Any]:
+    async def act(me: Principal, username: str, action: AgentAction, reason: str = "") -> dict[str, Any]:
+        check_own(me, username)
         try:
             return await perform(service.engine, service.ami, service.live, username, action, reason=reason)
         except UnknownAgent as exc:
@@ -106,19 +120,19 @@ def agents_router(service: AlloService) -> APIRouter:
             raise HTTPException(503, f"Asterisk did not carry out {action.value}: {exc}") from exc
 
     @router.post("/{username}/login", summary="Log in to every queue the agent serves (added paused, then available)")
-    async def login(username: str) -> dict[str, Any]:
-        return await act(username, AgentAction.LOGIN)
+    async def login(username: str, me: Annotated[Principal, Depends(ON_AGENTS)]) -> dict[str, Any]:
+        return await act(me, username, AgentAction.LOGIN)
 
     @router.post("/{username}/pause", summary="Pause in every queue, with a reason")
-    async def pause(username: str, body: PauseIn) -> dict[str, Any]:
-        return await act(username, AgentAction.PAUSE, body.reason)
+    async def pause(username: str, body: PauseIn, me: Annotated[Principal, Depends(ON_AGENTS)]) -> dict[str, Any]:
+        return await act(me, username, AgentAction.PAUSE, body.reason)
 
     @router.post("/{username}/resume", summary="Available again in every queue")
-    async def resume(username: str) -> dict[str, Any]:
-        return await act(username, AgentAction.RESUME)
+    async def resume(username: str, me: Annotated[Principal, Depends(ON_AGENTS)]) -> dict[str, Any]:
+        return await act(me, username, AgentAction.RESUME)
 
     @router.post("/{username}/logout", summary="Leave every queue")
-    async def logout(username: str) -> dict[str, Any]:
-        return await act(username, AgentAction.LOGOUT)
+    async def logout(username: str, me: Annotated[Principal, Depends(ON_AGENTS)]) -> dict[str, Any]:
+        return await act(me, username, AgentAction.LOGOUT)
 
     return router

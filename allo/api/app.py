@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -20,14 +20,17 @@ from allo.api.calls import calls_router
 from allo.api.reports import reports_router
 from allo.api.rules_edit import rules_edit_router
 from allo.api.supervisor import supervisor_router
-from allo.auth.deps import LoginRequired
+from allo.api.users import users_router
+from allo.auth.deps import LoginRequired, PageForbidden, require
+from allo.auth.roles import Principal, Role
 from allo.queue_stats import today_counts
 from allo.service import AlloService
 from allo.web.dashboard import dashboard_pages
 from allo.web.login import login_pages
 from allo.web.ops import ops_pages
-from allo.web.render import STATIC_DIR
+from allo.web.render import STATIC_DIR, render
 from allo.web.reports import reports_pages
+from allo.web.users import users_pages
 
 
 class Health(BaseModel):
@@ -48,8 +51,14 @@ def create_app(service: AlloService) -> FastAPI:
     async def to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(f"/login?next={exc.next_url}", status_code=303)
 
+    @app.exception_handler(PageForbidden)
+    async def forbidden_page(request: Request, exc: PageForbidden) -> Response:
+        return render(request, "forbidden.html", exc.principal, status_code=403,
+                      roles=sorted(role.value for role in exc.roles | {Role.ADMIN}))
+
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    # Public on purpose: load balancers and uptime probes call it without credentials (docs/accounts.md).
     @app.get("/healthz", response_model=Health, responses={503: {"model": Health}},
              summary="State of the database, the AMI session and the FastAGI server")
     async def healthz() -> JSONResponse:
@@ -59,18 +68,19 @@ def create_app(service: AlloService) -> FastAPI:
         return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
-    async def metrics() -> Response:
+    async def metrics(_me: Annotated[Principal, Depends(require(Role.OPS))]) -> Response:
         await service.health()
         return Response(service.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/api/rules/version", summary="Version of the routing rules the FastAGI server is using")
-    async def rules_version() -> dict[str, int | str | None]:
+    async def rules_version(_me: Annotated[Principal, Depends(require(Role.OPS, Role.SUPERVISOR))]
+                            ) -> dict[str, int | str | None]:
         changed = service.rules.snapshot
         return {"version": service.rules.version, "loaded": changed is not None,
                 "listening": "yes" if service.rules.listening else "no"}
 
     @app.get("/api/queues", summary="Every queue: waiting callers, longest wait, agents by state, today's figures")
-    async def queues() -> dict[str, Any]:
+    async def queues(_me: Annotated[Principal, Depends(require(*Role))]) -> dict[str, Any]:
         live = service.live.to_dict()
         try:
             today: dict[str, dict[str, int]] | None = await today_counts(service.engine, datetime.now(UTC))
@@ -88,7 +98,7 @@ def create_app(service: AlloService) -> FastAPI:
     app.include_router(calls_router(service))
     app.include_router(agents_router(service))
     app.include_router(callbacks_router(service))
-    for router in (auth_router, supervisor_router, rules_edit_router, reports_router, audit_router,
-                   login_pages, dashboard_pages, ops_pages, reports_pages):
+    for router in (auth_router, users_router, supervisor_router, rules_edit_router, reports_router, audit_router,
+                   login_pages, users_pages, dashboard_pages, ops_pages, reports_pages):
         app.include_router(router(service))
     return app

@@ -3,14 +3,19 @@ supervisors, cancellation. The number is never returned."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from acd.callback_types import CallbackOrigin, CallbackRefusal, CallbackRefused, CallbackRequest
+from allo.api.auth import client_address
+from allo.auth.deps import authenticate, require
+from allo.auth.ratelimit import WindowLimiter
+from allo.auth.roles import Principal, Role
 from allo.callbacks.service import CancelRefused
 from allo.callbacks.store import CancelOutcome
 from allo.db.callback_models import Callback, CallbackAttempt, CallbackStatus
@@ -59,6 +64,7 @@ class CallbackOut(BaseModel):
 
 
 REFUSAL_STATUS = {CallbackRefusal.ALREADY_PENDING: 409, CallbackRefusal.UNAVAILABLE: 503}
+ON_CALLBACKS = require(Role.SUPERVISOR, Role.AGENT)
 
 
 def _attempt(a: CallbackAttempt) -> AttemptOut:
@@ -84,10 +90,22 @@ def _out(row: Callback, attempts: list[CallbackAttempt]) -> CallbackOut:
 def callbacks_router(service: AlloService) -> APIRouter:
     router = APIRouter(prefix="/api/callbacks", tags=["callbacks"])
     callbacks = service.callbacks
+    # The public web form books anonymously: a per-address limit keeps a script from flooding the agents.
+    anonymous = WindowLimiter(service.settings.callback_bookings_per_hour, 3600.0)
 
-    @router.post("", response_model=CallbackBookedOut, status_code=201,
+    async def limited(request: Request) -> None:
+        if await authenticate(request) is not None:
+            return  # staff booking for a citizen, or the website's back end with its own account
+        wait = anonymous.take(client_address(request), time.monotonic())
+        if wait > 0:
+            raise HTTPException(429, {"error": "rate_limited", "message": "too many callback requests from this "
+                                      f"address; retry in {int(wait) + 1} s"},
+                                headers={"Retry-After": str(int(wait) + 1)})
+
+    @router.post("", response_model=CallbackBookedOut, status_code=201, dependencies=[Depends(limited)],
                  responses={409: {"description": "a callback to this number is already planned"},
                             422: {"description": "invalid number, unknown sector or no consent"},
+                            429: {"description": "too many anonymous requests from this address (see Retry-After)"},
                             503: {"description": "callbacks cannot be booked right now (database away)"}},
                  summary="Book a callback (the form of a service-public.fr page); called back within the promise")
     async def book(body: CallbackIn) -> CallbackBookedOut:
@@ -114,11 +132,11 @@ def callbacks_router(service: AlloService) -> APIRouter:
         return CallbackBookedOut(id=booked.public_id, due_by=booked.due_by, status=CallbackStatus.PENDING.value)
 
     @router.get("", response_model=list[CallbackOut], summary="Callbacks not yet closed (for supervisors)")
-    async def list_open() -> list[CallbackOut]:
+    async def list_open(_me: Annotated[Principal, Depends(ON_CALLBACKS)]) -> list[CallbackOut]:
         return [_out(row, []) for row in await callbacks.store.list_open()]
 
     @router.get("/{callback_id}", response_model=CallbackOut, summary="A callback, its attempts and their outcomes")
-    async def get(callback_id: uuid.UUID) -> CallbackOut:
+    async def get(callback_id: uuid.UUID, _me: Annotated[Principal, Depends(ON_CALLBACKS)]) -> CallbackOut:
         found = await callbacks.store.get(callback_id)
         if found is None:
             raise HTTPException(404, "no such callback")
@@ -127,7 +145,8 @@ def callbacks_router(service: AlloService) -> APIRouter:
     @router.delete("/{callback_id}", summary="Cancel a callback, unless the citizen is already being called",
                    responses={404: {"description": "no such callback"},
                               409: {"description": "already closed, or the citizen's phone is ringing"}})
-    async def cancel(callback_id: uuid.UUID) -> dict[str, Any]:
+    async def cancel(callback_id: uuid.UUID,
+                     _me: Annotated[Principal, Depends(require(Role.SUPERVISOR))]) -> dict[str, Any]:
         try:
             outcome = await callbacks.cancel(callback_id)
         except CancelRefused as exc:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acd.transfer import TransferRefusal
+from allo.auth.deps import require
+from allo.auth.roles import Principal, Role
 from allo.db.models import Call, CallNote
 from allo.service import AlloService
 from allo.transfers import TransferFailed, transfer_to_sector
@@ -56,6 +58,7 @@ class CallOut(BaseModel):
 
 
 REFUSAL_STATUS = {TransferRefusal.UNKNOWN_SECTOR: 422}
+ON_CALLS = require(Role.SUPERVISOR, Role.AGENT)
 
 
 def calls_router(service: AlloService) -> APIRouter:
@@ -68,11 +71,11 @@ def calls_router(service: AlloService) -> APIRouter:
         return call
 
     @router.get("/active", summary="Calls connected to an adviser right now (from AMI)")
-    async def active() -> list[dict[str, Any]]:
+    async def active(_me: Annotated[Principal, Depends(require(Role.SUPERVISOR))]) -> list[dict[str, Any]]:
         return service.active_calls.to_list(time.time())
 
     @router.get("/{call_id}", response_model=CallOut, summary="A call with the context that follows it (notes)")
-    async def get_call(call_id: str) -> CallOut:
+    async def get_call(call_id: str, _me: Annotated[Principal, Depends(ON_CALLS)]) -> CallOut:
         async with AsyncSession(service.engine) as session:
             call = await _call(session, call_id)
             notes = (await session.scalars(select(CallNote).where(CallNote.call_id == call_id)
@@ -85,7 +88,7 @@ def calls_router(service: AlloService) -> APIRouter:
 
     @router.post("/{call_id}/notes", response_model=NoteOut, status_code=201,
                  summary="Add an adviser's note to a call; level 2 reads it after a transfer")
-    async def add_note(call_id: str, note: NoteIn) -> NoteOut:
+    async def add_note(call_id: str, note: NoteIn, _me: Annotated[Principal, Depends(ON_CALLS)]) -> NoteOut:
         async with AsyncSession(service.engine, expire_on_commit=False) as session:
             await _call(session, call_id)
             row = CallNote(call_id=call_id, author=note.author, text=note.text)
@@ -97,7 +100,7 @@ def calls_router(service: AlloService) -> APIRouter:
                  responses={409: {"description": "refused: sector closed, nobody logged in, or no adviser on the call"},
                             422: {"description": "unknown sector"}},
                  summary="Transfer the caller to a level-2 sector without hanging up (AMI BlindTransfer)")
-    async def transfer(call_id: str, body: TransferIn) -> TransferOut:
+    async def transfer(call_id: str, body: TransferIn, _me: Annotated[Principal, Depends(ON_CALLS)]) -> TransferOut:
         try:
             plan = await transfer_to_sector(service, call_id, body.sector)
         except TransferFailed as exc:

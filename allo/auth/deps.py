@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Annotated, Protocol
 from urllib.parse import quote
 
-from fastapi import HTTPException, Request, status
+from fastapi import HTTPException, Request, Security, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from allo.auth.roles import AuthMethod, Principal, Role
 
@@ -20,6 +21,9 @@ SESSION_COOKIE = "allo_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Declares the bearer scheme in OpenAPI ("Authorize" in /docs); reading the header stays in `_authenticate`, which
+# also accepts the session cookie.
+BEARER = HTTPBearer(auto_error=False, description="A token from `POST /api/auth/token`")
 
 
 class Authenticator(Protocol):
@@ -32,6 +36,13 @@ class LoginRequired(Exception):  # handled by an exception handler that redirect
     def __init__(self, next_url: str) -> None:
         super().__init__(next_url)
         self.next_url = next_url
+
+
+class PageForbidden(HTTPException):  # a page of another role: answered with a French HTML page, still 403
+    def __init__(self, principal: Principal, roles: frozenset[Role]) -> None:
+        super().__init__(status.HTTP_403_FORBIDDEN, f"role {principal.role.value} may not open this page")
+        self.principal = principal
+        self.roles = roles
 
 
 async def authenticate(request: Request) -> Principal | None:
@@ -66,12 +77,13 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong CSRF token; reload the page")
 
 
-def require(*roles: Role, page: bool = False) -> Callable[[Request], Awaitable[Principal]]:
+def require(*roles: Role, page: bool = False) -> Callable[..., Awaitable[Principal]]:
     """Dependency returning the caller's Principal; 401 when unknown (pages: redirect to /login), 403 when the
     role is not among `roles` (admin is always allowed)."""
     allowed = frozenset(roles)
 
-    async def dependency(request: Request) -> Principal:
+    async def dependency(request: Request,
+                         _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]) -> Principal:
         principal = await authenticate(request)
         if principal is None:
             if page:
@@ -80,6 +92,8 @@ def require(*roles: Role, page: bool = False) -> Callable[[Request], Awaitable[P
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "authentication required",
                                 headers={"WWW-Authenticate": "Bearer"})
         if not principal.allowed(allowed):
+            if page:
+                raise PageForbidden(principal, allowed)
             raise HTTPException(status.HTTP_403_FORBIDDEN,
                                 f"role {principal.role.value} may not do this (needs {', '.join(sorted(allowed))})")
         await _check_csrf(request, principal)

@@ -46,3 +46,26 @@ class LoginLimiter:
         for key in list(self._failures):
             if not self._recent(key, now):
                 del self._failures[key]
+
+
+@dataclass
+class WindowLimiter:
+    """At most `limit` events per key within `window` seconds (e.g. anonymous callback bookings per address)."""
+
+    limit: int
+    window: float = 3600.0
+    _events: dict[str, deque[float]] = field(default_factory=dict)
+
+    def take(self, key: str, now: float) -> float:
+        """Records an event and returns 0 when under the limit; otherwise records nothing and returns the seconds
+        until one more is allowed."""
+        stamps = self._events.setdefault(key, deque())
+        while stamps and stamps[0] <= now - self.window:
+            stamps.popleft()
+        if len(stamps) >= self.limit:
+            return stamps[0] + self.window - now
+        stamps.append(now)
+        if len(self._events) > 10_000:
+            for other in [k for k, v in self._events.items() if not v or v[-1] <= now - self.window]:
+                del self._events[other]
+        return 0.0

@@ -16,6 +16,7 @@ class Role(enum.StrEnum):
 class AuthMethod(enum.StrEnum):
     COOKIE = "cookie"
     BEARER = "bearer"
+    CLI = "cli"  # `allo users …` on the server: the audit log names the operating-system user
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 DEMO_USERS: tuple[tuple[str, Role, str, str | None], ...] = (
     ("admin", Role.ADMIN, "Administratrice démo", None),
     ("ops", Role.OPS, "Exploitation démo", None),
-    ("superviseur", Role.SUPERVISOR, "Superviseur démo", None),
+    ("superviseur", Role.SUPERVISOR, "Superviseur démo", "sup2001"),  # sup2001: seeded in allo/db/seed.py
     ("conseiller", Role.AGENT, "Conseiller démo", None),
 )
 DEMO_USERS_FILE = "demo-users.txt"

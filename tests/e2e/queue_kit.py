@@ -11,18 +11,21 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from allo.auth.roles import Role
 from allo.db.models import Queue, QueueLeg
 from allo.settings import Settings
 
 
-async def queue_view(base_url: str, name: str) -> dict:
-    async with httpx.AsyncClient(base_url=base_url, timeout=5) as client:
+async def queue_view(service, name: str) -> dict:
+    """The queue as `GET /api/queues` shows it to a supervisor (`service`: tests.conftest.ServiceProcess)."""
+    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.SUPERVISOR),
+                                 timeout=5) as client:
         queues = (await client.get("/api/queues")).json()["queues"]
     return next((q for q in queues if q["name"] == name), {})
 
 
 @asynccontextmanager
-async def queue_policy(settings: Settings, base_url: str, name: str, *, max_wait: int, on_max_wait: str,
+async def queue_policy(settings: Settings, service, name: str, *, max_wait: int, on_max_wait: str,
                        overflow_queue: str | None = None) -> AsyncIterator[None]:
     """The queue's max-wait policy changed in PostgreSQL (as ops would), in force in the service, then restored."""
     engine = create_async_engine(settings.sqlalchemy_url)
@@ -31,7 +34,7 @@ async def queue_policy(settings: Settings, base_url: str, name: str, *, max_wait
         async with engine.begin() as conn:
             await conn.execute(update(Queue).where(Queue.name == name).values(**values))
         deadline = time.monotonic() + 10
-        while (await queue_view(base_url, name)).get("max_wait", {}).get("seconds") != values["max_wait"]:
+        while (await queue_view(service, name)).get("max_wait", {}).get("seconds") != values["max_wait"]:
             assert time.monotonic() < deadline, f"policy of {name} not picked up"
             await asyncio.sleep(0.1)
 

@@ -9,13 +9,15 @@ import pytest
 
 from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo import sipp
+from allo.auth.roles import Role
 
 pytestmark = pytest.mark.e2e
 
 
 async def test_created_agent_registers_takes_a_call_and_can_be_disabled(test_settings, running_service, ami_watch):
     api = running_service.base_url
-    async with httpx.AsyncClient(base_url=api, timeout=10) as client:
+    supervisor = running_service.headers(Role.SUPERVISOR)  # logs agents in and out; ops create and change them
+    async with httpx.AsyncClient(base_url=api, headers=running_service.headers(Role.OPS), timeout=10) as client:
         created = await client.post("/api/agents", json={"username": "agent1099", "display_name": "Nouvelle recrue",
                                                          "queues": [{"queue": "l1", "penalty": 0}]})
         assert created.status_code == 201, created.text
@@ -32,7 +34,7 @@ async def test_created_agent_registers_takes_a_call_and_can_be_disabled(test_set
         registered = await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, "agent1099",
                                              body["sip_password"], port)
         assert registered.ok, registered.log
-        assert (await client.post("/api/agents/agent1099/login")).status_code == 200
+        assert (await client.post("/api/agents/agent1099/login", headers=supervisor)).status_code == 200
         answering = sipp.agent(test_settings.sip_port, port, talk_ms=500).start()
         try:
             citizen = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0657000001", keys="1").run)
@@ -43,7 +45,7 @@ async def test_created_agent_registers_takes_a_call_and_can_be_disabled(test_set
             assert (await asyncio.to_thread(answering.wait, 20)).ok
         finally:
             answering.stop()
-            await client.post("/api/agents/agent1099/logout")
+            await client.post("/api/agents/agent1099/logout", headers=supervisor)
 
         # A new password replaces the old one at once; a disabled agent can no longer register.
         changed = (await client.patch("/api/agents/agent1099", json={"reset_password": True})).json()

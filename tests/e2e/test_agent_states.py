@@ -8,15 +8,17 @@ import httpx
 import pytest
 
 from allo import sipp
+from allo.auth.roles import Role
 
 pytestmark = pytest.mark.e2e
 
 USER = "agent2003"  # serves l2-fiscalite and l2-consommation
 
 
-async def _member(base_url: str, queue: str, interface: str, present: bool = True, **expected: object) -> dict:
+async def _member(service, queue: str, interface: str, present: bool = True, **expected: object) -> dict:
     """Wait until GET /api/queues shows the member in `queue` (or not), with the expected fields."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=5) as client:
+    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.SUPERVISOR),
+                                 timeout=5) as client:
         for _ in range(50):
             queues = (await client.get("/api/queues")).json()["queues"]
             members = {m["interface"]: m for q in queues if q["name"] == queue for m in q["members"]}
@@ -35,17 +37,18 @@ async def _dial(test_settings, demo_passwords, code: str) -> None:
 
 
 async def test_feature_codes_log_in_pause_resume_and_log_out(test_settings, running_service, demo_passwords):
-    api, interface = running_service.base_url, f"PJSIP/{USER}"
+    api, interface = running_service, f"PJSIP/{USER}"
+    supervisor = running_service.headers(Role.SUPERVISOR)
     await _dial(test_settings, demo_passwords, "*11")
     for queue in ("l2-fiscalite", "l2-consommation"):
         await _member(api, queue, interface, paused=False)
     await _dial(test_settings, demo_passwords, "*13")
     await _member(api, "l2-fiscalite", interface, paused=True, reason="telephone")
-    queues = httpx.get(f"{api}/api/queues", timeout=5).json()["queues"]
+    queues = httpx.get(f"{api.base_url}/api/queues", headers=supervisor, timeout=5).json()["queues"]
     fiscalite = next(q for q in queues if q["name"] == "l2-fiscalite")
     assert fiscalite["agents"]["logged_in"] == 1 and fiscalite["agents"]["paused"] == 1
     assert fiscalite["agents"]["available"] == 0
-    agents = httpx.get(f"{api}/api/agents", timeout=5).json()
+    agents = httpx.get(f"{api.base_url}/api/agents", headers=supervisor, timeout=5).json()
     me = next(a for a in agents if a["agent"] == USER)
     assert me["logged_in"] and me["paused"] and me["pause_reason"] == "telephone"
     assert me["queues"] == ["l2-consommation", "l2-fiscalite"]
@@ -57,8 +60,8 @@ async def test_feature_codes_log_in_pause_resume_and_log_out(test_settings, runn
 
 
 async def test_the_api_does_the_same(test_settings, running_service):
-    api, interface = running_service.base_url, f"PJSIP/{USER}"
-    async with httpx.AsyncClient(base_url=api, timeout=10) as client:
+    api, interface = running_service, f"PJSIP/{USER}"
+    async with httpx.AsyncClient(base_url=api.base_url, headers=api.headers(Role.SUPERVISOR), timeout=10) as client:
         login = await client.post(f"/api/agents/{USER}/login")
         assert login.status_code == 200 and login.json()["queues"] == ["l2-consommation", "l2-fiscalite"]
         await _member(api, "l2-fiscalite", interface, paused=False)

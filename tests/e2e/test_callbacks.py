@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from acd.ami.events import AgentConnect, QueueCallerJoin
 from acd.callback_types import CallbackOrigin
 from allo import sipp
+from allo.auth.roles import Role
 from allo.callbacks.crypto import PhoneCipher
 from allo.callbacks.store import CallbackStore
 from allo.db.callback_models import AttemptOutcome, CallbackAttempt, CallbackStatus
@@ -66,7 +67,8 @@ async def test_web_callback_reserves_an_agent_then_calls_the_citizen_once(
             assert body["status"] == "pending" and "phone" not in body
             invited = await phones.wait_invites(number, 1, timeout=20)
             row, attempts = await wait_status(test_settings, body["id"], CallbackStatus.DONE)
-            view = (await client.get(f"/api/callbacks/{body['id']}")).json()
+            view = (await client.get(f"/api/callbacks/{body['id']}",
+                                     headers=callback_service.headers(Role.SUPERVISOR))).json()
         assert (await asyncio.to_thread(agent.wait, 30)).ok
     seconds = invited - requested
     print(f"request -> citizen's INVITE: {seconds:.2f} s")
@@ -94,7 +96,8 @@ async def test_unanswered_callback_is_tried_three_times_then_failed(
             assert booked.status_code == 201, booked.text
             public_id = booked.json()["id"]
             row, attempts = await wait_status(test_settings, public_id, CallbackStatus.FAILED, timeout=60)
-            view = (await client.get(f"/api/callbacks/{public_id}")).json()
+            view = (await client.get(f"/api/callbacks/{public_id}",
+                                     headers=callback_service.headers(Role.SUPERVISOR))).json()
         for phone in answering:
             assert (await asyncio.to_thread(phone.wait, 20)).ok
     assert len(phones.invites()[number]) == 3  # one call per attempt, never more
@@ -129,7 +132,8 @@ async def test_web_callback_while_the_service_is_closed_waits_for_the_opening(
             assert row.status == CallbackStatus.PENDING and attempts == []
             assert row.next_attempt_at - asked > timedelta(hours=16)
             assert not _local_joins(ami_watch) and "0631000001" not in phones.invites()
-            assert (await client.delete(f"/api/callbacks/{body['id']}")).status_code == 200
+            assert (await client.delete(f"/api/callbacks/{body['id']}",
+                                        headers=allo_service.headers(Role.SUPERVISOR))).status_code == 200
     finally:
         allo_service.stop()
         allo_service.fixed_now = allo_service.DEFAULT_NOW
@@ -205,9 +209,10 @@ async def test_no_number_in_clear_anywhere_once_callbacks_are_closed(test_settin
         assert booked.status_code == 201, booked.text
         public_id = booked.json()["id"]
         # Nobody serves l2-travail here: the callback waits; cancelling closes it.
-        cancelled = await client.delete(f"/api/callbacks/{public_id}")
+        supervisor = callback_service.headers(Role.SUPERVISOR)  # the booking above is the anonymous web form's
+        cancelled = await client.delete(f"/api/callbacks/{public_id}", headers=supervisor)
         assert cancelled.status_code == 200, cancelled.text
-        again = await client.delete(f"/api/callbacks/{public_id}")
+        again = await client.delete(f"/api/callbacks/{public_id}", headers=supervisor)
         assert again.status_code == 409
     row, _attempts = await wait_status(test_settings, public_id, CallbackStatus.CANCELLED)
     assert row.phone_cipher is None

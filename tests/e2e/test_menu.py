@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from acd.ami.events import QueueCallerJoin
 from allo import sipp
+from allo.auth.roles import Role
 from allo.db.models import CallOutcome
 from allo.db.rules_models import CalendarExceptionRow, Prompt
 from allo.db.rules_seed import rotate_access_code
@@ -47,7 +48,8 @@ async def test_general_question_key_1_goes_to_level1(test_settings, running_serv
     assert row.keys == "1" and row.route_queue == "l1"
     assert any("-> queue l1" in line for line in row.trace or [])
     # The supervisor's view counts it: nobody answered, the caller left the queue.
-    queues = httpx.get(f"{running_service.base_url}/api/queues", timeout=5).json()["queues"]
+    queues = httpx.get(f"{running_service.base_url}/api/queues", headers=running_service.headers(Role.SUPERVISOR),
+                       timeout=5).json()["queues"]
     l1 = next(q for q in queues if q["name"] == "l1")
     assert l1["today"]["abandoned"] >= 1 and l1["waiting_count"] == 0
 
@@ -99,7 +101,8 @@ async def test_an_exceptional_closure_changes_the_next_call_within_a_second(test
     engine = create_async_engine(test_settings.sqlalchemy_url)
     base = f"{running_service.base_url}/api/rules/version"
     try:
-        before = httpx.get(base, timeout=5).json()["version"]
+        ops = running_service.headers(Role.OPS)
+        before = httpx.get(base, headers=ops, timeout=5).json()["version"]
         async with AsyncSession(engine) as session:
             if await session.get(Prompt, "allo/fermeture-exceptionnelle") is None:
                 session.add(Prompt(name="allo/fermeture-exceptionnelle",
@@ -109,7 +112,7 @@ async def test_an_exceptional_closure_changes_the_next_call_within_a_second(test
                                              ends_on=MONDAY, message_prompt="allo/fermeture-exceptionnelle"))
             await session.commit()
         committed = time.monotonic()
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(headers=ops) as client:
             while (await client.get(base)).json()["version"] == before:
                 assert time.monotonic() - committed < 1.0, "the rule change was not picked up within 1 s"
                 await asyncio.sleep(0.02)

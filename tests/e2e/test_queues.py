@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import AgentConnect, QueueCallerAbandon, QueueCallerJoin, QueueCallerLeave
 from allo import sipp
+from allo.auth.roles import Role
 from allo.db.callback_models import Callback
 from allo.db.models import Call, CallOutcome, LegOutcome
 
@@ -39,7 +40,7 @@ def queue_service(allo_service):
     return allo_service
 
 
-async def _booked_callback(settings, base_url: str, call_id: str) -> Callback:
+async def _booked_callback(settings, service, call_id: str) -> Callback:
     """The callback row booked by this call, then cancelled through the API (its waiting leg leaves the queue)."""
     engine = create_async_engine(settings.sqlalchemy_url)
     try:
@@ -47,7 +48,8 @@ async def _booked_callback(settings, base_url: str, call_id: str) -> Callback:
             async with engine.connect() as conn:
                 row = (await conn.execute(select(Callback).where(Callback.call_id == call_id))).first()
             if row is not None:
-                async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+                async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.SUPERVISOR),
+                                             timeout=10) as client:
                     cancelled = await client.delete(f"/api/callbacks/{row.public_id}")
                 assert cancelled.status_code == 200, cancelled.text
                 return row  # type: ignore[return-value]
@@ -58,7 +60,7 @@ async def _booked_callback(settings, base_url: str, call_id: str) -> Callback:
 
 
 async def test_abandon_while_waiting_is_recorded_with_its_wait(test_settings, queue_service, ami_watch):
-    before = (await queue_view(queue_service.base_url, "l1"))["today"]["abandoned"]
+    before = (await queue_view(queue_service, "l1"))["today"]["abandoned"]
     # The citizen's own phone hangs up (BYE) 14 s after pressing 1, while waiting: nobody is logged in to l1.
     citizen = sipp.citizen_hanging_up(test_settings.sip_port, caller="0655100001", keys="1", after_ms=14000).start()
     try:
@@ -77,7 +79,7 @@ async def test_abandon_while_waiting_is_recorded_with_its_wait(test_settings, qu
     row = await wait_call_row(test_settings, joined.uniqueid, until=CallOutcome.ABANDONED)
     # Nobody logged in: the caller heard their position (no estimate: nobody could answer).
     assert "allo/file/prochain" in (row.menu_trace or "") and "attente-" not in (row.menu_trace or "")
-    after = (await queue_view(queue_service.base_url, "l1"))["today"]["abandoned"]
+    after = (await queue_view(queue_service, "l1"))["today"]["abandoned"]
     assert after == before + 1
 
 
@@ -112,7 +114,7 @@ async def test_max_wait_overflows_to_the_configured_queue(test_settings, queue_s
     await ami_watch.client.queue_add("l2-interieur", f"PJSIP/{username}", username)
     answering = sipp.agent(test_settings.sip_port, port, talk_ms=500).start()
     try:
-        async with queue_policy(test_settings, queue_service.base_url, "l1", max_wait=2, on_max_wait="overflow",
+        async with queue_policy(test_settings, queue_service, "l1", max_wait=2, on_max_wait="overflow",
                                 overflow_queue="l2-interieur"):
             citizen = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655100004",
                                                            keys="1").run)
@@ -133,13 +135,13 @@ async def test_max_wait_overflows_to_the_configured_queue(test_settings, queue_s
 
 
 async def test_max_wait_offers_a_callback_and_books_it(test_settings, queue_service, ami_watch):
-    async with queue_policy(test_settings, queue_service.base_url, "l1", max_wait=2, on_max_wait="callback"):
+    async with queue_policy(test_settings, queue_service, "l1", max_wait=2, on_max_wait="callback"):
         # 1: general question; 1 again, ~20 s later, while the offer is said: "call me back on this number".
         citizen = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655100005",
                                                        keys="1@1500,1@20000").run)
     assert citizen.ok, citizen.log  # Asterisk hung up after the confirmation
     joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1")
-    booked = await _booked_callback(test_settings, queue_service.base_url, joined.uniqueid)
+    booked = await _booked_callback(test_settings, queue_service, joined.uniqueid)
     assert booked.queue == "l1" and booked.origin == "queue" and booked.phone_cipher is not None
     legs = await wait_legs(test_settings, joined.uniqueid, lambda legs: legs and legs[-1].outcome == "callback")
     assert [(leg.outcome, leg.end_reason) for leg in legs] == [(LegOutcome.CALLBACK, "max_wait")]
@@ -152,7 +154,7 @@ async def test_exit_key_9_asks_for_a_callback(test_settings, queue_service, ami_
                                                    keys="1@1500,9@15000,1@8000").run)
     assert citizen.ok, citizen.log
     joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1")
-    booked = await _booked_callback(test_settings, queue_service.base_url, joined.uniqueid)
+    booked = await _booked_callback(test_settings, queue_service, joined.uniqueid)
     assert booked.origin == "queue"
     legs = await wait_legs(test_settings, joined.uniqueid, lambda legs: legs and legs[-1].outcome == "callback")
     assert [(leg.outcome, leg.end_reason) for leg in legs] == [(LegOutcome.CALLBACK, "exit_key")]
@@ -174,7 +176,7 @@ async def test_menu_option_5_books_a_callback_from_the_menu(test_settings, queue
     finally:
         await engine.dispose()
     row = await wait_call_row(test_settings, call_id, until=CallOutcome.CALLBACK)
-    booked = await _booked_callback(test_settings, queue_service.base_url, row.call_id)
+    booked = await _booked_callback(test_settings, queue_service, row.call_id)
     assert booked.origin == "menu" and booked.queue == "l1" and booked.phone_cipher is not None
     assert booked.original_arrival <= booked.created_at
     assert row.route_queue is None and "0655100009" not in repr(tuple(row))

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo import sipp
+from allo.auth.roles import Role
 from allo.db.models import Call, CallOutcome
 from allo.settings import Settings
 
@@ -100,7 +101,8 @@ async def test_hostile_fastagi_clients_do_not_slow_a_real_call(test_settings, ru
     assert opened > 100
     # The menu is a fixed-length prompt: any stall of the event loop would show here.
     assert abs(attacked - clean) < 0.5, (clean, attacked)
-    metrics = httpx.get(f"{running_service.base_url}/metrics", timeout=5).text
+    metrics = httpx.get(f"{running_service.base_url}/metrics", headers=running_service.headers(Role.OPS),
+                        timeout=5).text
     assert 'allo_agi_sessions_total{outcome="protocol_error"}' in metrics
 
 
@@ -109,7 +111,7 @@ async def test_stopping_the_service_drains_the_call_in_the_menu(test_settings, r
     answering = l1_agent.answer(talk_ms=300)
     citizen = sipp.citizen(test_settings.sip_port, caller="0644444444", keys="1").start()
     try:
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(headers=running_service.headers(Role.OPS)) as client:
             for _ in range(100):
                 metrics = (await client.get(f"{running_service.base_url}/metrics")).text
                 if "allo_agi_active_sessions 1.0" in metrics:

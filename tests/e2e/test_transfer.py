@@ -11,6 +11,7 @@ import pytest
 
 from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo import sipp
+from allo.auth.roles import Role
 
 pytestmark = pytest.mark.e2e
 
@@ -50,11 +51,13 @@ async def test_transfer_to_each_sector_keeps_the_caller_and_the_notes(
     async with level2_agent(test_settings, demo_passwords, ami_watch, sector) as level2:
         citizen, level1, call_id = await _level1_call(test_settings, ami_watch, l1_agent, f"06560000{len(sector):02d}")
         try:
-            async with httpx.AsyncClient(base_url=api, timeout=10) as client:
+            async with httpx.AsyncClient(base_url=api, headers=running_service.headers(Role.AGENT),
+                                         timeout=10) as client:
                 note = await client.post(f"/api/calls/{call_id}/notes",
                                          json={"author": "agent1001", "text": f"Question de {sector}, dossier 42"})
                 assert note.status_code == 201, note.text
-                active = (await client.get("/api/calls/active")).json()
+                supervisor = running_service.headers(Role.SUPERVISOR)
+                active = (await client.get("/api/calls/active", headers=supervisor)).json()
                 assert any(c["call_id"] == call_id and c["agent"] == "agent1001" for c in active)
                 moved = await client.post(f"/api/calls/{call_id}/transfer", json={"sector": sector})
                 assert moved.status_code == 200, moved.text
@@ -85,7 +88,8 @@ async def test_transfer_to_a_sector_with_nobody_logged_in_is_refused_and_the_cal
         test_settings, running_service, ami_watch, l1_agent):
     citizen, level1, call_id = await _level1_call(test_settings, ami_watch, l1_agent, "0656999999")
     try:
-        async with httpx.AsyncClient(base_url=running_service.base_url, timeout=10) as client:
+        async with httpx.AsyncClient(base_url=running_service.base_url, headers=running_service.headers(Role.AGENT),
+                                     timeout=10) as client:
             refused = await client.post(f"/api/calls/{call_id}/transfer", json={"sector": "consommation"})
             assert refused.status_code == 409
             assert refused.json()["detail"]["error"] == "no_agent_logged_in"
@@ -93,7 +97,7 @@ async def test_transfer_to_a_sector_with_nobody_logged_in_is_refused_and_the_cal
             unknown = await client.post(f"/api/calls/{call_id}/transfer", json={"sector": "meteo"})
             assert unknown.status_code == 422
             await asyncio.sleep(1)
-            active = (await client.get("/api/calls/active")).json()
+            active = (await client.get("/api/calls/active", headers=running_service.headers(Role.SUPERVISOR))).json()
             assert any(c["call_id"] == call_id and c["agent"] == "agent1001" for c in active)
         joined = next(e for e in ami_watch.events if isinstance(e, QueueCallerJoin) and e.uniqueid == call_id)
         await ami_watch.client.action("Hangup", {"Channel": joined.channel})
@@ -114,7 +118,8 @@ async def test_transfer_from_the_softphone_by_sip_refer_keeps_the_caller(
             joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=30)
             call_id = joined.uniqueid
             await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l1")
-            async with httpx.AsyncClient(base_url=running_service.base_url, timeout=10) as client:
+            async with httpx.AsyncClient(base_url=running_service.base_url, headers=running_service.headers(Role.AGENT),
+                                     timeout=10) as client:
                 note = await client.post(f"/api/calls/{call_id}/notes",
                                          json={"author": "agent1001", "text": "Licenciement, transfert par REFER"})
                 assert note.status_code == 201, note.text
@@ -161,7 +166,8 @@ async def test_refer_to_a_sector_with_nobody_logged_in_brings_the_caller_back_to
         citizen_result = await asyncio.to_thread(citizen.wait, 30)
         assert citizen_result.ok, citizen_result.log  # still one dialog
         assert (await asyncio.to_thread(again.wait, 10)).ok
-        async with httpx.AsyncClient(base_url=running_service.base_url, timeout=10) as client:
+        async with httpx.AsyncClient(base_url=running_service.base_url, headers=running_service.headers(Role.AGENT),
+                                     timeout=10) as client:
             context = (await client.get(f"/api/calls/{call_id}")).json()
         assert context["transferred_to"] is None
     finally:

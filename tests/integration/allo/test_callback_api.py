@@ -7,12 +7,16 @@ import time
 import httpx
 import pytest
 
+from allo.auth.roles import Role
+
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def api(running_service):
-    with httpx.Client(base_url=running_service.base_url, timeout=10) as client:
+    """A supervisor's client: reads and cancels callbacks; books without the anonymous per-address limit."""
+    with httpx.Client(base_url=running_service.base_url, headers=running_service.headers(Role.SUPERVISOR),
+                      timeout=10) as client:
         yield client
 
 
@@ -63,8 +67,9 @@ def test_book_once_read_without_the_number_then_cancel(api):
 
 def test_503_while_the_database_is_away_and_booking_works_again_after(api, postgres):
     postgres.stop("fast")
-    try:
-        response = api.post("/api/callbacks", json={"phone": "0612000003", "consent": True})
+    try:  # the anonymous web form: no account to check, the booking itself says it cannot be made
+        response = httpx.post(f"{api.base_url}/api/callbacks", json={"phone": "0612000003", "consent": True},
+                              timeout=10)
         assert response.status_code == 503, response.text
         assert response.json()["detail"]["error"] == "unavailable"
     finally:
@@ -78,3 +83,18 @@ def test_503_while_the_database_is_away_and_booking_works_again_after(api, postg
         time.sleep(0.3)
     assert response.status_code == 201, response.text
     assert api.delete(f"/api/callbacks/{response.json()['id']}").status_code == 200
+
+
+def test_anonymous_requests_are_limited_per_address_but_not_staff(allo_service, running_service):
+    allo_service.stop()
+    allo_service.env = {"ALLO_CALLBACK_BOOKINGS_PER_HOUR": "3"}  # running_service restores the default after
+    allo_service.start()
+    url = f"{allo_service.base_url}/api/callbacks"
+    codes = [httpx.post(url, json={"phone": "appelez-moi", "consent": True}).status_code for _ in range(3)]
+    assert codes == [422] * 3  # invalid requests count too: nobody probes numbers quickly
+    limited = httpx.post(url, json={"phone": "0612000009", "consent": True})
+    assert limited.status_code == 429 and limited.json()["detail"]["error"] == "rate_limited"
+    assert 3500 <= int(limited.headers["Retry-After"]) <= 3601
+    staff = httpx.post(url, json={"phone": "appelez-moi", "consent": True},
+                       headers=allo_service.headers(Role.SUPERVISOR))
+    assert staff.status_code == 422

@@ -7,6 +7,8 @@ import asyncio
 import httpx
 import pytest
 
+from allo.auth.roles import Role
+
 pytestmark = pytest.mark.integration
 
 
@@ -27,7 +29,7 @@ async def test_metrics_count_fastagi_sessions(running_service, test_settings):
     assert await asyncio.wait_for(reader.read(), 5) == b""  # the server closes: the dialplan falls back
     writer.close()
     await writer.wait_closed()
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(headers=running_service.headers(Role.OPS)) as client:  # Prometheus' token
         for _ in range(50):
             text = (await client.get(f"{running_service.base_url}/metrics")).text
             if 'allo_agi_sessions_total{outcome="no_route"}' in text:
@@ -38,7 +40,8 @@ async def test_metrics_count_fastagi_sessions(running_service, test_settings):
 
 
 def test_live_queues_endpoint_lists_the_seeded_queues(running_service):
-    body = httpx.get(f"{running_service.base_url}/api/queues", timeout=5).json()
+    body = httpx.get(f"{running_service.base_url}/api/queues", headers=running_service.headers(Role.SUPERVISOR),
+                     timeout=5).json()
     assert body["ami"] == "up"
     assert "l1" in str(body) and "l2-fiscalite" in str(body)
 
