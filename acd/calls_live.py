@@ -35,6 +35,10 @@ class ActiveCalls:
     def get(self, call_id: str) -> ConnectedCall | None:
         return self._calls.get(call_id)
 
+    def calls(self) -> list[ConnectedCall]:
+        """Every call in progress, oldest first."""
+        return sorted(self._calls.values(), key=lambda c: c.connected_wall)
+
     def to_list(self, now_wall: float) -> list[dict[str, Any]]:
         return [{"call_id": c.call_id, "queue": c.queue, "agent": c.agent,
                  "talking_seconds": round(max(0.0, now_wall - c.connected_wall), 1)}

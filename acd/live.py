@@ -59,6 +59,8 @@ class MemberState:
     reason: str
     in_call: bool
     calls_taken: int
+    # Wall time this member was first seen paused (kept while it stays paused, across resyncs); None if not.
+    paused_since: float | None = None
 
     @property
     def available(self) -> bool:
@@ -100,7 +102,12 @@ class QueueLive:
         return True
 
 
-def _member_state(event: MemberEventBase) -> MemberState:
+def _member_state(event: MemberEventBase, previous: MemberState | None, now_wall: float) -> MemberState:
+    paused_since = None
+    if event.paused:
+        paused_since = now_wall
+        if previous is not None and previous.paused and previous.paused_since is not None:
+            paused_since = previous.paused_since
     return MemberState(
         interface=event.interface,
         name=event.member_name,
@@ -109,6 +116,7 @@ def _member_state(event: MemberEventBase) -> MemberState:
         reason=event.reason,
         in_call=event.in_call,
         calls_taken=event.calls_taken,
+        paused_since=paused_since,
     )
 
 
@@ -145,12 +153,14 @@ class LiveState:
         """Replace callers, members and queues from a full ``QueueStatus`` snapshot; keep counters."""
         now = self._clock()
         kept = {name: queue.counters for name, queue in self._queues.items() if queue.counters != Counters()}
+        before = {name: queue.members for name, queue in self._queues.items()}
         self._queues = {name: QueueLive(name=name, counters=counters) for name, counters in kept.items()}
         for event in snapshot:
             if isinstance(event, QueueParams):
                 self._queue(event.queue).strategy = event.strategy
             elif isinstance(event, MemberEventBase) and not isinstance(event, QueueMemberRemoved):
-                self._queue(event.queue).members[event.interface] = _member_state(event)
+                previous = before.get(event.queue, {}).get(event.interface)
+                self._queue(event.queue).members[event.interface] = _member_state(event, previous, now.wall)
             elif isinstance(event, QueueEntry):
                 self._queue(event.queue).waiting[event.uniqueid] = WaitingCaller(
                     uniqueid=event.uniqueid,
@@ -184,7 +194,8 @@ class LiveState:
         elif isinstance(event, QueueMemberRemoved):
             self._queue(event.queue).members.pop(event.interface, None)
         elif isinstance(event, MemberEventBase):
-            self._queue(event.queue).members[event.interface] = _member_state(event)
+            members = self._queue(event.queue).members
+            members[event.interface] = _member_state(event, members.get(event.interface), self._clock().wall)
         elif isinstance(event, Hangup):
             for queue in self._queues.values():
                 queue.remove_caller(event.uniqueid)
@@ -241,7 +252,8 @@ def _queue_dict(queue: QueueLive, now: Instant) -> dict[str, Any]:
             for caller in queue.ordered_waiting()
         ],
         "members": [
-            asdict(member) | {"status": member.status.name.lower(), "available": member.available}
+            {key: value for key, value in asdict(member).items() if key != "paused_since"}
+            | {"status": member.status.name.lower(), "available": member.available}
             for member in sorted(queue.members.values(), key=lambda member: member.interface)
         ],
         "counters": asdict(queue.counters),

@@ -42,6 +42,9 @@ DEMO_AGENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("agent2001", "Expert Travail-Logement", ("l2-travail", "l2-logement")),
     ("agent2002", "Expert Intérieur-Justice", ("l2-interieur", "l2-justice")),
     ("agent2003", "Expert Fiscalité-Consommation", ("l2-fiscalite", "l2-consommation")),
+    # The demo supervisor's softphone (users.extension of "superviseur"): a PJSIP endpoint made like an agent's,
+    # in no queue, that the dashboard rings for listen / whisper / barge (docs/dashboard.md).
+    ("sup2001", "Superviseur démo", ()),
 )
 
 

@@ -178,3 +178,18 @@ def test_report_dict_carries_local_times_and_labels():
     assert [b["start"] for b in buckets[2:4]] == ["2026-10-25T02:00:00+02:00", "2026-10-25T02:00:00+01:00"]
     assert buckets[2]["end"] == "2026-10-25T02:00:00+01:00"
     assert body["queues"][0]["total"]["offered"] == 5 and body["timezone"] == "Europe/Paris"
+
+
+def test_abandon_rate_leaves_short_abandons_out_of_both_parts():
+    """What the dashboard shows as its abandon rate: counted abandons / offered (short ones in neither)."""
+    legs, t0 = Legs(), z(2026, 11, 23, 9)
+    legs.add("a", "l1", t0, AB, 4)  # short
+    legs.add("b", "l1", t0, AB, 5)  # counted
+    legs.add("c", "l1", t0, A, 10)
+    legs.add("d", "l1", t0, CB, 30)
+    legs.add("e", "l1", t0, W, None)  # still waiting: offered
+    [l1] = run([L1], date(2026, 11, 23), Granularity.DAY, legs.rows, {})
+    f = l1.total.figures()
+    assert (f["offered"], f["abandoned"], f["short_abandoned"]) == (4, 1, 1)
+    assert f["abandon_rate_pct"] == 25.0  # 1 / 4, not 2 / 5
+    assert f["service_level_pct"] == 50.0  # 1 / (1 answered + 1 abandoned)

@@ -1,0 +1,139 @@
+"""The live feed: one dashboard document pushed to every open page when AMI changes the live state.
+
+An AMI event only sets a flag; a single publisher task waits `debounce` seconds to coalesce a burst, builds the
+document once and hands it to every subscriber (each keeps only the latest one, so a slow page never holds the
+others back). Without events it republishes every `tick` seconds so durations move. Today's figures come from
+PostgreSQL every `refresh_interval` seconds, read by one background task for all pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from acd.ami.event_types import AmiEvent, UnknownEvent
+from acd.calls_live import ActiveCalls
+from acd.live import LiveState, system_clock
+from allo.dashboard.today import load_day
+from allo.dashboard.view import DayData, dashboard_view
+from allo.tasks import cancel_and_wait
+
+log = logging.getLogger(__name__)
+
+DayLoader = Callable[[AsyncEngine, datetime], Awaitable[DayData]]
+_CLOSED = ""  # sentinel: the feed stopped, the stream must end
+
+
+class Subscription:
+    def __init__(self) -> None:
+        self._latest: asyncio.Queue[str] = asyncio.Queue(maxsize=1)
+
+    def offer(self, document: str) -> None:
+        if self._latest.full():
+            self._latest.get_nowait()
+        self._latest.put_nowait(document)
+
+    async def next(self) -> str | None:
+        """The latest document not yet taken; None once the feed has stopped."""
+        document = await self._latest.get()
+        return None if document == _CLOSED else document
+
+
+class DashboardFeed:
+    def __init__(self, live: LiveState, active_calls: ActiveCalls, engine: AsyncEngine,
+                 ami_up: Callable[[], bool], *, refresh_interval: float = 3.0, debounce: float = 0.05,
+                 tick: float = 1.0, load: DayLoader = load_day) -> None:
+        self._load = load
+        self._live = live
+        self._calls = active_calls
+        self._engine = engine
+        self._ami_up = ami_up
+        self.refresh_interval = refresh_interval
+        self.debounce = debounce
+        self.tick = tick
+        self.day = DayData()
+        self._subscribers: set[Subscription] = set()
+        self._changed: asyncio.Event | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # -- inputs ----------------------------------------------------------------------------------
+    def on_event(self, event: AmiEvent) -> None:
+        if not isinstance(event, UnknownEvent) and self._changed is not None:
+            self._changed.set()
+
+    def on_resync(self, _snapshot: Sequence[AmiEvent]) -> None:
+        if self._changed is not None:
+            self._changed.set()
+
+    # -- outputs ---------------------------------------------------------------------------------
+    def document(self) -> dict[str, Any]:
+        return dashboard_view(self._live, self._calls.calls(), self.day, system_clock(), ami_up=self._ami_up())
+
+    def encoded(self) -> str:
+        return json.dumps(self.document(), separators=(",", ":"))
+
+    @contextlib.asynccontextmanager
+    async def subscription(self) -> AsyncIterator[Subscription]:
+        subscription = Subscription()
+        self._subscribers.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._subscribers.discard(subscription)
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subscribers)
+
+    # -- tasks -----------------------------------------------------------------------------------
+    async def refresh(self) -> None:
+        try:
+            self.day = await self._load(self._engine, datetime.now(UTC))
+        except Exception as exc:  # PostgreSQL away: keep the last figures, say they are stale
+            log.warning("dashboard figures not refreshed: %s", exc)
+            self.day = DayData(self.day.targets, self.day.figures, self.day.agents, self.day.calls_taken,
+                               self.day.refreshed_at, error="database unreachable; figures may be stale")
+        if self._changed is not None:
+            self._changed.set()
+
+    async def start(self) -> None:
+        self._changed = asyncio.Event()
+        self._tasks = [asyncio.create_task(self._publish_loop(), name="dashboard-publish"),
+                       asyncio.create_task(self._refresh_loop(), name="dashboard-refresh")]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            await cancel_and_wait(task)
+        self._tasks = []
+        for subscription in list(self._subscribers):
+            subscription.offer(_CLOSED)
+
+    async def _refresh_loop(self) -> None:
+        while True:
+            await self.refresh()
+            await asyncio.sleep(self.refresh_interval)
+
+    async def _publish_loop(self) -> None:
+        assert self._changed is not None
+        while True:
+            try:
+                await asyncio.wait_for(self._changed.wait(), self.tick)
+                await asyncio.sleep(self.debounce)  # let the rest of a burst of events arrive
+            except TimeoutError:
+                pass
+            self._changed.clear()
+            if self._subscribers:
+                started = time.perf_counter()
+                document = self.encoded()
+                for subscription in self._subscribers:
+                    subscription.offer(document)
+                log.debug("dashboard published to %d in %.1f ms", len(self._subscribers),
+                          (time.perf_counter() - started) * 1000)

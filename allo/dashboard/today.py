@@ -1,0 +1,65 @@
+"""Read today's rows from PostgreSQL and turn them into the dashboard's day figures (Europe/Paris day).
+
+The figures are the report's for today: the rows come from the reports' loader, the counting from
+`allo.reports` (see allo/dashboard/kpi.py). Only the dashboard's own counts are read here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from allo.dashboard.kpi import (
+    PENDING_CALLBACKS,
+    QueueTargets,
+    calls_taken,
+    day_figures,
+    pending_callbacks,
+    transferred_in,
+)
+from allo.dashboard.view import AgentInfo, DayData
+from allo.db.callback_models import Callback, CallbackStatus
+from allo.db.models import Agent, AgentQueue, Call, LegOutcome, Queue, QueueLeg
+from allo.reports.buckets import PARIS, Granularity, local_midnight
+from allo.reports.fetch import load_rows
+from allo.reports.params import ReportParams
+
+
+async def load_day(engine: AsyncEngine, now: datetime) -> DayData:
+    today = now.astimezone(PARIS).date()
+    since = local_midnight(today)
+    rows = await load_rows(engine, ReportParams(today, today, Granularity.DAY, None))
+    async with engine.connect() as conn:
+        targets = tuple(
+            QueueTargets(q.name, q.label, q.level, q.sector, q.service_level, q.sl_target_pct, q.short_abandon,
+                         q.asa_target, q.abandon_target_pct)
+            for q in await conn.execute(select(Queue.name, Queue.label, Queue.level, Queue.sector,
+                                               Queue.service_level, Queue.sl_target_pct, Queue.short_abandon,
+                                               Queue.asa_target, Queue.abandon_target_pct)))
+        transfers = transferred_in(row.transferred_to for row in await conn.execute(
+            select(Call.transferred_to).where(Call.transferred_at >= since, Call.transferred_to.is_not(None))))
+        pending = pending_callbacks((row.queue, CallbackStatus(row.status)) for row in await conn.execute(
+            select(Callback.queue, Callback.status).where(Callback.status.in_(sorted(PENDING_CALLBACKS)))))
+        taken = calls_taken(row.agent for row in await conn.execute(
+            select(QueueLeg.agent).where(QueueLeg.joined_at >= since, QueueLeg.outcome == LegOutcome.ANSWERED)))
+        served: dict[str, list[str]] = defaultdict(list)
+        names: dict[str, str] = {}
+        for row in await conn.execute(select(Agent.username, Agent.display_name, Queue.name)
+                                      .outerjoin(AgentQueue, AgentQueue.agent_id == Agent.id)
+                                      .outerjoin(Queue, Queue.id == AgentQueue.queue_id)
+                                      .where(Agent.enabled).order_by(Agent.username, Queue.name)):
+            names[row.username] = row.display_name
+            if row.name is not None:
+                served[row.username].append(row.name)
+    return DayData(
+        targets=targets,
+        figures=day_figures(targets, rows, today, transfers_in=transfers, callbacks_pending=pending),
+        agents=tuple(AgentInfo(username, display, tuple(served.get(username, ()))) for username, display in
+                     names.items()),
+        calls_taken=taken,
+        refreshed_at=time.time(),
+    )

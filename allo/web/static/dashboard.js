@@ -1,0 +1,121 @@
+// Supervisor dashboard: renders the document pushed by /api/dashboard/stream (Server-Sent Events).
+(() => {
+  const $ = (selector) => document.querySelector(selector);
+  const esc = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const duration = (seconds) => {
+    if (seconds === null || seconds === undefined) return "–";
+    const s = Math.floor(seconds);
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    return (h ? `${h}:${String(m).padStart(2, "0")}` : `${m}`) + `:${String(r).padStart(2, "0")}`;
+  };
+  const percent = (value) => (value === null || value === undefined ? "–" : `${value} %`);
+  const rag = (colour) => (colour && colour !== "none" ? `rag-${colour}` : "");
+  const STATES = { logged_out: "déconnecté", available: "disponible", ringing: "sonne", on_call: "en appel",
+                   paused: "en pause", busy: "occupé", unavailable: "téléphone absent" };
+
+  function queueRow(q) {
+    const t = q.today, g = q.rag;
+    const cell = (text, cls = "") => `<td class="num ${cls}">${text}</td>`;
+    const answered = t ? t.answered : "–";
+    const abandoned = t ? `${t.abandoned} (${t.short_abandoned})` : "–";
+    const level1 = t && q.level === 1 ? `${t.solved} / ${t.escalated} (${percent(t.solved_pct)})`
+      : t && t.transferred_in ? `${t.transferred_in} reçus de N1` : "–";
+    return `<tr data-queue="${esc(q.name)}"><td title="${esc(q.label)}">${esc(q.name)}</td>` +
+      cell(q.waiting, q.waiting ? "waiting" : "") +
+      cell(duration(q.longest_wait_seconds), q.waiting ? rag(g.longest_wait) : "") +
+      cell(q.agents.logged_in) + cell(q.agents.available) + cell(q.agents.on_call) + cell(q.agents.paused) +
+      cell(answered) + cell(abandoned) +
+      cell(`${percent(t && t.service_level_pct)} <small>/${q.targets.service_level_pct} % en ` +
+           `${q.targets.service_level_seconds} s</small>`, rag(g.service_level)) +
+      cell(t && t.asa_seconds !== null ? `${t.asa_seconds} s` : "–", rag(g.asa)) +
+      cell(percent(t && t.abandon_rate_pct), rag(g.abandon_rate)) +
+      cell(level1) + cell(t ? t.callbacks_pending : "–") +
+      cell(t ? `${percent(t.callbacks_kept_pct)} <small>(${t.callbacks_kept}/${t.callbacks_completed})</small>` : "–",
+           rag(g.callbacks_kept)) + "</tr>";
+  }
+
+  function callerRows(queues) {
+    const rows = [];
+    for (const q of queues) {
+      for (const c of q.callers) {
+        rows.push(`<tr class="waiting-caller" data-uniqueid="${esc(c.uniqueid)}" data-queue="${esc(q.name)}">` +
+          `<td>${esc(q.name)}</td><td class="num">${c.position}</td>` +
+          `<td class="num">${duration(c.wait_seconds)}</td><td class="muted">${esc(c.uniqueid)}</td></tr>`);
+      }
+    }
+    return rows.length ? rows.join("") : `<tr><td colspan="4" class="muted">Personne n'attend.</td></tr>`;
+  }
+
+  function agentRow(a) {
+    const button = (action, label, enabled) =>
+      `<button type="button" data-action="${action}" data-agent="${esc(a.agent)}"${enabled ? "" : " disabled"}>` +
+      `${label}</button>`;
+    const loggedIn = a.state !== "logged_out";
+    const pause = a.paused ? `${esc(a.pause_reason)} · ${duration(a.paused_seconds)}` : "";
+    const call = a.on_call ? `${duration(a.call_seconds)}${a.call_queue ? ` (${esc(a.call_queue)})` : ""}` : "";
+    return `<tr data-agent="${esc(a.agent)}" data-state="${a.state}"><td>${esc(a.agent)}<br>` +
+      `<small class="muted">${esc(a.name)}</small></td>` +
+      `<td class="state-${a.state}">${STATES[a.state] || a.state}</td><td>${esc(a.queues.join(", "))}</td>` +
+      `<td>${pause}</td><td class="num">${call}</td><td class="num">${a.calls_today}</td><td>` +
+      (a.paused ? button("resume", "Reprendre", loggedIn) : button("pause", "Pause", loggedIn)) + " " +
+      button("logout", "Déconnecter", loggedIn) + " " +
+      button("spy-listen", "Écouter", a.on_call) + " " + button("spy-whisper", "Chuchoter", a.on_call) + " " +
+      button("spy-barge", "Intervenir", a.on_call) + "</td></tr>";
+  }
+
+  function render(doc) {
+    $("#dash-queues tbody").innerHTML = doc.queues.map(queueRow).join("");
+    $("#dash-callers tbody").innerHTML = callerRows(doc.queues);
+    $("#dash-agents tbody").innerHTML = doc.agents.map(agentRow).join("") ||
+      `<tr><td colspan="7" class="muted">Aucun conseiller.</td></tr>`;
+    $("#dash-updated").textContent = new Date(doc.generated_at * 1000).toLocaleTimeString("fr-FR");
+    const today = doc.today;
+    $("#dash-today").textContent = today.error ? today.error
+      : today.refreshed_at ? new Date(today.refreshed_at * 1000).toLocaleTimeString("fr-FR") : "en cours";
+    const live = $("#dash-live");
+    live.textContent = doc.ami === "up" ? "en direct" : "Asterisk injoignable";
+    live.classList.toggle("down", doc.ami !== "up");
+    document.body.dataset.generatedAt = String(doc.generated_at);
+  }
+
+  function say(text, ok) {
+    const box = $("#dash-message");
+    box.className = ok ? "ok" : "error";
+    box.textContent = text;
+  }
+
+  async function act(action, agent) {
+    const base = `/api/supervisor/agents/${encodeURIComponent(agent)}`;
+    let reply;
+    if (action.startsWith("spy-")) {
+      reply = await allo.send("POST", `${base}/spy`, { mode: action.slice(4) });
+    } else if (action === "pause") {
+      reply = await allo.send("POST", `${base}/pause`, { reason: $("#dash-reason").value || "pause" });
+    } else {
+      reply = await allo.send("POST", `${base}/${action}`);
+    }
+    const detail = reply.data && reply.data.detail;
+    if (reply.ok) {
+      say(action.startsWith("spy-") ? `Votre poste ${reply.data.extension} sonne : décrochez pour rejoindre ` +
+          `l'appel de ${agent}.` : `${agent} : ${action} effectué.`, true);
+    } else {
+      say(typeof detail === "string" ? detail : `Échec (${reply.status})`, false);
+    }
+  }
+
+  $("#dash-agents").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-action]");
+    if (button) act(button.dataset.action, button.dataset.agent);
+  });
+
+  render(JSON.parse($("#dashboard-initial").textContent));
+  const source = new EventSource("/api/dashboard/stream");
+  source.addEventListener("dashboard", (event) => render(JSON.parse(event.data)));
+  source.addEventListener("error", () => {
+    const live = $("#dash-live");
+    live.classList.add("down");
+    live.textContent = source.readyState === EventSource.CLOSED ? "déconnecté : rechargez la page"
+      : "connexion perdue, reconnexion…";
+  });
+  window.dashboardSource = source;
+})();
