@@ -6,9 +6,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from acd.ami.client import AmiClient
 from acd.ami.events import AmiEvent
@@ -20,14 +21,17 @@ from allo.auth.ratelimit import LoginLimiter
 from allo.auth.store import AuthStore
 from allo.callbacks.service import CallbackService
 from allo.calls import CallRecorder
+from allo.dashboard.feed import DashboardFeed
 from allo.db.engine import make_engine
 from allo.handler import IvrHandler
 from allo.metrics import Metrics
+from allo.queue_conf_sync import QueueConfSync
 from allo.queue_entry import QueueEntryPlanner
 from allo.queue_exit import QueueExitHandler
 from allo.queue_figures import QueueFigures
 from allo.queue_legs import LegTracker
 from allo.rules.cache import RulesCache
+from allo.rules.recording_store import published_uploads
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, locate_asterisk_root, sounds_dir
 from allo.setup.prompts import ensure_prompts
@@ -68,6 +72,10 @@ class AlloService:
         self._prompt_jobs: set[asyncio.Task[int]] = set()
         self.ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
                              settings.ami_secret.get_secret_value(), action_timeout=settings.ami_action_timeout)
+        # Published service levels and announce frequencies reach Asterisk's queues.conf (docs/rules-editor.md).
+        self.queue_conf = QueueConfSync(self.engine, self.ami, self.asterisk)
+        self.rules.add_listener(self.queue_conf.on_rules)
+        self.ami.add_resync_listener(self.queue_conf.on_resync)
         self.agent_codes = AgentCodeHandler(self.engine, self.ami, self.live)
         self.transfer_arrival = TransferArrival(lambda sector: arrival_queue(self, sector), self.recorder)
         self.agi = AgiServer({"ivr": self.ivr.handle, "agent": self.agent_codes.handle,
@@ -83,6 +91,10 @@ class AlloService:
             uniqueid, {"dialled": "callback"})
         self.ami.add_listener(self.callbacks.on_event)
         self.ami.add_resync_listener(self.callbacks.on_resync)
+        # The supervisor dashboard's live feed (docs/dashboard.md): after the live state it reads.
+        self.dashboard = DashboardFeed(self.live, self.active_calls, self.engine, lambda: self.ami.connected)
+        self.ami.add_listener(self.dashboard.on_event)
+        self.ami.add_resync_listener(self.dashboard.on_resync)
 
     def _on_ami_event(self, event: AmiEvent) -> None:
         self.metrics.ami_events.labels(type(event).__name__).inc()
@@ -99,10 +111,16 @@ class AlloService:
         self.metrics.rules_version.set(snapshot.version)
         if self._sounds_dir is None:
             return
-        # A prompt added or reworded by ops gets its sound file without a restart.
-        job = asyncio.create_task(asyncio.to_thread(ensure_prompts, dict(snapshot.prompts), self._sounds_dir))
+        # A prompt added, reworded or recorded by ops gets its sound file without a restart.
+        job = asyncio.create_task(self._make_prompts(dict(snapshot.prompts), self._sounds_dir))
         self._prompt_jobs.add(job)
         job.add_done_callback(self._prompt_job_done)
+
+    async def _make_prompts(self, prompts: dict[str, str], sounds_dir: Path) -> int:
+        """Without the list of published recordings nothing is made: a recording must not become TTS again."""
+        async with asyncio.timeout(10), AsyncSession(self.engine) as session:
+            uploads = await published_uploads(session)
+        return await asyncio.to_thread(ensure_prompts, prompts, sounds_dir, uploads=uploads)
 
     def _prompt_job_done(self, job: asyncio.Task[int]) -> None:
         self._prompt_jobs.discard(job)
@@ -115,13 +133,16 @@ class AlloService:
         await self.agi.start()
         await self.ami.start()
         await self.callbacks.start()
+        await self.dashboard.start()
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
                  self.settings.ami_host, self.settings.ami_port)
 
     async def stop(self) -> None:
         """Drain FastAGI sessions first (calls in the menu finish), then the rest."""
+        await self.dashboard.stop()  # ends the open SSE streams, so the HTTP server can stop
         await self.agi.stop(self.settings.agi_drain_timeout)
         await self.rules.stop()
+        await self.queue_conf.stop()
         await self.queue_figures.stop()
         await self.callbacks.stop()
         await self.ami.stop()

@@ -9,10 +9,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import holidays
-from holidays.countries.france import France
 
 from routing.calendar_types import Calendar, CalendarException, ExceptionKind, Period
 
@@ -227,48 +226,3 @@ def next_opening(calendar: Calendar, after: datetime, horizon_days: int = HORIZO
                 return candidate
         previous = spans
     return None
-
-
-def _fmt(period: Period) -> str:
-    return f"{period.opens.isoformat('minutes')}-{period.closes.isoformat('minutes')}"
-
-
-def _period_problems(where: str, periods: Iterable[Period]) -> list[str]:
-    problems: list[str] = []
-    valid: list[Period] = []
-    for period in periods:
-        opens, closes = _span(period)
-        if closes <= opens:
-            problems.append(f"{where}: period {_fmt(period)} closes at or before it opens (use 00:00 for midnight)")
-        else:
-            valid.append(period)
-    widest: Period | None = None  # the period seen so far that ends last
-    for period in sorted(valid, key=_span):
-        if widest is not None and _span(period)[0] < _span(widest)[1]:
-            problems.append(f"{where}: periods {_fmt(widest)} and {_fmt(period)} overlap")
-        if widest is None or _span(period)[1] > _span(widest)[1]:
-            widest = period
-    return problems
-
-
-def validate_calendar(calendar: Calendar) -> list[str]:
-    """Problems found in a calendar, as English sentences; empty when it is consistent."""
-    problems: list[str] = []
-    for weekday in sorted(calendar.weekly):
-        if not 0 <= weekday <= 6:
-            problems.append(f"weekday {weekday} is outside 0 (Monday) to 6 (Sunday)")
-            continue
-        problems.extend(_period_problems(WEEKDAY_NAMES[weekday], calendar.weekly[weekday]))
-    for exc in calendar.exceptions:
-        where = f"{exc.kind} exception {exc.starts_on.isoformat()} to {exc.ends_on.isoformat()}"
-        if exc.ends_on < exc.starts_on:
-            problems.append(f"{where}: ends before it starts")
-        problems.extend(_period_problems(where, exc.periods))
-    try:
-        ZoneInfo(calendar.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"unknown timezone {calendar.timezone!r}")
-    known = {*France.subdivisions, *France.subdivisions_aliases}
-    if calendar.holiday_subdivision is not None and calendar.holiday_subdivision not in known:
-        problems.append(f"unknown French public holiday subdivision {calendar.holiday_subdivision!r}")
-    return problems

@@ -28,6 +28,8 @@ class Prompt(Base):
 
     name: Mapped[str] = mapped_column(String(120), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
+    # Migration 0007: an uploaded recording (prompt_recordings.id) played instead of the synthesised text.
+    recording_id: Mapped[int | None] = mapped_column(Integer)  # FK to prompt_recordings in the migration
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

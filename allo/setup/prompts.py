@@ -23,12 +23,34 @@ def _fingerprint(text: str, recorded: Path | None) -> str:
     return hashlib.sha256(source).hexdigest()
 
 
-def ensure_prompts(catalogue: Mapping[str, str], sounds_dir: Path, recorded_dir: Path = RECORDED_DIR) -> int:
-    """Write `<sounds_dir>/fr/<name>.wav` for each prompt; returns how many were (re)made."""
+def _install_upload(wav: bytes, target: Path, stamp: Path) -> int:
+    """Already converted at upload: written as is, atomically (Asterisk may be playing the old file)."""
+    fingerprint = hashlib.sha256(wav).hexdigest()
+    if target.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    partial.write_bytes(wav)
+    partial.replace(target)
+    stamp.write_text(fingerprint)
+    return 1
+
+
+def ensure_prompts(catalogue: Mapping[str, str], sounds_dir: Path, recorded_dir: Path = RECORDED_DIR,
+                   uploads: Mapping[str, bytes] | None = None) -> int:
+    """Write `<sounds_dir>/fr/<name>.wav` for each prompt; returns how many were (re)made.
+
+    `uploads` (name -> 8 kHz mono WAV, the recordings ops published) win over the files of `recorded_dir`,
+    which win over the synthesised text.
+    """
     made = 0
     for name, text in catalogue.items():
         target = sounds_dir / "fr" / f"{name}.wav"
         stamp = target.with_suffix(".sha256")
+        upload = (uploads or {}).get(name)
+        if upload is not None:
+            made += _install_upload(upload, target, stamp)
+            continue
         recorded = next((p for p in (recorded_dir / f"{name}.wav", recorded_dir / f"{name}.flac")
                          if p.exists()), None)
         fingerprint = _fingerprint(text, recorded)

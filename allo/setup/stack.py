@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from allo.db.migrate import upgrade_head
 from allo.db.rules_models import Prompt
 from allo.db.rules_seed import has_active_code, rotate_access_code, seed_rules
 from allo.db.seed import asterisk_inputs, remember_access_code, remember_demo_passwords, seed
+from allo.rules.recording_store import published_uploads
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
 from allo.setup.asterisk_conf import AgentConf, QueueConf
@@ -49,6 +50,7 @@ class SeededData:
     queues: list[QueueConf]
     agents: list[AgentConf]
     prompts: dict[str, str]
+    uploads: dict[str, bytes] = field(default_factory=dict)  # recordings published by ops: never re-synthesised
 
 
 async def seed_all(session: AsyncSession, state_dir: Path) -> SeededData:
@@ -72,7 +74,7 @@ async def seed_all(session: AsyncSession, state_dir: Path) -> SeededData:
         say(f"created the specialist service's access code (in {path}; rotate with `allo codes rotate`)")
     queues, agents = await asterisk_inputs(session)
     prompts = {p.name: p.text for p in (await session.scalars(select(Prompt))).all()}
-    return SeededData(queues, agents, prompts)
+    return SeededData(queues, agents, prompts, await published_uploads(session))
 
 
 async def seed_database(settings: Settings) -> SeededData:
@@ -93,7 +95,7 @@ def setup_database(settings: Settings) -> SeededData:
 def setup_asterisk(settings: Settings, data: SeededData, *, start: bool = True) -> AsteriskInstance:
     root = ensure_asterisk_root(settings)
     instance = AsteriskInstance(root, settings.asterisk_instance)
-    ensure_prompts(data.prompts, instance.sounds_dir)
+    ensure_prompts(data.prompts, instance.sounds_dir, uploads=data.uploads)
     queues, agents = data.queues, data.agents
     say(f"rendering asterisk-conf/ into {instance.host_path(instance.etc_dir)}")
     instance.render(settings, queues, agents)

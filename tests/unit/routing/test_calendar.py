@@ -13,7 +13,6 @@ from routing.calendar import (
     day_periods,
     next_opening,
     status,
-    validate_calendar,
 )
 from routing.calendar_types import Calendar, CalendarException, ExceptionKind, Period
 from routing.service_hours import general_calendar, specialist_calendar
@@ -357,47 +356,3 @@ def test_next_opening_within_the_horizon() -> None:
     assert status(Calendar("never"), on(0, "10:00")).next_open is None
     assert next_opening(GENERAL, on(5, "19:00"), horizon_days=1) is None
     assert next_opening(GENERAL, on(5, "19:00"), horizon_days=2) == on(7, "08:00")
-
-
-def test_validate_calendar_accepts_the_real_schedules() -> None:
-    assert validate_calendar(GENERAL) == []
-    assert validate_calendar(SPECIALIST) == []
-    assert validate_calendar(NIGHT) == []
-    lunch = Calendar("lunch", weekly={0: (period("08:30", "13:00"), period("13:00", "17:00"))})
-    assert validate_calendar(lunch) == []
-
-
-def test_validate_calendar_reports_problems() -> None:
-    calendar = Calendar(
-        "broken",
-        weekly={
-            0: (period("20:00", "08:00"),),
-            1: (period("08:00", "12:00"), period("11:00", "14:00")),
-            2: (period("08:00", "20:00"), period("09:00", "10:00"), period("11:00", "12:00")),
-            3: (period("10:00", "10:00"),),
-            7: (period("08:00", "20:00"),),
-        },
-        exceptions=(
-            CalendarException(ExceptionKind.CLOSURE, date(2026, 5, 3), date(2026, 5, 1)),
-            CalendarException(
-                ExceptionKind.OPENING,
-                date(2026, 5, 1),
-                date(2026, 5, 1),
-                (period("09:00", "12:00"), period("10:00", "11:00")),
-            ),
-        ),
-        holiday_subdivision="99",
-        timezone="Europe/Nowhere",
-    )
-    assert validate_calendar(calendar) == [
-        "Monday: period 20:00-08:00 closes at or before it opens (use 00:00 for midnight)",
-        "Tuesday: periods 08:00-12:00 and 11:00-14:00 overlap",
-        "Wednesday: periods 08:00-20:00 and 09:00-10:00 overlap",
-        "Wednesday: periods 08:00-20:00 and 11:00-12:00 overlap",
-        "Thursday: period 10:00-10:00 closes at or before it opens (use 00:00 for midnight)",
-        "weekday 7 is outside 0 (Monday) to 6 (Sunday)",
-        "closure exception 2026-05-03 to 2026-05-01: ends before it starts",
-        "opening exception 2026-05-01 to 2026-05-01: periods 09:00-12:00 and 10:00-11:00 overlap",
-        "unknown timezone 'Europe/Nowhere'",
-        "unknown French public holiday subdivision '99'",
-    ]

@@ -1,0 +1,70 @@
+"""The editors of the ops pages: one page per part of the rules, and one form handler for every edit.
+
+A refused edit re-renders the page with the readable messages (status 422) and the draft is unchanged; an
+accepted one redirects back to the page (post/redirect/get), except a new access code which is shown once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from allo.auth.deps import require
+from allo.auth.roles import Principal, Role
+from allo.rules import editor
+from allo.rules.edits import RulesEditError, parse_edit
+from allo.web import ops_view
+from allo.web.ops_forms import FormError, edit_from_form, section_of
+from allo.web.ops_state import OpsState, problem_messages
+from allo.web.render import render
+
+Me = Annotated[Principal, Depends(require(Role.OPS, page=True))]
+Section = Literal["calendars", "codes", "sectors", "queues", "menus", "prompts"]
+
+
+def upload_url(prompt: str) -> str:
+    return f"/api/prompts/{quote(prompt, safe='/')}/recording"
+
+
+def ops_edit_pages(state: OpsState) -> APIRouter:
+    router = APIRouter()
+
+    async def section_page(request: Request, me: Principal, section: str, *, errors: list[str] | None = None,
+                           notice: str = "", status_code: int = 200, **extra: Any) -> Response:
+        async with state.session() as session:
+            view = await state.view(session, me)
+        document = view.draft.document
+        return render(request, f"ops_{section}.html", me, status_code, **view.context(), errors=errors or [],
+                      notice=notice, today=state.service.clock().astimezone(ops_view.PARIS).date().isoformat(),
+                      services_of_calendar=ops_view.services_of_calendar(document.services),
+                      upload_url=upload_url, **extra)
+
+    @router.get("/ops/rules/{section}", response_class=HTMLResponse,
+                summary="Page: edit one part of my draft (calendars, codes, sectors, queues, menus, prompts)")
+    async def edit_page(request: Request, me: Me, section: Section, done: str = "") -> Response:
+        return await section_page(request, me, section, notice=ops_view.DONE.get(done, ""))
+
+    @router.post("/ops/rules/edit", response_class=HTMLResponse,
+                 summary="Page form: apply one edit to my draft (field `op` as in POST /api/rules/draft/edits)")
+    async def edit(request: Request, me: Me) -> Response:
+        fields = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+        section = section_of(fields)
+        try:
+            parsed = parse_edit(edit_from_form(fields))
+            async with state.session() as session:
+                result = await editor.apply_edit(session, me, parsed)
+                await session.commit()
+        except FormError as exc:
+            return await section_page(request, me, section, errors=[str(exc)], status_code=422)
+        except RulesEditError as exc:
+            return await section_page(request, me, section, errors=problem_messages(exc), status_code=422)
+        if result.plaintext_code:
+            scope = fields.get("sector") or "tous les secteurs"
+            return await section_page(request, me, section, new_code=result.plaintext_code,
+                                      new_code_scope=f"{fields.get('service', '')} / {scope}")
+        return RedirectResponse(f"/ops/rules/{section}?done=edit", status_code=303)
+
+    return router

@@ -1,0 +1,112 @@
+"""The ops pages against the real service, over plain HTTP (a bearer token stands in for the browser session;
+the browser test is tests/e2e/test_ops_pages.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from allo.auth.roles import Role
+
+pytestmark = pytest.mark.integration
+
+SECTIONS = {"calendars": "Semaine type", "codes": "Nouveau code", "sectors": "l2-justice", "queues": "Attente max",
+            "menus": "Menu « main »", "prompts": "allo/menu-principal"}
+
+
+@pytest.fixture
+def ops(running_service) -> Iterator[httpx.Client]:
+    """A client signed in as the demo ops account, with no draft before and after the test."""
+    with httpx.Client(base_url=running_service.base_url, headers=running_service.headers(Role.OPS),
+                      timeout=20) as client:
+        assert client.post("/ops/rules/discard").status_code == 303
+        yield client
+        client.post("/ops/rules/discard")
+
+
+def monday(client: httpx.Client) -> str:
+    page = client.get("/ops/rules/calendars").text
+    found = re.search(r'id="weekly-general-0"[^>]*value="([^"]*)"', page)
+    assert found, page[:2000]
+    return found.group(1)
+
+
+def test_every_page_renders_the_draft(ops):
+    overview = ops.get("/ops/rules")
+    assert overview.status_code == 200
+    assert "Simulateur" in overview.text and "Publier le brouillon" in overview.text
+    assert "Aucune différence." in overview.text and "Le brouillon est valide." in overview.text
+    for section, marker in SECTIONS.items():
+        page = ops.get(f"/ops/rules/{section}")
+        assert page.status_code == 200, (section, page.text[:500])
+        assert marker in page.text, section
+    assert ops.get("/ops/rules/nowhere").status_code == 422
+    assert monday(ops) == "08:00-20:00"
+
+
+def test_overlapping_periods_are_refused_and_change_nothing(ops):
+    refused = ops.post("/ops/rules/edit", data={"op": "set_weekly", "section": "calendars", "calendar": "general",
+                                                "weekday": "0", "periods": "08:00-12:00, 11:00-13:00"})
+    assert refused.status_code == 422
+    assert 'class="error"' in refused.text
+    assert "Calendrier general, lundi : les plages 08:00-12:00 et 11:00-13:00 se chevauchent" in refused.text
+    assert monday(ops) == "08:00-20:00"
+    unreadable = ops.post("/ops/rules/edit", data={"op": "set_weekly", "section": "calendars",
+                                                   "calendar": "general", "weekday": "1", "periods": "8-12"})
+    assert unreadable.status_code == 422 and "n&#39;est pas une plage horaire" in unreadable.text
+    assert "Aucune différence." in ops.get("/ops/rules").text
+
+
+def test_an_edit_shows_in_the_draft_and_the_simulator_compares_it_with_the_live_rules(ops):
+    done = ops.post("/ops/rules/edit", data={"op": "add_exception", "section": "calendars", "calendar": "general",
+                                             "kind": "closure", "starts_on": "2026-11-23", "ends_on": "",
+                                             "hours": "", "message_prompt": "", "message_text": "inventaire"})
+    assert done.status_code == 303 and done.headers["location"] == "/ops/rules/calendars?done=edit"
+    assert "23/11/2026" in ops.get("/ops/rules/calendars").text
+    page = ops.get("/ops/rules", params={"at": "2026-11-23T10:00", "keys": "1"}).text
+    assert "calendars.general.exceptions" in page and "inventaire" in page
+    live = re.search(r'class="sim-live sim-outcome">(.*?)</td>', page, re.S)
+    draft = re.search(r'class="sim-draft sim-outcome">(.*?)</td>', page, re.S)
+    assert live and draft, page
+    assert "<code>queued</code>" in live.group(1) and "<code>closed</code>" in draft.group(1)
+    wrong = ops.get("/ops/rules", params={"at": "2026-11-23T10:00", "keys": "1,x"})
+    assert wrong.status_code == 200 and "seules les touches" in wrong.text
+
+
+def test_a_new_access_code_is_shown_once(ops):
+    page = ops.post("/ops/rules/edit", data={"op": "rotate_code", "section": "codes", "service": "specialist",
+                                             "sector": "justice"})
+    assert page.status_code == 200
+    code = re.search(r'class="new-code">(\d+)<', page.text)
+    assert code, page.text[:3000]
+    assert code.group(1) not in ops.get("/ops/rules/codes").text
+    assert code.group(1) not in ops.get("/ops/rules").text
+
+
+def test_publish_needs_a_comment_and_a_change(ops):
+    no_comment = ops.post("/ops/rules/publish", data={"comment": " "})
+    assert no_comment.status_code == 422 and "commentaire" in no_comment.text
+    unchanged = ops.post("/ops/rules/publish", data={"comment": "rien"})
+    assert unchanged.status_code == 422
+    assert "Rien à publier : votre brouillon est identique aux règles en service" in unchanged.text
+
+
+def test_versions_and_diff_pages(ops):
+    page = ops.get("/ops/rules/versions")
+    assert page.status_code == 200
+    ids = [int(v) for v in re.findall(r'data-version="(\d+)"', page.text)]
+    assert ids and ids == sorted(ids, reverse=True)
+    same = ops.get("/ops/rules/versions/diff", params={"a": ids[0], "b": ids[0]})
+    assert same.status_code == 200 and "Aucune différence." in same.text
+    assert ops.get("/ops/rules/versions/diff", params={"a": ids[0], "b": 999999}).status_code == 404
+
+
+def test_other_roles_are_refused(running_service):
+    for role in (Role.SUPERVISOR, Role.AGENT):
+        reply = httpx.get(f"{running_service.base_url}/ops/rules", headers=running_service.headers(role))
+        assert reply.status_code == 403
+    anonymous = httpx.get(f"{running_service.base_url}/ops/rules/calendars")
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")

@@ -1,0 +1,13 @@
+"""The `doc` fixture: a rules document like the seeded one (tests/unit/allo/rules/rules_sample.py)."""
+
+from __future__ import annotations
+
+import pytest
+from rules_sample import seed_document
+
+from allo.rules.document import RulesDocument
+
+
+@pytest.fixture
+def doc() -> RulesDocument:
+    return seed_document()
