@@ -57,11 +57,31 @@ def _agent_sections(agent: AgentConf) -> str:
             f"[{name}](agent-aor)\n")
 
 
-def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueConf],
-                 agents: list[AgentConf]) -> dict[str, str]:
-    for name in [q.name for q in queues] + [a.username for a in agents]:
+def render_queues(queues: list[QueueConf]) -> str:
+    """The `queues.conf` that `render_files` writes: the service renders it again when queue settings change."""
+    _check_names([q.name for q in queues])
+    return render_template("queues.conf", {"QUEUES": "\n".join(_queue_section(q) for q in queues)})
+
+
+def _check_names(names: list[str]) -> None:
+    for name in names:
         if not SAFE_NAME.match(name):
             raise ConfigError(f"unsafe name for Asterisk configuration: {name!r}")
+
+
+def render_template(name: str, values: dict[str, str]) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise ConfigError(f"{name}: unknown placeholder @@{key}@@")
+        return values[key]
+
+    return PLACEHOLDER.sub(substitute, (TEMPLATE_DIR / name).read_text())
+
+
+def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueConf],
+                 agents: list[AgentConf]) -> dict[str, str]:
+    _check_names([q.name for q in queues] + [a.username for a in agents])
     values = {
         **dirs,
         "AMI_PORT": str(settings.ami_port),
@@ -80,16 +100,6 @@ def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueCon
     }
     if not values["AMI_SECRET"]:
         raise ConfigError("ALLO_AMI_SECRET is empty: run `allo setup` to generate secrets")
-    files: dict[str, str] = {}
-    for template in sorted(TEMPLATE_DIR.glob("*.conf")):
-        text = template.read_text()
-
-        def substitute(match: re.Match[str], source: str = template.name) -> str:
-            key = match.group(1)
-            if key not in values:
-                raise ConfigError(f"{source}: unknown placeholder @@{key}@@")
-            return values[key]
-
-        files[template.name] = PLACEHOLDER.sub(substitute, text)
+    files = {template.name: render_template(template.name, values) for template in sorted(TEMPLATE_DIR.glob("*.conf"))}
     files["pjsip_agents.conf"] = render_agents(agents)
     return files

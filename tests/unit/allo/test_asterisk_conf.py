@@ -4,7 +4,7 @@ from pydantic import SecretStr
 from allo.db.seed import password_digest
 from allo.errors import ConfigError
 from allo.settings import Settings
-from allo.setup.asterisk_conf import AgentConf, QueueConf, render_files
+from allo.setup.asterisk_conf import AgentConf, QueueConf, render_files, render_queues
 
 DIRS = {"ETC_DIR": "/etc/allo/t", "MOD_DIR": "/m", "VAR_DIR": "/v", "RUN_DIR": "/r", "LOG_DIR": "/l"}
 
@@ -36,6 +36,17 @@ def test_dialplan_falls_back_to_level1_when_agi_fails():
 def test_unsafe_names_are_refused():
     with pytest.raises(ConfigError, match="unsafe"):
         render_files(settings(), DIRS, [QueueConf("l1]\n[evil")], [])
+
+
+def test_the_service_renders_queues_conf_as_the_set_up_does():
+    queues = [QueueConf("l1", service_level=27, announce_frequency=75), QueueConf("l2-justice")]
+    text = render_queues(queues)
+    assert text == render_files(settings(), DIRS, queues, [])["queues.conf"]
+    l1 = text.split("[l1](allo-queue)\n")[1].split("\n\n")[0] + "\n"
+    assert "servicelevel = 27\n" in l1 and "periodic-announce-frequency = 75\n" in l1
+    assert text != render_queues([QueueConf("l1", service_level=28, announce_frequency=75), QueueConf("l2-justice")])
+    with pytest.raises(ConfigError, match="unsafe"):
+        render_queues([QueueConf("l1]\n[evil")])
 
 
 def test_missing_ami_secret_is_a_clear_error():

@@ -1,0 +1,88 @@
+"""Queue settings Asterisk reads itself (`servicelevel`, `periodic-announce-frequency`) follow the published rules.
+
+`queues.conf` is rendered at set-up from the `queues` table. When a rules version is installed, the service renders
+it again with the same renderer; if it differs from the file Asterisk has, it is written (atomically) and Asterisk
+reloads the queue *parameters* only (AMI `QueueReload` with `Parameters: yes`): members added over AMI and callers
+waiting stay where they are (tested in tests/e2e/test_queue_reload.py). A failure is logged and tried again on the
+next rules version or AMI reconnection; call handling never waits for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from acd.ami.client import AmiClient
+from acd.ami.events import AmiEvent
+from allo.db.seed import asterisk_inputs
+from allo.setup.asterisk import AsteriskInstance
+from allo.setup.asterisk_conf import render_queues
+from routing.rules import RulesSnapshot
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 15.0  # the whole job: read the queues, write the file, reload
+
+
+class QueueConfSync:
+    def __init__(self, engine: AsyncEngine, ami: AmiClient, instance: AsteriskInstance | None) -> None:
+        self._engine = engine
+        self._ami = ami
+        self._instance = instance
+        self._pending = False  # the file was written but Asterisk has not confirmed the reload
+        self._lock = asyncio.Lock()
+        self._jobs: set[asyncio.Task[bool]] = set()
+        self.reloads = 0
+
+    def on_rules(self, _snapshot: RulesSnapshot) -> None:
+        self._start()
+
+    def on_resync(self, _snapshot: Sequence[AmiEvent]) -> None:
+        if self._pending:  # the reload failed while AMI was down: try again now that it is back
+            self._start()
+
+    def _start(self) -> None:
+        if self._instance is None:
+            return
+        job = asyncio.create_task(self.sync())
+        self._jobs.add(job)
+        job.add_done_callback(self._done)
+
+    def _done(self, job: asyncio.Task[bool]) -> None:
+        self._jobs.discard(job)
+        if not job.cancelled() and job.exception() is not None:
+            log.warning("queues.conf not reloaded into Asterisk (retried on the next rules version): %s: %s",
+                        type(job.exception()).__name__, job.exception())
+
+    async def sync(self) -> bool:
+        """Write queues.conf and have Asterisk reload queue parameters if the queues table says something new;
+        True when a reload was done."""
+        instance = self._instance
+        if instance is None:
+            return False
+        async with self._lock, asyncio.timeout(TIMEOUT):
+            async with AsyncSession(self._engine) as session:
+                queues, _ = await asterisk_inputs(session)
+            text = render_queues(queues)
+            target = instance.host_path(f"{instance.etc_dir}/queues.conf")
+            current = await asyncio.to_thread(lambda: target.read_text() if target.exists() else None)
+            if current is None:  # this Asterisk was not set up by us: nothing to keep in step
+                return False
+            if text == current and not self._pending:
+                return False
+            if text != current:
+                await asyncio.to_thread(instance.write_conf, "queues.conf", text)
+                self._pending = True
+            await self._ami.action("QueueReload", {"Parameters": "yes", "Members": "no", "Rules": "no"})
+            self._pending = False
+            self.reloads += 1
+            log.info("queues.conf changed: Asterisk reloaded queue parameters")
+            return True
+
+    async def stop(self) -> None:
+        for job in list(self._jobs):
+            job.cancel()
+        await asyncio.gather(*self._jobs, return_exceptions=True)
