@@ -22,7 +22,6 @@ NAME = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
 
 class NoteIn(BaseModel):
-    author: str = Field(pattern=NAME, description="username of the adviser writing the note")
     text: str = Field(min_length=1, max_length=4000)
 
 
@@ -87,11 +86,11 @@ def calls_router(service: AlloService) -> APIRouter:
                        notes=[NoteOut(id=n.id, author=n.author, text=n.text, created_at=n.created_at) for n in notes])
 
     @router.post("/{call_id}/notes", response_model=NoteOut, status_code=201,
-                 summary="Add an adviser's note to a call; level 2 reads it after a transfer")
-    async def add_note(call_id: str, note: NoteIn, _me: Annotated[Principal, Depends(ON_CALLS)]) -> NoteOut:
+                 summary="Add a note to a call, signed by the account making the request; level 2 reads it")
+    async def add_note(call_id: str, note: NoteIn, me: Annotated[Principal, Depends(ON_CALLS)]) -> NoteOut:
         async with AsyncSession(service.engine, expire_on_commit=False) as session:
             await _call(session, call_id)
-            row = CallNote(call_id=call_id, author=note.author, text=note.text)
+            row = CallNote(call_id=call_id, author=me.username, text=note.text)  # who is signed in, not who says
             session.add(row)
             await session.commit()
         return NoteOut(id=row.id, author=row.author, text=row.text, created_at=row.created_at)

@@ -54,7 +54,7 @@ async def test_transfer_to_each_sector_keeps_the_caller_and_the_notes(
             async with httpx.AsyncClient(base_url=api, headers=running_service.headers(Role.AGENT),
                                          timeout=10) as client:
                 note = await client.post(f"/api/calls/{call_id}/notes",
-                                         json={"author": "agent1001", "text": f"Question de {sector}, dossier 42"})
+                                         json={"text": f"Question de {sector}, dossier 42"})
                 assert note.status_code == 201, note.text
                 supervisor = running_service.headers(Role.SUPERVISOR)
                 active = (await client.get("/api/calls/active", headers=supervisor)).json()
@@ -71,7 +71,8 @@ async def test_transfer_to_each_sector_keeps_the_caller_and_the_notes(
                 context = (await client.get(f"/api/calls/{call_id}")).json()
                 assert context["transferred_to"] == sector and context["sector"] == sector
                 assert context["level1_agent"] == "agent1001"
-                assert [n["text"] for n in context["notes"]] == [f"Question de {sector}, dossier 42"]
+                assert [(n["author"], n["text"]) for n in context["notes"]] == [
+                    (running_service.credentials(Role.AGENT)[0], f"Question de {sector}, dossier 42")]
             # One dialog for the citizen from start to end: no BYE or re-INVITE until level 2 hangs up.
             citizen_result = await asyncio.to_thread(citizen.wait, 30)
             assert citizen_result.ok, citizen_result.log
@@ -121,7 +122,7 @@ async def test_transfer_from_the_softphone_by_sip_refer_keeps_the_caller(
             async with httpx.AsyncClient(base_url=running_service.base_url, headers=running_service.headers(Role.AGENT),
                                      timeout=10) as client:
                 note = await client.post(f"/api/calls/{call_id}/notes",
-                                         json={"author": "agent1001", "text": "Licenciement, transfert par REFER"})
+                                         json={"text": "Licenciement, transfert par REFER"})
                 assert note.status_code == 201, note.text
                 rejoined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l2-travail")
                 assert rejoined.uniqueid == call_id
