@@ -63,7 +63,7 @@ async def test_a_waiting_caller_shows_within_a_second_and_leaves_when_answered(
     await expect(l1_row.locator("td").nth(3)).to_have_text("0")  # nobody logged in to level 1: no agent free
     await page.evaluate(WATCH_ROWS)
 
-    citizen = sipp.citizen(test_settings.sip_port, caller="0655200001", keys="1").start()
+    citizen = sipp.citizen(test_settings.sip_port, caller="0655400001", keys="1").start()
     answering: sipp.Sipp | None = None
     try:
         joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=40)
