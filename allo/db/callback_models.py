@@ -43,7 +43,7 @@ class Callback(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     public_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True, default=uuid.uuid4)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
     origin: Mapped[str] = mapped_column(String(10))  # menu | queue | web
     queue: Mapped[str] = mapped_column(String(63))
     sector: Mapped[str | None] = mapped_column(String(40))

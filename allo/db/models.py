@@ -154,7 +154,7 @@ class QueueLeg(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     call_id: Mapped[str] = mapped_column(String(64), index=True)
     queue: Mapped[str] = mapped_column(String(63))
-    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     position: Mapped[int | None] = mapped_column(Integer)
     priority: Mapped[int] = mapped_column(Integer, default=0)
     left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
