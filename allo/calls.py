@@ -7,12 +7,16 @@ never raised into the call flow (the caller is routed whatever the database does
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
 
@@ -26,6 +30,7 @@ from acd.ami.events import (
 )
 from allo.db.models import Call, CallOutcome
 from allo.metrics import Metrics
+from allo.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +59,43 @@ def event_update(event: AmiEvent, now: datetime) -> tuple[str, dict[str, Any]] |
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Write:
+    statement: Executable
+    what: str
+
+
 class CallRecorder:
-    def __init__(self, engine: AsyncEngine, metrics: Metrics, timeout: float = 2.0, max_pending: int = 500):
+    """Writes call records in the background, in batches: one writer task, one transaction per batch.
+
+    One writer keeps the writes of a call in the order they were made (an AMI event must not be overwritten by an
+    earlier AGI write that reached the database later), and a batch costs one connection and one commit instead of
+    one each per write: at 30 calls/s a call's ten writes no longer queue for the connection pool.
+    """
+
+    def __init__(self, engine: AsyncEngine, metrics: Metrics, timeout: float = 2.0, max_pending: int = 5000,
+                 batch_max: int = 200) -> None:
         self._engine = engine
         self._metrics = metrics
         self._timeout = timeout
-        self._pending: set[asyncio.Task[bool]] = set()
-        self._last: dict[str, asyncio.Task[bool]] = {}
         self._max_pending = max_pending
+        self._batch_max = batch_max
+        self._queue: deque[_Write] = deque()
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._writer: asyncio.Task[None] | None = None
 
     async def upsert(self, call_id: str, values: Mapping[str, Any]) -> bool:
-        """Insert the row or update the given columns; True when written."""
+        """Insert the row or update the given columns now; True when written."""
+        return await self.execute(self._upsert(call_id, values), f"call record {call_id}")
+
+    @staticmethod
+    def _upsert(call_id: str, values: Mapping[str, Any]) -> Executable:
         row = {"call_id": call_id, "dialled": "3939", "started_at": _now(), "outcome": CallOutcome.IN_MENU,
                **values}
-        statement = insert(Call).values(**row).on_conflict_do_update(
+        return insert(Call).values(**row).on_conflict_do_update(
             index_elements=[Call.call_id], set_={key: row[key] for key in values})
-        return await self.execute(statement, f"call record {call_id}")
 
     def on_event(self, event: AmiEvent) -> None:
         """AMI listener: queue events update the call row in the background."""
@@ -80,12 +106,11 @@ class CallRecorder:
 
     def submit(self, call_id: str, values: Mapping[str, Any]) -> None:
         """Write in the background: the caller's path never waits for the database."""
-        row = dict(values)
-        self._enqueue(call_id, lambda: self.upsert(call_id, row))
+        self._enqueue(_Write(self._upsert(call_id, dict(values)), f"call record {call_id}"))
 
     def submit_statement(self, call_id: str, statement: Executable, what: str) -> None:
         """Run one more statement about this call in the background, after the call's earlier writes."""
-        self._enqueue(call_id, lambda: self.execute(statement, f"{what} of {call_id}"))
+        self._enqueue(_Write(statement, f"{what} of {call_id}"))
 
     async def execute(self, statement: Executable, what: str) -> bool:
         try:
@@ -99,29 +124,48 @@ class CallRecorder:
         self._metrics.db_writes.labels("ok").inc()
         return True
 
-    def _enqueue(self, call_id: str, write: Callable[[], Awaitable[bool]]) -> None:
-        if len(self._pending) >= self._max_pending:
+    def _enqueue(self, write: _Write) -> None:
+        if len(self._queue) >= self._max_pending:
             self._metrics.db_writes.labels("dropped").inc()
-            log.warning("call record backlog full, update for %s dropped", call_id)
+            log.warning("call record backlog full, %s dropped", write.what)
             return
-        previous = self._last.get(call_id)
-        task = asyncio.create_task(self._after(previous, write))
-        self._pending.add(task)
-        self._last[call_id] = task
-        task.add_done_callback(lambda done: self._forget(call_id, done))
+        self._queue.append(write)
+        self._idle.clear()
+        self._wake.set()
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_forever(), name="call-records")
 
-    async def _after(self, previous: asyncio.Task[bool] | None, write: Callable[[], Awaitable[bool]]) -> bool:
-        # Writes of one call land in the order they were made (an AMI event must not be overwritten
-        # by an earlier AGI write that reached the database later).
-        if previous is not None:
-            await asyncio.wait({previous})
-        return await write()
+    async def _write_forever(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                batch = [self._queue.popleft() for _ in range(min(len(self._queue), self._batch_max))]
+                await self._write_batch(batch)
+            self._idle.set()
 
-    def _forget(self, call_id: str, task: asyncio.Task[bool]) -> None:
-        self._pending.discard(task)
-        if self._last.get(call_id) is task:
-            del self._last[call_id]
+    async def _write_batch(self, batch: list[_Write]) -> None:
+        try:
+            async with asyncio.timeout(self._timeout):
+                async with self._engine.begin() as conn:
+                    for write in batch:
+                        await conn.execute(write.statement)
+        except (TimeoutError, OSError, DBAPIError) as exc:
+            if len(batch) > 1 and isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+                # One bad statement must not take the batch's other writes with it: each on its own.
+                for write in batch:
+                    await self.execute(write.statement, write.what)
+                return
+            self._metrics.db_writes.labels("error").inc(len(batch))
+            log.warning("%d call-record writes not written (%s), first: %s", len(batch), type(exc).__name__,
+                        batch[0].what)
+            return
+        self._metrics.db_writes.labels("ok").inc(len(batch))
 
     async def drain(self, timeout: float = 5.0) -> None:
-        if self._pending:
-            await asyncio.wait(set(self._pending), timeout=timeout)
+        """Wait (up to `timeout`) until every submitted write was tried, then stop the writer."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await self._idle.wait()
+        await cancel_and_wait(self._writer)
+        self._writer = None

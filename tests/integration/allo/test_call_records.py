@@ -1,0 +1,90 @@
+"""Call records written in batches against the real PostgreSQL: order per call kept, nothing lost with a bad
+statement in the batch."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import delete, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from allo.calls import CallRecorder
+from allo.db.engine import make_engine
+from allo.db.models import Call, CallOutcome
+from allo.metrics import Metrics
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def engine(test_settings, seeded) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(test_settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def prefix(engine) -> str:
+    return f"rec-{uuid.uuid4().hex[:8]}-"
+
+
+async def _rows(engine: AsyncEngine, prefix: str) -> dict[str, Call]:
+    async with engine.connect() as conn:
+        result = await conn.execute(select(Call).where(Call.call_id.like(f"{prefix}%")))
+        return {row.call_id: row for row in result}
+
+
+async def _clean(engine: AsyncEngine, prefix: str) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(delete(Call).where(Call.call_id.like(f"{prefix}%")))
+
+
+async def test_1200_writes_of_300_calls_each_end_in_the_call_last_state(engine, prefix):
+    metrics = Metrics()
+    recorder = CallRecorder(engine, metrics)
+    try:
+        for n in range(300):
+            call = f"{prefix}{n}"
+            recorder.submit(call, {"trace": ["menu"]})
+            recorder.submit(call, {"outcome": CallOutcome.QUEUED, "route_queue": "l1"})
+            recorder.submit(call, {"outcome": CallOutcome.ANSWERED, "agent": "agent1001"})
+            recorder.submit(call, {"outcome": CallOutcome.COMPLETED, "end_reason": "agent"})
+        await recorder.drain(timeout=30)
+        rows = await _rows(engine, prefix)
+        assert len(rows) == 300
+        assert {(r.outcome, r.route_queue, r.agent, r.end_reason) for r in rows.values()} == {
+            (CallOutcome.COMPLETED, "l1", "agent1001", "agent")}
+        assert metrics.db_writes.labels("ok")._value.get() == 1200
+    finally:
+        await _clean(engine, prefix)
+
+
+async def test_a_bad_statement_loses_only_itself(engine, prefix):
+    metrics = Metrics()
+    recorder = CallRecorder(engine, metrics)
+    try:
+        recorder.submit(f"{prefix}a", {"outcome": CallOutcome.QUEUED})
+        recorder.submit_statement(f"{prefix}x", text("INSERT INTO no_such_table VALUES (1)"), "broken write")
+        recorder.submit(f"{prefix}b", {"outcome": CallOutcome.ANSWERED})
+        await recorder.drain(timeout=30)
+        rows = await _rows(engine, prefix)
+        assert {call: row.outcome for call, row in rows.items()} == {
+            f"{prefix}a": CallOutcome.QUEUED, f"{prefix}b": CallOutcome.ANSWERED}
+        assert metrics.db_writes.labels("error")._value.get() == 1
+        assert metrics.db_writes.labels("ok")._value.get() == 2
+    finally:
+        await _clean(engine, prefix)
+
+
+async def test_writes_submitted_after_a_drain_are_still_written(engine, prefix):
+    recorder = CallRecorder(engine, Metrics())
+    try:
+        recorder.submit(f"{prefix}1", {"outcome": CallOutcome.QUEUED})
+        await recorder.drain(timeout=30)
+        recorder.submit(f"{prefix}1", {"outcome": CallOutcome.COMPLETED})
+        await recorder.drain(timeout=30)
+        assert (await _rows(engine, prefix))[f"{prefix}1"].outcome is CallOutcome.COMPLETED
+    finally:
+        await _clean(engine, prefix)
