@@ -21,8 +21,9 @@ from allo.queue_entry import EntryPlan, QueueEntryPlanner
 from allo.rules.cache import RulesCache
 from ivr.agi_channel import AgiChannel
 from ivr.callback_offer import CallbackDialog, OfferOutcome, offer_callback
-from ivr.engine import Journey, MenuOutcome, MenuResult, OfferFn, run_menu
+from ivr.engine import DecideFn, Journey, MenuOutcome, MenuResult, OfferFn, run_menu
 from ivr.errors import CallerHungUp
+from routing.decide import decide as routing_decide
 from routing.route import Route
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ FALLBACK_QUEUE = "l1"
 class IvrHandler:
     def __init__(self, recorder: CallRecorder, metrics: Metrics, pseudonym_key: bytes, rules: RulesCache,
                  clock: Callable[[], datetime], *, entry: QueueEntryPlanner | None = None,
-                 booking: Callable[[], CallbackBooking | None] = lambda: None) -> None:
+                 booking: Callable[[], CallbackBooking | None] = lambda: None,
+                 decide: DecideFn = routing_decide) -> None:
         self._recorder = recorder
         self._metrics = metrics
         self._key = pseudonym_key
@@ -51,6 +53,7 @@ class IvrHandler:
         self._clock = clock
         self._entry = entry
         self._booking = booking
+        self._decide = decide
 
     async def handle(self, session: AgiSession) -> None:
         call_id = session.uniqueid
@@ -69,7 +72,7 @@ class IvrHandler:
             return
         journey = Journey()
         channel = AgiChannel(session)
-        result = await run_menu(channel, rules, self._clock, journey,
+        result = await run_menu(channel, rules, self._clock, journey, decide=self._decide,
                                 offer_callback=self._menu_offer(session, caller_hash))
         extra: dict[str, str] = {}
         if result.outcome is MenuOutcome.QUEUED and result.route.queue and self._entry is not None:

@@ -35,8 +35,10 @@ from allo.rules.recording_store import published_uploads
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, locate_asterisk_root, sounds_dir
 from allo.setup.prompts import ensure_prompts
+from allo.timings import TimedObserver, TimingsSink, timed_decide
 from allo.transfer_arrival import TransferArrival
 from allo.transfers import arrival_queue
+from routing.decide import decide as routing_decide
 from routing.rules import RulesSnapshot
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,8 @@ class AlloService:
     def __init__(self, settings: Settings, engine: AsyncEngine | None = None) -> None:
         self.settings = settings
         self.metrics = Metrics()
+        # Benchmarks only (docs/benchmarks.md): raw timings of AGI commands, think times and routing decisions.
+        self.timings = TimingsSink(settings.timings_file) if settings.timings_file is not None else None
         self.engine = engine or make_engine(settings)
         self.auth = AuthStore(self.engine, session_hours=settings.session_hours, token_hours=settings.token_hours)
         self.login_limiter = LoginLimiter(settings.login_attempts, settings.login_window_seconds)
@@ -61,6 +65,7 @@ class AlloService:
         booking = lambda: getattr(self, "callbacks", None)  # noqa: E731 - the callback service comes later
         self.ivr = IvrHandler(self.recorder, self.metrics, settings.pseudonym_key.get_secret_value().encode(),
                               self.rules, self.clock, booking=booking,
+                              decide=timed_decide(self.timings) if self.timings is not None else routing_decide,
                               entry=QueueEntryPlanner(self.engine, self.live, self.queue_figures,
                                                       settings.repeat_caller_days))
         self.queue_exit = QueueExitHandler(self.queue_figures, self.legs, self.recorder,
@@ -80,7 +85,8 @@ class AlloService:
         self.transfer_arrival = TransferArrival(lambda sector: arrival_queue(self, sector), self.recorder)
         self.agi = AgiServer({"ivr": self.ivr.handle, "agent": self.agent_codes.handle,
                               "transfer": self.transfer_arrival.handle, "queue-exit": self.queue_exit.handle},
-                             settings.agi_host, settings.agi_port, observer=self.metrics)
+                             settings.agi_host, settings.agi_port,
+                             observer=TimedObserver(self.metrics, self.timings) if self.timings else self.metrics)
         self.active_calls = ActiveCalls()
         self.ami.add_listener(self._on_ami_event)
         self.ami.add_resync_listener(self._on_resync)
@@ -128,6 +134,8 @@ class AlloService:
             log.warning("prompt generation failed: %s", job.exception())
 
     async def start(self) -> None:
+        if self.timings is not None:
+            await self.timings.start()
         await self.rules.start()
         await self.queue_figures.start()
         await self.agi.start()
@@ -148,6 +156,8 @@ class AlloService:
         await self.ami.stop()
         await self.recorder.drain()
         await self.engine.dispose()
+        if self.timings is not None:
+            await self.timings.stop()
 
     async def database_up(self, timeout: float = 1.0) -> bool:
         try:

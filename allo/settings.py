@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     callback_bookings_per_hour: int = Field(default=10, ge=1, description="Anonymous callback bookings per "
                                             "client address per hour (the public web form)")
 
+    # Benchmarks (docs/benchmarks.md): raw per-command and per-decision timings; unset costs nothing.
+    timings_file: Path | None = Field(default=None, description="Append raw AGI and routing timings here")
+
     @classmethod
     def load(cls, state_dir: Path | None = None) -> Settings:
         """Environment first, then `<state_dir>/secrets.env` written at set-up for the secrets."""
