@@ -5,13 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
 from allo.auth.roles import Role
@@ -24,6 +19,7 @@ from allo.setup.prompts import ensure_prompts
 from allo.setup.secrets import ensure_secrets
 from allo.setup.stack import SeededData, seed_database
 from allo.sipp import free_port
+from allo.stackproc import ServiceProcess
 
 # Playwright fixtures `browser` and `page` (Debian's chromium) for the browser tests.
 pytest_plugins = ["browser_kit"]
@@ -51,12 +47,6 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         "agi_drain_timeout": 30.0,
     }
     return Settings.load(state).model_copy(update=overrides)
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    keys = ("state_dir", "pg_port", "agi_port", "http_port", "ami_port", "sip_port", "rtp_start", "rtp_end",
-            "asterisk_instance", "agi_drain_timeout")
-    return {f"ALLO_{key.upper()}": str(getattr(settings, key)) for key in keys}
 
 
 @pytest.fixture(scope="session")
@@ -112,74 +102,6 @@ def asterisk(test_settings: Settings, seeded: SeededData) -> Iterator[AsteriskIn
     shutil.copytree(instance.host_path(instance.log_dir), test_settings.state_dir / "asterisk-logs",
                     dirs_exist_ok=True)
     instance.remove()
-
-
-class ServiceProcess:
-    """`allo serve` as a real subprocess, started and stopped by tests."""
-
-    # Routing decisions see this local time (a Monday morning, open) unless a test says otherwise,
-    # so the suite behaves the same whenever CI runs.
-    DEFAULT_NOW = "2026-11-23T10:00:00"
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.fixed_now: str | None = self.DEFAULT_NOW
-        self.env: dict[str, str] = {}  # extra ALLO_* settings for this run (e.g. callback timings)
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log = Path(settings.state_dir) / "serve.log"
-        self._tokens: dict[Role, str] = {}
-
-    def credentials(self, role: Role) -> tuple[str, str]:
-        """(username, password) of the seeded demo account with `role`."""
-        for username, (user_role, password) in read_demo_users(self.settings.state_dir).items():
-            if user_role is role:
-                return username, password
-        raise AssertionError(f"no demo account with role {role}")
-
-    def headers(self, role: Role = Role.ADMIN) -> dict[str, str]:
-        """`Authorization: Bearer …` for the demo account with `role` (tokens live in the database, so they
-        survive restarts of the service)."""
-        if role not in self._tokens:
-            username, password = self.credentials(role)
-            reply = httpx.post(f"{self.base_url}/api/auth/token", data={"username": username, "password": password},
-                               timeout=10)
-            assert reply.status_code == 200, reply.text
-            self._tokens[role] = reply.json()["access_token"]
-        return {"Authorization": f"Bearer {self._tokens[role]}"}
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.settings.http_port}"
-
-    def start(self, timeout: float = 20.0) -> None:
-        out = self.log.open("ab")
-        env = {**os.environ, **settings_env(self.settings), **self.env}
-        if self.fixed_now:
-            env["ALLO_FIXED_NOW"] = self.fixed_now
-        self.proc = subprocess.Popen([sys.executable, "-m", "allo.cli", "serve"], env=env, stdout=out,
-                                     stderr=subprocess.STDOUT)
-        out.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"allo serve exited: {self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"allo serve not healthy in {timeout} s: {self.log.read_text()[-3000:]}")
-
-    def stop(self) -> int | None:
-        if self.proc is None or self.proc.poll() is not None:
-            return None if self.proc is None else self.proc.returncode
-        self.proc.terminate()
-        try:
-            return self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""`python -m bench`: benchmarks of allo against Asterisk's own limits (issue 6; docs/benchmarks.md)."""

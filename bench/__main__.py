@@ -1,0 +1,63 @@
+"""`python -m bench [--quick] [--sections journey,fastagi]`: runs the sections on one BenchStack, then writes
+bench/results/<UTC>.json and regenerates docs/benchmarks.md (sections not run say so)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from typing import Any
+
+from bench import report
+from bench.stack import BenchStack
+
+QUICK_SECTIONS = ("journey", "fastagi")
+
+
+async def main(quick: bool, sections: list[str], agents: int) -> dict[str, Any]:
+    started = time.monotonic()
+    result: dict[str, Any] = {"started_utc": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"), "quick": quick,
+                              "command": " ".join(["python -m bench", *sys.argv[1:]]), "sections": {}}
+    async with BenchStack(agents=agents) as stack:
+        result["machine"] = report.machine_facts(stack.asterisk.cli if stack.asterisk else None)
+        result["stack"] = stack.facts
+        stack.results = result["sections"]  # later sections read earlier ones (fastagi: section 1's best rate)
+        for name in sections:
+            t0 = time.monotonic()
+            print(f"[bench] section {name} ({'quick' if quick else 'full'})", flush=True)
+            try:
+                module = importlib.import_module(f"bench.sections.{name}")
+                result["sections"][name] = {"result": await module.run(stack, quick)}
+            except Exception as error:  # one broken section must not lose the others' figures
+                traceback.print_exc()
+                result["sections"][name] = {"error": f"{type(error).__name__}: {error}"}
+            result["sections"][name]["duration_s"] = round(time.monotonic() - t0, 1)
+            await stack.idle(30)
+    result["duration_s"] = round(time.monotonic() - started, 1)
+    return result
+
+
+def cli() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="reduced steps (development), sections 1 and 3")
+    parser.add_argument("--sections", help=f"comma-separated, among {', '.join(report.SECTIONS)}")
+    parser.add_argument("--agents", type=int, default=100, help="SIPp agents logged in to l1")
+    args = parser.parse_args()
+    default = QUICK_SECTIONS if args.quick else tuple(report.SECTIONS)
+    sections = [s.strip() for s in args.sections.split(",")] if args.sections else list(default)
+    unknown = set(sections) - set(report.SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    result = asyncio.run(main(args.quick, sections, args.agents))
+    path = report.write_json(result)
+    doc = report.write_markdown(result, path)
+    print(f"[bench] raw results {path}; report {doc} ({result['duration_s']:.0f} s)")
+    return 0 if all("error" not in s for s in result["sections"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(cli())

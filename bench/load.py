@@ -1,0 +1,108 @@
+"""Citizen load: one SIPp UAC calling a number at a rate for a while, and what it measured.
+
+Lighter than allo.sipp's test runs: no message trace (it would cost I/O per call at 60 calls/s), but the
+statistics CSV (-trace_stat) and every INVITE → 200 OK time (-trace_rtt, `rtd` on the 200 OK of citizen.xml).
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from allo import sipp
+from allo.setup.procs import require
+
+
+def citizen_scenario(number: str, key: str, prefix: str) -> str:
+    """citizen.xml calling `number` and pressing `key` 1.5 s after the answer (SIP INFO), each call from its own
+    number (`prefix` + call number): one repeated caller would be sent to its previous adviser, not the queue."""
+    text = sipp.citizen_scenario(sipp.parse_key_steps(key, 1500))
+    return text.replace("sip:3939@", f"sip:{number}@").replace("[caller]", f"{prefix}[call_number]")
+
+
+@dataclass
+class CitizenLoad:
+    """`-r rate` for `seconds` (calls = rate x seconds), then wait for the calls in progress to end."""
+
+    sip_port: int
+    number: str
+    rate: float
+    seconds: float
+    workdir: Path
+    key: str = "1"
+    caller_prefix: str = "0600"
+    max_call_s: int = 60
+    port: int = field(default_factory=sipp.free_port)
+    media_port: int = field(default_factory=sipp.free_port)
+    proc: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+
+    @property
+    def calls(self) -> int:
+        return max(1, round(self.rate * self.seconds))
+
+    def command(self) -> list[str]:
+        return [require("sipp", "sip-tester"), sipp.sip_target(self.sip_port), "-sf", "citizen.xml",
+                "-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", str(self.port), "-mp", str(self.media_port),
+                "-r", f"{self.rate:g}", "-m", str(self.calls), "-l", str(max(100, self.calls)), "-nostdin",
+                "-recv_timeout", str(self.max_call_s * 1000),
+                "-timeout", f"{int(self.seconds) + self.max_call_s + 30}s", "-timeout_error",
+                "-trace_stat", "-stf", "stat.csv", "-fd", "1", "-trace_rtt", "-rtt_freq", "1",
+                "-trace_err", "-max_socket", "4096"]
+
+    def start(self) -> CitizenLoad:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        (self.workdir / "citizen.xml").write_text(citizen_scenario(self.number, self.key, self.caller_prefix))
+        self.started = time.time()
+        self.proc = subprocess.Popen(self.command(), cwd=self.workdir, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=(self.workdir / "stderr.log").open("wb"))
+        return self
+
+    def wait(self) -> CitizenResult:
+        assert self.proc is not None
+        try:
+            code = self.proc.wait(self.seconds + self.max_call_s + 60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        return CitizenResult.read(self.workdir, code, self.calls)
+
+
+@dataclass
+class CitizenResult:
+    returncode: int
+    planned: int
+    created: int
+    succeeded: int
+    failed: int
+    post_dial_ms: list[float]
+    errors_tail: str
+
+    @classmethod
+    def read(cls, workdir: Path, returncode: int, planned: int) -> CitizenResult:
+        last: dict[str, str] = {}
+        stat = workdir / "stat.csv"
+        if stat.exists():
+            rows = list(csv.DictReader(stat.read_text(errors="replace").splitlines(), delimiter=";"))
+            last = rows[-1] if rows else {}
+        rtts: list[float] = []
+        for path in workdir.glob("*_rtt.csv"):
+            for line in path.read_text(errors="replace").splitlines()[1:]:
+                parts = line.split(";")
+                if len(parts) >= 2:
+                    try:
+                        rtts.append(float(parts[1]))
+                    except ValueError:
+                        continue
+        errors = "".join(p.read_text(errors="replace")[-2000:] for p in workdir.glob("*_errors.log"))
+        errors += (workdir / "stderr.log").read_text(errors="replace")[-1000:] if (workdir / "stderr.log").exists() \
+            else ""
+
+        def count(name: str) -> int:
+            return int(float(last.get(name, "0") or 0))
+
+        return cls(returncode, planned, count("TotalCallCreated"), count("SuccessfulCall(C)"),
+                   count("FailedCall(C)"), rtts, errors[-3000:])
