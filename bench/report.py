@@ -93,7 +93,12 @@ def _fmt(value: object) -> str:
     return "n/a" if value is None else str(value)
 
 
+ANALYSIS = Path(__file__).parent / "analysis.md"  # hand-written reading of the last full run (profiles), if any
+
+
 def write_markdown(report: dict[str, Any], json_path: Path) -> Path:
     text = render_markdown(report, json_path)
+    if ANALYSIS.exists():
+        text += "\n\n" + ANALYSIS.read_text()
     DOC.write_text(re.sub(r"\n{3,}", "\n\n", text))
     return DOC

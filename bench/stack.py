@@ -155,13 +155,15 @@ class BenchStack:
         gate = asyncio.Semaphore(8)
 
         async def register(username: str, password: str) -> None:
-            reg = sipp.Sipp("agent-register.xml", sipp.sip_target(self.settings.sip_port),
-                            {"user": username, "expires": "36000"}, extra=["-au", username, "-ap", password],
-                            timeout_s=15, scenario_text=text)
-            async with gate:
-                result = await asyncio.to_thread(reg.run)
-            if not result.ok:
-                raise RuntimeError(f"agent {username} could not register: {result.log[-2000:]}")
+            for _attempt in range(3):  # concurrent SIPps can pick neighbouring media ports: retry on a new one
+                reg = sipp.Sipp("agent-register.xml", sipp.sip_target(self.settings.sip_port),
+                                {"user": username, "expires": "36000"}, extra=["-au", username, "-ap", password],
+                                timeout_s=15, scenario_text=text)
+                async with gate:
+                    result = await asyncio.to_thread(reg.run)
+                if result.ok:
+                    return
+            raise RuntimeError(f"agent {username} could not register: {result.log[-2000:]}")
 
         await asyncio.gather(*(register(u, p) for u, p in passwords.items()))
         self._agent_uas = sipp.Sipp("agent-answer.xml", sipp.sip_target(self.settings.sip_port),
