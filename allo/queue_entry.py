@@ -88,8 +88,10 @@ class QueueEntryPlanner:
             return EntryPlan(timeout, {}, [], trace)
         position = len(queue.waiting) + 1 if queue else 1
         estimate = estimate_wait(position, self._figures.waits(queue_name), staffing(queue))
-        trace.append(f"waits: position {position}, estimate {estimate if estimate is not None else '-'} s")
-        return EntryPlan(timeout, {}, wait_announcement(position, estimate), trace)
+        announcement = wait_announcement(position, estimate)
+        trace.append(f"waits: position {position}, estimate {estimate if estimate is not None else '-'} s"
+                     + ("" if announcement else ", too short to announce"))
+        return EntryPlan(timeout, {}, announcement, trace)
 
 
 def _consume(task: asyncio.Task[str | None]) -> None:

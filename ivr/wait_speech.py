@@ -6,10 +6,16 @@ from ivr.queue_prompts import QueuePrompt
 from routing.speech import number_prompt
 
 MAX_SPOKEN = 59  # allo/nombres/N exist up to 59
+# The announcement is said before the caller joins the queue and lasts ~6 s: a caller expected to be answered
+# sooner than this would only be held back by it (and told "about one minute" for a few seconds' wait).
+SHORT_WAIT_S = 30
 
 
 def wait_announcement(position: int, estimate_s: int | None) -> list[str]:
-    """"Votre appel est en position 3. Temps d'attente estimé : environ 6 minutes. ... tapez 9."."""
+    """"Votre appel est en position 3. Temps d'attente estimé : environ 6 minutes. ... tapez 9."; nothing when
+    the estimated wait is under SHORT_WAIT_S (no estimate: nobody could answer, the position is still said)."""
+    if estimate_s is not None and estimate_s < SHORT_WAIT_S:
+        return []
     prompts: list[str] = []
     if position == 1:
         prompts.append(QueuePrompt.NEXT)

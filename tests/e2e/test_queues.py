@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from e2e_rows import wait_call_row
 from queue_kit import queue_policy, queue_view, wait_legs
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import AgentConnect, QueueCallerAbandon, QueueCallerJoin, QueueCallerLeave
 from allo import sipp
 from allo.auth.roles import Role
 from allo.db.callback_models import Callback
-from allo.db.models import Call, CallOutcome, LegOutcome
+from allo.db.models import Call, CallOutcome, LegOutcome, QueueLeg
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +27,28 @@ WAITING = "allo/file/"  # every prompt of the wait announcement
 # Callbacks booked here are checked then cancelled; meanwhile the callback service must not put anyone in the
 # queues these tests watch: its calls go nowhere (an unknown endpoint fails at once) and are not retried.
 QUIET_CALLBACKS = {"ALLO_CALLBACK_DIAL": "PJSIP/allo-test-nowhere/sip:{number}@127.0.0.1:9",
-                   "ALLO_CALLBACK_RETRY_MINUTES": "600"}
+                   "ALLO_CALLBACK_RETRY_MINUTES": "600",
+                   "ALLO_QUEUE_FIGURES_INTERVAL": "1"}  # recent waits re-read every second
+
+
+@contextlib.asynccontextmanager
+async def recent_waits(settings, queue: str, wait_s: int, count: int = 5):
+    """`count` calls answered in `queue` in the last hour after waiting `wait_s` (the estimate's history)."""
+    engine = create_async_engine(settings.sqlalchemy_url)
+    prefix = f"estimate-{uuid.uuid4().hex[:8]}-"
+    left = datetime.now(UTC) - timedelta(minutes=5)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(QueueLeg), [
+                {"call_id": f"{prefix}{n}", "queue": queue, "joined_at": left - timedelta(seconds=wait_s),
+                 "left_at": left, "position": 1, "outcome": LegOutcome.ANSWERED, "wait_seconds": wait_s,
+                 "agent": "agent1001"} for n in range(count)])
+        await asyncio.sleep(2)  # the service's next read of the recent waits
+        yield
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(delete(QueueLeg).where(QueueLeg.call_id.like(f"{prefix}%")))
+        await engine.dispose()
 
 
 @pytest.fixture
@@ -85,7 +108,14 @@ async def test_abandon_while_waiting_is_recorded_with_its_wait(test_settings, qu
 
 async def test_a_caller_who_must_wait_hears_position_and_estimate(test_settings, queue_service, ami_watch,
                                                                   l1_agent):
+    # Callers waited 4 minutes this past hour: the second caller (position 1 behind a busy adviser) is told so.
+    # (When the estimate is under 30 s nothing is said: ivr/wait_speech.py, unit-tested.)
     answering = l1_agent.answer(calls=2, talk_ms=9000)
+    async with recent_waits(test_settings, "l1", wait_s=240):
+        await _busy_adviser_then_a_second_caller(test_settings, ami_watch, answering)
+
+
+async def _busy_adviser_then_a_second_caller(test_settings, ami_watch, answering):
     first = sipp.citizen(test_settings.sip_port, caller="0655100002", keys="1").start()
     try:
         joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=40)

@@ -16,5 +16,11 @@ def test_no_estimate_and_beyond_what_numbers_can_say():
     assert wait_announcement(80, 4000) == [QueuePrompt.OVER_AN_HOUR, QueuePrompt.EXIT_KEY]
 
 
+def test_a_wait_shorter_than_the_announcement_is_not_announced():
+    assert wait_announcement(2, 0) == []
+    assert wait_announcement(1, 29) == []
+    assert wait_announcement(1, 30) == [QueuePrompt.NEXT, QueuePrompt.ONE_MINUTE, QueuePrompt.EXIT_KEY]
+
+
 def test_every_queue_prompt_has_a_french_text():
     assert set(QUEUE_PROMPTS) == {str(p) for p in QueuePrompt}
