@@ -118,8 +118,7 @@ def sip_target(sip_port: int) -> str:
     return f"127.0.0.1:{sip_port}"
 
 
-INFO_DTMF = """
-  <pause milliseconds="{pause}" />
+INFO_SEND = """
   <send retrans="500">
     <![CDATA[
       INFO sip:3939@[remote_ip]:[remote_port] SIP/2.0
@@ -138,7 +137,8 @@ INFO_DTMF = """
     ]]>
   </send>
   <recv response="200" />
-"""
+"""  # one DTMF key by SIP INFO ({cseq}, {signal}); From/Contact use the scenario's [caller]
+INFO_DTMF = '\n  <pause milliseconds="{pause}" />' + INFO_SEND
 KEYS_MARK = "  <!-- KEYS: allo.sipp inserts here one SIP INFO per key, with the pauses between inputs -->"
 DTMF_SIGNALS = set("0123456789*#")
 KEY_GAP_MS = 200

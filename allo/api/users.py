@@ -38,9 +38,7 @@ class UserOut(BaseModel):
 
     @classmethod
     def of(cls, account: Account) -> UserOut:
-        return cls(username=account.username, display_name=account.display_name, role=account.role,
-                   extension=account.extension, enabled=account.enabled, created_at=account.created_at,
-                   last_login_at=account.last_login_at)
+        return cls.model_validate(account, from_attributes=True)
 
 
 class UserIn(BaseModel):

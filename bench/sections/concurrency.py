@@ -48,26 +48,7 @@ def plan(quick: bool) -> dict[str, Any]:
 
 
 # -- the SIPp scenario ----------------------------------------------------------------------------------------
-INFO = """
-  <send retrans="500">
-    <![CDATA[
-      INFO sip:3939@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "[prefix][call_number]" <sip:[prefix][call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:3939@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: {cseq} INFO
-      Contact: <sip:[prefix][call_number]@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Content-Type: application/dtmf-relay
-      Content-Length: [len]
-
-      Signal={signal}
-      Duration=160
-    ]]>
-  </send>
-  <recv response="200" />
-"""
+INFO = sipp.INFO_SEND.replace("[caller]", "[prefix][call_number]")  # each citizen its own number
 AUDIO = '\n  <nop><action><exec play_pcap_audio="{pcap}" /></action></nop>\n'
 
 
