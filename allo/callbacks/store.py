@@ -188,14 +188,21 @@ class CallbackStore:
     async def cancel(self, public_id: uuid.UUID, now: datetime) -> tuple[CancelOutcome, int | None]:
         """Cancel a callback: (CancelOutcome, the open attempt whose Asterisk side must be stopped, if any)."""
         async with self._sessions() as session, session.begin():
-            row = await session.scalar(select(Callback).where(Callback.public_id == public_id)
-                                       .with_for_update())
-            if row is None:
+            callback_id = await session.scalar(select(Callback.id).where(Callback.public_id == public_id))
+            if callback_id is None:
                 return CancelOutcome.NOT_FOUND, None
+            # The open attempt is locked before the callback, in close_attempt's order: locking the callback
+            # first deadlocked with an attempt ending at the same moment (seen in CI).
+            open_attempt = select(CallbackAttempt).where(
+                CallbackAttempt.callback_id == callback_id,
+                CallbackAttempt.outcome.in_(OPEN_OUTCOMES)).with_for_update()
+            attempt = await session.scalar(open_attempt)
+            row = await session.scalar(select(Callback).where(Callback.id == callback_id).with_for_update())
+            assert row is not None
             if row.status not in OPEN_STATUSES:
                 return CancelOutcome.CLOSED, None
-            attempt = await session.scalar(select(CallbackAttempt).where(
-                CallbackAttempt.callback_id == row.id, CallbackAttempt.outcome.in_(OPEN_OUTCOMES)))
+            if attempt is None:  # claimed by the scheduler while we waited for the callback's lock
+                attempt = await session.scalar(open_attempt)
             if attempt is not None:
                 attempt.outcome, attempt.ended_at = AttemptOutcome.CANCELLED, now
             row.status, row.closed_at, row.outcome, row.phone_cipher = CallbackStatus.CANCELLED, now, "cancelled", None
