@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from acd.ami.client import AmiClient
-from acd.ami.events import AmiEvent
+from acd.ami.events import SUBSCRIBED_EVENTS, AmiEvent
 from acd.calls_live import ActiveCalls
 from acd.live import LiveState, system_clock
 from agi.server import AgiServer
@@ -76,7 +76,8 @@ class AlloService:
         self.asterisk = AsteriskInstance(root, settings.asterisk_instance) if root is not None else None
         self._prompt_jobs: set[asyncio.Task[int]] = set()
         self.ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
-                             settings.ami_secret.get_secret_value(), action_timeout=settings.ami_action_timeout)
+                             settings.ami_secret.get_secret_value(), action_timeout=settings.ami_action_timeout,
+                             events=SUBSCRIBED_EVENTS)
         # Published service levels and announce frequencies reach Asterisk's queues.conf (docs/rules-editor.md).
         self.queue_conf = QueueConfSync(self.engine, self.ami, self.asterisk)
         self.rules.add_listener(self.queue_conf.on_rules)

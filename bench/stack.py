@@ -35,6 +35,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from acd.ami.client import AmiClient
+from acd.ami.event_types import QueueParams
+from acd.errors import AmiError
 from allo import sipp
 from allo.db.engine import make_engine, make_sessionmaker
 from allo.db.migrate import upgrade_head
@@ -105,7 +107,7 @@ class BenchStack:
         self._service = ServiceProcess(self.settings)
         await asyncio.to_thread(self._service.start)
         self._ami = AmiClient(self.settings.ami_host, self.settings.ami_port, self.settings.ami_username,
-                              self.settings.ami_secret.get_secret_value())
+                              self.settings.ami_secret.get_secret_value(), events=("FullyBooted",))
         await self._ami.start()
         await self._ami.wait_ready(15)
         self._watch = AmiWatch(self.settings.ami_host, self.settings.ami_port, self.settings.ami_username,
@@ -225,16 +227,38 @@ class BenchStack:
         return 0
 
     async def idle(self, timeout: float = 60.0) -> bool:
-        """Wait until Asterisk has no channel left; hang up what remains after `timeout` (returns False)."""
+        """Wait until Asterisk has no channel left and is quiet again; hang up what remains after `timeout`
+        (returns False). An overloaded step must not poison the next one (bench/analysis.md, first run)."""
         deadline = time.monotonic() + timeout
+        clean = False
         while time.monotonic() < deadline:
             if await asyncio.to_thread(self.channels) == 0:
-                return True
+                clean = True
+                break
             await asyncio.sleep(0.5)
-        assert self.asterisk is not None
-        self.asterisk.cli("channel request hangup all", check=False)
-        await asyncio.sleep(2)
-        return False
+        if not clean:
+            assert self.asterisk is not None
+            self.asterisk.cli("channel request hangup all", check=False)
+            await asyncio.sleep(2)
+        await self._settle()
+        return clean
+
+    async def _settle(self, quiet_pct: float = 15.0, within: float = 30.0) -> None:
+        """Until no caller waits in a queue and Asterisk uses under `quiet_pct` % of one core over 1 s (its
+        taskprocessors and the AMI event queue drain after a burst), for at most `within` seconds."""
+        deadline = time.monotonic() + within
+        pid = self.asterisk_pid()
+        while time.monotonic() < deadline:
+            before = self.cpu_seconds(pid)
+            await asyncio.sleep(1.0)
+            busy = 100 * (self.cpu_seconds(pid) - before)
+            try:
+                waiting = sum(e.calls for e in await self.ami.queue_status() if isinstance(e, QueueParams))
+            except AmiError:
+                waiting = -1
+            if busy < quiet_pct and waiting == 0:
+                return
+        say(f"bench: Asterisk not quiet after {within:g} s (queues or CPU still busy); going on")
 
     # -- tear-down ---------------------------------------------------------------------------------------------
     async def __aexit__(self, *exc: object) -> None:

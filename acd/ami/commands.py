@@ -43,6 +43,12 @@ def login(username: str, secret: str) -> Payload:
     return build_action("Login", {"Username": username, "Secret": secret, "Events": "on"})
 
 
+def event_filter(event_name: str) -> Payload:
+    """Include ``event_name`` in this session's events (Asterisk >= 21 advanced filter: a hash match on the
+    name, no regex over the payload). Once one include filter exists, every other event is dropped."""
+    return build_action("Filter", {"Operation": "Add", "MatchCriteria": f"name({event_name})"})
+
+
 def queue_status(queue: str | None) -> Payload:
     return build_action("QueueStatus", {"Queue": queue} if queue else None)
 

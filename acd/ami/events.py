@@ -38,6 +38,7 @@ from acd.ami.event_types import (
 from acd.ami.fields import Fields, scrub
 
 __all__ = [
+    "SUBSCRIBED_EVENTS",
     "AgentCalled",
     "AgentComplete",
     "AgentConnect",
@@ -246,3 +247,13 @@ _PARSERS: dict[str, Callable[[Fields], AmiEvent]] = {
     "queuestatuscomplete": lambda f: QueueStatusComplete(list_items=f.integer("ListItems")),
 }
 _USER_EVENTS: dict[str, Callable[[Fields], AmiEvent]] = {PREFERRED_ANSWER.lower(): _preferred_answer}
+
+#: The unsolicited events allo acts on: the service's AMI session asks Asterisk (AMI ``Filter``) for these only.
+#: List-action answers (QueueStatus items, DBGetResponse, CoreShowChannel...) are not events of the session's
+#: queue and are never filtered. Everything else (Newchannel, Newstate, Bridge*, Dial*, MusicOnHold*...) is
+#: most of the AMI traffic of a call and would cost the FastAGI event loop parsing it for nothing.
+SUBSCRIBED_EVENTS: tuple[str, ...] = (
+    "FullyBooted", "Shutdown", "QueueCallerJoin", "QueueCallerLeave", "QueueCallerAbandon", "AgentCalled",
+    "AgentConnect", "AgentComplete", "AgentRingNoAnswer", "QueueMemberAdded", "QueueMemberRemoved",
+    "QueueMemberPause", "QueueMemberStatus", "Hangup", "UserEvent",
+)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from acd.ami import commands
@@ -57,6 +57,7 @@ class AmiSupervisor:
         backoff_max: float = 30.0,
         boot_timeout: float = 30.0,
         rng: random.Random | None = None,
+        events: Sequence[str] = (),
     ) -> None:
         self.host = host
         self.port = port
@@ -67,6 +68,7 @@ class AmiSupervisor:
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
         self.boot_timeout = boot_timeout
+        self.events = tuple(events)  # AMI Filter: only these unsolicited events (empty: all)
         self._backoff = Backoff(backoff_initial, backoff_max, rng)
         self._state = AmiState.DISCONNECTED
         self._ready = asyncio.Event()
@@ -216,6 +218,7 @@ class AmiSupervisor:
         if not response.success:
             raise _LoginRefused(response.message or "no reason given")
         self._set_state(AmiState.LOGGED_IN)
+        await self._filter_events(conn)
         try:
             async with asyncio.timeout(self.boot_timeout):
                 await conn.booted.wait()
@@ -234,6 +237,19 @@ class AmiSupervisor:
         self._ready.set()
         self._resyncs.notify(snapshot)
         await self._keepalive(conn)
+
+    async def _filter_events(self, conn: AmiConnection) -> None:
+        """Ask for `self.events` only. Sent together (one round trip): between the first include filter and the
+        last, Asterisk drops the events not yet included. A refusal (Asterisk < 21) leaves the session unfiltered."""
+        if not self.events:
+            return
+        replies = await asyncio.gather(
+            *(conn.send(commands.event_filter(name), within=self.action_timeout) for name in self.events)
+        )
+        refused = [name for name, reply in zip(self.events, replies, strict=True) if not reply.success]
+        if refused:
+            logger.warning("AMI Filter refused for %s (%s): this session receives every event",
+                           ", ".join(refused), replies[0].message)
 
     async def _keepalive(self, conn: AmiConnection) -> None:
         while True:

@@ -106,6 +106,7 @@ async def run_step(stack: BenchStack, impl: str, rate: float, seconds: float) ->
             "sipp_rc": result.returncode, "wall_s": round(wall, 1),
             "post_dial_ms": {"p50": quantile(pdd, 0.5), "p99": quantile(pdd, 0.99), "n": len(pdd)},
             "answer_to_join_ms": {"p50": quantile(waits, 0.5), "p99": quantile(waits, 0.99), "n": len(waits)},
+            "asterisk_rss_mb": round(stack.rss_bytes(pids["asterisk"]) / 2**20),
             **cpu, "machine_busy_pct": round(100 * (busy1[0] - busy0[0]) / max(1.0, busy1[1] - busy0[1]), 1),
             "command": " ".join(load.command())}
     if not ok:

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from acd.ami.client import AmiClient
-from acd.ami.events import QueueMember, QueueParams
+from acd.ami.events import SUBSCRIBED_EVENTS, Hangup, QueueMember, QueueParams, UnknownEvent
 from acd.live import LiveState, system_clock
 
 pytestmark = pytest.mark.integration
@@ -57,3 +57,44 @@ async def test_ami_reconnects_after_asterisk_restart_and_resynchronises(test_set
         assert any(isinstance(e, QueueParams) and e.queue == "l1" for e in status)
     finally:
         await client.stop()
+
+
+async def test_event_filter_keeps_only_the_subscribed_events_and_list_answers(test_settings, asterisk):
+    """The service's session asks Asterisk for SUBSCRIBED_EVENTS only (AMI Filter); QueueStatus answers still come."""
+    def client(**options) -> AmiClient:
+        return AmiClient(test_settings.ami_host, test_settings.ami_port, test_settings.ami_username,
+                         test_settings.ami_secret.get_secret_value(), **options)
+
+    filtered, unfiltered = client(events=SUBSCRIBED_EVENTS), client()
+    seen: dict[str, list] = {"filtered": [], "unfiltered": []}
+    snapshots: list[list] = []
+    filtered.add_listener(seen["filtered"].append)
+    unfiltered.add_listener(seen["unfiltered"].append)
+    filtered.add_resync_listener(snapshots.append)
+    await filtered.start()
+    await unfiltered.start()
+    try:
+        await filtered.wait_ready(15)
+        await unfiltered.wait_ready(15)
+        assert {e.queue for e in snapshots[-1] if isinstance(e, QueueParams)} >= {"l1", "l2-travail"}
+        seen["filtered"].clear()
+        seen["unfiltered"].clear()
+        # A Local channel into an unknown number of from-trunk: Newchannel, Newstate..., then Hangup.
+        await filtered.action("Originate", {"Channel": "Local/12345@from-trunk", "Application": "Wait",
+                                            "Data": "1", "Async": "true"})
+
+        def hangups(name: str) -> set[str]:
+            return {e.uniqueid for e in seen[name] if isinstance(e, Hangup) and "12345@from-trunk" in e.channel}
+
+        await _wait(lambda: len(hangups("unfiltered")) == 2 and len(hangups("filtered")) == 2, 10, "both hang-ups")
+        assert hangups("filtered") == hangups("unfiltered")
+        names = {name: {type(e).__name__ if not isinstance(e, UnknownEvent) else e.name for e in seen[name]}
+                 for name in seen}
+        assert "Newchannel" in names["unfiltered"]
+        assert names["filtered"] <= set(SUBSCRIBED_EVENTS), names["filtered"]
+        assert len(seen["filtered"]) < len(seen["unfiltered"]) / 2
+        # Actions and list actions still answer on the filtered session.
+        assert any(isinstance(e, QueueParams) and e.queue == "l1" for e in await filtered.queue_status("l1"))
+    finally:
+        await filtered.stop()
+        await unfiltered.stop()
