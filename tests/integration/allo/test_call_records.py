@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, select, text
@@ -66,7 +67,7 @@ async def test_a_bad_statement_loses_only_itself(engine, prefix):
     recorder = CallRecorder(engine, metrics)
     try:
         recorder.submit(f"{prefix}a", {"outcome": CallOutcome.QUEUED})
-        recorder.submit_statement(f"{prefix}x", text("INSERT INTO no_such_table VALUES (1)"), "broken write")
+        recorder.submit_statement(f"{prefix}x", text("INSERT INTO no_such_table VALUES (1)"), None, "broken write")
         recorder.submit(f"{prefix}b", {"outcome": CallOutcome.ANSWERED})
         await recorder.drain(timeout=30)
         rows = await _rows(engine, prefix)
@@ -88,3 +89,52 @@ async def test_writes_submitted_after_a_drain_are_still_written(engine, prefix):
         assert (await _rows(engine, prefix))[f"{prefix}1"].outcome is CallOutcome.COMPLETED
     finally:
         await _clean(engine, prefix)
+
+
+async def test_queue_legs_of_interleaved_calls_end_in_their_last_state(engine, prefix):
+    """Batches group the same statement across calls (executemany); each call's join, leave and answer still apply
+    in order: a visit left then answered elsewhere, a visit answered, a visit abandoned."""
+    from acd.ami.events import parse_event
+    from allo.db.models import LegOutcome, QueueLeg
+    from allo.queue_legs import LegTracker
+
+    recorder = CallRecorder(engine, Metrics())
+    legs = LegTracker(recorder)
+    t0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    calls = [f"{prefix}{n}" for n in range(90)]
+    try:
+        for call in calls:
+            join = {"Event": "QueueCallerJoin", "Queue": "l1", "Uniqueid": call, "Position": "2"}
+            legs.on_event(parse_event(join), t0)
+        for n, call in enumerate(calls):
+            at = t0 + timedelta(seconds=10 + n % 7)
+            if n % 3 == 0:
+                legs.on_event(parse_event({"Event": "AgentConnect", "Queue": "l1", "Uniqueid": call,
+                                           "MemberName": "agent1001", "HoldTime": "12"}), at)
+            elif n % 3 == 1:
+                legs.on_event(parse_event({"Event": "QueueCallerAbandon", "Queue": "l1", "Uniqueid": call,
+                                           "HoldTime": "9"}), at)
+            else:
+                legs.on_event(parse_event({"Event": "QueueCallerLeave", "Queue": "l1", "Uniqueid": call,
+                                           "Position": "1"}), at)
+                legs.on_event(parse_event({"Event": "QueueCallerJoin", "Queue": "l2-travail", "Uniqueid": call,
+                                           "Position": "1"}), at)
+                legs.on_event(parse_event({"Event": "AgentConnect", "Queue": "l2-travail", "Uniqueid": call,
+                                           "MemberName": "agent2001", "HoldTime": "3"}), at + timedelta(seconds=3))
+        await recorder.drain(timeout=30)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(QueueLeg).where(QueueLeg.call_id.like(f"{prefix}%")))).all()
+        got = {(r.call_id, r.queue): (r.outcome, r.wait_seconds, r.agent, r.left_at is not None) for r in rows}
+        want: dict = {}
+        for n, call in enumerate(calls):
+            if n % 3 == 0:
+                want[(call, "l1")] = (LegOutcome.ANSWERED, 12, "agent1001", True)
+            elif n % 3 == 1:
+                want[(call, "l1")] = (LegOutcome.ABANDONED, 9, None, True)
+            else:
+                want[(call, "l1")] = (LegOutcome.LEFT, 10 + n % 7, None, True)
+                want[(call, "l2-travail")] = (LegOutcome.ANSWERED, 3, "agent2001", True)
+        assert got == want
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(delete(QueueLeg).where(QueueLeg.call_id.like(f"{prefix}%")))

@@ -21,3 +21,18 @@ def test_queue_events_map_to_call_row_columns():
 
 def test_other_events_do_not_touch_call_rows():
     assert event_update(parse_event({"Event": "FullyBooted"}), NOW) is None
+
+
+def test_a_batch_goes_in_rounds_that_keep_each_calls_order_and_group_same_statements():
+    from allo.calls import _upsert_statement, _Write, rounds
+
+    queued, answered = _upsert_statement(("outcome",)), _upsert_statement(("agent",))
+    assert _upsert_statement(("outcome",)) is queued  # built once per shape
+
+    def w(call: str, statement, params=True) -> _Write:
+        return _Write(call, statement, {"call_id": call} if params else None, f"{call}")
+
+    batch = [w("a", queued), w("b", queued), w("a", answered), w("c", queued), w("b", answered),
+             w("a", queued), w("x", "raw", params=False), w("y", "raw", params=False)]
+    result = [[[x.what for x in group] for group in groups] for groups in rounds(batch)]
+    assert result == [[["a", "b", "c"], ["x"], ["y"]], [["a", "b"]], [["a"]]]

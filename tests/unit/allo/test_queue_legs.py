@@ -41,7 +41,7 @@ def test_the_dialplans_preferred_answer_is_an_answered_visit():
 
 
 def test_update_targets_the_latest_visit_and_stamps_the_wait_once():
-    sql = str(statement(LegUpdate("1.1", "l1", {"outcome": LegOutcome.LEFT}, {LegOutcome.WAITING}, NOW))
+    sql = str(statement(LegUpdate("1.1", "l1", {"outcome": LegOutcome.LEFT}, {LegOutcome.WAITING}, NOW))[0]
               .compile(dialect=postgresql.dialect()))
     assert "max(queue_legs.id)" in sql and "coalesce(queue_legs.left_at" in sql
     assert "coalesce(queue_legs.wait_seconds" in sql
