@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import json
 import sys
 import time
 import traceback
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bench import report
@@ -46,7 +48,13 @@ def cli() -> int:
     parser.add_argument("--quick", action="store_true", help="reduced steps (development), sections 1 and 3")
     parser.add_argument("--sections", help=f"comma-separated, among {', '.join(report.SECTIONS)}")
     parser.add_argument("--agents", type=int, default=100, help="SIPp agents logged in to l1")
+    parser.add_argument("--render", metavar="JSON", help="only regenerate docs/benchmarks.md from a results file "
+                        "(after editing bench/analysis.md); runs nothing")
     args = parser.parse_args()
+    if args.render:
+        path = Path(args.render)
+        print(f"[bench] report {report.write_markdown(json.loads(path.read_text()), path)} from {path}")
+        return 0
     default = QUICK_SECTIONS if args.quick else tuple(report.SECTIONS)
     sections = [s.strip() for s in args.sections.split(",")] if args.sections else list(default)
     unknown = set(sections) - set(report.SECTIONS)

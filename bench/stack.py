@@ -23,13 +23,14 @@ runtime inside the Asterisk root, `allo serve` with ALLO_FIXED_NOW at an open ti
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import secrets
 import shutil
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -75,6 +76,7 @@ class BenchStack:
         self._watch: AmiWatch | None = None
         self._service: ServiceProcess | None = None
         self._steps = 0
+        self._lock: IO[str] | None = None
 
     # -- set-up ------------------------------------------------------------------------------------------------
     async def __aenter__(self) -> BenchStack:
@@ -87,6 +89,12 @@ class BenchStack:
 
     async def _setup(self) -> None:
         t0 = time.monotonic()
+        # One bench at a time: a second one would share the "bench" Asterisk instance and stop the first's.
+        self._lock = (self.state_dir.parent / ".bench.lock").open("w")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError("another `make bench` is running on this machine (lock .bench.lock)") from None
         shutil.rmtree(self.state_dir, ignore_errors=True)
         self.state_dir.mkdir(parents=True)
         self.state_dir.chmod(0o755)
@@ -277,3 +285,5 @@ class BenchStack:
             self.asterisk.remove()
         if self.postgres is not None:
             self.postgres.stop()
+        if self._lock is not None:
+            self._lock.close()

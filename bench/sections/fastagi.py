@@ -16,9 +16,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from bench import profile
 from bench.sections._httpkit import CpuMeter, fmt, percentile
 
 QUICK_RATE, FULL_RATE = 20.0, 40.0
+PROFILE_S = 15  # seconds of py-spy sampling after the timed window
 TARGET_P99_MS = 5.0
 WARMUP_S = 3.0  # samples of the first seconds after the restart are left out (first connections, caches)
 # Round trips that include the media Asterisk plays (prompt, wait for keys): not a measure of FastAGI's cost.
@@ -99,6 +101,13 @@ async def run(stack: Any, quick: bool) -> dict[str, Any]:
         await stack.idle()
     finally:
         await restart_service(stack, None)  # stopping flushes the timings file
+    # The same load again, without the timings, under py-spy: where the service's time goes (the report's "why").
+    await stack.idle()
+    profile_load = stack.citizens(stack.numbers["allo"], params["rate"], PROFILE_S + 6, "fastagi-profile").start()
+    await asyncio.sleep(4)
+    prof = await profile.record(stack.service_pid(), PROFILE_S, stack.state_dir / "profile-fastagi.txt")
+    await asyncio.to_thread(profile_load.wait)
+    await stack.idle()
     samples = read_samples(timings, t0 + WARMUP_S, t1)
     agi = {cmd: stats(v) for cmd, v in sorted(samples.get("agi", {}).items())}
     think = {label: stats(v) for label, v in sorted(samples.get("think", {}).items(), key=lambda kv: -len(kv[1]))}
@@ -117,7 +126,7 @@ async def run(stack: Any, quick: bool) -> dict[str, Any]:
         "calls": {"planned": calls.planned, "succeeded": calls.succeeded, "failed": calls.failed,
                   "errors_tail": calls.errors_tail[-1500:] if calls.failed else ""},
         "agi": agi, "think": think, "think_all": stats(all_think), "decide": decide, "sessions": sessions,
-        "loop_lag": lag,
+        "loop_lag": lag, "profile": prof,
         "cpu_pct": cpu,
         "allo_cpu_ms_per_call": round(cpu["allo"] / 100 * window_s / ivr_calls * 1000, 2) if ivr_calls else None,
         "rss_mb": {"idle": round(rss_idle / 2**20, 1), "max": round(max(rss, default=0) / 2**20, 1),
@@ -135,21 +144,10 @@ async def run(stack: Any, quick: bool) -> dict[str, Any]:
     return result
 
 
-# py-spy (`py-spy record -r 200 -f raw` on `allo serve`, 15 s of this journey at 20 calls/s, during development):
-# where the service's CPU goes, as a share of its event-loop thread's samples.
-PROFILE = ("A py-spy profile of `allo serve` under this load (development run, 20 calls/s) puts about 28 % of the "
-           "event-loop thread's samples in the call-record writes (`CallRecorder`: one SQLAlchemy `INSERT … ON "
-           "CONFLICT` built, compiled and run in its own transaction, with a pool pre-ping, per write, several writes "
-           "per call), about 25 % in AMI event handling (panoramisk parsing, then `LegTracker` building a statement "
-           "per queue event), and only about 14 % in the FastAGI handler itself (menu engine, `routing.decide`, AGI "
-           "I/O). That is why the service spends ≈ 20 ms of CPU per call where a minimal FastAGI server spends ≈ 1 ms "
-           "(measured earlier on this kind of machine with a three-command asyncio server), and each of those CPU "
-           "bursts delays the replies of other calls: the "
-           "tail of the think times follows the event-loop lag.")
-MOVE = ("What would move it: batch the call-record writes (one transaction and one `executemany` per 100 ms instead "
-        "of one per write), build those statements once with bound parameters, drop the per-checkout pre-ping, and "
-        "ask Asterisk only for the AMI events the service uses (an event filter on the manager session); each "
-        "takes CPU out of the event loop, so the lag and the think-time tail fall with it.")
+MOVE = ("What would move it: less CPU in the service's one event loop per call (the AMI events are already "
+        "filtered by Asterisk and the call records written in executemany rounds), or AMI handling in its own thread "
+        "or process so that FastAGI replies never wait behind a burst of events; more cores move it most (Asterisk, "
+        "SIPp, PostgreSQL and allo share two here).")
 
 
 def why(result: dict[str, Any]) -> str:
@@ -165,7 +163,11 @@ def why(result: dict[str, Any]) -> str:
         parts.append(f"The slowest step at p99 is `{worst[0]}` ({fmt(worst[1]['p99_ms'])} ms); the service's event "
                      f"loop was late by {fmt(lag.get('p99_ms'))} ms at p99 ({fmt(lag.get('max_ms'))} ms at worst), "
                      f"and the service used {fmt(result.get('allo_cpu_ms_per_call'))} ms of CPU per call.")
-    return " ".join([*parts, PROFILE, MOVE])
+    buckets = (result.get("profile") or {}).get("buckets_pct") or {}
+    if buckets:
+        parts.append("py-spy on the service at the same load (below): "
+                     + ", ".join(f"{name} {pct} %" for name, pct in list(buckets.items())[:4]) + ".")
+    return " ".join([*parts, MOVE])
 
 
 def _row(name: str, s: dict[str, Any]) -> str:
@@ -231,6 +233,8 @@ def render(result: dict[str, Any]) -> str:
         "",
         f"SIPp command: `{result['command']}`",
     ]
+    lines += ["", "### Where the service's time goes (py-spy, same load, after the timed window)", "",
+              profile.render(result.get("profile") or {"error": "not taken"}).rstrip()]
     explanation = why(result)
     if explanation:
         lines += ["", "### Why a target is missed or only just met", "", explanation]
