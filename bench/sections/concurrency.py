@@ -44,7 +44,7 @@ SETTLE_S = 14.0
 def plan(quick: bool) -> dict[str, Any]:
     if quick:
         return {"steps": [60, 120], "ramp_rate": 20.0, "hold_s": 10.0}
-    return {"steps": [100, 200, 300, 400, 600, 800], "ramp_rate": 20.0, "hold_s": 30.0}
+    return {"steps": [100, 200, 400, 600, 800], "ramp_rate": 30.0, "hold_s": 20.0}
 
 
 # -- the SIPp scenario ----------------------------------------------------------------------------------------

@@ -4,16 +4,19 @@ Each call: INVITE to the implementation's number, answer, welcome + main-menu pr
 after the answer, "mise en relation", Queue(l1), a SIPp agent answers, talks `talk_ms`, hangs up. The rate goes
 up per implementation until the first failed or abandoned call; the implementations are interleaved round by
 round (allo, dialplan, classic at their next rate), so machine noise hits all three alike. Coarse steps of
-`probe_s` find the ceiling; one refinement between the last pass and the first failure; then the best passing
-rate must hold `hold_s` (60 s in the full run) with zero failures, else a `hold_step` lower (interleaved too, at
-most `hold_tries`). Between steps the stack waits until Asterisk has no channel, no queued caller and is quiet.
+`probe_s` find the ceiling; one refinement between the last pass and the first failure; then 60 s holds
+(`hold_s`) with zero failures bisect, on a grid of `hold_step`, between half the best probe and the best probe
+(interleaved too, at most `hold_tries` each). Between steps the stack waits until Asterisk has no channel, no
+queued caller and is quiet.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from bench.sections.journey_render import render
@@ -22,12 +25,13 @@ from bench.stack import BenchStack
 __all__ = ["render", "run"]
 
 IMPLS = ("allo", "baseline", "classic")
-# A probe that passes for 15-20 s can still fail over 60 s (the first runs: 60 and 67.5 calls/s passed their
-# probes and failed the hold, the machine's backlog growing), so the hold goes down from the best probe in
-# `hold_step`s, interleaved like the probes, until one rate holds (at most `hold_tries`).
+# A probe that passes for 15 s can still fail over 60 s (first runs: 60-67.5 calls/s passed their probes and
+# failed the hold, the machine's backlog growing over the minute), so the 60 s holds bisect, on a grid of
+# `hold_step`, between half the best probe (assumed to hold) and the best probe, interleaved like the probes, for
+# at most `hold_tries` holds per implementation.
 FULL = {"probe_s": 15, "hold_s": 60, "hold_tries": 3,
-        "ladders": {"allo": [20, 40, 50, 60, 70, 80, 90, 100], "baseline": [20, 40, 50, 60, 70, 80, 90, 100],
-                    "classic": [1, 2, 4, 6, 8, 10]},
+        "ladders": {"allo": [40, 60, 70, 80, 90, 100, 110], "baseline": [40, 60, 70, 80, 90, 100, 110],
+                    "classic": [2, 4, 6, 8, 10]},
         "hold_step": {"allo": 5, "baseline": 5, "classic": 1}}
 QUICK = {"probe_s": 10, "hold_s": 10, "hold_tries": 1,
          "ladders": {"allo": [15, 30, 45], "baseline": [15, 30, 45], "classic": [1, 2]},
@@ -152,24 +156,24 @@ async def run(stack: BenchStack, quick: bool) -> dict[str, Any]:
                     steps.append(step)
                     if step["ok"]:
                         s["passed"].append(mid)
-    # The best passing rate must hold `hold_s`; else the next lower one (a `hold_step` below), interleaved.
+    # The best probe bounds a bisection of 60 s holds (interleaved), on each implementation's grid.
     best: dict[str, Any] = {impl: None for impl in IMPLS}
     if plan["hold_s"] == plan["probe_s"]:
         best = {impl: max(state[impl]["passed"], default=None) for impl in IMPLS}
     else:
-        todo = {impl: hold_rates(state[impl]["passed"], plan["hold_step"][impl], plan["hold_tries"])
-                for impl in IMPLS}
-        while any(todo.values()):
+        search = {impl: HoldSearch.around(state[impl]["passed"], plan["hold_step"][impl], plan["hold_tries"])
+                  for impl in IMPLS}
+        while any(s is not None and s.next() is not None for s in search.values()):
             for impl in IMPLS:
-                if not todo[impl]:
+                hs = search[impl]
+                rate = hs.next() if hs is not None else None
+                if hs is None or rate is None:
                     continue
-                rate = todo[impl].pop(0)
                 step = await run_step(stack, impl, rate, plan["hold_s"])
                 step["hold"] = True
                 steps.append(step)
-                if step["ok"]:
-                    best[impl] = rate
-                    todo[impl] = []
+                hs.record(rate, step["ok"])
+        best = {impl: (search[impl].held if search[impl] is not None else None) for impl in IMPLS}
     capped = {impl: bool(state[impl]["failed_at"] is None and best[impl] is not None) for impl in IMPLS}
     ratios = {"allo_over_dialplan": _ratio(best["allo"], best["baseline"]),
               "allo_over_classic": _ratio(best["allo"], best["classic"])}
@@ -180,12 +184,37 @@ async def run(stack: BenchStack, quick: bool) -> dict[str, Any]:
             "targets": _targets(best, ratios), "why": _why(best, ratios, steps)}
 
 
-def hold_rates(passed: list[float], step: float, tries: int) -> list[float]:
-    """The rates to hold, best probe first, each `step` lower, never below the lowest probe that passed."""
-    if not passed:
-        return []
-    top, floor = max(passed), min(passed)
-    return [r for r in (round(top - n * step, 1) for n in range(tries)) if r >= floor]
+@dataclass
+class HoldSearch:
+    """Bisection of the highest rate that holds, on a grid of `step`: `lo` is assumed to hold and `hi` not to;
+    `held` is the best rate seen holding (None when every try failed: `lo` itself is never run, `tries` bounds
+    the section's duration)."""
+
+    lo: float
+    hi: float
+    step: float
+    tries: int
+    held: float | None = None
+
+    @classmethod
+    def around(cls, passed: list[float], step: float, tries: int) -> HoldSearch | None:
+        if not passed:
+            return None
+        top = max(passed)
+        lo = max(min(passed), step * math.floor(top / 2 / step))
+        return cls(lo=lo, hi=top + step, step=step, tries=tries)
+
+    def next(self) -> float | None:
+        if self.tries <= 0 or self.hi - self.lo <= self.step + 1e-9:
+            return None
+        return round(self.step * math.floor((self.lo + self.hi) / 2 / self.step), 3)
+
+    def record(self, rate: float, ok: bool) -> None:
+        self.tries -= 1
+        if ok:
+            self.lo, self.held = rate, max(rate, self.held or 0)
+        else:
+            self.hi = rate
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:

@@ -17,8 +17,9 @@ def render(result: dict[str, Any]) -> str:
     lines = ["Highest call rate held for "
              f"{p['hold_s']} s with zero failed and zero abandoned calls ({p['agents']} SIPp agents in `l1`, talk "
              f"{p['talk_ms']} ms, key {p['key']}; implementations {p['order']}; probe steps {p['probe_s']} s; the "
-             f"hold starts at the best probe and goes down {hold_steps(p)} until a rate holds, at most "
-             f"{p.get('hold_tries', 1)} tries; between steps, no channel, no queued caller and a quiet Asterisk).",
+             f"holds bisect between half the best probe and the best probe, on a grid of {hold_steps(p)}, at most "
+             f"{p.get('hold_tries', 1)} holds each; between steps, no channel, no queued caller and a quiet "
+             "Asterisk).",
              "",
              "| implementation | number | highest passing rate (calls/s) |", "|---|---|---|"]
     for impl, label in LABELS.items():
@@ -54,7 +55,7 @@ def render(result: dict[str, Any]) -> str:
 
 def hold_steps(p: dict[str, Any]) -> str:
     steps = p.get("hold_step", {})
-    return "by " + ", ".join(f"{v:g} ({LABELS[k]})" for k, v in steps.items()) if steps else "by one rung"
+    return ", ".join(f"{v:g} calls/s ({LABELS[k]})" for k, v in steps.items()) if steps else "one rung"
 
 
 def _fmt(value: object) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.profile import OTHER, summarise
-from bench.sections.journey import hold_rates
+from bench.sections.journey import HoldSearch
 
 RAW = """\
 _run_once (asyncio/base_events.py:1);select (selectors.py:468) 50
@@ -15,10 +15,23 @@ _run_once (asyncio/base_events.py:1) garbage
 """
 
 
-def test_holds_go_down_from_the_best_probe_never_below_the_lowest_pass():
-    assert hold_rates([20, 40, 50, 60], 5, 3) == [60, 55, 50]
-    assert hold_rates([1, 2], 1, 3) == [2, 1]
-    assert hold_rates([], 5, 3) == []
+def _bisect(passed: list[float], step: float, tries: int, ceiling: float) -> tuple[list[float], float | None]:
+    search = HoldSearch.around(passed, step, tries)
+    assert search is not None
+    tried = []
+    while (rate := search.next()) is not None:
+        tried.append(rate)
+        search.record(rate, rate <= ceiling)
+    return tried, search.held
+
+
+def test_holds_bisect_between_half_the_best_probe_and_the_best_probe_on_the_grid():
+    assert _bisect([40, 60, 70, 80], 5, 3, ceiling=67) == ([60, 70, 65], 65)
+    assert _bisect([40, 60, 70, 80], 5, 3, ceiling=90) == ([60, 70, 75], 75)  # 80 would need a 4th try
+    assert _bisect([40, 60, 70, 80], 5, 5, ceiling=90) == ([60, 70, 75, 80], 80)
+    assert _bisect([40, 60, 70, 80], 5, 3, ceiling=30) == ([60, 50, 45], None)
+    assert _bisect([2, 4, 6], 1, 3, ceiling=5.5) == ([5, 6], 5)
+    assert HoldSearch.around([], 5, 3) is None
 
 
 def test_profile_buckets_take_the_first_matching_bucket_and_sum_to_100():
