@@ -91,6 +91,8 @@ async def test_event_filter_keeps_only_the_subscribed_events_and_list_answers(te
         names = {name: {type(e).__name__ if not isinstance(e, UnknownEvent) else e.name for e in seen[name]}
                  for name in seen}
         assert "Newchannel" in names["unfiltered"]
+        # manager.conf's disabledevents: never generated, for any session (NoOp and Hangup ran in the dialplan).
+        assert not {"Newexten", "VarSet"} & names["unfiltered"], names["unfiltered"]
         assert names["filtered"] <= set(SUBSCRIBED_EVENTS), names["filtered"]
         assert len(seen["filtered"]) < len(seen["unfiltered"]) / 2
         # Actions and list actions still answer on the filtered session.
