@@ -70,7 +70,7 @@ def supervisor_router(service: AlloService) -> APIRouter:
                                           "red/amber/green against targets, every agent's state")
     async def snapshot(_me: Supervisor) -> dict[str, Any]:
         feed = feed_of(service)
-        if feed.day.refreshed_at is None:
+        if feed.stale:
             await feed.refresh()
         return feed.document()
 
@@ -83,6 +83,8 @@ def supervisor_router(service: AlloService) -> APIRouter:
 
         async def events() -> AsyncIterator[str]:
             async with feed.subscription() as subscription:
+                if feed.stale:  # nobody had the page open: the refresh loop was resting
+                    await feed.refresh()
                 yield f"retry: 1000\nevent: dashboard\ndata: {feed.encoded()}\n\n"
                 while not await request.is_disconnected():
                     document = await subscription.next()

@@ -6,6 +6,7 @@ The figures are the report's for today: the rows come from the reports' loader, 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import defaultdict
 from datetime import datetime
@@ -55,9 +56,12 @@ async def load_day(engine: AsyncEngine, now: datetime) -> DayData:
             names[row.username] = row.display_name
             if row.name is not None:
                 served[row.username].append(row.name)
+    # Counting is pure Python over every row of the day: off the event loop, so FastAGI replies do not wait for it.
+    figures = await asyncio.to_thread(day_figures, targets, rows, today, transfers_in=transfers,
+                                      callbacks_pending=pending)
     return DayData(
         targets=targets,
-        figures=day_figures(targets, rows, today, transfers_in=transfers, callbacks_pending=pending),
+        figures=figures,
         agents=tuple(AgentInfo(username, display, tuple(served.get(username, ()))) for username, display in
                      names.items()),
         calls_taken=taken,

@@ -4,7 +4,7 @@ Each call: INVITE to the implementation's number, answer, welcome + main-menu pr
 after the answer, "mise en relation", Queue(l1), a SIPp agent answers, talks `talk_ms`, hangs up. The rate goes
 up per implementation until the first failed or abandoned call; the implementations are interleaved round by
 round (allo, dialplan, classic at their next rate), so machine noise hits all three alike. Coarse steps of
-`probe_s` find the ceiling; one refinement between the last pass and the first failure; then 60 s holds
+`probe_s` find the ceiling (an upper bound: a probe can pass where a minute fails); then 60 s holds
 (`hold_s`) with zero failures bisect, on a grid of `hold_step`, between half the best probe and the best probe
 (interleaved too, at most `hold_tries` each). Between steps the stack waits until Asterisk has no channel, no
 queued caller and is quiet.
@@ -29,11 +29,11 @@ IMPLS = ("allo", "baseline", "classic")
 # failed the hold, the machine's backlog growing over the minute), so the 60 s holds bisect, on a grid of
 # `hold_step`, between half the best probe (assumed to hold) and the best probe, interleaved like the probes, for
 # at most `hold_tries` holds per implementation.
-FULL = {"probe_s": 15, "hold_s": 60, "hold_tries": 3,
+FULL = {"probe_s": 10, "hold_s": 60, "hold_tries": {"allo": 3, "baseline": 3, "classic": 2},
         "ladders": {"allo": [40, 60, 70, 80, 90, 100, 110], "baseline": [40, 60, 70, 80, 90, 100, 110],
                     "classic": [2, 4, 6, 8, 10]},
         "hold_step": {"allo": 5, "baseline": 5, "classic": 1}}
-QUICK = {"probe_s": 10, "hold_s": 10, "hold_tries": 1,
+QUICK = {"probe_s": 10, "hold_s": 10, "hold_tries": {"allo": 1, "baseline": 1, "classic": 1},
          "ladders": {"allo": [15, 30, 45], "baseline": [15, 30, 45], "classic": [1, 2]},
          "hold_step": {"allo": 5, "baseline": 5, "classic": 1}}
 # A caller who pressed 1 and is still not queued this long after the answer counts as abandoned: unloaded, the
@@ -146,22 +146,13 @@ async def run(stack: BenchStack, quick: bool) -> dict[str, Any]:
                 s["passed"].append(rate)
             else:
                 s["failed_at"] = rate
-    if not quick:  # one refinement between the last pass and the first failure
-        for impl in IMPLS:
-            s = state[impl]
-            if s["failed_at"] is not None and s["passed"]:
-                mid = round((max(s["passed"]) + s["failed_at"]) / 2, 1)
-                if mid not in (max(s["passed"]), s["failed_at"]):
-                    step = await run_step(stack, impl, mid, plan["probe_s"])
-                    steps.append(step)
-                    if step["ok"]:
-                        s["passed"].append(mid)
     # The best probe bounds a bisection of 60 s holds (interleaved), on each implementation's grid.
     best: dict[str, Any] = {impl: None for impl in IMPLS}
     if plan["hold_s"] == plan["probe_s"]:
         best = {impl: max(state[impl]["passed"], default=None) for impl in IMPLS}
     else:
-        search = {impl: HoldSearch.around(state[impl]["passed"], plan["hold_step"][impl], plan["hold_tries"])
+        search = {impl: HoldSearch.around(state[impl]["passed"], plan["hold_step"][impl],
+                                          plan["hold_tries"][impl])
                   for impl in IMPLS}
         while any(s is not None and s.next() is not None for s in search.values()):
             for impl in IMPLS:

@@ -18,7 +18,7 @@ def render(result: dict[str, Any]) -> str:
              f"{p['hold_s']} s with zero failed and zero abandoned calls ({p['agents']} SIPp agents in `l1`, talk "
              f"{p['talk_ms']} ms, key {p['key']}; implementations {p['order']}; probe steps {p['probe_s']} s; the "
              f"holds bisect between half the best probe and the best probe, on a grid of {hold_steps(p)}, at most "
-             f"{p.get('hold_tries', 1)} holds each; between steps, no channel, no queued caller and a quiet "
+             f"{hold_tries(p)} holds; between steps, no channel, no queued caller and a quiet "
              "Asterisk).",
              "",
              "| implementation | number | highest passing rate (calls/s) |", "|---|---|---|"]
@@ -56,6 +56,11 @@ def render(result: dict[str, Any]) -> str:
 def hold_steps(p: dict[str, Any]) -> str:
     steps = p.get("hold_step", {})
     return ", ".join(f"{v:g} calls/s ({LABELS[k]})" for k, v in steps.items()) if steps else "one rung"
+
+
+def hold_tries(p: dict[str, Any]) -> str:
+    tries = p.get("hold_tries", 1)
+    return ", ".join(f"{v} ({LABELS[k]})" for k, v in tries.items()) if isinstance(tries, dict) else str(tries)
 
 
 def _fmt(value: object) -> str:
