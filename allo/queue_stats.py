@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from datetime import UTC, datetime, time
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -33,3 +35,23 @@ async def today_counts(engine: AsyncEngine, now: datetime) -> dict[str, dict[str
         for queue, outcome, count in await conn.execute(query):
             counts[queue][LegOutcome(outcome).value] = count
     return dict(counts)
+
+
+class SharedTodayCounts:
+    """`today_counts` shared by concurrent requests: one query in flight at a time, and an answer reused for
+    `ttl` seconds. A wallboard polled by many screens cost one `count(distinct)` over the day's legs per request
+    (bench: PostgreSQL at 130 % of a core for 40 requests/s); now at most one per `ttl`."""
+
+    def __init__(self, engine: AsyncEngine, ttl: float = 0.5) -> None:
+        self._engine = engine
+        self._ttl = ttl
+        self._lock = asyncio.Lock()
+        self._value: dict[str, dict[str, int]] | None = None
+        self._at = float("-inf")
+
+    async def get(self, now: datetime) -> dict[str, dict[str, int]]:
+        async with self._lock:  # waiters get the answer of the query in flight instead of starting their own
+            if self._value is None or monotonic() - self._at > self._ttl:
+                self._value = await today_counts(self._engine, now)
+                self._at = monotonic()
+            return self._value

@@ -23,7 +23,7 @@ from allo.api.supervisor import supervisor_router
 from allo.api.users import users_router
 from allo.auth.deps import LoginRequired, PageForbidden, require
 from allo.auth.roles import Principal, Role
-from allo.queue_stats import today_counts
+from allo.queue_stats import SharedTodayCounts
 from allo.service import AlloService
 from allo.web.dashboard import dashboard_pages
 from allo.web.login import login_pages
@@ -79,11 +79,14 @@ def create_app(service: AlloService) -> FastAPI:
         return {"version": service.rules.version, "loaded": changed is not None,
                 "listening": "yes" if service.rules.listening else "no"}
 
-    @app.get("/api/queues", summary="Every queue: waiting callers, longest wait, agents by state, today's figures")
+    shared_counts = SharedTodayCounts(service.engine)
+
+    @app.get("/api/queues", summary="Every queue: waiting callers, longest wait, agents by state, today's figures "
+                                    "(those at most half a second old)")
     async def queues(_me: Annotated[Principal, Depends(require(*Role))]) -> dict[str, Any]:
         live = service.live.to_dict()
         try:
-            today: dict[str, dict[str, int]] | None = await today_counts(service.engine, datetime.now(UTC))
+            today: dict[str, dict[str, int]] | None = await shared_counts.get(datetime.now(UTC))
         except Exception:  # the live part is still worth showing while the database is away
             today = None
         for queue in live["queues"]:
