@@ -23,10 +23,13 @@ runtime inside the Asterisk root, `allo serve` with ALLO_FIXED_NOW at an open ti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import os
 import secrets
 import shutil
+import signal
+import subprocess
 import time
 from datetime import datetime
 from pathlib import Path
@@ -47,7 +50,7 @@ from allo.rules.load import load_rules
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
 from allo.setup.postgres import PostgresCluster
-from allo.setup.procs import say
+from allo.setup.procs import pid_alive, say
 from allo.setup.prompts import ensure_prompts
 from allo.setup.secrets import ensure_secrets
 from allo.setup.stack import SeededData, seed_database
@@ -226,9 +229,13 @@ class BenchStack:
         lines = Path(f"/proc/{pid}/status").read_text().splitlines()
         return next((int(line.split()[1]) * 1024 for line in lines if line.startswith("VmRSS:")), 0)
 
-    def channels(self) -> int:
+    def channels(self) -> int | None:
+        """Channels in Asterisk; None when its CLI did not answer (wedged after an overload)."""
         assert self.asterisk is not None
-        out = self.asterisk.cli("core show channels count", check=False)
+        try:
+            out = self.asterisk.cli("core show channels count", check=False)
+        except subprocess.TimeoutExpired:
+            return None
         for line in out.splitlines():
             if "active channel" in line:
                 return int(line.split()[0])
@@ -236,22 +243,33 @@ class BenchStack:
 
     async def idle(self, timeout: float = 60.0) -> bool:
         """Wait until Asterisk has no channel left and is quiet again; hang up what remains after `timeout`
-        (returns False). An overloaded step must not poison the next one (bench/analysis.md, first run)."""
+        (returns False), and restart Asterisk if even that does not bring it back (a collapsed 60 s hold left it
+        deaf to its CLI): an overloaded step must not poison the next one."""
+        assert self.asterisk is not None
         deadline = time.monotonic() + timeout
         clean = False
         while time.monotonic() < deadline:
-            if await asyncio.to_thread(self.channels) == 0:
+            count = await asyncio.to_thread(self.channels)
+            if count == 0:
                 clean = True
                 break
+            if count is None:
+                break
             await asyncio.sleep(0.5)
+        recovered = False
         if not clean:
-            assert self.asterisk is not None
-            self.asterisk.cli("channel request hangup all", check=False)
-            await asyncio.sleep(2)
-        await self._settle()
+            try:
+                await asyncio.to_thread(self.asterisk.cli, "channel request hangup all", 15.0, False)
+                await asyncio.sleep(2)
+            except subprocess.TimeoutExpired:
+                pass
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            recovered = await self._settle()
+        if not recovered:
+            await self.restart_asterisk()
         return clean
 
-    async def _settle(self, quiet_pct: float = 15.0, within: float = 30.0) -> None:
+    async def _settle(self, quiet_pct: float = 15.0, within: float = 30.0) -> bool:
         """Until no caller waits in a queue and Asterisk uses under `quiet_pct` % of one core over 1 s (its
         taskprocessors and the AMI event queue drain after a burst), for at most `within` seconds."""
         deadline = time.monotonic() + within
@@ -264,9 +282,37 @@ class BenchStack:
                 waiting = sum(e.calls for e in await self.ami.queue_status() if isinstance(e, QueueParams))
             except AmiError:
                 waiting = -1
-            if busy < quiet_pct and waiting == 0:
-                return
-        say(f"bench: Asterisk not quiet after {within:g} s (queues or CPU still busy); going on")
+            if busy < quiet_pct and waiting == 0 and await asyncio.to_thread(self.channels) == 0:
+                return True
+        say(f"bench: Asterisk not quiet after {within:g} s (queues, channels or CPU still busy)")
+        return False
+
+    async def restart_asterisk(self) -> None:
+        """Kill and start Asterisk again, then put the agents back in l1 (members added over AMI do not survive;
+        their registrations do, in AstDB) and start a new watcher (its AMI filters are per session)."""
+        assert self.asterisk is not None
+        say("bench: Asterisk did not recover from the last step: restarting it")
+        self.facts["asterisk_restarts"] = self.facts.get("asterisk_restarts", 0) + 1
+        pid = self.asterisk.pid()
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while pid_alive(pid) and time.monotonic() < deadline:
+                for child in self.asterisk._children:  # reap it: a zombie still answers kill(pid, 0)
+                    child.poll()
+                await asyncio.sleep(0.1)
+        self.asterisk.host_path(f"{self.asterisk.run_dir}/asterisk.ctl").unlink(missing_ok=True)
+        await asyncio.to_thread(self.asterisk.start)
+        await self.ami.wait_ready(60)
+        for username in self.agent_names:
+            await self.ami.queue_add("l1", f"PJSIP/{username}", username)
+        if self._watch is not None:
+            await self._watch.stop()
+            self._watch = AmiWatch(self.settings.ami_host, self.settings.ami_port, self.settings.ami_username,
+                                   self.settings.ami_secret.get_secret_value())
+            await self._watch.start()
+        await asyncio.sleep(5)  # the service's own AMI session reconnects (back-off from 0.5 s) and resyncs
 
     # -- tear-down ---------------------------------------------------------------------------------------------
     async def __aexit__(self, *exc: object) -> None:

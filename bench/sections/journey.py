@@ -13,9 +13,11 @@ queued caller and is quiet.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import re
 import time
+import traceback
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +93,25 @@ def _service_warnings(stack: BenchStack, offset: int) -> dict[str, int]:
 
 
 async def run_step(stack: BenchStack, impl: str, rate: float, seconds: float) -> dict[str, Any]:
+    """One step; a step the harness itself could not finish (Asterisk wedged...) is a failed step, not the end
+    of the section."""
+    try:
+        return await _run_step(stack, impl, rate, seconds)
+    except Exception as error:
+        traceback.print_exc()
+        print(f"[journey] {impl:8} {rate:6g}/s {seconds:3g}s FAIL (harness: {type(error).__name__})", flush=True)
+        with contextlib.suppress(Exception):
+            await stack.idle(30)
+        return {"impl": impl, "rate": rate, "seconds": seconds, "ok": False, "harness_error": repr(error),
+                "attempted": 0, "planned": round(rate * seconds), "succeeded": 0, "failed": 0, "abandoned": 0,
+                "late_joins": 0, "service_warnings": {}, "queue_joins": 0, "agent_connects": 0,
+                "left_over_channels": True, "sipp_rc": None, "wall_s": None,
+                "post_dial_ms": {"p50": None, "p99": None, "n": 0}, "answer_to_join_ms": {"p50": None, "p99": None,
+                                                                                          "n": 0},
+                "asterisk_cpu_pct": None, "allo_cpu_pct": None, "machine_busy_pct": None, "command": ""}
+
+
+async def _run_step(stack: BenchStack, impl: str, rate: float, seconds: float) -> dict[str, Any]:
     load = stack.citizens(stack.numbers[impl], rate, seconds, f"{impl}-{rate:g}")
     pids = {"asterisk": stack.asterisk_pid(), "allo": stack.service_pid()}
     cpu0 = {k: stack.cpu_seconds(p) for k, p in pids.items()}
