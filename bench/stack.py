@@ -75,6 +75,7 @@ class BenchStack:
         self.postgres: PostgresCluster | None = None
         self.asterisk: AsteriskInstance | None = None
         self._agent_uas: sipp.Sipp | None = None
+        self._agent_port = 0
         self._ami: AmiClient | None = None
         self._watch: AmiWatch | None = None
         self._service: ServiceProcess | None = None
@@ -179,13 +180,19 @@ class BenchStack:
             raise RuntimeError(f"agent {username} could not register: {result.log[-2000:]}")
 
         await asyncio.gather(*(register(u, p) for u, p in passwords.items()))
-        self._agent_uas = sipp.Sipp("agent-answer.xml", sipp.sip_target(self.settings.sip_port),
-                                    {"talk_ms": str(self.talk_ms)}, calls=10_000_000, port=port, timeout_s=6 * 3600,
-                                    extra=["-max_socket", "4096", "-l", "100000"])
-        self._agent_uas.start()
+        self._agent_port = port
+        self._start_agent_uas()
         for username in passwords:
             await self.ami.queue_add("l1", f"PJSIP/{username}", username)
             self.agent_names.append(username)
+
+    def _start_agent_uas(self) -> None:
+        if self._agent_uas is not None:
+            self._agent_uas.stop()
+        self._agent_uas = sipp.Sipp("agent-answer.xml", sipp.sip_target(self.settings.sip_port),
+                                    {"talk_ms": str(self.talk_ms)}, calls=10_000_000, port=self._agent_port,
+                                    timeout_s=6 * 3600, extra=["-max_socket", "4096", "-l", "100000"])
+        self._agent_uas.start()
 
     # -- helpers for the sections ---------------------------------------------------------------------------
     @property
@@ -288,8 +295,9 @@ class BenchStack:
         return False
 
     async def restart_asterisk(self) -> None:
-        """Kill and start Asterisk again, then put the agents back in l1 (members added over AMI do not survive;
-        their registrations do, in AstDB) and start a new watcher (its AMI filters are per session)."""
+        """Kill and start Asterisk again and the agents' SIPp, then put the agents back in l1 (members added over
+        AMI do not survive; their registrations do, in AstDB) and start a new watcher (AMI filters are per
+        session)."""
         assert self.asterisk is not None
         say("bench: Asterisk did not recover from the last step: restarting it")
         self.facts["asterisk_restarts"] = self.facts.get("asterisk_restarts", 0) + 1
@@ -303,6 +311,7 @@ class BenchStack:
                     child.poll()
                 await asyncio.sleep(0.1)
         self.asterisk.host_path(f"{self.asterisk.run_dir}/asterisk.ctl").unlink(missing_ok=True)
+        await asyncio.to_thread(self._start_agent_uas)
         await asyncio.to_thread(self.asterisk.start)
         await self.ami.wait_ready(60)
         for username in self.agent_names:

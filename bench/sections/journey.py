@@ -96,7 +96,13 @@ async def run_step(stack: BenchStack, impl: str, rate: float, seconds: float) ->
     """One step; a step the harness itself could not finish (Asterisk wedged...) is a failed step, not the end
     of the section."""
     try:
-        return await _run_step(stack, impl, rate, seconds)
+        step = await _run_step(stack, impl, rate, seconds)
+        if not step["ok"]:
+            # After a collapse, Asterisk could pass the quiet checks and still fail every step after it (full run
+            # of 2026-12-05: 60 calls/s held by the dialplan before, then failed by all after two collapses).
+            await stack.restart_asterisk()
+            step["restarted_after"] = True
+        return step
     except Exception as error:
         traceback.print_exc()
         print(f"[journey] {impl:8} {rate:6g}/s {seconds:3g}s FAIL (harness: {type(error).__name__})", flush=True)
