@@ -28,7 +28,6 @@ import fcntl
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import time
 from datetime import datetime
@@ -50,7 +49,7 @@ from allo.rules.load import load_rules
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
 from allo.setup.postgres import PostgresCluster
-from allo.setup.procs import pid_alive, say
+from allo.setup.procs import say
 from allo.setup.prompts import ensure_prompts
 from allo.setup.secrets import ensure_secrets
 from allo.setup.stack import SeededData, seed_database
@@ -301,16 +300,7 @@ class BenchStack:
         assert self.asterisk is not None
         say("bench: Asterisk did not recover from the last step: restarting it")
         self.facts["asterisk_restarts"] = self.facts.get("asterisk_restarts", 0) + 1
-        pid = self.asterisk.pid()
-        if pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            deadline = time.monotonic() + 10
-            while pid_alive(pid) and time.monotonic() < deadline:
-                for child in self.asterisk._children:  # reap it: a zombie still answers kill(pid, 0)
-                    child.poll()
-                await asyncio.sleep(0.1)
-        self.asterisk.host_path(f"{self.asterisk.run_dir}/asterisk.ctl").unlink(missing_ok=True)
+        await asyncio.to_thread(self.asterisk.stop, 5.0)
         await asyncio.to_thread(self._start_agent_uas)
         await asyncio.to_thread(self.asterisk.start)
         await self.ami.wait_ready(60)

@@ -246,10 +246,11 @@ class AmiSupervisor:
         replies = await asyncio.gather(
             *(conn.send(commands.event_filter(name), within=self.action_timeout) for name in self.events)
         )
-        refused = [name for name, reply in zip(self.events, replies, strict=True) if not reply.success]
+        refused = [(name, reply.message) for name, reply in zip(self.events, replies, strict=True)
+                   if not reply.success]
         if refused:
             logger.warning("AMI Filter refused for %s (%s): this session receives every event",
-                           ", ".join(refused), replies[0].message)
+                           ", ".join(name for name, _ in refused), refused[0][1])
 
     async def _keepalive(self, conn: AmiConnection) -> None:
         while True:
