@@ -61,6 +61,14 @@ class CitizenLoad:
                                      stdout=subprocess.DEVNULL, stderr=(self.workdir / "stderr.log").open("wb"))
         return self
 
+    def failed_so_far(self) -> int:
+        """FailedCall(C) in the last line SIPp wrote to its statistics (every second, `-fd 1`)."""
+        try:
+            lines = (self.workdir / "stat.csv").read_text(errors="replace").splitlines()
+        except FileNotFoundError:
+            return 0
+        return failed_calls(lines)
+
     def wait(self) -> CitizenResult:
         assert self.proc is not None
         try:
@@ -106,3 +114,11 @@ class CitizenResult:
 
         return cls(returncode, planned, count("TotalCallCreated"), count("SuccessfulCall(C)"),
                    count("FailedCall(C)"), rtts, errors[-3000:])
+
+
+def failed_calls(lines: list[str]) -> int:
+    rows = list(csv.DictReader([lines[0], lines[-1]] if len(lines) > 1 else [], delimiter=";"))
+    try:
+        return int(float(rows[-1].get("FailedCall(C)", "0") or 0)) if rows else 0
+    except ValueError:  # a line SIPp is still writing
+        return 0

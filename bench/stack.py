@@ -79,6 +79,7 @@ class BenchStack:
         self._watch: AmiWatch | None = None
         self._service: ServiceProcess | None = None
         self._steps = 0
+        self.fresh = True  # Asterisk has carried no load since it started (the journey's holds want one)
         self._lock: IO[str] | None = None
 
     # -- set-up ------------------------------------------------------------------------------------------------
@@ -293,13 +294,14 @@ class BenchStack:
         say(f"bench: Asterisk not quiet after {within:g} s (queues, channels or CPU still busy)")
         return False
 
-    async def restart_asterisk(self) -> None:
+    async def restart_asterisk(self, why: str = "the last step failed") -> None:
         """Kill and start Asterisk again and the agents' SIPp, then put the agents back in l1 (members added over
         AMI do not survive; their registrations do, in AstDB) and start a new watcher (AMI filters are per
         session)."""
         assert self.asterisk is not None
-        say("bench: Asterisk did not recover from the last step: restarting it")
+        say(f"bench: restarting Asterisk ({why})")
         self.facts["asterisk_restarts"] = self.facts.get("asterisk_restarts", 0) + 1
+        self.fresh = True
         await asyncio.to_thread(self.asterisk.stop, 5.0)
         await asyncio.to_thread(self._start_agent_uas)
         await asyncio.to_thread(self.asterisk.start)

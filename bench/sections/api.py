@@ -43,7 +43,7 @@ ENDPOINTS: list[tuple[str, Role | None, str]] = [
 def plan(quick: bool) -> dict[str, Any]:
     if quick:
         return {"concurrency": [1, 16, 64], "seconds": 3.0, "warmup": 1.0, "auth_lookups": 300}
-    return {"concurrency": [1, 8, 32, 128], "seconds": 10.0, "warmup": 2.0, "auth_lookups": 2000}
+    return {"concurrency": [1, 16, 128], "seconds": 8.0, "warmup": 1.5, "auth_lookups": 2000}
 
 
 async def one_run(stack: Any, path: str, token: str, concurrency: int, params: dict[str, Any],
