@@ -6,7 +6,7 @@ ALLO := $(VENV)/bin/allo
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: all run stop call test check lint types setup venv sysdeps test-unit test-integration test-e2e clean bench bench-quick
+.PHONY: all run stop call test check lint types setup venv sysdeps test-unit test-integration test-e2e test-faults clean bench bench-quick
 
 all: test
 
@@ -54,6 +54,10 @@ test-e2e: venv sysdeps
 # Fixtures set up their own PostgreSQL cluster, Asterisk instance and `allo serve` on free ports.
 test: venv sysdeps check
 	$(PY) -m pytest tests/unit tests/integration tests/e2e $(PYTEST_ARGS)
+
+# Faults under load and attacks with figures (issue 7): docs/reliability.md is rendered at the end.
+test-faults: venv sysdeps
+	$(PY) -m pytest tests/faults $(PYTEST_ARGS)
 
 # Benchmarks (issue 6; not part of `test`): their own stack in .state-bench/ on free ports, then
 # bench/results/<UTC>.json and docs/benchmarks.md. Full run < 30 min; quick (sections 1 and 3 reduced) < 5 min.
