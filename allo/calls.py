@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
 
@@ -30,6 +31,7 @@ from acd.ami.events import (
     QueueCallerAbandon,
     QueueCallerJoin,
 )
+from allo.db.errors import database_away
 from allo.db.models import Call, CallOutcome
 from allo.metrics import Metrics
 from allo.tasks import cancel_and_wait
@@ -107,7 +109,9 @@ class CallRecorder:
     one each per write: at 30 calls/s a call's ten writes no longer queue for the connection pool.
     """
 
-    def __init__(self, engine: AsyncEngine, metrics: Metrics, timeout: float = 2.0, max_pending: int = 5000,
+    RETRY_FIRST_S, RETRY_MAX_S = 0.2, 3.0
+
+    def __init__(self, engine: AsyncEngine, metrics: Metrics, timeout: float = 2.0, max_pending: int = 100_000,
                  batch_max: int = 200) -> None:
         self._engine = engine
         self._metrics = metrics
@@ -170,15 +174,29 @@ class CallRecorder:
             self._writer = asyncio.create_task(self._write_forever(), name="call-records")
 
     async def _write_forever(self) -> None:
+        delay = 0.0
         while True:
             await self._wake.wait()
             self._wake.clear()
             while self._queue:
                 batch = [self._queue.popleft() for _ in range(min(len(self._queue), self._batch_max))]
-                await self._write_batch(batch)
+                if await self._write_batch(batch):
+                    if delay:
+                        log.warning("database back: call records written again (%d pending)", len(self._queue))
+                    delay = 0.0
+                    continue
+                # The database is away (restart, failover): keep the batch, in order, and try again; a journey
+                # is lost only if the backlog overflows `max_pending` or the process dies before it is back.
+                self._queue.extendleft(reversed(batch))
+                if not delay:
+                    log.warning("database away: %d call-record writes kept for retry", len(self._queue))
+                delay = min(self.RETRY_MAX_S, max(self.RETRY_FIRST_S, delay * 2))
+                self._metrics.db_writes.labels("retry").inc(len(batch))
+                await asyncio.sleep(delay)
             self._idle.set()
 
-    async def _write_batch(self, batch: list[_Write]) -> None:
+    async def _write_batch(self, batch: list[_Write]) -> bool:
+        """Write the batch; False (nothing written) when the database is away and the batch must be retried."""
         try:
             async with asyncio.timeout(self._timeout):
                 async with self._engine.begin() as conn:
@@ -186,17 +204,20 @@ class CallRecorder:
                         for group in groups:
                             many = [w.params for w in group if w.params is not None]
                             await conn.execute(group[0].statement, many if len(many) > 1 else group[0].params)
-        except (TimeoutError, OSError, DBAPIError) as exc:
-            if len(batch) > 1 and isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+        except (TimeoutError, OSError, DBAPIError, PoolTimeout) as exc:
+            if database_away(exc):
+                return False
+            if len(batch) > 1:
                 # One bad statement must not take the batch's other writes with it: each on its own.
                 for write in batch:
                     await self.execute(write.statement, write.params, write.what)
-                return
+                return True
             self._metrics.db_writes.labels("error").inc(len(batch))
             log.warning("%d call-record writes not written (%s), first: %s", len(batch), type(exc).__name__,
                         batch[0].what)
-            return
+            return True
         self._metrics.db_writes.labels("ok").inc(len(batch))
+        return True
 
     async def drain(self, timeout: float = 5.0) -> None:
         """Wait (up to `timeout`) until every submitted write was tried, then stop the writer."""
@@ -205,3 +226,6 @@ class CallRecorder:
                 await self._idle.wait()
         await cancel_and_wait(self._writer)
         self._writer = None
+        if self._queue:
+            self._metrics.db_writes.labels("dropped").inc(len(self._queue))
+            log.warning("stopping with %d call-record writes not written (database away)", len(self._queue))

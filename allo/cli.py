@@ -32,6 +32,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(_settings(args))
 
 
+def cmd_supervise(args: argparse.Namespace) -> int:
+    from allo.supervise import supervise
+
+    return supervise(_settings(args))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from allo.run import run_stack
 
@@ -99,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_argument("--no-start", action="store_true", help="render Asterisk config but do not start it")
     setup.set_defaults(func=cmd_setup)
     sub.add_parser("serve", help="FastAGI server, AMI client and HTTP API").set_defaults(func=cmd_serve)
+    sub.add_parser("supervise", help="run `allo serve` and start it again whenever it exits").set_defaults(
+        func=cmd_supervise)
     sub.add_parser("run", help="set up, start PostgreSQL and Asterisk, serve; Ctrl-C stops all").set_defaults(
         func=cmd_run)
     sub.add_parser("stop", help="stop what `allo run` started").set_defaults(func=cmd_stop)

@@ -1,14 +1,12 @@
-"""`allo run`: set up what is missing, start PostgreSQL and Asterisk, supervise `allo serve`; stop all on exit."""
+"""`allo run`: set up what is missing, start PostgreSQL and Asterisk, supervise `allo serve` (allo/supervise.py);
+stop all on exit."""
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
-from types import FrameType
 
 from allo.auth.roles import Role
 from allo.auth.users import DEMO_USERS_FILE, read_demo_users
@@ -17,8 +15,7 @@ from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
 from allo.setup.postgres import PostgresCluster
 from allo.setup.procs import pid_alive, say
 from allo.setup.stack import setup_all
-
-RESTART_DELAY_S = 1.0
+from allo.supervise import Supervisor, serve_command
 
 
 def _run_pidfile(settings: Settings) -> Path:
@@ -30,29 +27,11 @@ def run_stack(settings: Settings) -> int:
     announce_demo_admin(settings)
     pidfile = _run_pidfile(settings)
     pidfile.write_text(str(os.getpid()))
-    stopping = False
-    child: subprocess.Popen[bytes] | None = None
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
-        if child is not None and child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    supervisor = Supervisor(serve_command(settings))
+    supervisor.install_signals()
     try:
-        while not stopping:
-            child = subprocess.Popen([sys.executable, "-m", "allo.cli", "--state-dir", str(settings.state_dir),
-                                      "serve"], start_new_session=True)
-            code = child.wait()
-            if not stopping:
-                say(f"allo serve exited with {code}; restarting in {RESTART_DELAY_S:.0f} s")
-                time.sleep(RESTART_DELAY_S)
+        supervisor.run()
     finally:
-        if child is not None and child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-            child.wait(60)
         stack.asterisk.stop()
         if stack.postgres is not None:
             stack.postgres.stop()

@@ -77,7 +77,8 @@ class AlloService:
         self._prompt_jobs: set[asyncio.Task[int]] = set()
         self.ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
                              settings.ami_secret.get_secret_value(), action_timeout=settings.ami_action_timeout,
-                             events=SUBSCRIBED_EVENTS)
+                             ping_interval=settings.ami_ping_interval, ping_timeout=settings.ami_ping_timeout,
+                             backoff_max=settings.ami_reconnect_max, events=SUBSCRIBED_EVENTS)
         # Published service levels and announce frequencies reach Asterisk's queues.conf (docs/rules-editor.md).
         self.queue_conf = QueueConfSync(self.engine, self.ami, self.asterisk)
         self.rules.add_listener(self.queue_conf.on_rules)

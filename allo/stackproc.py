@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -28,8 +30,9 @@ class ServiceProcess:
     # so the suite behaves the same whenever CI runs.
     DEFAULT_NOW = "2026-11-23T10:00:00"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, supervised: bool = False) -> None:
         self.settings = settings
+        self.supervised = supervised  # `allo supervise` (restarts `allo serve` when it dies) instead of `allo serve`
         self.fixed_now: str | None = self.DEFAULT_NOW
         self.env: dict[str, str] = {}  # extra ALLO_* settings for this run (e.g. callback timings)
         self.proc: subprocess.Popen[bytes] | None = None
@@ -63,7 +66,8 @@ class ServiceProcess:
         env = {**os.environ, **settings_env(self.settings), **self.env}
         if self.fixed_now:
             env["ALLO_FIXED_NOW"] = self.fixed_now
-        self.proc = subprocess.Popen([sys.executable, "-m", "allo.cli", "serve"], env=env, stdout=out,
+        command = "supervise" if self.supervised else "serve"
+        self.proc = subprocess.Popen([sys.executable, "-m", "allo.cli", command], env=env, stdout=out,
                                      stderr=subprocess.STDOUT)
         out.close()
         deadline = time.monotonic() + timeout
@@ -78,12 +82,23 @@ class ServiceProcess:
             time.sleep(0.2)
         raise RuntimeError(f"allo serve not healthy in {timeout} s: {self.log.read_text()[-3000:]}")
 
+    def serve_pid(self) -> int | None:
+        """The pid of `allo serve` itself (the supervisor's child when supervised), from its pid file."""
+        try:
+            return int((Path(self.settings.state_dir) / "allo-serve.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
+
     def stop(self) -> int | None:
         if self.proc is None or self.proc.poll() is not None:
             return None if self.proc is None else self.proc.returncode
+        child = self.serve_pid() if self.supervised else None
         self.proc.terminate()
         try:
             return self.proc.wait(30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            if child is not None:  # in its own session: the supervisor's death does not reach it
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, signal.SIGKILL)
             return self.proc.wait()

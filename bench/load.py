@@ -57,8 +57,9 @@ class CitizenLoad:
         self.workdir.mkdir(parents=True, exist_ok=True)
         (self.workdir / "citizen.xml").write_text(citizen_scenario(self.number, self.key, self.caller_prefix))
         self.started = time.time()
-        self.proc = subprocess.Popen(self.command(), cwd=self.workdir, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=(self.workdir / "stderr.log").open("wb"))
+        with (self.workdir / "stderr.log").open("wb") as stderr:  # the child keeps its own descriptor
+            self.proc = subprocess.Popen(self.command(), cwd=self.workdir, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=stderr)
         return self
 
     def failed_so_far(self) -> int:

@@ -65,8 +65,14 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class BenchStack:
-    def __init__(self, *, agents: int = 100, talk_ms: int = 500, state_dir: Path = STATE) -> None:
+    def __init__(self, *, agents: int = 100, talk_ms: int = 500, state_dir: Path = STATE, instance: str = "bench",
+                 supervised: bool = False, ports: dict[str, int] | None = None,
+                 service_env: dict[str, str] | None = None) -> None:
+        """The fault tests (tests/faults) use their own `instance`, a `supervised` service (`allo supervise`),
+        chosen `ports` and extra `service_env` (e.g. the service's AMI through a proxy)."""
         self.agent_count, self.talk_ms, self.state_dir = agents, talk_ms, state_dir
+        self.instance, self.supervised = instance, supervised
+        self._ports, self._service_env = dict(ports or {}), dict(service_env or {})
         self.numbers = dict(NUMBERS)
         self.agent_names: list[str] = []
         self.facts: dict[str, Any] = {"agents": agents, "talk_ms": talk_ms}
@@ -80,6 +86,7 @@ class BenchStack:
         self._service: ServiceProcess | None = None
         self._steps = 0
         self.fresh = True  # Asterisk has carried no load since it started (the journey's holds want one)
+        self.ready_at = 0.0  # time.monotonic() when a restarted Asterisk was fully booted again
         self._lock: IO[str] | None = None
 
     # -- set-up ------------------------------------------------------------------------------------------------
@@ -104,8 +111,10 @@ class BenchStack:
         self.state_dir.chmod(0o755)
         ensure_secrets(self.state_dir)
         ports = {k: sipp.free_port() for k in ("pg_port", "agi_port", "http_port", "ami_port", "sip_port")}
+        ports.update(self._ports)
         self.settings = Settings.load(self.state_dir).model_copy(update={
-            **ports, "rtp_start": 40000, "rtp_end": 49999, "asterisk_instance": "bench", "agi_drain_timeout": 5.0})
+            **ports, "rtp_start": 40000, "rtp_end": 49999, "asterisk_instance": self.instance,
+            "agi_drain_timeout": 5.0})
         self.postgres = PostgresCluster.for_state(self.state_dir, self.settings.pg_port)
         self.postgres.init()
         self.postgres.start()
@@ -116,10 +125,12 @@ class BenchStack:
         passwords, rules = await self._bench_agents()
         seeded = await seed_database(self.settings)  # again: returns the Asterisk inputs with the bench agents
         await asyncio.to_thread(self._asterisk, seeded, rules)
-        self._service = ServiceProcess(self.settings)
+        self._service = ServiceProcess(self.settings, supervised=self.supervised)
+        self._service.env.update(self._service_env)
         await asyncio.to_thread(self._service.start)
         self._ami = AmiClient(self.settings.ami_host, self.settings.ami_port, self.settings.ami_username,
-                              self.settings.ami_secret.get_secret_value(), events=("FullyBooted",))
+                              self.settings.ami_secret.get_secret_value(), events=("FullyBooted",),
+                              backoff_initial=0.2, backoff_max=0.5)  # back at once after a restart
         await self._ami.start()
         await self._ami.wait_ready(15)
         self._watch = AmiWatch(self.settings.ami_host, self.settings.ami_port, self.settings.ami_username,
@@ -223,8 +234,9 @@ class BenchStack:
         return pid
 
     def service_pid(self) -> int:
+        """`allo serve`'s pid (not its supervisor's)."""
         assert self.service.proc is not None
-        return self.service.proc.pid
+        return (self.service.serve_pid() if self.supervised else None) or self.service.proc.pid
 
     @staticmethod
     def cpu_seconds(pid: int) -> float:
@@ -306,6 +318,7 @@ class BenchStack:
         await asyncio.to_thread(self._start_agent_uas)
         await asyncio.to_thread(self.asterisk.start)
         await self.ami.wait_ready(60)
+        self.ready_at = time.monotonic()
         for username in self.agent_names:
             await self.ami.queue_add("l1", f"PJSIP/{username}", username)
         if self._watch is not None:

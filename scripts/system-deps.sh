@@ -7,6 +7,7 @@ command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 command -v sox >/dev/null || missing+=(sox)
 command -v runuser >/dev/null || missing+=(util-linux)
 test -x /usr/bin/chromium || missing+=(chromium)  # browser tests (Playwright drives it; it cannot download one)
+command -v systemd-analyze >/dev/null || missing+=(systemd)  # checks deploy/systemd/allo.service
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if ! command -v asterisk >/dev/null; then command -v debootstrap >/dev/null || missing+=(debootstrap); fi
 if [ ${#missing[@]} -eq 0 ]; then

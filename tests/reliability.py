@@ -20,6 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = Path(os.environ.get("ALLO_RELIABILITY_DIR", ROOT / ".state-reliability"))
 DOC = ROOT / "docs" / "reliability.md"
+NOTES = ROOT / "tests" / "faults" / "analysis.md"  # hand-written reading of the figures, appended to the doc
 KINDS = {"fault": "Faults under load", "attack": "Hostile input", "privacy": "Privacy",
          "security": "Telephony and API security"}
 
@@ -93,8 +94,11 @@ def render(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_doc(results_dir: Path = RESULTS_DIR, doc: Path = DOC) -> Path:
-    doc.write_text(render(load_records(results_dir)))
+def write_doc(results_dir: Path = RESULTS_DIR, doc: Path = DOC, notes: Path = NOTES) -> Path:
+    text = render(load_records(results_dir))
+    if notes.exists():
+        text += "\n" + notes.read_text()
+    doc.write_text(text)
     return doc
 
 

@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 
 from acd.queue_summary import member_counts
+from allo.api import db_errors
 from allo.api.agents import agents_router
 from allo.api.audit import audit_router
 from allo.api.auth import auth_router
@@ -46,6 +47,7 @@ def create_app(service: AlloService) -> FastAPI:
                   description="IVR and call routing for the 3939 administrative-information hotline. "
                               "Authenticate with `POST /api/auth/token` and send `Authorization: Bearer <token>`.")
     app.state.authenticator = service.auth
+    db_errors.install(app)
 
     @app.exception_handler(LoginRequired)
     async def to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:

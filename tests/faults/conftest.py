@@ -2,15 +2,46 @@
 
 `make test-faults` runs this directory (`.ci/run` calls it after `make test`); at the end of the session the
 records of every fault and attack test are rendered into docs/reliability.md.
+
+The stack is the benchmarks' (bench/stack.py: PostgreSQL, Asterisk, SIPp agents answering in l1, citizens at a
+rate) on its own Asterisk instance, with `allo supervise` (the supervisor `make run` uses) instead of a bare
+`allo serve`, and the service's AMI session through a proxy that can go silent.
 """
 
 from __future__ import annotations
 
-import pytest
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
 
+import pytest
+import pytest_asyncio
 import reliability
+from tcp_proxy import SilentableProxy
+
+from allo import sipp
+from bench.stack import BenchStack
+
+AGENTS = 12
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if reliability.load_records():
         print(f"\n[allo] {reliability.write_doc()} rendered from {reliability.RESULTS_DIR}")
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def ami_proxy() -> AsyncIterator[SilentableProxy]:
+    proxy = SilentableProxy("127.0.0.1", sipp.free_port())
+    await proxy.start()
+    yield proxy
+    await proxy.stop()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def stack(tmp_path_factory: pytest.TempPathFactory, ami_proxy: SilentableProxy) -> AsyncIterator[BenchStack]:
+    state: Path = tmp_path_factory.mktemp("faults") / "state"
+    async with BenchStack(agents=AGENTS, talk_ms=500, state_dir=state, instance=f"faults-{os.getpid()}",
+                          supervised=True, ports={"ami_port": ami_proxy.target[1]},
+                          service_env={"ALLO_AMI_PORT": str(ami_proxy.port)}) as bench_stack:
+        yield bench_stack

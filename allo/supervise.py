@@ -1,0 +1,101 @@
+"""`allo supervise`: run `allo serve` and start it again whenever it exits, until told to stop.
+
+`allo run` uses it after the set-up; in production systemd does the same job (deploy/systemd/allo.service) and
+this command is not needed. While the service is down the dialplan sends callers to level 1 (extensions.conf),
+so the restart is what bounds the time callers spend without the menu: the first restart is immediate (a crash
+or a SIGKILL is usually a one-off), and only a service that keeps dying soon after its start is restarted more
+and more slowly (a crash loop must not eat the machine Asterisk runs on).
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import FrameType
+
+from allo.settings import Settings
+from allo.setup.procs import say
+
+
+@dataclass
+class Backoff:
+    """Delay before the next start: `first` after a run that lasted `healthy_s` or more, doubled after each
+    shorter run, up to `most`."""
+
+    first: float = 0.0
+    second: float = 0.5
+    most: float = 10.0
+    healthy_s: float = 30.0
+    _next: float = field(default=0.0, init=False)
+
+    def __post_init__(self) -> None:
+        self._next = self.first
+
+    def after_run(self, lasted_s: float) -> float:
+        if lasted_s >= self.healthy_s:
+            self._next = self.first
+        delay = self._next
+        self._next = min(self.most, max(self.second, delay * 2))
+        return delay
+
+
+def serve_command(settings: Settings) -> list[str]:
+    return [sys.executable, "-m", "allo.cli", "--state-dir", str(settings.state_dir), "serve"]
+
+
+class Supervisor:
+    """Runs `command` again and again; `stop()` (or SIGTERM/SIGINT once installed) ends the child and the loop."""
+
+    def __init__(self, command: Sequence[str], backoff: Backoff | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.command = list(command)
+        self.backoff = backoff or Backoff()
+        self.starts = 0
+        self._sleep = sleep
+        self._stopping = False
+        self._child: subprocess.Popen[bytes] | None = None
+
+    def install_signals(self) -> None:
+        def on_signal(_signum: int, _frame: FrameType | None) -> None:
+            self.stop()
+
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+
+    def stop(self) -> None:
+        self._stopping = True
+        if self._child is not None and self._child.poll() is None:
+            self._child.send_signal(signal.SIGTERM)  # the service drains its FastAGI sessions, then exits
+
+    def run(self) -> int:
+        try:
+            while not self._stopping:
+                started = time.monotonic()
+                self.starts += 1
+                # Its own session: a Ctrl-C in the terminal reaches us, and we decide how the child stops.
+                self._child = subprocess.Popen(self.command, start_new_session=True)
+                code = self._child.wait()
+                if self._stopping:
+                    break
+                delay = self.backoff.after_run(time.monotonic() - started)
+                say(f"allo serve exited with {code}; starting it again in {delay:g} s")
+                self._sleep(delay)
+        finally:
+            if self._child is not None and self._child.poll() is None:
+                self._child.send_signal(signal.SIGTERM)
+                try:
+                    self._child.wait(60)
+                except subprocess.TimeoutExpired:
+                    self._child.kill()
+                    self._child.wait()
+        return 0
+
+
+def supervise(settings: Settings) -> int:
+    supervisor = Supervisor(serve_command(settings))
+    supervisor.install_signals()
+    return supervisor.run()
