@@ -79,6 +79,13 @@ def cmd_users(args: argparse.Namespace) -> int:
                           display_name=args.display_name, extension=args.extension)
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from allo.doctor.run import doctor_command
+
+    # Settings.load, not _settings: a check never generates the secrets it is checking.
+    return doctor_command(Settings.load(args.state_dir), args.conf_dir, use_db=not args.no_db)
+
+
 def _add_users(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     users = sub.add_parser("users", help="accounts of the web pages and the API")
     users_sub = users.add_subparsers(dest="users_command", required=True)
@@ -123,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--code", help="the new code (default: 6 random digits)")
     rotate.set_defaults(func=cmd_codes)
     _add_users(sub)
+    doctor = sub.add_parser("doctor", help="check the configuration for the telephony security rules (exit 1 if not)")
+    doctor.add_argument("--conf-dir", type=Path, default=None,
+                        help="rendered Asterisk configuration to check (default: this instance's, as `allo setup` "
+                        "renders it)")
+    doctor.add_argument("--no-db", action="store_true", help="do not read the agents table")
+    doctor.set_defaults(func=cmd_doctor)
     return parser
 
 

@@ -61,6 +61,7 @@ class Sipp:
     media_port: int = field(default_factory=free_port)
     timeout_s: int = 60
     scenario_text: str | None = None  # generated scenario (replaces the file named by `scenario`)
+    keep_messages: bool = False  # the SIP message trace in the result's log even when the scenario passed
     _proc: subprocess.Popen[str] | None = None
     _workdir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -93,7 +94,8 @@ class Sipp:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             _, stderr = self._proc.communicate()
-        logs = ["*_errors.log"] if self._proc.returncode == 0 else ["*_errors.log", "*_messages.log"]
+        ok = self._proc.returncode == 0 and not self.keep_messages
+        logs = ["*_errors.log"] if ok else ["*_errors.log", "*_messages.log"]
         log = stderr + "".join(p.read_text(errors="replace")[-20000:]
                                for pattern in logs for p in Path(self._workdir.name).glob(pattern))
         result = SippResult(self._proc.returncode, log)

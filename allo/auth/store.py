@@ -47,7 +47,7 @@ class AuthStore:
                 return None
             now = self._clock()
             if needs_rehash(user.password_hash):
-                user.password_hash = hash_password(password)
+                user.password_hash = hash_password(password, check=False)
             user.last_login_at = now
             token = secrets.token_urlsafe(32)
             csrf = secrets.token_urlsafe(24) if method is AuthMethod.COOKIE else None
