@@ -7,7 +7,6 @@ records of every fault and attack test are rendered into docs/reliability.md.
 from __future__ import annotations
 
 import pytest
-
 import reliability
 
 
