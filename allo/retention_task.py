@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from allo.auth.roles import AuthMethod, Principal, Role
 from allo.db.engine import make_engine
+from allo.errors import ConfigError
 from allo.retention import RetentionPolicy, RetentionReport, run_retention
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, locate_asterisk_root
@@ -81,8 +82,7 @@ class RetentionTask:
 
 def retention_command(settings: Settings, dry_run: bool, batch: int | None) -> int:
     if batch is not None and batch < 1:
-        print("allo: --batch must be 1 or more")
-        return 2
+        raise ConfigError("--batch must be 1 or more")
     root = locate_asterisk_root(settings)
     instance = AsteriskInstance(root, settings.asterisk_instance) if root is not None else None
     operator = Principal(0, f"cli:{getpass.getuser()}"[:63], Role.ADMIN, AuthMethod.CLI)

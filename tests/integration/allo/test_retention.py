@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from allo.auth.roles import AuthMethod, Principal, Role
+from allo.cli import main
 from allo.db.admin_models import AuditEntry
 from allo.db.callback_models import AttemptOutcome, Callback, CallbackAttempt, CallbackStatus
 from allo.db.models import Call, CallNote, CallOutcome, LegOutcome, QueueLeg
@@ -175,3 +176,22 @@ async def test_the_background_task_erases_old_journeys_and_survives_a_database_a
             await away.dispose()
     assert failing.failures >= 2 and failing.runs == 0
     assert "retention run failed" in caplog.text
+
+
+async def test_allo_retention_run_on_demand_dry_run_then_for_real(db, retention_url, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ALLO_DATABASE_URL", retention_url)
+    monkeypatch.setenv("ALLO_ASTERISK_ROOT", str(tmp_path / "asterisk-root"))  # recordings looked for there only
+    await _populate(db)
+    before = await _counts(db)
+    command = ["--state-dir", str(tmp_path / "state"), "retention", "run"]
+    assert await asyncio.to_thread(main, [*command, "--dry-run"]) == 0
+    assert "would erase 6 calls, 13 queue_legs, 7 call_notes, 6 callbacks, 11 callback_attempts" in (
+        capsys.readouterr().out)
+    assert await _counts(db) == before
+    assert await asyncio.to_thread(main, [*command, "--batch", "4"]) == 0
+    assert "erased 6 calls, 13 queue_legs" in capsys.readouterr().out and (await _counts(db))["calls"] == 3
+    async with db.connect() as conn:
+        actor = (await conn.scalars(select(AuditEntry.actor))).one()
+    assert actor.startswith("cli:")
+    assert await asyncio.to_thread(main, [*command, "--batch", "0"]) == 1
+    assert "--batch must be 1 or more" in capsys.readouterr().err
