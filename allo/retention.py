@@ -10,7 +10,6 @@ again erases nothing more.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import time
@@ -32,6 +31,7 @@ log = logging.getLogger(__name__)
 
 OPEN = (CallbackStatus.PENDING, CallbackStatus.IN_PROGRESS)
 BATCH = 500
+COUNTED = ("calls", "queue_legs", "call_notes", "callbacks", "callback_attempts", "recordings")
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,7 @@ class RetentionReport:
     batches: int = 0
 
     def erased(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                if f.type == "int" and f.name != "batches"}
+        return {name: getattr(self, name) for name in COUNTED}
 
     def summary(self) -> str:
         verb = "would erase" if self.dry_run else "erased"

@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import reliability
 from private_db import create_private_database, drop_private_database
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from allo.auth.roles import AuthMethod, Principal, Role
@@ -131,7 +132,19 @@ async def test_old_journeys_and_what_hangs_off_them_are_erased_in_batches_and_re
          ("", "cancelled")])
     assert (audit.actor, audit.action) == ("cli:test", "privacy.retention")
     assert audit.detail == {"journey_days": 365, "recording_days": 183, "batches": 6, **EXPECTED}
+    started = time.monotonic()
     again = await run_retention(db, RetentionPolicy(365, 183, batch=2), NOW, WHO)
+    second_run_s = time.monotonic() - started
+    reliability.record(
+        "privacy_retention_erases_old_journeys", kind="privacy",
+        title="Retention: journeys older than a year erased with what hangs off them, in batches",
+        load="9 journeys (6 older than 365 days, one with its callback still open), orphan rows, web callbacks; "
+             "batches of 2 rows",
+        observed={**{f"{name} erased": count for name, count in report.erased().items() if name != "recordings"},
+                  "batches (transactions)": report.batches,
+                  "calls kept (within a year)": len(calls), "open callbacks kept": 1,
+                  "erased by a second run": sum(again.erased().values()), "second run s": round(second_run_s, 3)},
+        passed=sum(again.erased().values()) == 0 and report.erased() == EXPECTED)
     assert sum(again.erased().values()) == 0 and await _counts(db) == after
 
 
@@ -195,3 +208,33 @@ async def test_allo_retention_run_on_demand_dry_run_then_for_real(db, retention_
     assert actor.startswith("cli:")
     assert await asyncio.to_thread(main, [*command, "--batch", "0"]) == 1
     assert "--batch must be 1 or more" in capsys.readouterr().err
+
+
+async def test_a_year_of_calls_is_erased_in_bounded_batches(db):
+    n = 20_000
+    async with db.begin() as conn:  # generated in SQL: 20 000 old calls with two legs each, 100 recent ones
+        await conn.execute(text(
+            "INSERT INTO calls (call_id, caller_hash, dialled, started_at, outcome) "
+            "SELECT 'bulk-' || i, md5(i::text) || md5(i::text), '3939', "
+            "CAST(:old AS timestamptz) - make_interval(mins => i), 'completed' FROM generate_series(1, :n) AS i"),
+            {"old": OLD, "n": n})
+        await conn.execute(text(
+            "INSERT INTO queue_legs (call_id, queue, joined_at, outcome) "
+            "SELECT call_id, q, started_at, 'answered' FROM calls, unnest(ARRAY['l1', 'l2-travail']) AS q"))
+        for i in range(100):
+            await _journey(conn, f"recent-bulk-{i}", RECENT)
+    started = time.monotonic()
+    report = await run_retention(db, RetentionPolicy(365, 183), NOW, WHO)
+    seconds = time.monotonic() - started
+    after = await _counts(db)
+    reliability.record(
+        "privacy_retention_bulk", kind="privacy",
+        title="Retention of 20 000 old journeys: bounded batches of 500 rows",
+        load=f"{n} calls older than a year with 2 queue legs each, 100 recent journeys, one PostgreSQL",
+        observed={"calls erased": report.calls, "queue legs erased": report.queue_legs,
+                  "batches (transactions)": report.batches, "rows per batch at most": 500,
+                  "seconds": round(seconds, 2), "calls erased per second": round(report.calls / seconds),
+                  "recent calls kept": after["calls"]},
+        passed=report.calls == n and after["calls"] == 100)
+    assert (report.calls, report.queue_legs, report.batches) == (n, 2 * n, n // 500)
+    assert after["calls"] == 100 and after["queue_legs"] == 200
