@@ -64,6 +64,9 @@ def secrets_lock(state_dir: Path) -> Iterator[Path]:
 
 def ensure_secrets(state_dir: Path) -> Path:
     """Create `<state_dir>/secrets.env` (mode 600), adding only the keys that are missing."""
+    path = state_dir / SECRETS_FILE
+    if all(read_secrets(path).get(key) for key in GENERATED):
+        return path  # nothing to write: no lock, so a read-only state dir still works
     with secrets_lock(state_dir) as path:
         existing = read_secrets(path)
         missing = [key for key in GENERATED if not existing.get(key)]
