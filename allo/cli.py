@@ -103,6 +103,49 @@ def _add_users(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         command.set_defaults(func=cmd_users)
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    from allo import keys_cli
+
+    settings = _settings(args)
+    if args.keys_command == "show":
+        return keys_cli.show_command(settings)
+    if args.keys_command == "rotate-pseudonym":
+        return keys_cli.rotate_pseudonym_command(settings, args.keep)
+    if args.keys_command == "drop-previous-pseudonym":
+        return keys_cli.drop_previous_pseudonym_command(settings)
+    return keys_cli.rotate_callback_command(settings, args.finish)
+
+
+def _add_keys(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    keys = sub.add_parser("keys", help="pseudonym and callback keys: show fingerprints, rotate (docs/privacy.md)")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser("show", help="fingerprints of the current and previous keys").set_defaults(func=cmd_keys)
+    pseudonym = keys_sub.add_parser("rotate-pseudonym", help="new pseudonym key; the old one still matches lookups")
+    pseudonym.add_argument("--keep", type=int, default=1, help="previous keys kept for lookups (default 1)")
+    pseudonym.set_defaults(func=cmd_keys)
+    keys_sub.add_parser("drop-previous-pseudonym", help="forget the previous pseudonym keys").set_defaults(
+        func=cmd_keys)
+    callback = keys_sub.add_parser("rotate-callback", help="new callback key (then restart, then --finish)")
+    callback.add_argument("--finish", action="store_true",
+                          help="re-encrypt open callbacks under the new key and drop the old one")
+    callback.set_defaults(func=cmd_keys)
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from allo.retention_task import retention_command
+
+    return retention_command(_settings(args), args.dry_run, args.batch)
+
+
+def _add_retention(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    retention = sub.add_parser("retention", help="erase journeys and recordings past their retention")
+    retention_sub = retention.add_subparsers(dest="retention_command", required=True)
+    run = retention_sub.add_parser("run", help="erase now what `allo serve` erases daily")
+    run.add_argument("--dry-run", action="store_true", help="count what would be erased, erase nothing")
+    run.add_argument("--batch", type=int, default=None, help="rows per transaction (default 500)")
+    run.set_defaults(func=cmd_retention)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allo", description="IVR and call routing for the 3939 hotline")
     parser.add_argument("--state-dir", type=Path, default=None, help="default: $ALLO_STATE_DIR or ./.state")
@@ -136,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "renders it)")
     doctor.add_argument("--no-db", action="store_true", help="do not read the agents table")
     doctor.set_defaults(func=cmd_doctor)
+    _add_keys(sub)
+    _add_retention(sub)
     return parser
 
 

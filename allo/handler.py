@@ -16,7 +16,7 @@ from allo.booking import booker
 from allo.calls import CallRecorder
 from allo.db.models import CallOutcome
 from allo.metrics import Metrics
-from allo.privacy import pseudonymise
+from allo.privacy import PseudonymKeys
 from allo.queue_entry import EntryPlan, QueueEntryPlanner
 from allo.rules.cache import RulesCache
 from ivr.agi_channel import AgiChannel
@@ -42,13 +42,13 @@ FALLBACK_QUEUE = "l1"
 
 
 class IvrHandler:
-    def __init__(self, recorder: CallRecorder, metrics: Metrics, pseudonym_key: bytes, rules: RulesCache,
+    def __init__(self, recorder: CallRecorder, metrics: Metrics, pseudonyms: PseudonymKeys, rules: RulesCache,
                  clock: Callable[[], datetime], *, entry: QueueEntryPlanner | None = None,
                  booking: Callable[[], CallbackBooking | None] = lambda: None,
                  decide: DecideFn = routing_decide) -> None:
         self._recorder = recorder
         self._metrics = metrics
-        self._key = pseudonym_key
+        self._pseudonyms = pseudonyms
         self._rules = rules
         self._clock = clock
         self._entry = entry
@@ -57,8 +57,10 @@ class IvrHandler:
 
     async def handle(self, session: AgiSession) -> None:
         call_id = session.uniqueid
-        caller_hash = pseudonymise(self._key, session.caller_id)
-        lookup = self._entry.start_lookup(caller_hash) if self._entry is not None else None
+        caller_hash = self._pseudonyms.pseudonym(session.caller_id)
+        lookup = None
+        if self._entry is not None:
+            lookup = self._entry.start_lookup(caller_hash, self._pseudonyms.older_pseudonyms(session.caller_id))
         self._recorder.submit(call_id, {
             "caller_hash": caller_hash,
             "dialled": session.env.get("agi_extension", "")[:32],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -63,21 +64,23 @@ class QueueEntryPlanner:
         self._lookups: set[asyncio.Task[str | None]] = set()
         self.skipped_lookups = 0  # lookups not started because MAX_LOOKUPS were running
 
-    def start_lookup(self, caller_hash: str | None) -> asyncio.Task[str | None] | None:
+    def start_lookup(self, caller_hash: str | None,
+                     older_hashes: Sequence[str] = ()) -> asyncio.Task[str | None] | None:
+        """`older_hashes`: the caller's pseudonyms under previous keys (a key rotation keeps recognition)."""
         if not caller_hash or self._repeat_days <= 0:
             return None
         if len(self._lookups) >= MAX_LOOKUPS:
             self.skipped_lookups += 1
             return None
-        task = asyncio.create_task(self._last_agent(caller_hash))
+        task = asyncio.create_task(self._last_agent([caller_hash, *older_hashes]))
         self._lookups.add(task)
         task.add_done_callback(self._lookups.discard)
         task.add_done_callback(_consume)
         return task
 
-    async def _last_agent(self, caller_hash: str) -> str | None:
+    async def _last_agent(self, caller_hashes: list[str]) -> str | None:
         since = datetime.now(UTC) - timedelta(days=self._repeat_days)
-        query = (select(Call.agent).where(Call.caller_hash == caller_hash, Call.answered_at >= since,
+        query = (select(Call.agent).where(Call.caller_hash.in_(caller_hashes), Call.answered_at >= since,
                                           Call.agent.is_not(None))
                  .order_by(Call.answered_at.desc()).limit(1))
         async with self._engine.connect() as conn:

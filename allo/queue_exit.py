@@ -18,7 +18,7 @@ from agi.session import AgiSession
 from allo.booking import booker
 from allo.calls import CallRecorder
 from allo.db.models import CallOutcome, LegOutcome
-from allo.privacy import pseudonymise
+from allo.privacy import PseudonymKeys
 from allo.queue_figures import QueueFigures
 from allo.queue_legs import LegTracker
 from ivr.agi_channel import AgiChannel
@@ -32,12 +32,12 @@ DEFAULT_QUEUE = "l1"
 
 
 class QueueExitHandler:
-    def __init__(self, figures: QueueFigures, legs: LegTracker, recorder: CallRecorder, pseudonym_key: bytes,
+    def __init__(self, figures: QueueFigures, legs: LegTracker, recorder: CallRecorder, pseudonyms: PseudonymKeys,
                  booking: Callable[[], CallbackBooking | None]) -> None:
         self._figures = figures
         self._legs = legs
         self._recorder = recorder
-        self._key = pseudonym_key
+        self._pseudonyms = pseudonyms
         self._booking = booking
 
     async def handle(self, session: AgiSession) -> None:
@@ -77,7 +77,7 @@ class QueueExitHandler:
         book = booker(booking, queue=queue, origin=CallbackOrigin.QUEUE,
                       original_arrival=self._legs.first_arrival(call_id) or datetime.now(UTC),
                       sector=self._figures.policy(queue).sector, call_id=call_id,
-                      caller_hash=pseudonymise(self._key, session.caller_id))
+                      caller_hash=self._pseudonyms.pseudonym(session.caller_id))
         dialog = ChannelDialog(channel)
         try:
             outcome = await offer_callback(dialog, session.caller_id, book)

@@ -12,6 +12,7 @@ from collections.abc import Generator
 import uvicorn
 
 from allo.api.app import create_app
+from allo.keyring import RUNNING_KEYS, write_running_keys
 from allo.service import AlloService
 from allo.settings import Settings
 
@@ -39,6 +40,7 @@ async def serve_async(settings: Settings, stop: asyncio.Event | None = None) -> 
     pidfile = settings.state_dir / "allo-serve.pid"
     pidfile.parent.mkdir(parents=True, exist_ok=True)
     pidfile.write_text(str(os.getpid()))
+    write_running_keys(settings)  # fingerprints only: `allo keys` checks which keys this process holds
     print(f"[allo] serving: FastAGI {settings.agi_host}:{settings.agi_port}, "
           f"HTTP http://{settings.http_host}:{settings.http_port}/healthz", flush=True)
     stop_task = asyncio.create_task(stop.wait())
@@ -52,6 +54,7 @@ async def serve_async(settings: Settings, stop: asyncio.Event | None = None) -> 
         with contextlib.suppress(SystemExit):  # uvicorn exits this way when it cannot bind its port
             await http_task
         pidfile.unlink(missing_ok=True)
+        (settings.state_dir / RUNNING_KEYS).unlink(missing_ok=True)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
 

@@ -25,11 +25,13 @@ from allo.dashboard.feed import DashboardFeed
 from allo.db.engine import make_engine
 from allo.handler import IvrHandler
 from allo.metrics import Metrics
+from allo.privacy import PseudonymKeys
 from allo.queue_conf_sync import QueueConfSync
 from allo.queue_entry import QueueEntryPlanner
 from allo.queue_exit import QueueExitHandler
 from allo.queue_figures import QueueFigures
 from allo.queue_legs import LegTracker
+from allo.retention_task import FIRST_RUN_DELAY, RetentionTask, policy_of
 from allo.rules.cache import RulesCache
 from allo.rules.recording_store import published_uploads
 from allo.settings import Settings
@@ -63,13 +65,13 @@ class AlloService:
         self.rules.add_listener(self.queue_figures.on_rules)
         self.legs = LegTracker(self.recorder)
         booking = lambda: getattr(self, "callbacks", None)  # noqa: E731 - the callback service comes later
-        self.ivr = IvrHandler(self.recorder, self.metrics, settings.pseudonym_key.get_secret_value().encode(),
-                              self.rules, self.clock, booking=booking,
+        pseudonyms = PseudonymKeys.of(settings.pseudonym_key.get_secret_value(),
+                                      settings.pseudonym_keys_previous.get_secret_value())
+        self.ivr = IvrHandler(self.recorder, self.metrics, pseudonyms, self.rules, self.clock, booking=booking,
                               decide=timed_decide(self.timings) if self.timings is not None else routing_decide,
                               entry=QueueEntryPlanner(self.engine, self.live, self.queue_figures,
                                                       settings.repeat_caller_days))
-        self.queue_exit = QueueExitHandler(self.queue_figures, self.legs, self.recorder,
-                                           settings.pseudonym_key.get_secret_value().encode(), booking)
+        self.queue_exit = QueueExitHandler(self.queue_figures, self.legs, self.recorder, pseudonyms, booking)
         root = locate_asterisk_root(settings)
         self._sounds_dir = sounds_dir(root) if root is not None else None
         # Where agents' endpoints are published (None when Asterisk is not on this machine).
@@ -103,6 +105,10 @@ class AlloService:
         self.dashboard = DashboardFeed(self.live, self.active_calls, self.engine, lambda: self.ami.connected)
         self.ami.add_listener(self.dashboard.on_event)
         self.ami.add_resync_listener(self.dashboard.on_resync)
+        # Retention (docs/privacy.md): old journeys erased daily, in the background.
+        interval = settings.retention_interval_hours * 3600
+        self.retention = RetentionTask(self.engine, policy_of(settings, self.asterisk), interval,
+                                       first_delay=min(FIRST_RUN_DELAY, interval))
 
     def _on_ami_event(self, event: AmiEvent) -> None:
         self.metrics.ami_events.labels(type(event).__name__).inc()
@@ -144,11 +150,13 @@ class AlloService:
         await self.ami.start()
         await self.callbacks.start()
         await self.dashboard.start()
+        await self.retention.start()
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
                  self.settings.ami_host, self.settings.ami_port)
 
     async def stop(self) -> None:
         """Drain FastAGI sessions first (calls in the menu finish), then the rest."""
+        await self.retention.stop()
         await self.dashboard.stop()  # ends the open SSE streams, so the HTTP server can stop
         await self.agi.stop(self.settings.agi_drain_timeout)
         await self.rules.stop()

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     rules_poll_interval: float = 5.0
 
     pseudonym_key: SecretStr = SecretStr("")
+    pseudonym_keys_previous: SecretStr = Field(default=SecretStr(""), description="Earlier pseudonym keys, "
+                                               "newest first, comma-separated: lookups still match them "
+                                               "(docs/privacy.md, `allo keys rotate-pseudonym`)")
     db_write_timeout: float = 2.0
 
     # Queues (docs/queues.md).
@@ -70,6 +73,8 @@ class Settings(BaseSettings):
 
     # Callbacks (docs/callbacks.md).
     callback_key: SecretStr = Field(default=SecretStr(""), description="Encrypts numbers to call back (generated)")
+    callback_keys_previous: SecretStr = Field(default=SecretStr(""), description="Earlier callback keys during a "
+                                              "rotation: they decrypt, never encrypt (`allo keys rotate-callback`)")
     callback_promise_minutes: float = Field(default=45.0, gt=0, description="Called back within this, once open")
     callback_retry_minutes: float = Field(default=5.0, gt=0, description="Between two attempts")
     callback_max_attempts: int = Field(default=3, ge=1, le=10)
@@ -91,6 +96,13 @@ class Settings(BaseSettings):
                                 "on another address")
     callback_bookings_per_hour: int = Field(default=10, ge=1, description="Anonymous callback bookings per "
                                             "client address per hour (the public web form)")
+
+    # Retention (docs/privacy.md): journeys and recordings older than this are erased daily by `allo serve`.
+    journey_retention_days: int = Field(default=365, ge=1, le=3650, description="Calls, their queue legs, notes "
+                                        "and closed callbacks older than this are erased")
+    recording_retention_days: int = Field(default=183, ge=1, le=3650, description="Recordings of callers, if "
+                                          "any (allo records none today), older than this are erased")
+    retention_interval_hours: float = Field(default=24.0, gt=0, description="Between two retention runs")
 
     # Benchmarks (docs/benchmarks.md): raw per-command and per-decision timings; unset costs nothing.
     timings_file: Path | None = Field(default=None, description="Append raw AGI and routing timings here")

@@ -19,7 +19,7 @@ from allo.settings import Settings
 
 def settings_env(settings: Settings) -> dict[str, str]:
     keys = ("state_dir", "pg_port", "agi_port", "http_port", "ami_port", "sip_port", "rtp_start", "rtp_end",
-            "asterisk_instance", "agi_drain_timeout")
+            "asterisk_instance", "agi_drain_timeout", "journey_retention_days")
     return {f"ALLO_{key.upper()}": str(getattr(settings, key)) for key in keys}
 
 

@@ -45,6 +45,8 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         "rtp_end": 30999,
         "asterisk_instance": f"test-{os.getpid()}",
         "agi_drain_timeout": 30.0,
+        # The service's daily retention must not erase the dated rows report tests insert (2026): ten years.
+        "journey_retention_days": 3650,
     }
     return Settings.load(state).model_copy(update=overrides)
 

@@ -24,7 +24,7 @@ from allo.callbacks.metrics import CallbackMetrics
 from allo.callbacks.scheduler import CallbackScheduler
 from allo.callbacks.store import AlreadyPending, CallbackStore, CancelOutcome
 from allo.metrics import Metrics
-from allo.privacy import pseudonymise
+from allo.privacy import PseudonymKeys
 from allo.rules.cache import RulesCache
 from allo.settings import Settings
 
@@ -46,9 +46,11 @@ class CallbackService:
         self._rules = rules
         self._clock = clock
         self._routing_clock = routing_clock
-        self._pseudonym_key = settings.pseudonym_key.get_secret_value().encode()
+        self._pseudonyms = PseudonymKeys.of(settings.pseudonym_key.get_secret_value(),
+                                            settings.pseudonym_keys_previous.get_secret_value())
         self.metrics = CallbackMetrics(metrics.registry)
-        self.store = CallbackStore(engine, PhoneCipher(settings.callback_key.get_secret_value()))
+        self.store = CallbackStore(engine, PhoneCipher(settings.callback_key.get_secret_value(),
+                                                       settings.callback_keys_previous.get_secret_value()))
         self._asterisk = CallbackAsterisk(ami)
         self.scheduler = CallbackScheduler(settings=settings, store=self.store, ami=ami, live=live, rules=rules,
                                            metrics=self.metrics, clock=clock, routing_clock=routing_clock)
@@ -83,13 +85,14 @@ class CallbackService:
                                   promise=timedelta(minutes=self._settings.callback_promise_minutes))
         if schedule is None:
             raise self._refuse(CallbackRefusal.UNAVAILABLE, "the service has no opening in the coming weeks")
-        number_hash = pseudonymise(self._pseudonym_key, phone)
+        number_hash = self._pseudonyms.pseudonym(phone)
         assert number_hash is not None
         try:
             if not await self.store.queue_exists(request.queue):
                 raise self._refuse(CallbackRefusal.UNKNOWN_QUEUE, f"no queue {request.queue!r}")
             row = await self.store.book(
-                phone=phone, number_hash=number_hash, queue=request.queue, origin=request.origin,
+                phone=phone, number_hash=number_hash, older_hashes=self._pseudonyms.older_pseudonyms(phone),
+                queue=request.queue, origin=request.origin,
                 sector=request.sector, call_id=request.call_id, original_arrival=request.original_arrival,
                 next_attempt_at=schedule.next_attempt_at, due_by=schedule.due_by)
         except AlreadyPending as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -70,12 +70,13 @@ class CallbackStore:
 
     async def book(self, *, phone: str, number_hash: str, queue: str, origin: CallbackOrigin, sector: str | None,
                    call_id: str | None, original_arrival: datetime, next_attempt_at: datetime,
-                   due_by: datetime) -> Callback:
+                   due_by: datetime, older_hashes: Sequence[str] = ()) -> Callback:
+        """`older_hashes`: the number's pseudonyms under previous keys, so a rotation does not let it book twice."""
         async with self._sessions() as session, session.begin():
             # Serialise bookings of one number so two simultaneous requests cannot both pass the check.
             await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:h))"), {"h": number_hash})
             pending = await session.scalar(select(Callback.id).where(
-                Callback.caller_hash == number_hash, Callback.status.in_(OPEN_STATUSES)))
+                Callback.caller_hash.in_([number_hash, *older_hashes]), Callback.status.in_(OPEN_STATUSES)))
             if pending is not None:
                 raise AlreadyPending
             row = Callback(public_id=uuid.uuid4(), origin=origin.value, queue=queue, sector=sector,

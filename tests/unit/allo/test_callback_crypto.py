@@ -37,3 +37,19 @@ def test_channels_of_an_attempt_are_recognised():
     assert attempt_of_channel("Local/42@allo-callback-wait-0000001a;1") == 42
     assert attempt_of_channel("Local/42@other-0000001a;2") is None
     assert attempt_of_channel("PJSIP/trunk-00000003") is None
+
+
+def test_during_a_rotation_the_previous_key_decrypts_and_only_the_current_one_encrypts():
+    old_token = PhoneCipher("old").encrypt("0612345678")
+    rotating = PhoneCipher("new", "old")
+    assert rotating.decrypt(old_token) == "0612345678"
+    assert not rotating.current_reads(old_token)
+    fresh = rotating.encrypt("0698765432")
+    assert rotating.current_reads(fresh) and PhoneCipher("new").decrypt(fresh) == "0698765432"
+    moved = rotating.rotate(old_token)
+    assert rotating.current_reads(moved) and PhoneCipher("new").decrypt(moved) == "0612345678"
+    with pytest.raises(ConfigError):
+        PhoneCipher("old").decrypt(moved)
+    with pytest.raises(ConfigError):
+        PhoneCipher("new", ["other"]).rotate(old_token)
+    assert rotating.ids() == PhoneCipher("new", " old ,new").ids() and len(rotating.ids()) == 2

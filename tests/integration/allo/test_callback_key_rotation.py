@@ -1,0 +1,90 @@
+"""`allo keys rotate-callback` then `--finish` against the real PostgreSQL (a database of its own): open callbacks
+are re-encrypted under the new key and still dialled, closed ones stay erased, the old key is dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from private_db import create_private_database, drop_private_database
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from acd.callback_progress import AttemptEnd
+from acd.callback_types import CallbackOrigin
+from allo.callbacks.crypto import PhoneCipher
+from allo.callbacks.store import CallbackStore
+from allo.cli import main
+from allo.db.admin_models import AuditEntry
+from allo.db.callback_models import Callback
+from allo.errors import ConfigError
+from allo.privacy import key_id
+from allo.setup.secrets import ensure_secrets, read_secrets
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def rekey_url(test_settings, postgres):
+    name = f"allo_rekey_{os.getpid()}"
+    yield create_private_database(test_settings, postgres, name)
+    drop_private_database(postgres, name)
+
+
+async def _allo(state, *args: str) -> int:
+    """`allo --state-dir STATE keys ARGS` (it runs its own event loop: off this one)."""
+    return await asyncio.to_thread(main, ["--state-dir", str(state), "keys", *args])
+
+
+async def _book(store: CallbackStore, phone: str):
+    now = datetime.now(UTC)
+    return await store.book(phone=phone, number_hash=f"h-{phone}", queue="l1", origin=CallbackOrigin.WEB,
+                            sector=None, call_id=None, original_arrival=now, next_attempt_at=now,
+                            due_by=now + timedelta(minutes=45))
+
+
+async def test_open_callbacks_survive_a_callback_key_rotation(rekey_url, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ALLO_DATABASE_URL", rekey_url)
+    for name in ("ALLO_CALLBACK_KEY", "ALLO_CALLBACK_KEYS_PREVIOUS", "ALLO_STATE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    secrets = ensure_secrets(tmp_path)
+    old = read_secrets(secrets)["ALLO_CALLBACK_KEY"]
+    engine = create_async_engine(rekey_url)
+    try:
+        before = CallbackStore(engine, PhoneCipher(old))
+        closed = await _book(before, "0640000003")
+        (claimed,) = await before.claim_due(datetime.now(UTC), lambda _q: None)
+        await before.close_attempt(claimed.attempt_id, AttemptEnd.ANSWERED, "ANSWER", datetime.now(UTC),
+                                   agent="a", retry=timedelta(minutes=5), max_attempts=3)
+        open_ids = [(await _book(before, phone)).id for phone in ("0640000001", "0640000002")]
+        assert await _allo(tmp_path, "rotate-callback") == 0
+        new = read_secrets(secrets)["ALLO_CALLBACK_KEY"]
+        # Between the two steps, a service restarted with both keys books with the new one and reads both.
+        during = CallbackStore(engine, PhoneCipher(new, [old]))
+        open_ids.append((await _book(during, "0640000004")).id)
+        assert await _allo(tmp_path, "rotate-callback", "--finish") == 0
+        out = capsys.readouterr().out
+        assert "2 re-encrypted, 1 already under the current key, 0 still needing a previous key" in out
+        assert "ALLO_CALLBACK_KEYS_PREVIOUS" not in read_secrets(secrets)
+        async with engine.connect() as conn:
+            rows = {r.id: r for r in (await conn.execute(select(Callback))).all()}
+            audit = (await conn.execute(select(AuditEntry).where(AuditEntry.action == "keys.rotate_callback"))
+                     ).one()
+        only_new, only_old = PhoneCipher(new), PhoneCipher(old)
+        assert sorted(only_new.decrypt(bytes(rows[i].phone_cipher)) for i in open_ids) == [
+            "0640000001", "0640000002", "0640000004"]
+        for i in open_ids:
+            with pytest.raises(ConfigError):
+                only_old.decrypt(bytes(rows[i].phone_cipher))
+        assert claimed.callback_id == closed.id and rows[closed.id].phone_cipher is None
+        assert audit.detail == {"current": key_id(new), "dropped": [key_id(old)], "reencrypted": 2}
+        # The scheduler of a service restarted with the new key alone dials them.
+        after = CallbackStore(engine, only_new)
+        dialled = {c.phone for c in await after.claim_due(datetime.now(UTC), lambda _q: None)}
+        assert dialled == {"0640000001", "0640000002", "0640000004"}
+        assert await _allo(tmp_path, "rotate-callback", "--finish") == 0
+        assert "nothing to finish" in capsys.readouterr().out
+    finally:
+        await engine.dispose()
