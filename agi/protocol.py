@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 import re
 from types import MappingProxyType
+from typing import NamedTuple
 
 from agi.errors import AgiProtocolError
 from agi.events import AgiClosed, AgiEvent, AgiHangupNotice, AgiHeaders, AgiReply
@@ -28,6 +29,7 @@ __all__ = [
     "AgiHeaders",
     "AgiParser",
     "AgiReply",
+    "Held",
     "format_command",
 ]
 
@@ -49,6 +51,14 @@ class _State(enum.Enum):
     FAILED = enum.auto()
 
 
+class Held(NamedTuple):
+    """What a parser keeps between two calls of ``feed``; each part stays within its limit."""
+
+    line_bytes: int  # of the line not finished yet (<= max_line)
+    headers: int  # header lines of an unfinished header block (<= max_headers)
+    reply_lines: int  # lines of an unfinished multi-line reply (<= max_continuation)
+
+
 class AgiParser:
     """Incremental parser of the byte stream Asterisk sends on a FastAGI connection."""
 
@@ -64,6 +74,10 @@ class AgiParser:
         self._headers: dict[str, str] = {}
         self._continuation: list[str] = []
         self._continuation_code = 0
+
+    @property
+    def held(self) -> Held:
+        return Held(len(self._buffer), len(self._headers), len(self._continuation))
 
     def feed(self, data: bytes) -> list[AgiEvent]:
         """Consume ``data`` and return the events of every line it completes."""

@@ -13,7 +13,7 @@ from acd.errors import AcdError
 from acd.live import LiveState
 from agi.errors import AgiError
 from agi.session import AgiSession
-from allo.agents import UnknownAgent, agent_of_channel, perform
+from allo.agents import NotPossibleNow, UnknownAgent, agent_of_channel, perform
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class AgentCodeHandler:
         try:
             await perform(self._engine, self._ami, self._live, username, action,
                           reason="telephone" if action is AgentAction.PAUSE else "")
-        except (UnknownAgent, AcdError) as exc:
+        except (UnknownAgent, NotPossibleNow, AcdError) as exc:
             log.warning("feature code %s for %s failed: %s", action.value, username, exc)
             await self._say(session, FAILURE)
             return

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from acd import agents as ops
 from acd.agents import AgentAction, Membership
 from acd.ami.client import AmiClient
+from acd.errors import AmiActionFailed
 from acd.live import LiveState
 from allo.db.models import Agent, AgentQueue, Queue
 from allo.errors import AlloError
@@ -20,6 +21,11 @@ CHANNEL_NAME = re.compile(r"^PJSIP/([a-z0-9][a-z0-9_-]{0,62})-[0-9a-f]+$")
 
 class UnknownAgent(AlloError):
     """No enabled agent by that name."""
+
+
+class NotPossibleNow(AlloError):
+    """The agent's state does not allow the action (no queue to log in to; Asterisk refused it, e.g. a pause for an
+    agent in no queue)."""
 
 
 def agent_of_channel(channel: str) -> str | None:
@@ -47,7 +53,18 @@ async def perform(engine: AsyncEngine, ami: AmiClient, live: LiveState, username
                   reason: str = "") -> dict[str, Any]:
     """Carry out one agent action; returns the agent's queues afterwards as seen by allo."""
     served = await memberships(engine, username)
+    try:
+        return await _perform(ami, live, username, action, served=served, reason=reason)
+    except AmiActionFailed as exc:
+        raise NotPossibleNow(f"Asterisk refused to {action.value} agent {username}: "
+                             f"{exc.response.message or 'no reason given'}") from exc
+
+
+async def _perform(ami: AmiClient, live: LiveState, username: str, action: AgentAction, *,
+                   served: list[Membership], reason: str) -> dict[str, Any]:
     if action is AgentAction.LOGIN:
+        if not served:
+            raise NotPossibleNow(f"agent {username} serves no queue: nothing to log in to")
         queues = await ops.login(ami, username, served)
     elif action is AgentAction.LOGOUT:
         queues = await ops.logout(ami, username, sorted({m.queue for m in served} | set(queues_of(live, username))))

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import resource
 import signal
 from collections.abc import Generator
 
@@ -59,6 +60,21 @@ async def serve_async(settings: Settings, stop: asyncio.Event | None = None) -> 
             loop.remove_signal_handler(sig)
 
 
+def raise_open_files_limit() -> int:
+    """Raise the soft RLIMIT_NOFILE to the hard limit and return it.
+
+    Every FastAGI connection holds a descriptor until its header timeout, idle ones too: with the usual soft limit
+    of 1024, a thousand idle sockets would make accept() fail for Asterisk's real calls (docs/hostile-input.md).
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+    if soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        return wanted
+    return soft
+
+
 def serve(settings: Settings) -> int:
+    log.info("open files limit: %d", raise_open_files_limit())
     asyncio.run(serve_async(settings))
     return 0

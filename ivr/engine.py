@@ -34,6 +34,9 @@ SpeakDigitsFn = Callable[[str], list[str]]
 OfferFn = Callable[[CallbackDialog, str], Awaitable[OfferOutcome]]
 
 MAX_FAILURES = 3  # failed inputs in a row at one menu before level 1
+# `*` (repeat) presses honoured at one menu; more count as failed inputs, so that no key sequence holds a call (and its
+# FastAGI session) in the menu for ever. The benchmark's menu callers press `*` every 4 s for about a minute.
+MAX_REPEATS = 20
 MAX_DEPTH = 3  # nested menus; the seeded paths use two
 
 
@@ -200,20 +203,21 @@ class _Call:
             return await self.to_level1(f"unknown menu {name}")
         self.journey.menus.append(name)
         self.note(f"menu {name}")
-        failures = 0
+        failures = repeats = 0
         while True:
             if pending is None:
                 key = await self.read(menu.prompt, menu.timeout_ms, 1)
                 self.record_input(key)
             else:
                 key, pending = pending, None
-            if key == "*":
+            if key == "*" and repeats < MAX_REPEATS:
+                repeats += 1
                 self.note(f"menu {name}: * repeat")
                 continue
             if key == "0":
                 self.note(f"menu {name}: key 0, adviser")
                 return await self.to_level1("key 0")
-            option = menu.options.get(key) if key and key != "#" else None
+            option = menu.options.get(key) if key and key not in ("#", "*") else None
             if option is not None:
                 return await self.option(menu, option, depth)
             failures += 1

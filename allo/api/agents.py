@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from acd.agents import AgentAction, Membership
 from acd.errors import AcdError
 from allo.agent_admin import AgentConflict, create_agent, publish_agents, update_agent
-from allo.agents import UnknownAgent, agent_states, perform
+from allo.agents import NotPossibleNow, UnknownAgent, agent_states, perform
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.db.models import Agent
@@ -116,7 +116,9 @@ def agents_router(service: AlloService) -> APIRouter:
             return await perform(service.engine, service.ami, service.live, username, action, reason=reason)
         except UnknownAgent as exc:
             raise HTTPException(404, str(exc)) from exc
-        except AcdError as exc:
+        except NotPossibleNow as exc:
+            raise HTTPException(409, str(exc)) from exc
+        except AcdError as exc:  # Asterisk unreachable or not answering
             raise HTTPException(503, f"Asterisk did not carry out {action.value}: {exc}") from exc
 
     @router.post("/{username}/login", summary="Log in to every queue the agent serves (added paused, then available)")

@@ -18,6 +18,7 @@ from allo.api.audit import audit_router
 from allo.api.auth import auth_router
 from allo.api.callbacks import callbacks_router
 from allo.api.calls import calls_router
+from allo.api.openapi_doc import document_refusals
 from allo.api.reports import reports_router
 from allo.api.rules_edit import rules_edit_router
 from allo.api.supervisor import supervisor_router
@@ -48,6 +49,7 @@ def create_app(service: AlloService) -> FastAPI:
                               "Authenticate with `POST /api/auth/token` and send `Authorization: Bearer <token>`.")
     app.state.authenticator = service.auth
     db_errors.install(app)
+    document_refusals(app)
 
     @app.exception_handler(LoginRequired)
     async def to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
+from allo.api.params import INT8_MAX
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.reports.audit_log import MAX_LIMIT, BadAuditParams, parse_query, read_entries
@@ -43,7 +44,8 @@ def audit_router(service: AlloService) -> APIRouter:
         since: Annotated[str | None, Query(description="from this local date or ISO date-time")] = None,
         actor: Annotated[str | None, Query(description="username who acted")] = None,
         action: Annotated[str | None, Query(description="exact action, or a prefix ending with *")] = None,
-        before: Annotated[int | None, Query(description="only entries older than this id (paging)")] = None,
+        before: Annotated[int | None, Query(ge=1, le=INT8_MAX,
+                                            description="only entries older than this id (paging)")] = None,
         limit: Annotated[int | None, Query(description=f"1 to {MAX_LIMIT}, default 100")] = None,
     ) -> AuditPageOut:
         try:

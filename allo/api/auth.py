@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from allo.auth.deps import require
 from allo.auth.roles import AuthMethod, Principal, Role
 from allo.auth.store import Login
+from allo.db.errors import value_refused
 from allo.service import AlloService
 
 EVERYONE = (Role.ADMIN, Role.OPS, Role.SUPERVISOR, Role.AGENT)
@@ -49,8 +50,10 @@ async def checked_login(service: AlloService, request: Request, username: str, p
     try:
         login = await service.auth.login(username, password, method)
     except Exception as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                            "cannot check credentials right now; retry shortly") from exc
+        if not value_refused(exc):
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                                "cannot check credentials right now; retry shortly") from exc
+        login = None  # a name PostgreSQL cannot even compare (a NUL byte): nobody has it
     if login is None:
         limiter.failed(username, address, now)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown user or wrong password",

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from allo.api.params import RowId
 from allo.audit import audit
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
@@ -118,7 +119,7 @@ def rules_edit_router(service: AlloService) -> APIRouter:  # noqa: PLR0915 - one
             return [version_summary(row) for row in await list_versions(db)]
 
     @router.get("/api/rules/versions/{version_id}", summary="One published version with its document")
-    async def version(_me: Ops, version_id: int) -> dict[str, Any]:
+    async def version(_me: Ops, version_id: RowId) -> dict[str, Any]:
         async with session() as db:
             row = await get_version(db, version_id)
             if row is None:
@@ -126,14 +127,14 @@ def rules_edit_router(service: AlloService) -> APIRouter:  # noqa: PLR0915 - one
             return {**version_summary(row), "document": RulesDocument.model_validate(row.document).public()}
 
     @router.get("/api/rules/versions/{a}/diff/{b}", summary="What changed from version a to version b, path by path")
-    async def versions_diff(_me: Ops, a: int, b: int) -> dict[str, Any]:
+    async def versions_diff(_me: Ops, a: RowId, b: RowId) -> dict[str, Any]:
         async with session() as db:
             before, after = await version_or_404(db, a), await version_or_404(db, b)
         return {"from": a, "to": b, "changes": [change.to_json() for change in diff(before, after)]}
 
     @router.post("/api/rules/versions/{version_id}/rollback",
                  summary="Publish an earlier version again, as a new version")
-    async def rollback(me: Ops, version_id: int, body: CommentRequest) -> dict[str, Any]:
+    async def rollback(me: Ops, version_id: RowId, body: CommentRequest) -> dict[str, Any]:
         try:
             async with session() as db:
                 version = await editor.rollback(db, me, version_id, body.comment.strip())
@@ -168,7 +169,7 @@ def rules_edit_router(service: AlloService) -> APIRouter:  # noqa: PLR0915 - one
     @router.get("/api/prompts/recordings/{recording_id}", response_class=Response,
                 responses={200: {"content": {"audio/wav": {}}}},
                 summary="An uploaded recording, as the 8 kHz mono WAV callers hear")
-    async def recording(_me: Ops, recording_id: int) -> Response:
+    async def recording(_me: Ops, recording_id: RowId) -> Response:
         async with session() as db:
             row = await db.get(PromptRecording, recording_id)
         if row is None:

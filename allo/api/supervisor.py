@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from acd.agents import AgentAction
 from acd.errors import AcdError
-from allo.agents import UnknownAgent, memberships, perform, queues_of
+from allo.agents import NotPossibleNow, UnknownAgent, memberships, perform, queues_of
 from allo.audit import audit
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
@@ -56,7 +56,7 @@ async def _audited(service: AlloService, me: Principal, action: str, target: str
             result = await act()
         except UnknownAgent as exc:
             raise HTTPException(404, str(exc)) from exc
-        except SpyRefused as exc:
+        except (SpyRefused, NotPossibleNow) as exc:
             raise HTTPException(409, str(exc)) from exc
         except AcdError as exc:
             raise HTTPException(503, f"Asterisk did not carry out {action}: {exc}") from exc

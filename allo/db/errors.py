@@ -14,3 +14,11 @@ def database_away(exc: BaseException) -> bool:
     if isinstance(exc, AWAY_ERRORS):
         return True
     return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+
+
+def value_refused(exc: BaseException) -> bool:
+    """True when PostgreSQL refused a value of the statement (SQLSTATE class 22, data exception: a NUL byte in a
+    text, a number out of range): the request's input, not the database, is at fault. asyncpg's error reaches
+    SQLAlchemy's generic DBAPIError with its SQLSTATE kept on `orig`."""
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return isinstance(exc, sa_exc.DBAPIError) and isinstance(sqlstate, str) and sqlstate.startswith("22")

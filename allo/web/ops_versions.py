@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from allo.api.params import RowId, RowIdQuery
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.rules import editor
@@ -57,12 +58,12 @@ def ops_versions_pages(state: OpsState) -> APIRouter:
 
     @router.get("/ops/rules/versions/diff", response_class=HTMLResponse,
                 summary="Page: what changed from version a to version b")
-    async def compare(request: Request, me: Me, a: int, b: int) -> Response:
+    async def compare(request: Request, me: Me, a: RowIdQuery, b: RowIdQuery) -> Response:
         return await versions_page(request, me, a=a, b=b)
 
     @router.post("/ops/rules/versions/{version_id}/rollback", response_class=HTMLResponse,
                  summary="Page form: publish an earlier version again (a new version, rollback_of the old one)")
-    async def rollback(request: Request, me: Me, version_id: int,
+    async def rollback(request: Request, me: Me, version_id: RowId,
                        comment: Annotated[str, Form()] = "") -> Response:
         try:
             async with state.session() as session:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from allo.api.params import INT8_MAX
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.reports.audit_log import BadAuditParams, parse_query, read_entries
@@ -56,7 +57,7 @@ def reports_pages(service: AlloService) -> APIRouter:
                 summary="Audit log page: rules changes and supervisor actions, newest first, with filters")
     async def audit_page(request: Request, me: Annotated[Principal, Depends(require(*READERS, page=True))], *,
                          since: Opt = None, actor: Opt = None, action: Opt = None,
-                         before: Annotated[int | None, Query()] = None) -> HTMLResponse:
+                         before: Annotated[int | None, Query(ge=1, le=INT8_MAX)] = None) -> HTMLResponse:
         form = {"since": since or "", "actor": actor or "", "action": action or ""}
         try:
             query = parse_query(since, actor, action, before, None)

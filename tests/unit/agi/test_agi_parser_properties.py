@@ -107,3 +107,36 @@ def test_arbitrary_bytes_after_valid_headers_only_raise_protocol_errors(
     prefix: bytes, garbage: bytes, eof: bool
 ) -> None:
     run([prefix, garbage], eof=eof)  # anything but AgiProtocolError propagates and fails the test
+
+
+# Streams that reach each limit: many short header lines, a long multi-line reply, long lines, and noise.
+HOSTILE_PARTS = st.sampled_from([
+    b"agi_a: 1\n", b"agi_b: 2\n", b"agi_c: \xff\n", b"\n", b"520-Usage\n", b" line\n", b"520 End\n",
+    b"200 result=1\n", b"HANGUP\n", b"x" * 40, b"\r\n", b"\x00", b"\xc3", b"agi_", b": ",
+])
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data(), parts=st.lists(HOSTILE_PARTS | st.binary(max_size=50), max_size=60),
+       max_line=st.integers(1, 64), max_headers=st.integers(1, 5), max_continuation=st.integers(1, 5),
+       eof=st.booleans())
+def test_the_parser_never_holds_more_than_its_limits_and_only_raises_protocol_errors(
+    data: st.DataObject, parts: list[bytes], max_line: int, max_headers: int, max_continuation: int, eof: bool
+) -> None:
+    parser = AgiParser(max_line=max_line, max_headers=max_headers, max_continuation=max_continuation)
+    try:
+        for chunk in data.draw(chunkings(b"".join(parts))):
+            parser.feed(chunk)  # anything but AgiProtocolError propagates and fails the test
+            held = parser.held
+            assert held.line_bytes <= max_line
+            assert held.headers <= max_headers
+            assert held.reply_lines <= max_continuation
+        if eof:
+            parser.feed_eof()
+    except AgiProtocolError:
+        assert parser.held == (0, 0, 0)  # a failed parser lets go of everything
+        try:
+            parser.feed(b"200 result=0\n")
+        except AgiProtocolError:
+            return
+        raise AssertionError("a failed parser accepted more data") from None
