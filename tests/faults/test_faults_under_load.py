@@ -11,6 +11,7 @@ import contextlib
 import os
 import signal
 import time
+from datetime import datetime
 
 import httpx
 import pytest
@@ -25,8 +26,10 @@ from fault_kit import (
     wait_until,
 )
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from tcp_proxy import SilentableProxy
 
+from acd.ami.event_types import QueueParams
 from allo.auth.roles import Role
 from allo.db.engine import make_engine
 from allo.db.models import Call
@@ -131,8 +134,6 @@ async def test_asterisk_restart_rebuilds_the_live_state_to_match_queue_status_wi
 
 
 async def _waiting_matches(stack: BenchStack, headers: dict[str, str]) -> bool:
-    from acd.ami.event_types import QueueParams
-
     truth = {e.queue: e.calls for e in await stack.ami.queue_status() if isinstance(e, QueueParams)}
     async with httpx.AsyncClient(timeout=2.0) as client:
         reply = await client.get(f"{stack.service.base_url}/api/queues", headers=headers)
@@ -239,14 +240,15 @@ async def test_postgresql_restart_keeps_routing_from_cached_rules_and_loses_noth
     assert callback_kept == 1 and audit_kept == 2
 
 
-async def _db_now(engine: object) -> object:
-    async with engine.connect() as conn:  # type: ignore[attr-defined]
-        return (await conn.execute(text("SELECT now()"))).scalar_one()
+async def _db_now(engine: AsyncEngine) -> datetime:
+    async with engine.connect() as conn:
+        now: datetime = (await conn.execute(text("SELECT now()"))).scalar_one()
+        return now
 
 
-async def _calls_since(engine: object, since: object) -> int:
+async def _calls_since(engine: AsyncEngine, since: datetime) -> int:
     try:
-        async with engine.connect() as conn:  # type: ignore[attr-defined]
+        async with engine.connect() as conn:
             query = select(func.count()).select_from(Call).where(Call.started_at >= since, Call.dialled == "3939")
             return int((await conn.execute(query)).scalar_one())
     except Exception:  # the pool's connections died with the server: the next try gets new ones
