@@ -32,8 +32,17 @@ async def store(test_settings, seeded):
     await engine.dispose()
 
 
+# The session's service (same database) dials whatever is due by the real clock: these tests live a month ahead,
+# so that its scheduler never claims a callback they book before they do.
+AHEAD = timedelta(days=30)
+
+
+def _clock() -> datetime:
+    return datetime.now(UTC) + AHEAD
+
+
 async def _book(store: CallbackStore, phone: str, *, arrival: datetime, due: datetime | None = None) -> Callback:
-    now = datetime.now(UTC)
+    now = _clock()
     return await store.book(phone=phone, number_hash=f"h-{phone}", queue="l1", origin=CallbackOrigin.WEB,
                             sector=None, call_id=None, original_arrival=arrival,
                             next_attempt_at=due or arrival - timedelta(seconds=1),
@@ -48,7 +57,7 @@ async def _raw(store: CallbackStore, callback_id: int) -> tuple[bytes | None, st
 
 
 async def test_the_number_is_encrypted_at_rest_and_erased_when_the_callback_closes(store):
-    now = datetime.now(UTC)
+    now = _clock()
     row = await _book(store, "0630000001", arrival=now)
     cipher, status = await _raw(store, row.id)
     assert status == "pending" and cipher is not None and b"0630000001" not in cipher
@@ -65,14 +74,14 @@ async def test_the_number_is_encrypted_at_rest_and_erased_when_the_callback_clos
 
 
 async def test_the_database_refuses_a_closed_callback_that_keeps_its_number(store):
-    row = await _book(store, "0630000002", arrival=datetime.now(UTC))
+    row = await _book(store, "0630000002", arrival=_clock())
     with pytest.raises(IntegrityError, match="ck_callbacks_erased_when_closed"):
         async with store._sessions() as session, session.begin():
             await session.execute(text("UPDATE callbacks SET status = 'done' WHERE id = :i"), {"i": row.id})
 
 
 async def test_a_second_pending_request_for_the_same_number_is_refused_even_at_the_same_moment(store):
-    now = datetime.now(UTC)
+    now = _clock()
     results = await asyncio.gather(*(_book(store, "0630000003", arrival=now) for _ in range(4)),
                                    return_exceptions=True)
     assert sum(isinstance(r, Callback) for r in results) == 1
@@ -85,9 +94,9 @@ async def test_a_second_pending_request_for_the_same_number_is_refused_even_at_t
 
 
 async def test_concurrent_claims_never_take_the_same_callback_and_go_in_arrival_order(store):
-    now = datetime.now(UTC)
-    base = now - timedelta(hours=1)
-    rows = [await _book(store, f"06400000{i:02d}", arrival=base + timedelta(seconds=i)) for i in range(6)]
+    now = _clock()
+    base = datetime(2001, 1, 1, tzinfo=UTC)  # before any other open callback: these are the first in arrival order
+    rows = [await _book(store, f"06400000{i:02d}", arrival=base + timedelta(seconds=i), due=now) for i in range(6)]
     mine = {row.id for row in rows}
     batches = await asyncio.gather(*(store.claim_due(now, lambda _q: None, limit=3) for _ in range(3)))
     claimed = [c for batch in batches for c in batch if c.callback_id in mine]
@@ -101,7 +110,7 @@ async def test_concurrent_claims_never_take_the_same_callback_and_go_in_arrival_
 
 
 async def test_a_closed_service_defers_without_spending_an_attempt_and_failures_retry_then_fail(store):
-    now = datetime.now(UTC)
+    now = _clock()
     row = await _book(store, "0630000004", arrival=now)
     later = now + timedelta(hours=3)
     deferred = await store.claim_due(now, lambda _q: later)
