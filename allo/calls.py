@@ -205,7 +205,8 @@ class CallRecorder:
                             many = [w.params for w in group if w.params is not None]
                             await conn.execute(group[0].statement, many if len(many) > 1 else group[0].params)
         except (TimeoutError, OSError, DBAPIError, PoolTimeout) as exc:
-            if database_away(exc):
+            # Only database work runs in this block: its timeouts and socket errors are the database away.
+            if isinstance(exc, (TimeoutError, OSError)) or database_away(exc):
                 return False
             if len(batch) > 1:
                 # One bad statement must not take the batch's other writes with it: each on its own.

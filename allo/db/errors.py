@@ -4,15 +4,40 @@ from __future__ import annotations
 
 from sqlalchemy import exc as sa_exc
 
-# SQLAlchemy wraps what the driver raises; asyncpg's connect can also raise OSError (refused) or TimeoutError.
+# SQLAlchemy wraps what the driver raises once connected; asyncpg's connect raises bare OSError (refused, or
+# asyncio's "Multiple exceptions" for several addresses) or TimeoutError, which SQLAlchemy lets through.
 AWAY_ERRORS: tuple[type[BaseException], ...] = (sa_exc.OperationalError, sa_exc.InterfaceError,
-                                                sa_exc.TimeoutError, OSError, TimeoutError)
+                                                sa_exc.TimeoutError)
+DRIVER_PACKAGES = frozenset({"asyncpg", "sqlalchemy"})
+
+
+def through_driver(exc: BaseException) -> bool:
+    """True when the exception, or one it was raised from or while handling, passed through the database driver.
+
+    A bare OSError or TimeoutError is the database away only if it came from there: a prompt file that cannot be
+    written or an AMI action that timed out is not, and must not be answered "database unavailable".
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        tb = current.__traceback__
+        while tb is not None:
+            module = tb.tb_frame.f_globals.get("__name__", "")
+            if isinstance(module, str) and module.partition(".")[0] in DRIVER_PACKAGES:
+                return True
+            tb = tb.tb_next
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def database_away(exc: BaseException) -> bool:
-    """True when retrying later can succeed; False for errors about the statement itself (integrity, a bug)."""
+    """True when retrying later can succeed; False for errors about the statement itself (integrity, a bug) and
+    for operating-system errors and timeouts that did not come from the driver."""
     if isinstance(exc, AWAY_ERRORS):
         return True
+    if isinstance(exc, (OSError, TimeoutError)):
+        return through_driver(exc)
     return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
 
 

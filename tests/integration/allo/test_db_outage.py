@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -17,6 +19,7 @@ from allo.db.engine import make_engine
 from allo.db.errors import database_away
 from allo.db.models import Call, CallOutcome
 from allo.metrics import Metrics
+from allo.sipp import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +61,7 @@ async def test_call_records_submitted_while_postgresql_is_down_are_written_once_
         await engine.dispose()
 
 
-def _app() -> FastAPI:
+def _app(closed_port: int) -> FastAPI:
     app = FastAPI()
     db_errors.install(app)
 
@@ -68,28 +71,40 @@ def _app() -> FastAPI:
 
     @app.get("/refused")
     async def refused() -> None:
-        raise ConnectionRefusedError("connect call failed")
+        # What the pool raises when PostgreSQL is down: the real driver, a port nobody listens on.
+        await asyncpg.connect(f"postgresql://allo@127.0.0.1:{closed_port}/allo", timeout=5)
 
     @app.get("/bug")
     async def bug() -> None:
         raise IntegrityError("INSERT", {}, Exception("duplicate key"))
 
+    @app.get("/disk")
+    async def disk() -> None:
+        Path("/nonexistent-allo-dir/prompt.wav").write_bytes(b"")  # an OSError that is not the database
+
+    @app.get("/slow")
+    async def slow() -> None:
+        async with asyncio.timeout(0.01):  # a timeout that is not the database's (an AMI action, say)
+            await asyncio.sleep(1)
+
     return app
 
 
-async def test_the_database_away_is_a_503_with_retry_after_and_other_database_errors_stay_500():
-    transport = httpx.ASGITransport(app=_app(), raise_app_exceptions=False)
+async def test_the_database_away_is_a_503_with_retry_after_and_other_errors_stay_500():
+    transport = httpx.ASGITransport(app=_app(free_port()), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         away = await client.get("/away")
         assert away.status_code == 503 and away.headers["retry-after"] == str(db_errors.RETRY_AFTER_S)
         assert "database" in away.json()["detail"]
         assert (await client.get("/refused")).status_code == 503
         assert (await client.get("/bug")).status_code == 500
+        assert (await client.get("/disk")).status_code == 500
+        assert (await client.get("/slow")).status_code == 500
 
 
 def test_what_counts_as_the_database_away():
     assert database_away(OperationalError("x", {}, Exception()))
-    assert database_away(ConnectionRefusedError())
-    assert database_away(TimeoutError())
+    assert not database_away(ConnectionRefusedError())  # raised by something other than the driver
+    assert not database_away(TimeoutError())
     assert not database_away(IntegrityError("x", {}, Exception()))
     assert not database_away(ValueError())
