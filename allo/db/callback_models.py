@@ -47,7 +47,7 @@ class Callback(Base):
     origin: Mapped[str] = mapped_column(String(10))  # menu | queue | web
     queue: Mapped[str] = mapped_column(String(63))
     sector: Mapped[str | None] = mapped_column(String(40))
-    call_id: Mapped[str | None] = mapped_column(String(64))
+    call_id: Mapped[str | None] = mapped_column(String(64), index=True)
     caller_hash: Mapped[str | None] = mapped_column(String(64))
     phone_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
     original_arrival: Mapped[datetime] = mapped_column(DateTime(timezone=True))

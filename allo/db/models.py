@@ -131,7 +131,7 @@ class CallNote(Base):
     call_id: Mapped[str] = mapped_column(String(64), index=True)
     author: Mapped[str] = mapped_column(String(63))
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
 
 
 class LegOutcome(enum.StrEnum):

@@ -238,3 +238,23 @@ async def test_a_year_of_calls_is_erased_in_bounded_batches(db):
         passed=report.calls == n and after["calls"] == 100)
     assert (report.calls, report.queue_legs, report.batches) == (n, 2 * n, n // 500)
     assert after["calls"] == 100 and after["queue_legs"] == 200
+
+
+async def test_every_lookup_of_the_retention_job_has_an_index(db):
+    """With sequential scans priced out, PostgreSQL still plans one where no index serves: each batch of a year of
+    8,000 calls a day must not scan whole tables."""
+    lookups = {
+        "calls by time": "SELECT call_id FROM calls WHERE started_at < now()",
+        "callbacks of calls": "SELECT id FROM callbacks WHERE call_id IN ('a', 'b')",
+        "web callbacks by time": "SELECT id FROM callbacks WHERE created_at < now()",
+        "attempts of callbacks": "SELECT id FROM callback_attempts WHERE callback_id IN (1, 2)",
+        "notes of calls": "SELECT id FROM call_notes WHERE call_id IN ('a', 'b')",
+        "notes by time": "SELECT id FROM call_notes WHERE created_at < now()",
+        "legs of calls": "SELECT id FROM queue_legs WHERE call_id IN ('a', 'b')",
+        "legs by time": "SELECT id FROM queue_legs WHERE joined_at < now()",
+    }
+    async with db.connect() as conn:
+        await conn.execute(text("SET enable_seqscan = off"))
+        for what, sql in lookups.items():
+            plan = "\n".join(row[0] for row in await conn.execute(text(f"EXPLAIN {sql}")))
+            assert "Seq Scan" not in plan, f"{what}:\n{plan}"
