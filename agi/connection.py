@@ -16,6 +16,7 @@ from typing import TypeAlias
 
 from agi.errors import AgiHangup, AgiProtocolError, AgiTimeout
 from agi.events import AgiClosed, AgiEvent, AgiHeaders
+from agi.log_throttle import WarningThrottle
 from agi.observer import AgiObserver, SessionOutcome
 from agi.protocol import AgiParser
 from agi.session import AgiSession, Inbound
@@ -44,8 +45,14 @@ async def serve_connection(
     routes: Mapping[str, Handler],
     settings: ConnectionSettings,
     observer: AgiObserver | None,
+    *,
+    warn: WarningThrottle | None = None,
 ) -> SessionOutcome:
-    """Run one connection to its end and say how it ended; closes ``writer`` in every case."""
+    """Run one connection to its end and say how it ended; closes ``writer`` in every case.
+
+    ``warn`` logs what a peer provoked; the server passes one throttle shared by all its connections.
+    """
+    warn = warn or WarningThrottle(_log)
     peer = writer.get_extra_info("peername")
     parser = AgiParser(max_line=settings.max_line)
     pump: asyncio.Task[None] | None = None
@@ -54,13 +61,13 @@ async def serve_connection(
             async with asyncio.timeout(settings.header_timeout):
                 env, early = await _read_headers(reader, parser)
         except TimeoutError:
-            _log.warning("AGI connection from %s: headers not received in time", peer)
+            warn("headers-timeout", "AGI connection from %s: headers not received in time", peer)
             return SessionOutcome.TIMEOUT
         except AgiProtocolError as exc:
-            _log.warning("AGI connection from %s rejected: %s", peer, exc)
+            warn("headers-rejected", "AGI connection from %s rejected: %s", peer, exc)
             return SessionOutcome.PROTOCOL_ERROR
         except OSError as exc:
-            _log.warning("AGI connection from %s lost while reading headers: %s", peer, exc)
+            warn("headers-lost", "AGI connection from %s lost while reading headers: %s", peer, exc)
             return SessionOutcome.PROTOCOL_ERROR
 
         # What came with the headers is queued now, so the handler's first command sees it.
@@ -71,10 +78,10 @@ async def serve_connection(
         handler = routes.get(session.script)
         if handler is None:
             # The dialplan falls back to the level-1 queue when AGI() ends this way.
-            _log.warning("no AGI route for script %r (uniqueid %s)", session.script, session.uniqueid)
+            warn("no-route", "no AGI route for script %r (uniqueid %s)", session.script, session.uniqueid)
             return SessionOutcome.NO_ROUTE
         pump = asyncio.create_task(_pump(reader, parser, inbox))
-        return await _run_handler(handler, session)
+        return await _run_handler(handler, session, warn)
     finally:
         if pump is not None:
             pump.cancel()
@@ -83,16 +90,16 @@ async def serve_connection(
         await _close(writer)
 
 
-async def _run_handler(handler: Handler, session: AgiSession) -> SessionOutcome:
+async def _run_handler(handler: Handler, session: AgiSession, warn: WarningThrottle) -> SessionOutcome:
     try:
         await handler(session)
     except AgiHangup:
         return SessionOutcome.HANGUP
     except AgiTimeout:
-        _log.warning("AGI session %s: Asterisk did not answer in time", session.uniqueid)
+        warn("session-timeout", "AGI session %s: Asterisk did not answer in time", session.uniqueid)
         return SessionOutcome.TIMEOUT
     except AgiProtocolError as exc:
-        _log.warning("AGI session %s: protocol error: %s", session.uniqueid, exc)
+        warn("session-protocol", "AGI session %s: protocol error: %s", session.uniqueid, exc)
         return SessionOutcome.PROTOCOL_ERROR
     except Exception:
         _log.exception("AGI handler for script %r failed (uniqueid %s)", session.script, session.uniqueid)

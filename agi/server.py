@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from types import MappingProxyType, TracebackType
 
 from agi.connection import ConnectionSettings, Handler, serve_connection
+from agi.log_throttle import WarningThrottle
 from agi.observer import AgiObserver, GuardedObserver, SessionOutcome
 
 __all__ = ["AgiObserver", "AgiServer", "Handler", "SessionOutcome"]
@@ -52,6 +53,7 @@ class AgiServer:
         self._settings = ConnectionSettings(header_timeout, command_timeout, max_line)
         self._observer = observer
         self._guarded = GuardedObserver(observer)
+        self._warn = WarningThrottle(logging.getLogger("agi.connection"))
         self._server: asyncio.Server | None = None
         self._bound_port: int | None = None
         self._accepting = False
@@ -135,7 +137,8 @@ class AgiServer:
         started = time.monotonic()
         outcome = SessionOutcome.CANCELLED
         try:
-            outcome = await serve_connection(reader, writer, self._routes, self._settings, self._observer)
+            outcome = await serve_connection(reader, writer, self._routes, self._settings, self._observer,
+                                             warn=self._warn)
         except Exception:
             # Nobody awaits this task: an escaping exception would only surface at garbage collection.
             _log.exception("AGI connection failed unexpectedly")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections import Counter
 
 import pytest
@@ -169,3 +170,14 @@ async def test_200_concurrent_sessions(
     assert Counter(ivr.choices) == Counter(str(n % 10) for n in range(200))
     assert len({session.uniqueid for session in ivr.sessions}) == 200
     assert server.active_sessions == 0
+
+
+async def test_a_flood_of_broken_connections_is_counted_in_full_but_logged_only_a_few_times(
+    make_server: ServerFactory, observer: RecordingObserver, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = await make_server()
+    with caplog.at_level(logging.WARNING, logger="agi"):
+        await asyncio.gather(*(connect_and_close(server.port) for _ in range(60)))
+        assert await observer.wait_ended(60) == {SessionOutcome.PROTOCOL_ERROR: 60}
+    lines = [r.getMessage() for r in caplog.records if "before the AGI headers" in r.getMessage()]
+    assert len(lines) == 10  # the burst of one window; the metrics have all sixty
