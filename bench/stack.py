@@ -39,7 +39,7 @@ from sqlalchemy import select, update
 
 from acd.ami.client import AmiClient
 from acd.ami.event_types import QueueParams
-from acd.errors import AmiError
+from acd.errors import AmiActionFailed, AmiError
 from allo import sipp
 from allo.db.engine import make_engine, make_sessionmaker
 from allo.db.migrate import upgrade_head
@@ -194,8 +194,16 @@ class BenchStack:
         self._agent_port = port
         self._start_agent_uas()
         for username in passwords:
-            await self.ami.queue_add("l1", f"PJSIP/{username}", username)
+            await self._queue_add_once(username)
             self.agent_names.append(username)
+
+    async def _queue_add_once(self, username: str) -> None:
+        """Add the agent to l1 unless AstDB has already restored it (a previous run's state directory)."""
+        try:
+            await self.ami.queue_add("l1", f"PJSIP/{username}", username)
+        except AmiActionFailed as exc:
+            if "already there" not in exc.response.message.lower():
+                raise
 
     def _start_agent_uas(self) -> None:
         if self._agent_uas is not None:
@@ -306,10 +314,10 @@ class BenchStack:
         say(f"bench: Asterisk not quiet after {within:g} s (queues, channels or CPU still busy)")
         return False
 
-    async def restart_asterisk(self, why: str = "the last step failed") -> None:
-        """Kill and start Asterisk again and the agents' SIPp, then put the agents back in l1 (members added over
-        AMI do not survive; their registrations do, in AstDB) and start a new watcher (AMI filters are per
-        session)."""
+    async def restart_asterisk(self, why: str = "the last step failed", *, relogin: bool = True) -> None:
+        """Kill and start Asterisk again and the agents' SIPp, make sure the agents are in l1 (members and
+        registrations survive in AstDB; `relogin=False` leaves it to that alone) and start a new watcher (AMI
+        filters are per session)."""
         assert self.asterisk is not None
         say(f"bench: restarting Asterisk ({why})")
         self.facts["asterisk_restarts"] = self.facts.get("asterisk_restarts", 0) + 1
@@ -319,8 +327,9 @@ class BenchStack:
         await asyncio.to_thread(self.asterisk.start)
         await self.ami.wait_ready(60)
         self.ready_at = time.monotonic()
-        for username in self.agent_names:
-            await self.ami.queue_add("l1", f"PJSIP/{username}", username)
+        if relogin:  # idempotent: persistentmembers = yes has already put them back
+            for username in self.agent_names:
+                await self._queue_add_once(username)
         if self._watch is not None:
             await self._watch.stop()
             self._watch = AmiWatch(self.settings.ami_host, self.settings.ami_port, self.settings.ami_username,

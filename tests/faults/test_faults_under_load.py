@@ -92,7 +92,8 @@ async def test_asterisk_restart_rebuilds_the_live_state_to_match_queue_status_wi
         mine = await service_members(stack, headers)
         return mine is not None and len(mine) == len(stack.agent_names) and mine == await truth_members(stack)
 
-    # Kill, start, FullyBooted, the agents log in again (members added over AMI do not survive a restart).
+    # Kill, start, FullyBooted: nobody logs the agents in again; Asterisk restores them from AstDB
+    # (persistentmembers = yes) and the service's resync must show all of them, paused or not, as QueueStatus does.
     matched: list[float] = []
 
     async def watch_match() -> None:
@@ -103,7 +104,7 @@ async def test_asterisk_restart_rebuilds_the_live_state_to_match_queue_status_wi
 
     stack.ready_at = 0.0
     watcher = asyncio.ensure_future(watch_match())
-    await stack.restart_asterisk("fault test: Asterisk restarted under load")
+    await stack.restart_asterisk("fault test: Asterisk restarted under load", relogin=False)
     first.kill()  # its calls inside Asterisk died with it; SIPp would wait 60 s for their BYE
     before_outcome = await first.finish()
     second = Load(stack, 10, "asterisk-after").start()
@@ -112,23 +113,27 @@ async def test_asterisk_restart_rebuilds_the_live_state_to_match_queue_status_wi
     watcher.cancel()
     after_outcome = await second.finish()
     matched_s = round(matched[0], 2) if matched else None
+    restored = await truth_members(stack)
     waiting_ok = await wait_until(lambda: _waiting_matches(stack, headers), 10)
     reliability.record(
         "asterisk-restart", kind="fault", title="Asterisk restarted under load",
         load=_load_text(8) + " (stopped at the restart), then the same for 10 s after it",
         passed=bool(matched_s is not None and matched_s <= STATE_MATCHES_S and after_outcome.dropped == 0
-                    and waiting_ok is not None),
+                    and waiting_ok is not None and len(restored) == len(stack.agent_names)),
         observed={"channels up when Asterisk was killed": in_progress,
                   "calls of the first load that completed / were placed":
                       f"{before_outcome.result.succeeded} / {before_outcome.created}",
                   **{f"{k} (after the restart)": v for k, v in after_outcome.figures().items()},
                   "live state matched QueueStatus (members, paused) after (s from Asterisk ready)": matched_s,
+                  "agents back in l1 without logging in again": f"{len(restored)} / {len(stack.agent_names)}",
                   "waiting callers matched QueueStatus once quiet": waiting_ok is not None},
         notes="Calls inside Asterisk when it dies are lost with it (their SIP dialogs end with the process); "
               "what is measured is that our service reconnects (AMI back-off capped at "
               f"{stack.settings.ami_reconnect_max:g} s), rebuilds its live state from QueueStatus and the events, "
-              "and routes every new call. The agents log in again after the restart (persistentmembers = no).")
+              "and routes every new call. The agents were not logged in again: Asterisk restored them from AstDB "
+              "(persistentmembers = yes) and the calls after the restart reached them.")
     assert matched_s is not None and matched_s <= STATE_MATCHES_S, matched_s
+    assert len(restored) == len(stack.agent_names), restored
     assert after_outcome.failed == 0 and after_outcome.dropped == 0, after_outcome
     assert waiting_ok is not None
 

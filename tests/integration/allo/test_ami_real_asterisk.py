@@ -21,7 +21,7 @@ async def _wait(predicate, timeout: float, what: str) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_ami_reconnects_after_asterisk_restart_and_resynchronises(test_settings, asterisk):
+async def test_ami_reconnects_after_asterisk_restart_and_resynchronises_with_members_kept(test_settings, asterisk):
     client = AmiClient(test_settings.ami_host, test_settings.ami_port, test_settings.ami_username,
                        test_settings.ami_secret.get_secret_value(), backoff_initial=0.2, backoff_max=1.0,
                        ping_interval=1.0, ping_timeout=1.0)
@@ -36,22 +36,25 @@ async def test_ami_reconnects_after_asterisk_restart_and_resynchronises(test_set
         queues = {e.queue for e in first if isinstance(e, QueueParams)}
         assert {"l1", "l2-travail", "l2-logement"} <= queues
 
-        # A member added now is in the live state, and Asterisk forgets it on restart
-        # (persistentmembers = no): only a real resync can make the live state right again.
+        # A member added now (an agent logged in, paused) is kept by Asterisk in AstDB (persistentmembers = yes):
+        # after the restart it is back in its queue, still paused, and the resync puts it in the live state.
         await client.queue_add("l1", "PJSIP/agent1002", "agent1002", paused=True)
         await _wait(lambda: "PJSIP/agent1002" in str(live.to_dict()), 5, "member in live state")
 
         reconnects = client.reconnects
         asterisk.stop()
         await _wait(lambda: not client.connected, 10, "disconnect noticed")
+        live.resync([])  # forget, so that only the resync after the restart can bring the member back
         asterisk.start()
         await client.wait_ready(20)
         await _wait(lambda: len(snapshots) >= 2, 10, "second resync")
         assert client.reconnects > reconnects
         after = snapshots[-1]
         assert {e.queue for e in after if isinstance(e, QueueParams)} == queues
-        assert not [e for e in after if isinstance(e, QueueMember)]
-        assert "PJSIP/agent1002" not in str(live.to_dict())
+        restored = [e for e in after if isinstance(e, QueueMember) and e.interface == "PJSIP/agent1002"]
+        assert [(m.queue, m.paused) for m in restored] == [("l1", True)]
+        assert "PJSIP/agent1002" in str(live.to_dict())
+        await client.queue_remove("l1", "PJSIP/agent1002")  # logged out: gone for good
         # Actions work on the new connection.
         status = await client.queue_status("l1")
         assert any(isinstance(e, QueueParams) and e.queue == "l1" for e in status)
