@@ -21,6 +21,7 @@ from allo.auth.ratelimit import LoginLimiter
 from allo.auth.store import AuthStore
 from allo.callbacks.service import CallbackService
 from allo.calls import CallRecorder
+from allo.dashboard.day_worker import DayCounter
 from allo.dashboard.feed import DashboardFeed
 from allo.db.engine import make_engine
 from allo.handler import IvrHandler
@@ -102,7 +103,9 @@ class AlloService:
         self.ami.add_listener(self.callbacks.on_event)
         self.ami.add_resync_listener(self.callbacks.on_resync)
         # The supervisor dashboard's live feed (docs/dashboard.md): after the live state it reads.
-        self.dashboard = DashboardFeed(self.live, self.active_calls, self.engine, lambda: self.ami.connected)
+        self.day_counter = DayCounter(settings.sqlalchemy_url)
+        self.dashboard = DashboardFeed(self.live, self.active_calls, self.engine, lambda: self.ami.connected,
+                                       load=self.day_counter)
         self.ami.add_listener(self.dashboard.on_event)
         self.ami.add_resync_listener(self.dashboard.on_resync)
         # Retention (docs/privacy.md): old journeys erased daily, in the background.
@@ -158,6 +161,7 @@ class AlloService:
         """Drain FastAGI sessions first (calls in the menu finish), then the rest."""
         await self.retention.stop()
         await self.dashboard.stop()  # ends the open SSE streams, so the HTTP server can stop
+        self.day_counter.close()
         await self.agi.stop(self.settings.agi_drain_timeout)
         await self.rules.stop()
         await self.queue_conf.stop()

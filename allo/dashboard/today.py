@@ -24,6 +24,7 @@ from allo.dashboard.kpi import (
 )
 from allo.dashboard.view import AgentInfo, DayData
 from allo.db.callback_models import Callback, CallbackStatus
+from allo.db.chunks import fetch_in_chunks
 from allo.db.models import Agent, AgentQueue, Call, LegOutcome, Queue, QueueLeg
 from allo.reports.buckets import PARIS, Granularity, local_midnight
 from allo.reports.fetch import load_rows
@@ -41,12 +42,12 @@ async def load_day(engine: AsyncEngine, now: datetime) -> DayData:
             for q in await conn.execute(select(Queue.name, Queue.label, Queue.level, Queue.sector,
                                                Queue.service_level, Queue.sl_target_pct, Queue.short_abandon,
                                                Queue.asa_target, Queue.abandon_target_pct)))
-        transfers = transferred_in(row.transferred_to for row in await conn.execute(
-            select(Call.transferred_to).where(Call.transferred_at >= since, Call.transferred_to.is_not(None))))
+        transfers = transferred_in(await fetch_in_chunks(conn, select(Call.transferred_to).where(
+            Call.transferred_at >= since, Call.transferred_to.is_not(None)), lambda row: row.transferred_to))
         pending = pending_callbacks((row.queue, CallbackStatus(row.status)) for row in await conn.execute(
             select(Callback.queue, Callback.status).where(Callback.status.in_(sorted(PENDING_CALLBACKS)))))
-        taken = calls_taken(row.agent for row in await conn.execute(
-            select(QueueLeg.agent).where(QueueLeg.joined_at >= since, QueueLeg.outcome == LegOutcome.ANSWERED)))
+        taken = calls_taken(await fetch_in_chunks(conn, select(QueueLeg.agent).where(
+            QueueLeg.joined_at >= since, QueueLeg.outcome == LegOutcome.ANSWERED), lambda row: row.agent))
         served: dict[str, list[str]] = defaultdict(list)
         names: dict[str, str] = {}
         for row in await conn.execute(select(Agent.username, Agent.display_name, Queue.name)

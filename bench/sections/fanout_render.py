@@ -7,6 +7,15 @@ from typing import Any
 from bench.sections._httpkit import fmt
 
 
+def _day(result: dict[str, Any]) -> list[str]:
+    day = result.get("day")
+    if not day:
+        return []
+    return [f"Today in PostgreSQL while measured (the dashboard recounts it every 3 s while a page is open): "
+            f"{day['legs_today_before']:,} queue legs were there, {day['calls_added']:,} answered calls added to "
+            f"reach {result['parameters'].get('day_calls', 0):,} (bench/sections/_dayload.py).", ""]
+
+
 def render(result: dict[str, Any]) -> str:
     lines = [f"{result['clients_connected']} SSE clients on `GET /api/dashboard/stream` (supervisor bearer token; "
              f"{result['clients_failed']} failed to connect; all connected in {fmt(result['connect_all_s'], ' s')}), "
@@ -16,6 +25,7 @@ def render(result: dict[str, Any]) -> str:
              "AMI session. Delay: from the `QueueMemberPause` event seen by that independent AMI client (and from "
              "the action sent) to each client's first document showing the change; the feed's 50 ms debounce is "
              "included by design.", "",
+             *_day(result),
              "| changes/s | documents/s delivered (all clients) | delay from AMI event p50 / p99 / max (ms) | "
              "from action sent p99 (ms) | timed / coalesced | CPU % of a core: service / clients / PostgreSQL | "
              "service µs per document | machine busy (load avg) |",
