@@ -14,6 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -25,6 +28,17 @@ from allo.dashboard.today import load_day
 from allo.dashboard.view import DayData
 
 log = logging.getLogger(__name__)
+
+
+def watch_parent(parent: int) -> None:
+    """In the worker, at its start: exit when the service is gone. A service killed outright (SIGKILL, OOM) cannot
+    shut its pool down, and the worker holds both ends of its own call pipe, so it would wait forever."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def count_day(url: str, now: datetime, timeout: float) -> DayData:
@@ -56,7 +70,8 @@ class DayCounter:
 
     async def __call__(self, _engine: AsyncEngine, now: datetime) -> DayData:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=watch_parent, initargs=(os.getpid(),))
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._pool, count_day, self._url, now, self._timeout)
