@@ -11,6 +11,7 @@ After the load the service is stopped (which flushes the file) and restarted wit
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -155,7 +156,11 @@ def step_summary(name: str, rate: float, nice: int, seconds: float, measured: di
 
 
 async def run(stack: Any, quick: bool) -> dict[str, Any]:
-    params = plan(quick, journey_best(stack))
+    # BENCH_FASTAGI_RATE: the rate of a section run alone (`--sections fastagi`), to repeat a full run's figure.
+    alone = os.environ.get("BENCH_FASTAGI_RATE")
+    params = plan(quick, journey_best(stack) or (float(alone) if alone else None))
+    if alone and not journey_best(stack):
+        params["rate_source"] = "BENCH_FASTAGI_RATE (section run alone)"
     main = await measure(stack, params["rate"], params["seconds"], "fastagi")
     # The same load again, without the timings, under py-spy: where the service's time goes (the report's "why").
     await stack.idle()
