@@ -216,7 +216,12 @@ class AmiSupervisor:
     async def _session(self, conn: AmiConnection) -> None:
         response = await conn.send(commands.login(self.username, self._secret), within=self.action_timeout)
         if not response.success:
-            raise _LoginRefused(response.message or "no reason given")
+            message = response.message or "no reason given"
+            if "shutting down" in message.lower():
+                # Asterisk 22 answers every Login this way between `core stop` and its exit: a restart, not a
+                # wrong secret; retried like a lost connection, without the "check the secret" error.
+                raise AmiError(f"Asterisk refused the login while it stops ({message})")
+            raise _LoginRefused(message)
         self._set_state(AmiState.LOGGED_IN)
         await self._filter_events(conn)
         try:

@@ -112,6 +112,7 @@ class FakeAmi:
         self.username = username
         self.secret = secret
         self.refuse_login = False
+        self.shutting_down = False  # answer Login like Asterisk between `core stop` and its exit
         self.send_fully_booted = True
         self.boot_delay = 0.0
         self.delays: dict[str, float] = {}  # lower-case action name -> seconds before replying
@@ -245,6 +246,10 @@ class FakeAmi:
 
     async def _login(self, client: _Client, fields: dict[str, str], reply: ReplyFn) -> None:
         self.login_attempts += 1
+        if self.shutting_down:
+            reply("Error", "Asterisk is shutting down")
+            client.writer.close()
+            return
         accepted = (
             not self.refuse_login and fields.get("Username") == self.username and fields.get("Secret") == self.secret
         )

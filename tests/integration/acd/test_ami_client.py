@@ -411,3 +411,17 @@ async def test_stop_survives_a_swallowed_cancellation(
     await asyncio.wait_for(client.stop(), 3.0)
     assert calls == 2
     assert other_tasks() == set()
+
+
+async def test_a_login_refused_because_asterisk_is_stopping_is_a_restart_not_a_wrong_secret(
+    server: FakeAmi, make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.shutting_down = True
+    client = make_client()
+    await client.start()
+    await eventually(lambda: server.login_attempts >= 2)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "refused the login while it stops (Asterisk is shutting down)" in caplog.text
+    server.shutting_down = False  # Asterisk is back
+    await client.wait_ready(3.0)
+    assert client.state is AmiState.READY
