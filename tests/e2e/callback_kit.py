@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from agent_kit import register_phone
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -67,10 +68,7 @@ async def agents_in_l1(settings: Settings, passwords: dict[str, str], ami: objec
     phones = []
     try:
         for username in usernames:
-            port = sipp.free_port()
-            registered = await asyncio.to_thread(sipp.register_agent, settings.sip_port, username,
-                                                 passwords[username], port)
-            assert registered.ok, registered.log
+            port = await register_phone(settings, username, passwords[username])
             if until_bye:
                 phone = sipp.Sipp("agent-transferred.xml", sipp.sip_target(settings.sip_port), calls=calls,
                                   port=port, timeout_s=120)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import pytest
+from agent_kit import register_phone
 
 from acd.ami.client import AmiClient
 from acd.ami.events import AmiEvent
@@ -69,10 +70,7 @@ async def l1_agent(test_settings: Settings, demo_passwords: dict[str, str],
                    ami_watch: AmiWatch) -> AsyncIterator[RegisteredAgent]:
     """agent1001 registered from a SIPp softphone and logged in to l1 over AMI."""
     username = "agent1001"
-    port = sipp.free_port()
-    result = await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, username,
-                                     demo_passwords[username], port)
-    assert result.ok, result.log
+    port = await register_phone(test_settings, username, demo_passwords[username])
     await ami_watch.client.queue_add("l1", f"PJSIP/{username}", username)
     yield RegisteredAgent(username, port, test_settings.sip_port)
     await ami_watch.client.queue_remove("l1", f"PJSIP/{username}")

@@ -6,6 +6,7 @@ import asyncio
 
 import httpx
 import pytest
+from agent_kit import register_phone
 
 from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo import sipp
@@ -30,10 +31,7 @@ async def test_created_agent_registers_takes_a_call_and_can_be_disabled(test_set
         bad_name = await client.post("/api/agents", json={"username": "a]\n[b", "display_name": "X"})
         assert bad_name.status_code == 422
 
-        port = sipp.free_port()
-        registered = await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, "agent1099",
-                                             body["sip_password"], port)
-        assert registered.ok, registered.log
+        port = await register_phone(test_settings, "agent1099", body["sip_password"])
         assert (await client.post("/api/agents/agent1099/login", headers=supervisor)).status_code == 200
         answering = sipp.agent(test_settings.sip_port, port, talk_ms=500).start()
         try:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
+from agent_kit import register_phone
 from callback_kit import CitizenPhones, wait_status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -52,10 +53,9 @@ async def _callback_of(settings, call_id: str) -> Callback:
 
 async def test_callback_from_the_queue_is_served_before_a_later_caller(
         test_settings, order_service, ami_watch, demo_passwords, phones):
-    username, port = "agent1002", sipp.free_port()
+    username = "agent1002"
     interface = f"PJSIP/{username}"
-    assert (await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, username,
-                                    demo_passwords[username], port)).ok
+    port = await register_phone(test_settings, username, demo_passwords[username])
     # The only adviser of l1 is logged in but paused: callers wait.
     await ami_watch.client.queue_add("l1", interface, username, paused=True)
     # A: general question, waits, presses 9, then 1 "call me back on this number" (its caller id).

@@ -9,6 +9,7 @@ import time
 
 import httpx
 import pytest
+from agent_kit import register_phone
 from browser_kit import login, shot
 from playwright.async_api import Page, expect
 
@@ -53,9 +54,8 @@ async def test_a_waiting_caller_shows_within_a_second_and_leaves_when_answered(
             received.setdefault((type(event).__name__, event.uniqueid), time.time())
 
     ami_watch.client.add_listener(note)
-    username, port = "agent1001", sipp.free_port()
-    assert (await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, username,
-                                    demo_passwords[username], port)).ok
+    username = "agent1001"
+    port = await register_phone(test_settings, username, demo_passwords[username])
 
     await login(page, running_service, Role.SUPERVISOR, "/dashboard")
     await expect(page.locator("#dash-live")).to_have_text("en direct")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import reliability
+from agent_kit import register_phone
 from callback_kit import CitizenPhones, wait_status
 from e2e_rows import wait_call_row
 from sqlalchemy import select
@@ -100,9 +101,7 @@ async def test_a_known_caller_number_is_in_no_log_no_dump_and_no_file(
     answering = {}
     try:
         for username in ADVISERS:
-            port = sipp.free_port()
-            assert (await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, username,
-                                            demo_passwords[username], port)).ok
+            port = await register_phone(test_settings, username, demo_passwords[username])
             await ami_watch.client.queue_add("l1", f"PJSIP/{username}", username)
             # Long enough to stay on the line while a callback rings the citizen's phone.
             answering[username] = sipp.agent(test_settings.sip_port, port, calls=10, talk_ms=6000).start()

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from agent_kit import register_phone
 from e2e_rows import wait_call_row
 from queue_kit import queue_policy, queue_view, wait_legs
 from sqlalchemy import delete, insert, select
@@ -138,9 +139,8 @@ async def _busy_adviser_then_a_second_caller(test_settings, ami_watch, answering
 
 async def test_max_wait_overflows_to_the_configured_queue(test_settings, queue_service, ami_watch,
                                                           demo_passwords):
-    username, port = "agent2002", sipp.free_port()  # serves l2-interieur
-    assert (await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, username,
-                                    demo_passwords[username], port)).ok
+    username = "agent2002"  # serves l2-interieur
+    port = await register_phone(test_settings, username, demo_passwords[username])
     await ami_watch.client.queue_add("l2-interieur", f"PJSIP/{username}", username)
     answering = sipp.agent(test_settings.sip_port, port, talk_ms=500).start()
     try:
@@ -215,9 +215,8 @@ async def test_menu_option_5_books_a_callback_from_the_menu(test_settings, queue
 
 async def test_exit_key_then_keep_waiting_keeps_the_place_and_is_answered(test_settings, queue_service,
                                                                           ami_watch, demo_passwords):
-    username, port = "agent1002", sipp.free_port()
-    assert (await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, username,
-                                    demo_passwords[username], port)).ok
+    username = "agent1002"
+    port = await register_phone(test_settings, username, demo_passwords[username])
     # A joins first; B a few seconds later. A presses 9, then 3 ("keep waiting"), and must come back first.
     first = sipp.citizen(test_settings.sip_port, caller="0655100007", keys="1@1500,9@18000,3@6000").start()
     await asyncio.sleep(2)

@@ -7,6 +7,7 @@ import asyncio
 import time
 
 import pytest
+from agent_kit import register_phone
 from e2e_rows import wait_call_row
 
 from allo import sipp
@@ -35,9 +36,7 @@ async def test_repeat_caller_is_offered_to_the_same_adviser_first(test_settings,
                                                                   demo_passwords):
     phones = {}
     for username in ADVISERS:
-        port = sipp.free_port()
-        assert (await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, username,
-                                        demo_passwords[username], port)).ok
+        port = await register_phone(test_settings, username, demo_passwords[username])
         await ami_watch.client.queue_add("l1", f"PJSIP/{username}", username)
         phones[username] = sipp.agent(test_settings.sip_port, port, calls=10, talk_ms=500).start()
     caller = f"0655{int(time.time()) % 1_000_000:06d}"  # no earlier call of this run may have used it

@@ -8,6 +8,7 @@ import asyncio
 
 import httpx
 import pytest
+from agent_kit import register_phone
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -22,11 +23,7 @@ SUPERVISOR_PHONE = "sup2001"  # users.extension of the demo supervisor
 
 
 async def register(test_settings, demo_passwords, username: str) -> int:
-    port = sipp.free_port()
-    result = await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, username,
-                                     demo_passwords[username], port)
-    assert result.ok, result.log
-    return port
+    return await register_phone(test_settings, username, demo_passwords[username])
 
 
 def spy_start(event: object) -> bool:

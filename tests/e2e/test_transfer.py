@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+from agent_kit import register_phone
 
 from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo import sipp
@@ -22,10 +23,8 @@ SECTOR_AGENT = {"interieur": "agent2002", "justice": "agent2002", "travail": "ag
 @asynccontextmanager
 async def level2_agent(test_settings, demo_passwords, ami_watch, sector: str) -> AsyncIterator[sipp.Sipp]:
     """The sector's adviser registered, logged in to its queue, and ready to answer one call."""
-    username, port = SECTOR_AGENT[sector], sipp.free_port()
-    registered = await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, username,
-                                         demo_passwords[username], port)
-    assert registered.ok, registered.log
+    username = SECTOR_AGENT[sector]
+    port = await register_phone(test_settings, username, demo_passwords[username])
     interface = f"PJSIP/{username}"
     await ami_watch.client.queue_add(f"l2-{sector}", interface, username)
     answering = sipp.agent(test_settings.sip_port, port, talk_ms=1500).start()
@@ -148,9 +147,8 @@ async def test_refer_to_a_sector_with_nobody_logged_in_brings_the_caller_back_to
     level1 = sipp.agent_refer(test_settings.sip_port, l1_agent.port, "83", talk_ms=1500).start()
     citizen = sipp.citizen(test_settings.sip_port, caller="0656111183", keys="1").start()
     # A second level-1 adviser takes the caller back (agent1001 is in wrap-up after the transfer).
-    other, other_port = "agent1002", sipp.free_port()
-    assert (await asyncio.to_thread(sipp.register_agent, test_settings.sip_port, other, demo_passwords[other],
-                                    other_port)).ok
+    other = "agent1002"
+    other_port = await register_phone(test_settings, other, demo_passwords[other])
     again = sipp.agent(test_settings.sip_port, other_port, talk_ms=1000).start()
     try:
         joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=30)
