@@ -121,6 +121,7 @@ async def _busy_adviser_then_a_second_caller(test_settings, ami_watch, answering
     try:
         joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=40)
         await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == joined.uniqueid)
+        seen_before = len(ami_watch.events)
         second = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655100003", keys="1").run)
         assert second.ok, second.log
         assert (await asyncio.to_thread(first.wait, 20)).ok
@@ -130,7 +131,9 @@ async def _busy_adviser_then_a_second_caller(test_settings, ami_watch, answering
         answering.stop()
     served_at_once = await wait_call_row(test_settings, joined.uniqueid, until=CallOutcome.COMPLETED)
     assert WAITING not in (served_at_once.menu_trace or "")  # an adviser was free: nothing to announce
-    waited = await wait_call_row(test_settings, since=time.time() - 60, until=CallOutcome.COMPLETED)
+    # The second caller's own row (not "the latest completed call": an earlier test's may end meanwhile).
+    (second_join,) = [e for e in ami_watch.events[seen_before:] if isinstance(e, QueueCallerJoin) and e.queue == "l1"]
+    waited = await wait_call_row(test_settings, second_join.uniqueid, until=CallOutcome.COMPLETED)
     assert waited.call_id != joined.uniqueid
     played = (waited.menu_trace or "").split(";")[0]
     assert "allo/file/prochain" in played and "allo/file/attente-" in played, played
