@@ -22,7 +22,7 @@ from allo.sipp import free_port
 from allo.stackproc import ServiceProcess
 
 # Playwright fixtures `browser` and `page` (Debian's chromium) for the browser tests.
-pytest_plugins = ["browser_kit"]
+pytest_plugins = ["tests.browser_kit"]
 
 
 def _free_tcp_port() -> int:

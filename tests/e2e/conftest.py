@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import pytest
-from agent_kit import register_phone
 
 from acd.ami.client import AmiClient
 from acd.ami.events import AmiEvent
 from allo import sipp
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance
+from tests.e2e.agent_kit import register_phone
 
 E = TypeVar("E", bound=AmiEvent)
 

@@ -6,11 +6,11 @@ import asyncio
 
 import httpx
 import pytest
-from agent_kit import register_phone
 
 from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo import sipp
 from allo.auth.roles import Role
+from tests.e2e.agent_kit import register_phone
 
 pytestmark = pytest.mark.e2e
 

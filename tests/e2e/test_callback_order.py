@@ -6,14 +6,14 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from agent_kit import register_phone
-from callback_kit import CitizenPhones, wait_status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo import sipp
 from allo.db.callback_models import Callback, CallbackStatus
+from tests.e2e.agent_kit import register_phone
+from tests.e2e.callback_kit import CitizenPhones, wait_status
 
 pytestmark = pytest.mark.e2e
 

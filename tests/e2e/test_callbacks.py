@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from callback_kit import CitizenPhones, agents_in_l1, callback_rows, wait_attempt, wait_status
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -21,6 +20,7 @@ from allo.auth.roles import Role
 from allo.callbacks.crypto import PhoneCipher
 from allo.callbacks.store import CallbackStore
 from allo.db.callback_models import AttemptOutcome, CallbackAttempt, CallbackStatus
+from tests.e2e.callback_kit import CitizenPhones, agents_in_l1, callback_rows, wait_attempt, wait_status
 
 pytestmark = pytest.mark.e2e
 

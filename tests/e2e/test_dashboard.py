@@ -9,13 +9,13 @@ import time
 
 import httpx
 import pytest
-from agent_kit import register_phone
-from browser_kit import login, shot
 from playwright.async_api import Page, expect
 
 from acd.ami.events import AgentConnect, QueueCallerJoin, QueueMemberPause, QueueMemberRemoved
 from allo import sipp
 from allo.auth.roles import Role
+from tests.browser_kit import login, shot
+from tests.e2e.agent_kit import register_phone
 
 pytestmark = pytest.mark.e2e
 

@@ -13,12 +13,12 @@ import asyncio
 import time
 
 import pytest
-import reliability
-from e2e_rows import wait_call_row
 
 from acd.ami.events import QueueCallerJoin
 from allo import sipp
 from allo.db.models import CallOutcome
+from tests import reliability
+from tests.e2e.e2e_rows import wait_call_row
 
 pytestmark = pytest.mark.e2e
 

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-import reliability
 
 from acd.ami.client import AmiClient
 from acd.ami.events import QueueCallerJoin, UnknownEvent
 from allo import sipp
 from allo.auth.roles import Role
+from tests import reliability
 
 pytestmark = pytest.mark.e2e
 

@@ -8,10 +8,10 @@ import uuid
 
 import httpx
 import pytest
-from browser_kit import login, shot
 from playwright.async_api import Page, expect
 
 from allo.auth.roles import Role
+from tests.browser_kit import login, shot
 
 pytestmark = pytest.mark.e2e
 

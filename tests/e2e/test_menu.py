@@ -9,7 +9,6 @@ from datetime import date
 
 import httpx
 import pytest
-from e2e_rows import wait_call_row
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -19,6 +18,7 @@ from allo.auth.roles import Role
 from allo.db.models import CallOutcome
 from allo.db.rules_models import CalendarExceptionRow, Prompt
 from allo.db.rules_seed import rotate_access_code
+from tests.e2e.e2e_rows import wait_call_row
 
 pytestmark = pytest.mark.e2e
 

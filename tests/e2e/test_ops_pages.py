@@ -11,14 +11,14 @@ import wave
 
 import httpx
 import pytest
-from browser_kit import login, shot
-from e2e_rows import wait_call_row
 from playwright.async_api import Page, expect
 
 from acd.ami.events import QueueCallerJoin
 from allo import sipp
 from allo.auth.roles import Role
 from allo.db.models import CallOutcome
+from tests.browser_kit import login, shot
+from tests.e2e.e2e_rows import wait_call_row
 
 pytestmark = pytest.mark.e2e
 

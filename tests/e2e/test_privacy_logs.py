@@ -12,10 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import reliability
-from agent_kit import register_phone
-from callback_kit import CitizenPhones, wait_status
-from e2e_rows import wait_call_row
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -26,6 +22,10 @@ from allo.privacy import pseudonymise
 from allo.setup.postgres import PG_USER, pg_bin
 from allo.setup.procs import as_user, run
 from allo.setup.secrets import new_secret
+from tests import reliability
+from tests.e2e.agent_kit import register_phone
+from tests.e2e.callback_kit import CitizenPhones, wait_status
+from tests.e2e.e2e_rows import wait_call_row
 
 pytestmark = pytest.mark.e2e
 

@@ -10,9 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from agent_kit import register_phone
-from e2e_rows import wait_call_row
-from queue_kit import queue_policy, queue_view, wait_legs
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -21,6 +18,9 @@ from allo import sipp
 from allo.auth.roles import Role
 from allo.db.callback_models import Callback
 from allo.db.models import Call, CallOutcome, LegOutcome, QueueLeg
+from tests.e2e.agent_kit import register_phone
+from tests.e2e.e2e_rows import wait_call_row
+from tests.e2e.queue_kit import queue_policy, queue_view, wait_legs
 
 pytestmark = pytest.mark.e2e
 

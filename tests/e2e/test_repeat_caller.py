@@ -7,11 +7,11 @@ import asyncio
 import time
 
 import pytest
-from agent_kit import register_phone
-from e2e_rows import wait_call_row
 
 from allo import sipp
 from allo.db.models import CallOutcome
+from tests.e2e.agent_kit import register_phone
+from tests.e2e.e2e_rows import wait_call_row
 
 pytestmark = pytest.mark.e2e
 

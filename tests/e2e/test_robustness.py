@@ -8,7 +8,6 @@ import time
 
 import httpx
 import pytest
-from e2e_rows import wait_call_row
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -17,6 +16,7 @@ from allo import sipp
 from allo.auth.roles import Role
 from allo.db.models import Call, CallOutcome
 from allo.settings import Settings
+from tests.e2e.e2e_rows import wait_call_row
 
 pytestmark = pytest.mark.e2e
 

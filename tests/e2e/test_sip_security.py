@@ -9,10 +9,10 @@ import socket
 import subprocess
 
 import pytest
-import reliability
 
 from allo import sipp
 from allo.sipp import Sipp
+from tests import reliability
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,6 @@ import asyncio
 
 import httpx
 import pytest
-from agent_kit import register_phone
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -16,6 +15,7 @@ from acd.ami.events import AgentConnect, QueueCallerJoin, UnknownEvent
 from allo import sipp
 from allo.auth.roles import Role
 from allo.db.admin_models import AuditEntry
+from tests.e2e.agent_kit import register_phone
 
 pytestmark = pytest.mark.e2e
 

@@ -6,12 +6,12 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from e2e_rows import wait_call_row
 
 from acd.ami.events import AgentComplete, AgentConnect, QueueCallerJoin
 from allo import sipp
 from allo.db.models import CallOutcome
 from allo.privacy import pseudonymise
+from tests.e2e.e2e_rows import wait_call_row
 
 pytestmark = pytest.mark.e2e
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-import reliability
-from tcp_proxy import SilentableProxy
 
 from allo import sipp
 from bench.stack import BenchStack
+from tests import reliability
+from tests.faults.tcp_proxy import SilentableProxy
 
 AGENTS = 12
 

@@ -15,8 +15,16 @@ from datetime import datetime
 
 import httpx
 import pytest
-import reliability
-from fault_kit import (
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from acd.ami.event_types import QueueParams
+from allo.auth.roles import Role
+from allo.db.engine import make_engine
+from allo.db.models import Call
+from bench.stack import BenchStack
+from tests import reliability
+from tests.faults.fault_kit import (
     RATE,
     Load,
     fallback_count,
@@ -25,15 +33,7 @@ from fault_kit import (
     truth_members,
     wait_until,
 )
-from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
-from tcp_proxy import SilentableProxy
-
-from acd.ami.event_types import QueueParams
-from allo.auth.roles import Role
-from allo.db.engine import make_engine
-from allo.db.models import Call
-from bench.stack import BenchStack
+from tests.faults.tcp_proxy import SilentableProxy
 
 pytestmark = [pytest.mark.faults, pytest.mark.asyncio(loop_scope="session")]
 

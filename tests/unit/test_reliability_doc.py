@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-import reliability
+
+from tests import reliability
 
 
 def test_records_are_rendered_grouped_by_kind_with_their_figures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

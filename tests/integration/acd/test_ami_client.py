@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from fake_ami import FakeAmi
 
 from acd.ami import AmiClient, AmiState
 from acd.ami.event_types import (
@@ -23,6 +22,7 @@ from acd.ami.event_types import (
     UnknownEvent,
 )
 from acd.errors import AmiActionFailed, AmiNotConnected, AmiTimeout
+from tests.integration.acd.fake_ami import FakeAmi
 
 pytestmark = pytest.mark.integration
 

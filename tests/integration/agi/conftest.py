@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from agi_fake_asterisk import (
+
+from agi import AgiServer, AgiSession
+from tests.integration.agi.agi_fake_asterisk import (
     Ivr,
     RecordingObserver,
     ServerFactory,
 )
-
-from agi import AgiServer, AgiSession
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ import logging
 from collections import Counter
 
 import pytest
-from agi_fake_asterisk import (
+
+from agi import SessionOutcome
+from tests.integration.agi.agi_fake_asterisk import (
     IO_TIMEOUT,
     FakeAsterisk,
     Ivr,
@@ -17,8 +19,6 @@ from agi_fake_asterisk import (
     header_block,
     normal_call,
 )
-
-from agi import SessionOutcome
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,9 @@ import contextlib
 import logging
 
 import pytest
-from agi_fake_asterisk import (
+
+from agi import AgiHangup, AgiSession, SessionOutcome
+from tests.integration.agi.agi_fake_asterisk import (
     CALLER,
     FakeAsterisk,
     Ivr,
@@ -15,8 +17,6 @@ from agi_fake_asterisk import (
     header_block,
     normal_call,
 )
-
-from agi import AgiHangup, AgiSession, SessionOutcome
 
 pytestmark = pytest.mark.integration
 

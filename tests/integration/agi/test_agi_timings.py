@@ -6,10 +6,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from agi_fake_asterisk import FakeAsterisk, RecordingObserver, header_block
 
 from agi import AgiServer, AgiSession, SessionOutcome
 from allo.timings import TimedObserver, TimingsSink
+from tests.integration.agi.agi_fake_asterisk import FakeAsterisk, RecordingObserver, header_block
 
 pytestmark = pytest.mark.integration
 

@@ -17,16 +17,16 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 import pytest
-import reliability
 import schemathesis
-from fuzz_stack import fuzz_stack
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 from schemathesis.core.failures import FailureGroup
-from test_role_matrix import EXPECTED, Access, verdict
 
 from allo.auth.roles import Role
 from allo.stackproc import ServiceProcess
+from tests import reliability
+from tests.integration.allo.fuzz_stack import fuzz_stack
+from tests.integration.allo.test_role_matrix import EXPECTED, Access, verdict
 
 pytestmark = pytest.mark.integration
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from browser_kit import login, shot
 from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from allo.auth.roles import Role
 from allo.db.admin_models import AuditEntry
+from tests.browser_kit import login, shot
 
 pytestmark = pytest.mark.integration
 

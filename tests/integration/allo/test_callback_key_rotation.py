@@ -8,7 +8,6 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from private_db import create_private_database, drop_private_database
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -22,6 +21,7 @@ from allo.db.callback_models import Callback
 from allo.errors import ConfigError
 from allo.privacy import key_id
 from allo.setup.secrets import ensure_secrets, read_secrets
+from tests.integration.allo.private_db import create_private_database, drop_private_database
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from reports_kit import inserted
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -19,6 +18,7 @@ from allo.auth.roles import Role
 from allo.dashboard.kpi import REPORT_FIELDS, REPORT_NAMES
 from allo.dashboard.today import load_day
 from allo.db.admin_models import AuditEntry
+from tests.integration.allo.reports_kit import inserted
 
 pytestmark = pytest.mark.integration
 

@@ -11,10 +11,10 @@ import xml.etree.ElementTree as ET
 import httpx
 import pytest
 from markupsafe import escape
-from reports_kit import inserted
 
 from allo.auth.roles import Role
 from allo.reports.csv_export import HEADER
+from tests.integration.allo.reports_kit import inserted
 
 pytestmark = pytest.mark.integration
 

@@ -7,11 +7,11 @@ import csv
 import io
 
 import pytest
-from browser_kit import login, shot
-from reports_kit import inserted
 
 from allo.auth.roles import Role
 from allo.reports.csv_export import HEADER
+from tests.browser_kit import login, shot
+from tests.integration.allo.reports_kit import inserted
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import reliability
-from private_db import create_private_database, drop_private_database
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -25,6 +23,8 @@ from allo.db.callback_models import AttemptOutcome, Callback, CallbackAttempt, C
 from allo.db.models import Call, CallNote, CallOutcome, LegOutcome, QueueLeg
 from allo.retention import RetentionPolicy, run_retention
 from allo.retention_task import RetentionTask
+from tests import reliability
+from tests.integration.allo.private_db import create_private_database, drop_private_database
 
 pytestmark = pytest.mark.integration
 

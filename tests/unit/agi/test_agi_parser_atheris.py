@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import reliability
+
+from tests import reliability
 
 pytest.importorskip("atheris", reason="atheris is not installed: no wheel for this interpreter or platform "
                     "(docs/hostile-input.md)")

@@ -2,11 +2,10 @@
 
 import asyncio
 
-from ivr_testkit import GENERAL_CODE, RULES, TRAVAIL_CODE, paris, run
-
 from ivr.engine import MenuOutcome
 from routing.route import Route
 from routing.speech import speak_hours
+from tests.unit.ivr.ivr_testkit import GENERAL_CODE, RULES, TRAVAIL_CODE, paris, run
 
 WELCOME, MAIN, SECTORS, CODE = "allo/bienvenue", "allo/menu-principal", "allo/menu-secteurs", "allo/code-acces"
 CONNECTING = "allo/mise-en-relation"

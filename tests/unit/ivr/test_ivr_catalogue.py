@@ -1,9 +1,8 @@
 """Every prompt the engine can play has French text, short enough for espeak-ng."""
 
-from ivr_testkit import GENERAL_CODE, RULES, paris, run
-
 from ivr.catalogue import PROMPTS, PromptName
 from routing.speech import WORD_PROMPTS, speak_hours
+from tests.unit.ivr.ivr_testkit import GENERAL_CODE, RULES, paris, run
 
 
 def test_every_engine_prompt_has_text():

@@ -1,11 +1,10 @@
 """Closed services: the message, the hours of the right calendar, the website, and the end of the call."""
 
-from ivr_testkit import RULES, paris, run
-
 from ivr.closed import closed_message
 from ivr.engine import MenuOutcome
 from routing.route import ClosedInfo, Route, RouteKind
 from routing.speech import speak_hours
+from tests.unit.ivr.ivr_testkit import RULES, paris, run
 
 
 async def test_everything_closed_on_sunday_says_the_hours_and_hangs_up():

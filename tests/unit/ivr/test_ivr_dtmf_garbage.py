@@ -14,7 +14,6 @@ from datetime import datetime
 import pytest
 from hypothesis import given, settings, target
 from hypothesis import strategies as st
-from ivr_testkit import GENERAL_CODE, RULES, SECTORS, TRAVAIL_CODE, build_rules, paris, run
 
 from acd.callback_types import CallbackRefusal, CallbackRefused
 from ivr.access_code import CODE_ATTEMPTS, CODE_MASK, CODE_MAX_DIGITS
@@ -24,6 +23,7 @@ from ivr.engine import MAX_DEPTH, MAX_FAILURES, MAX_REPEATS, Journey, MenuOutcom
 from ivr.errors import CallerHungUp
 from routing.route import Route, RouteKind
 from routing.rules import Menu, MenuAction, MenuOption
+from tests.unit.ivr.ivr_testkit import GENERAL_CODE, RULES, SECTORS, TRAVAIL_CODE, build_rules, paris, run
 
 KEYPAD = DTMF_KEYS + "ABCD"
 OWN_NUMBER = "0612345678"

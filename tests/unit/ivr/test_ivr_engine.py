@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 
 import pytest
-from ivr_testkit import RULES, build_rules, paris, run
 
 from ivr.catalogue import PromptName
 from ivr.engine import Journey, MenuOutcome, run_menu
@@ -13,6 +12,7 @@ from routing.decide import CallRequest, Target
 from routing.route import ClosedInfo, Decision, Route, RouteKind
 from routing.rules import Menu, MenuAction, MenuOption
 from routing.speech import speak_digits
+from tests.unit.ivr.ivr_testkit import RULES, build_rules, paris, run
 
 WELCOME, MAIN, SECTORS = "allo/bienvenue", "allo/menu-principal", "allo/menu-secteurs"
 CONNECTING, GOODBYE = "allo/mise-en-relation", "allo/au-revoir"

@@ -1,10 +1,10 @@
 """A hang-up at every possible step ends the menu with HUNG_UP and the journey as far as it went."""
 
 import pytest
-from ivr_testkit import GENERAL_CODE, TRAVAIL_CODE, paris, run
 
 from ivr.engine import MenuOutcome
 from routing.route import Route, RouteKind
+from tests.unit.ivr.ivr_testkit import GENERAL_CODE, TRAVAIL_CODE, paris, run
 
 SCENARIOS = {
     "level1": (["1"], paris(9, 10)),

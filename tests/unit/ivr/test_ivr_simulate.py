@@ -3,9 +3,8 @@
 import json
 from datetime import UTC, datetime
 
-from ivr_testkit import GENERAL_CODE, RULES, TRAVAIL_CODE
-
 from ivr.simulate import simulate
+from tests.unit.ivr.ivr_testkit import GENERAL_CODE, RULES, TRAVAIL_CODE
 
 
 async def test_open_key_1():

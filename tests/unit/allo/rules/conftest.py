@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rules_sample import seed_document
 
 from allo.rules.document import RulesDocument
+from tests.unit.allo.rules.rules_sample import seed_document
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rules_sample import ACCESS_CODE
-
 from allo.rules.apply import apply_edit
 from allo.rules.document import RulesDocument, to_snapshot
 from allo.rules.editor import preview
 from allo.rules.edits import parse_edit
 from ivr.simulate import simulate
+from tests.unit.allo.rules.rules_sample import ACCESS_CODE
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 0)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
-from rules_sample import ACCESS_CODE
 
 from allo.rules.apply import apply_edit
 from allo.rules.document import RulesDocument, to_snapshot
 from allo.rules.edits import RulesEditError, parse_edit
 from routing.rules import MenuAction
+from tests.unit.allo.rules.rules_sample import ACCESS_CODE
 
 
 def edit(doc: RulesDocument, **data: object) -> RulesDocument:
