@@ -132,7 +132,7 @@ def _add_keys(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    from allo.retention_task import retention_command
+    from allo.records.retention_task import retention_command
 
     return retention_command(_settings(args), args.dry_run, args.batch)
 

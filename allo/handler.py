@@ -13,11 +13,11 @@ from acd.callback_types import CallbackBooking, CallbackOrigin
 from agi.errors import AgiError, AgiHangup
 from agi.session import AgiSession
 from allo.booking import booker
-from allo.calls import CallRecorder
 from allo.db.models import CallOutcome
 from allo.metrics import Metrics
 from allo.privacy import PseudonymKeys
 from allo.queue_entry import EntryPlan, QueueEntryPlanner
+from allo.records.recorder import CallRecorder
 from allo.rules.cache import RulesCache
 from ivr.agi_channel import AgiChannel
 from ivr.callback_offer import CallbackDialog, OfferOutcome, offer_callback

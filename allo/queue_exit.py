@@ -16,11 +16,11 @@ from acd.queue_exit import ExitReason, StepKind, after_exit, requeue_timeout
 from agi.errors import AgiError
 from agi.session import AgiSession
 from allo.booking import booker
-from allo.calls import CallRecorder
 from allo.db.models import CallOutcome, LegOutcome
 from allo.privacy import PseudonymKeys
 from allo.queue_figures import QueueFigures
 from allo.queue_legs import LegTracker
+from allo.records.recorder import CallRecorder
 from ivr.agi_channel import AgiChannel
 from ivr.callback_offer import ChannelDialog, OfferResult, offer_callback
 from ivr.errors import CallerHungUp

@@ -26,8 +26,8 @@ from acd.ami.events import (
     QueueCallerJoin,
     QueueCallerLeave,
 )
-from allo.calls import CallRecorder
 from allo.db.models import CallOutcome, LegOutcome, QueueLeg
+from allo.records.recorder import CallRecorder
 
 OPEN = frozenset({LegOutcome.WAITING, LegOutcome.LEFT})  # not yet given its final outcome
 PREFERRED = "preferred_agent"  # end_reason of a visit answered by the repeat caller's former adviser

@@ -20,7 +20,6 @@ from allo.agent_codes import AgentCodeHandler
 from allo.auth.ratelimit import LoginLimiter
 from allo.auth.store import AuthStore
 from allo.callbacks.service import CallbackService
-from allo.calls import CallRecorder
 from allo.dashboard.day_worker import DayCounter
 from allo.dashboard.feed import DashboardFeed
 from allo.db.engine import make_engine
@@ -32,7 +31,8 @@ from allo.queue_entry import QueueEntryPlanner
 from allo.queue_exit import QueueExitHandler
 from allo.queue_figures import QueueFigures
 from allo.queue_legs import LegTracker
-from allo.retention_task import FIRST_RUN_DELAY, RetentionTask, policy_of
+from allo.records.recorder import CallRecorder
+from allo.records.retention_task import FIRST_RUN_DELAY, RetentionTask, policy_of
 from allo.rules.cache import RulesCache
 from allo.rules.recording_store import published_uploads
 from allo.settings import Settings

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from acd.transfer import TransferRefusal
 from agi.errors import AgiError
 from agi.session import AgiSession
-from allo.calls import CallRecorder
+from allo.records.recorder import CallRecorder
 from ivr.catalogue import PromptName
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from typing import Any
 # (bucket, substrings of a frame "function (file:line)"); first match wins, so specific before general.
 BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("idle (event loop waiting)", ("select (selectors.py",)),
-    ("call-record and queue-leg writes (PostgreSQL)", ("(allo/calls.py", "(calls.py")),
+    ("call-record and queue-leg writes (PostgreSQL)", ("(allo/records/recorder.py", "(calls.py")),
     ("AMI events (parsing and listeners)", ("(acd/ami/", "(panoramisk/ami_protocol.py", "ami_protocol.py")),
     ("FastAGI sessions (menu, routing, AGI I/O)", ("(agi/", "(ivr/", "(routing/", "allo/handler.py",
                                                    "allo/queue_entry.py", "handler.py", "queue_entry.py")),

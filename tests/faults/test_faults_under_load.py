@@ -233,8 +233,8 @@ async def test_postgresql_restart_keeps_routing_from_cached_rules_and_loses_noth
                   "callback acknowledged before the outage still there": bool(callback_kept),
                   "audit rows acknowledged before the outage still there": f"{audit_kept} / 2"},
         notes="Journeys are written in the background: while the database is away they are kept in memory, in "
-              "order, and retried (allo/calls.py); a booking or an audited action during the outage is refused "
-              "with 503 (not acknowledged), never half done.")
+              "order, and retried (allo/records/recorder.py); a booking or an audited action during the "
+              "outage is refused with 503 (not acknowledged), never half done.")
     assert outcome.failed == 0 and outcome.dropped == 0, outcome
     assert fallbacks == 0, "calls must be routed from the cached rules, not by the dialplan's fallback"
     assert not server_errors, statuses

@@ -14,11 +14,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from allo.api import db_errors
-from allo.calls import CallRecorder
 from allo.db.engine import make_engine
 from allo.db.errors import database_away
 from allo.db.models import Call, CallOutcome
 from allo.metrics import Metrics
+from allo.records.recorder import CallRecorder
 from allo.sipp import free_port
 
 pytestmark = pytest.mark.integration

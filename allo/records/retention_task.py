@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from allo.auth.roles import AuthMethod, Principal, Role
 from allo.db.engine import make_engine
 from allo.errors import ConfigError
-from allo.retention import RetentionPolicy, RetentionReport, run_retention
+from allo.records.retention import RetentionPolicy, RetentionReport, run_retention
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, locate_asterisk_root
 from allo.tasks import cancel_and_wait

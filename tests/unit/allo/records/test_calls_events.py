@@ -1,8 +1,8 @@
 from datetime import UTC, datetime
 
 from acd.ami.events import parse_event
-from allo.calls import event_update
 from allo.db.models import CallOutcome
+from allo.records.recorder import event_update
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -24,7 +24,7 @@ def test_other_events_do_not_touch_call_rows():
 
 
 def test_a_batch_goes_in_rounds_that_keep_each_calls_order_and_group_same_statements():
-    from allo.calls import _upsert_statement, _Write, rounds
+    from allo.records.recorder import _upsert_statement, _Write, rounds
 
     queued, answered = _upsert_statement(("outcome",)), _upsert_statement(("agent",))
     assert _upsert_statement(("outcome",)) is queued  # built once per shape

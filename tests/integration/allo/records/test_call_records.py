@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from allo.calls import CallRecorder
 from allo.db.engine import make_engine
 from allo.db.models import Call, CallOutcome
 from allo.metrics import Metrics
+from allo.records.recorder import CallRecorder
 
 pytestmark = pytest.mark.integration
 

@@ -21,8 +21,8 @@ from allo.cli import main
 from allo.db.admin_models import AuditEntry
 from allo.db.callback_models import AttemptOutcome, Callback, CallbackAttempt, CallbackStatus
 from allo.db.models import Call, CallNote, CallOutcome, LegOutcome, QueueLeg
-from allo.retention import RetentionPolicy, run_retention
-from allo.retention_task import RetentionTask
+from allo.records.retention import RetentionPolicy, run_retention
+from allo.records.retention_task import RetentionTask
 from tests import reliability
 from tests.integration.allo.private_db import create_private_database, drop_private_database
 
@@ -177,7 +177,7 @@ async def test_the_background_task_erases_old_journeys_and_survives_a_database_a
     # Nothing listens on port 1: each run fails at once, is logged, and the next one is tried.
     away = create_async_engine(retention_url.replace(retention_url.split("@")[1].split("/")[0], "127.0.0.1:1"))
     failing = RetentionTask(away, RetentionPolicy(365, 183), interval=0.2, first_delay=0)
-    with caplog.at_level(logging.WARNING, logger="allo.retention_task"):
+    with caplog.at_level(logging.WARNING, logger="allo.records.retention_task"):
         await failing.start()
         try:
             deadline = time.monotonic() + 10
