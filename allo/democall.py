@@ -16,7 +16,7 @@ from allo import sipp
 from allo.db.engine import make_engine
 from allo.db.models import Call, CallOutcome
 from allo.errors import AlloError
-from allo.privacy import pseudonymise
+from allo.privacy.pseudonyms import pseudonymise
 from allo.settings import Settings
 
 DEMO_AGENT = "agent1001"

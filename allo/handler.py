@@ -15,7 +15,7 @@ from agi.session import AgiSession
 from allo.booking import booker
 from allo.db.models import CallOutcome
 from allo.metrics import Metrics
-from allo.privacy import PseudonymKeys
+from allo.privacy.pseudonyms import PseudonymKeys
 from allo.queue_entry import EntryPlan, QueueEntryPlanner
 from allo.records.recorder import CallRecorder
 from allo.rules.cache import RulesCache

@@ -19,8 +19,8 @@ from allo.callbacks.crypto import PhoneCipher
 from allo.callbacks.rekey import RekeyReport, reencrypt_open_callbacks
 from allo.db.engine import make_engine
 from allo.errors import ConfigError
-from allo.keyring import key_ids, running_key_ids
-from allo.privacy import key_id, split_keys
+from allo.privacy.keyring import key_ids, running_key_ids
+from allo.privacy.pseudonyms import key_id, split_keys
 from allo.settings import Settings
 from allo.setup.secrets import new_secret, read_secrets, secrets_lock, write_secrets
 

@@ -17,7 +17,7 @@ from agi.errors import AgiError
 from agi.session import AgiSession
 from allo.booking import booker
 from allo.db.models import CallOutcome, LegOutcome
-from allo.privacy import PseudonymKeys
+from allo.privacy.pseudonyms import PseudonymKeys
 from allo.queue_figures import QueueFigures
 from allo.queue_legs import LegTracker
 from allo.records.recorder import CallRecorder

@@ -10,7 +10,7 @@ from allo.db.engine import make_engine, make_sessionmaker
 from allo.db.rules_seed import rotate_access_code
 from allo.db.seed import remember_access_code
 from allo.errors import ConfigError
-from allo.privacy import pseudonymise
+from allo.privacy.pseudonyms import pseudonymise
 from allo.rules.load import load_rules
 from allo.settings import Settings
 from ivr.simulate import simulate

@@ -25,7 +25,7 @@ from allo.dashboard.feed import DashboardFeed
 from allo.db.engine import make_engine
 from allo.handler import IvrHandler
 from allo.metrics import Metrics
-from allo.privacy import PseudonymKeys
+from allo.privacy.pseudonyms import PseudonymKeys
 from allo.queue_conf_sync import QueueConfSync
 from allo.queue_entry import QueueEntryPlanner
 from allo.queue_exit import QueueExitHandler

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from allo.errors import ConfigError
-from allo.privacy import key_id, split_keys
+from allo.privacy.pseudonyms import key_id, split_keys
 
 
 def _fernet(secret: str) -> Fernet:

@@ -24,7 +24,7 @@ from allo.callbacks.metrics import CallbackMetrics
 from allo.callbacks.scheduler import CallbackScheduler
 from allo.callbacks.store import AlreadyPending, CallbackStore, CancelOutcome
 from allo.metrics import Metrics
-from allo.privacy import PseudonymKeys
+from allo.privacy.pseudonyms import PseudonymKeys
 from allo.rules.cache import RulesCache
 from allo.settings import Settings
 

@@ -10,7 +10,7 @@ import pytest
 from acd.ami.events import AgentComplete, AgentConnect, QueueCallerJoin
 from allo import sipp
 from allo.db.models import CallOutcome
-from allo.privacy import pseudonymise
+from allo.privacy.pseudonyms import pseudonymise
 from tests.e2e.e2e_rows import wait_call_row
 
 pytestmark = pytest.mark.e2e

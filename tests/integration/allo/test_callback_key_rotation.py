@@ -19,7 +19,7 @@ from allo.cli import main
 from allo.db.admin_models import AuditEntry
 from allo.db.callback_models import Callback
 from allo.errors import ConfigError
-from allo.privacy import key_id
+from allo.privacy.pseudonyms import key_id
 from allo.setup.secrets import ensure_secrets, read_secrets
 from tests.integration.allo.private_db import create_private_database, drop_private_database
 

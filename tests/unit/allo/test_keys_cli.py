@@ -9,8 +9,8 @@ import stat
 import pytest
 
 from allo.cli import main
-from allo.keyring import RUNNING_KEYS
-from allo.privacy import key_id
+from allo.privacy.keyring import RUNNING_KEYS
+from allo.privacy.pseudonyms import key_id
 from allo.setup.secrets import ensure_secrets, read_secrets
 
 

@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from allo.privacy import key_id, split_keys
+from allo.privacy.pseudonyms import key_id, split_keys
 from allo.settings import Settings
 
 RUNNING_KEYS = "allo-serve.keys"

@@ -1,4 +1,4 @@
-from allo.privacy import PseudonymKeys, key_id, normalise_number, pseudonymise, split_keys
+from allo.privacy.pseudonyms import PseudonymKeys, key_id, normalise_number, pseudonymise, split_keys
 
 KEY = b"k" * 32
 
