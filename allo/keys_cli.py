@@ -13,7 +13,7 @@ import sys
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from allo.audit import audit
+from allo.audit.record import audit
 from allo.auth.roles import AuthMethod, Principal, Role
 from allo.callbacks.crypto import PhoneCipher
 from allo.callbacks.rekey import RekeyReport, reencrypt_open_callbacks

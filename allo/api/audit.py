@@ -1,4 +1,4 @@
-"""Audit log API: who changed what and when, newest first (who sees what: allo/reports/audit_log.py)."""
+"""Audit log API: who changed what and when, newest first (who sees what: allo/audit/log.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from allo.api.params import INT8_MAX
+from allo.audit.log import MAX_LIMIT, BadAuditParams, parse_query, read_entries
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
-from allo.reports.audit_log import MAX_LIMIT, BadAuditParams, parse_query, read_entries
 from allo.service import AlloService
 
 READERS = (Role.OPS, Role.SUPERVISOR)

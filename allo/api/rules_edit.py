@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from allo.api.params import RowId
-from allo.audit import audit
+from allo.audit.record import audit
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.db.admin_models import PromptRecording

@@ -1,6 +1,6 @@
 """Supervisor API: the dashboard document (JSON and a live SSE stream) and actions on agents and their calls.
 
-Every action is audited (allo.audit) and refused with a readable message when it cannot be done: 404 unknown
+Every action is audited (allo.audit.record) and refused with a readable message when it cannot be done: 404 unknown
 agent, 409 not possible now (agent not logged in / not on a call, no softphone), 503 Asterisk unreachable.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from acd.agents import AgentAction
 from acd.errors import AcdError
 from allo.agents import NotPossibleNow, UnknownAgent, memberships, perform, queues_of
-from allo.audit import audit
+from allo.audit.record import audit
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.dashboard.feed import DashboardFeed

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from allo.audit import audit
+from allo.audit.record import audit
 from allo.auth.passwords import hash_password, new_password
 from allo.auth.roles import Principal, Role
 from allo.auth.users import create_user

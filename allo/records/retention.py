@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from allo.audit import audit
+from allo.audit.record import audit
 from allo.auth.roles import Principal
 from allo.db.callback_models import Callback, CallbackAttempt, CallbackStatus
 from allo.db.models import Call, CallNote, QueueLeg

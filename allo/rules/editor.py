@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from allo.audit import audit
+from allo.audit.record import audit
 from allo.auth.roles import Principal
 from allo.db.admin_models import RulesDraft, RulesVersion
 from allo.rules.apply import apply_edit as apply_to_document

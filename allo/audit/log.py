@@ -1,4 +1,4 @@
-"""Reading the audit log (written by `allo.audit.audit`): filters, and who sees which entries.
+"""Reading the audit log (written by `allo.audit.record.audit`): filters, and who sees which entries.
 
 Admins see every entry. Ops and supervisors see every entry except account administration (`user.*`,
 `auth.*`: accounts created, roles changed, passwords reset): supervisors see the rules changes made by ops (why
