@@ -16,7 +16,7 @@ from allo.booking import booker
 from allo.db.models import CallOutcome
 from allo.metrics import Metrics
 from allo.privacy.pseudonyms import PseudonymKeys
-from allo.queue_entry import EntryPlan, QueueEntryPlanner
+from allo.queues.entry import EntryPlan, QueueEntryPlanner
 from allo.records.recorder import CallRecorder
 from allo.rules.cache import RulesCache
 from ivr.agi_channel import AgiChannel

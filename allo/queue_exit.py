@@ -18,8 +18,8 @@ from agi.session import AgiSession
 from allo.booking import booker
 from allo.db.models import CallOutcome, LegOutcome
 from allo.privacy.pseudonyms import PseudonymKeys
-from allo.queue_figures import QueueFigures
-from allo.queue_legs import LegTracker
+from allo.queues.figures import QueueFigures
+from allo.queues.legs import LegTracker
 from allo.records.recorder import CallRecorder
 from ivr.agi_channel import AgiChannel
 from ivr.callback_offer import ChannelDialog, OfferResult, offer_callback

@@ -26,11 +26,11 @@ from allo.db.engine import make_engine
 from allo.handler import IvrHandler
 from allo.metrics import Metrics
 from allo.privacy.pseudonyms import PseudonymKeys
-from allo.queue_conf_sync import QueueConfSync
-from allo.queue_entry import QueueEntryPlanner
 from allo.queue_exit import QueueExitHandler
-from allo.queue_figures import QueueFigures
-from allo.queue_legs import LegTracker
+from allo.queues.conf_sync import QueueConfSync
+from allo.queues.entry import QueueEntryPlanner
+from allo.queues.figures import QueueFigures
+from allo.queues.legs import LegTracker
 from allo.records.recorder import CallRecorder
 from allo.records.retention_task import FIRST_RUN_DELAY, RetentionTask, policy_of
 from allo.rules.cache import RulesCache

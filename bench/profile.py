@@ -20,7 +20,7 @@ BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("call-record and queue-leg writes (PostgreSQL)", ("(allo/records/recorder.py", "(calls.py")),
     ("AMI events (parsing and listeners)", ("(acd/ami/", "(panoramisk/ami_protocol.py", "ami_protocol.py")),
     ("FastAGI sessions (menu, routing, AGI I/O)", ("(agi/", "(ivr/", "(routing/", "allo/handler.py",
-                                                   "allo/queue_entry.py", "handler.py", "queue_entry.py")),
+                                                   "allo/queues/entry.py", "handler.py", "queue_entry.py")),
     ("HTTP API and dashboard", ("(uvicorn/", "(fastapi/", "(starlette/", "(allo/dashboard/", "(allo/api/")),
     ("other database work", ("(sqlalchemy/", "(asyncpg/")),
 )

@@ -25,7 +25,7 @@ from allo.api.supervisor import supervisor_router
 from allo.api.users import users_router
 from allo.auth.deps import LoginRequired, PageForbidden, require
 from allo.auth.roles import Principal, Role
-from allo.queue_stats import SharedTodayCounts
+from allo.queues.stats import SharedTodayCounts
 from allo.service import AlloService
 from allo.web.dashboard import dashboard_pages
 from allo.web.login import login_pages

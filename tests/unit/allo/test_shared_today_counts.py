@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-import allo.queue_stats as queue_stats
+import allo.queues.stats as queue_stats
 
 NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
 

@@ -96,7 +96,7 @@ async def test_queue_legs_of_interleaved_calls_end_in_their_last_state(engine, p
     in order: a visit left then answered elsewhere, a visit answered, a visit abandoned."""
     from acd.ami.events import parse_event
     from allo.db.models import LegOutcome, QueueLeg
-    from allo.queue_legs import LegTracker
+    from allo.queues.legs import LegTracker
 
     recorder = CallRecorder(engine, Metrics())
     legs = LegTracker(recorder)

@@ -4,7 +4,7 @@ from sqlalchemy.dialects import postgresql
 
 from acd.ami.events import parse_event
 from allo.db.models import LegOutcome
-from allo.queue_legs import OPEN, PREFERRED, LegInsert, LegUpdate, leg_change, statement
+from allo.queues.legs import OPEN, PREFERRED, LegInsert, LegUpdate, leg_change, statement
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from allo.queue_stats import start_of_day
+from allo.queues.stats import start_of_day
 
 
 def test_today_starts_at_paris_midnight_including_dst_days():

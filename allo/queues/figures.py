@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from acd.queue_exit import MaxWaitAction, QueuePolicy
 from acd.wait_estimate import RecentWaits
 from allo.db.models import LegOutcome, Queue, QueueLeg
-from allo.queue_legs import PREFERRED
+from allo.queues.legs import PREFERRED
 from allo.tasks import cancel_and_wait
 from routing.rules import RulesSnapshot
 

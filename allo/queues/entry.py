@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from acd.live import LiveState, QueueLive
 from acd.wait_estimate import Staffing, estimate_wait
 from allo.db.models import Call
-from allo.queue_figures import QueueFigures
+from allo.queues.figures import QueueFigures
 from ivr.wait_speech import wait_announcement
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from acd.live import LiveState, system_clock
-from allo.queue_entry import MAX_LOOKUPS, QueueEntryPlanner, _settle
+from allo.queues.entry import MAX_LOOKUPS, QueueEntryPlanner, _settle
 
 
 class _StuckDatabase:
