@@ -13,7 +13,7 @@ from acd.errors import AcdError
 from acd.live import LiveState
 from agi.errors import AgiError
 from agi.session import AgiSession
-from allo.agents import NotPossibleNow, UnknownAgent, agent_of_channel, perform
+from allo.agents.operations import NotPossibleNow, UnknownAgent, agent_of_channel, perform
 
 log = logging.getLogger(__name__)
 

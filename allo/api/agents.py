@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from acd.agents import AgentAction, Membership
 from acd.errors import AcdError
-from allo.agent_admin import AgentConflict, create_agent, publish_agents, update_agent
-from allo.agents import NotPossibleNow, UnknownAgent, agent_states, perform
+from allo.agents.admin import AgentConflict, create_agent, publish_agents, update_agent
+from allo.agents.operations import NotPossibleNow, UnknownAgent, agent_states, perform
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.db.models import Agent

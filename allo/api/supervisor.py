@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from acd.agents import AgentAction
 from acd.errors import AcdError
-from allo.agents import NotPossibleNow, UnknownAgent, memberships, perform, queues_of
+from allo.agents.operations import NotPossibleNow, UnknownAgent, memberships, perform, queues_of
 from allo.audit.record import audit
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
