@@ -12,7 +12,7 @@ from typing import Any
 from acd.callback_types import CallbackBooking, CallbackOrigin
 from agi.errors import AgiError, AgiHangup
 from agi.session import AgiSession
-from allo.booking import booker
+from allo.callbacks.booking import booker
 from allo.db.models import CallOutcome
 from allo.metrics import Metrics
 from allo.privacy.pseudonyms import PseudonymKeys

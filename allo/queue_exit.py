@@ -15,7 +15,7 @@ from acd.callback_types import CallbackBooking, CallbackOrigin
 from acd.queue_exit import ExitReason, StepKind, after_exit, requeue_timeout
 from agi.errors import AgiError
 from agi.session import AgiSession
-from allo.booking import booker
+from allo.callbacks.booking import booker
 from allo.db.models import CallOutcome, LegOutcome
 from allo.privacy.pseudonyms import PseudonymKeys
 from allo.queues.figures import QueueFigures
