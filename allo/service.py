@@ -16,17 +16,19 @@ from acd.ami.events import SUBSCRIBED_EVENTS, AmiEvent
 from acd.calls_live import ActiveCalls
 from acd.live import LiveState, system_clock
 from agi.server import AgiServer
-from allo.agent_codes import AgentCodeHandler
 from allo.auth.ratelimit import LoginLimiter
 from allo.auth.store import AuthStore
 from allo.callbacks.service import CallbackService
 from allo.dashboard.day_worker import DayCounter
 from allo.dashboard.feed import DashboardFeed
 from allo.db.engine import make_engine
-from allo.handler import IvrHandler
+from allo.fastagi.agent import AgentCodeHandler
+from allo.fastagi.ivr import IvrHandler
+from allo.fastagi.queue_exit import QueueExitHandler
+from allo.fastagi.timings import TimedObserver, TimingsSink, timed_decide
+from allo.fastagi.transfer import TransferArrival
 from allo.metrics import Metrics
 from allo.privacy.pseudonyms import PseudonymKeys
-from allo.queue_exit import QueueExitHandler
 from allo.queues.conf_sync import QueueConfSync
 from allo.queues.entry import QueueEntryPlanner
 from allo.queues.figures import QueueFigures
@@ -38,8 +40,6 @@ from allo.rules.recording_store import published_uploads
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, locate_asterisk_root, sounds_dir
 from allo.setup.prompts import ensure_prompts
-from allo.timings import TimedObserver, TimingsSink, timed_decide
-from allo.transfer_arrival import TransferArrival
 from allo.transfers import arrival_queue
 from routing.decide import decide as routing_decide
 from routing.rules import RulesSnapshot

@@ -19,7 +19,7 @@ BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("idle (event loop waiting)", ("select (selectors.py",)),
     ("call-record and queue-leg writes (PostgreSQL)", ("(allo/records/recorder.py", "(calls.py")),
     ("AMI events (parsing and listeners)", ("(acd/ami/", "(panoramisk/ami_protocol.py", "ami_protocol.py")),
-    ("FastAGI sessions (menu, routing, AGI I/O)", ("(agi/", "(ivr/", "(routing/", "allo/handler.py",
+    ("FastAGI sessions (menu, routing, AGI I/O)", ("(agi/", "(ivr/", "(routing/", "allo/fastagi/ivr.py",
                                                    "allo/queues/entry.py", "handler.py", "queue_entry.py")),
     ("HTTP API and dashboard", ("(uvicorn/", "(fastapi/", "(starlette/", "(allo/dashboard/", "(allo/api/")),
     ("other database work", ("(sqlalchemy/", "(asyncpg/")),

@@ -1,6 +1,6 @@
 """Section 3 — FastAGI cost: per-command round trip, the service's think time and decision time, memory.
 
-The service is restarted with `ALLO_TIMINGS_FILE` (allo/timings.py): it then appends one line per AGI command
+The service is restarted with `ALLO_TIMINGS_FILE` (allo/fastagi/timings.py): it then appends one line per AGI command
 round trip (command written → reply read), per "think" (Asterisk's reply → the service's next command of the same
 call: routing, database look-ups, event-loop delay) and per `routing.decide` call, written by a background thread;
 percentiles come from those raw samples. The load is the whole journey of section 1 (welcome, `1` by SIP INFO,

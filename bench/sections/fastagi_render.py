@@ -62,7 +62,7 @@ def render(result: dict[str, Any]) -> str:
         f"Load: the whole journey of section 1 at **{fmt(p['rate'])} calls/s** ({p['rate_source']}) for "
         f"{fmt(p['seconds'])} s: {calls['succeeded']}/{calls['planned']} calls succeeded, {calls['failed']} failed. "
         f"Samples from the {fmt(result['window_s'])} s after a {fmt(result['warmup_s'])} s warm-up, raw from the "
-        "service (`ALLO_TIMINGS_FILE`, allo/timings.py): one line per AGI command and per step of every call.",
+        "service (`ALLO_TIMINGS_FILE`, allo/fastagi/timings.py): one line per AGI command and per step of every call.",
         "",
         *([f"Failed calls: {calls['failed']} (SIPp's log: see the JSON). A citizen whose `1` (sent 1.5 s after the "
            "answer) reaches Asterisk before the first prompt has started loses that key: a late first AGI command "

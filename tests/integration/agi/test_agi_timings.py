@@ -1,4 +1,4 @@
-"""The benchmark timings observer (allo.timings.TimedObserver) on a real AgiServer over TCP."""
+"""The benchmark timings observer (allo.fastagi.timings.TimedObserver) on a real AgiServer over TCP."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agi import AgiServer, AgiSession, SessionOutcome
-from allo.timings import TimedObserver, TimingsSink
+from allo.fastagi.timings import TimedObserver, TimingsSink
 from tests.integration.agi.agi_fake_asterisk import FakeAsterisk, RecordingObserver, header_block
 
 pytestmark = pytest.mark.integration

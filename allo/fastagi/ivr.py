@@ -14,12 +14,12 @@ from agi.errors import AgiError, AgiHangup
 from agi.session import AgiSession
 from allo.callbacks.booking import booker
 from allo.db.models import CallOutcome
+from allo.fastagi.channel import AgiChannel
 from allo.metrics import Metrics
 from allo.privacy.pseudonyms import PseudonymKeys
 from allo.queues.entry import EntryPlan, QueueEntryPlanner
 from allo.records.recorder import CallRecorder
 from allo.rules.cache import RulesCache
-from ivr.agi_channel import AgiChannel
 from ivr.callback_offer import CallbackDialog, OfferOutcome, offer_callback
 from ivr.engine import DecideFn, Journey, MenuOutcome, MenuResult, OfferFn, run_menu
 from ivr.errors import CallerHungUp

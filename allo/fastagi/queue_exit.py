@@ -17,11 +17,11 @@ from agi.errors import AgiError
 from agi.session import AgiSession
 from allo.callbacks.booking import booker
 from allo.db.models import CallOutcome, LegOutcome
+from allo.fastagi.channel import AgiChannel
 from allo.privacy.pseudonyms import PseudonymKeys
 from allo.queues.figures import QueueFigures
 from allo.queues.legs import LegTracker
 from allo.records.recorder import CallRecorder
-from ivr.agi_channel import AgiChannel
 from ivr.callback_offer import ChannelDialog, OfferResult, offer_callback
 from ivr.errors import CallerHungUp
 from ivr.queue_prompts import QueuePrompt

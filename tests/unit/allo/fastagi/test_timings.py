@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from allo.timings import TimingKind, TimingsSink, timed_decide
+from allo.fastagi.timings import TimingKind, TimingsSink, timed_decide
 from routing.decide import CallRequest, Target
 from routing.route import RouteKind
 from routing.rules import Menu, RulesSnapshot, Service

@@ -6,7 +6,7 @@ import pytest
 
 from agi.errors import AgiCommandError, AgiHangup, AgiTimeout
 from agi.events import AgiReply
-from ivr.agi_channel import AgiChannel
+from allo.fastagi.channel import AgiChannel
 from ivr.errors import CallerHungUp
 
 
