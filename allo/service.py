@@ -40,7 +40,7 @@ from allo.rules.recording_store import published_uploads
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, locate_asterisk_root, sounds_dir
 from allo.setup.prompts import ensure_prompts
-from allo.transfers import arrival_queue
+from allo.transfers.sectors import SectorTransfers
 from routing.decide import decide as routing_decide
 from routing.rules import RulesSnapshot
 
@@ -65,39 +65,41 @@ class AlloService:
         self.queue_figures = QueueFigures(self.engine, settings.queue_figures_interval)
         self.rules.add_listener(self.queue_figures.on_rules)
         self.legs = LegTracker(self.recorder)
-        booking = lambda: getattr(self, "callbacks", None)  # noqa: E731 - the callback service comes later
+        self.ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
+                             settings.ami_secret.get_secret_value(), action_timeout=settings.ami_action_timeout,
+                             ping_interval=settings.ami_ping_interval, ping_timeout=settings.ami_ping_timeout,
+                             backoff_max=settings.ami_reconnect_max, events=SUBSCRIBED_EVENTS)
+        # Callbacks booked from the menu and the queues; its AMI listeners are added after the live state's below.
+        self.callbacks = CallbackService(settings=settings, engine=self.engine, ami=self.ami, live=self.live,
+                                         rules=self.rules, metrics=self.metrics, routing_clock=self.clock)
         pseudonyms = PseudonymKeys.of(settings.pseudonym_key.get_secret_value(),
                                       settings.pseudonym_keys_previous.get_secret_value())
-        self.ivr = IvrHandler(self.recorder, self.metrics, pseudonyms, self.rules, self.clock, booking=booking,
+        self.ivr = IvrHandler(self.recorder, self.metrics, pseudonyms, self.rules, self.clock, booking=self.callbacks,
                               decide=timed_decide(self.timings) if self.timings is not None else routing_decide,
                               entry=QueueEntryPlanner(self.engine, self.live, self.queue_figures,
                                                       settings.repeat_caller_days))
-        self.queue_exit = QueueExitHandler(self.queue_figures, self.legs, self.recorder, pseudonyms, booking)
+        self.queue_exit = QueueExitHandler(self.queue_figures, self.legs, self.recorder, pseudonyms, self.callbacks)
         root = locate_asterisk_root(settings)
         self._sounds_dir = sounds_dir(root) if root is not None else None
         # Where agents' endpoints are published (None when Asterisk is not on this machine).
         self.asterisk = AsteriskInstance(root, settings.asterisk_instance) if root is not None else None
         self._prompt_jobs: set[asyncio.Task[int]] = set()
-        self.ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
-                             settings.ami_secret.get_secret_value(), action_timeout=settings.ami_action_timeout,
-                             ping_interval=settings.ami_ping_interval, ping_timeout=settings.ami_ping_timeout,
-                             backoff_max=settings.ami_reconnect_max, events=SUBSCRIBED_EVENTS)
         # Published service levels and announce frequencies reach Asterisk's queues.conf (docs/rules-editor.md).
         self.queue_conf = QueueConfSync(self.engine, self.ami, self.asterisk)
         self.rules.add_listener(self.queue_conf.on_rules)
         self.ami.add_resync_listener(self.queue_conf.on_resync)
         self.agent_codes = AgentCodeHandler(self.engine, self.ami, self.live)
-        self.transfer_arrival = TransferArrival(lambda sector: arrival_queue(self, sector), self.recorder)
+        self.active_calls = ActiveCalls()
+        self.transfers = SectorTransfers(rules=self.rules, clock=self.clock, live=self.live,
+                                         active_calls=self.active_calls, ami=self.ami, recorder=self.recorder)
+        self.transfer_arrival = TransferArrival(self.transfers.arrival_queue, self.recorder)
         self.agi = AgiServer({"ivr": self.ivr.handle, "agent": self.agent_codes.handle,
                               "transfer": self.transfer_arrival.handle, "queue-exit": self.queue_exit.handle},
                              settings.agi_host, settings.agi_port,
                              observer=TimedObserver(self.metrics, self.timings) if self.timings else self.metrics)
-        self.active_calls = ActiveCalls()
         self.ami.add_listener(self._on_ami_event)
         self.ami.add_resync_listener(self._on_resync)
         # After the live state: callbacks read it to place each callback at its original arrival.
-        self.callbacks = CallbackService(settings=settings, engine=self.engine, ami=self.ami, live=self.live,
-                                         rules=self.rules, metrics=self.metrics, routing_clock=self.clock)
         self.callbacks.scheduler.on_queued = lambda _attempt, uniqueid: self.recorder.submit(
             uniqueid, {"dialled": "callback"})
         self.ami.add_listener(self.callbacks.on_event)

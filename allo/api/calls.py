@@ -16,7 +16,7 @@ from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.db.models import Call, CallNote
 from allo.service import AlloService
-from allo.transfers import TransferFailed, transfer_to_sector
+from allo.transfers.sectors import TransferFailed
 
 NAME = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
@@ -101,7 +101,7 @@ def calls_router(service: AlloService) -> APIRouter:
                  summary="Transfer the caller to a level-2 sector without hanging up (AMI BlindTransfer)")
     async def transfer(call_id: str, body: TransferIn, _me: Annotated[Principal, Depends(ON_CALLS)]) -> TransferOut:
         try:
-            plan = await transfer_to_sector(service, call_id, body.sector)
+            plan = await service.transfers.transfer_to_sector(call_id, body.sector)
         except TransferFailed as exc:
             status = REFUSAL_STATUS.get(exc.refusal, 409) if exc.refusal else 502
             raise HTTPException(status, {"error": exc.refusal.value if exc.refusal else "asterisk",

@@ -44,7 +44,7 @@ FALLBACK_QUEUE = "l1"
 class IvrHandler:
     def __init__(self, recorder: CallRecorder, metrics: Metrics, pseudonyms: PseudonymKeys, rules: RulesCache,
                  clock: Callable[[], datetime], *, entry: QueueEntryPlanner | None = None,
-                 booking: Callable[[], CallbackBooking | None] = lambda: None,
+                 booking: CallbackBooking | None = None,
                  decide: DecideFn = routing_decide) -> None:
         self._recorder = recorder
         self._metrics = metrics
@@ -108,7 +108,7 @@ class IvrHandler:
         return replace(result, route=replace(result.route, timeout_s=plan.timeout_s)), plan.variables
 
     def _menu_offer(self, session: AgiSession, caller_hash: str | None) -> OfferFn | None:
-        booking = self._booking()
+        booking = self._booking
         if booking is None:
             return None
         started = datetime.now(UTC)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from acd.callback_types import CallbackBooking, CallbackOrigin
@@ -33,7 +32,7 @@ DEFAULT_QUEUE = "l1"
 
 class QueueExitHandler:
     def __init__(self, figures: QueueFigures, legs: LegTracker, recorder: CallRecorder, pseudonyms: PseudonymKeys,
-                 booking: Callable[[], CallbackBooking | None]) -> None:
+                 booking: CallbackBooking | None) -> None:
         self._figures = figures
         self._legs = legs
         self._recorder = recorder
@@ -67,7 +66,7 @@ class QueueExitHandler:
 
     async def _offer(self, session: AgiSession, queue: str, reason: ExitReason, end_reason: str) -> bool:
         """True when a callback was booked (the caller has been told and is hung up by the dialplan)."""
-        booking = self._booking()
+        booking = self._booking
         channel = AgiChannel(session)
         if booking is None:
             with contextlib.suppress(CallerHungUp, AgiError):
