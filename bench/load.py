@@ -1,6 +1,6 @@
 """Citizen load: one SIPp UAC calling a number at a rate for a while, and what it measured.
 
-Lighter than allo.sipp's test runs: no message trace (it would cost I/O per call at 60 calls/s), but the
+Lighter than allo.setup.sipp's test runs: no message trace (it would cost I/O per call at 60 calls/s), but the
 statistics CSV (-trace_stat) and every INVITE → 200 OK time (-trace_rtt, `rtd` on the 200 OK of citizen.xml).
 """
 
@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from allo import sipp
+from allo.setup import sipp
 from allo.setup.procs import require
 
 

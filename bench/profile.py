@@ -26,7 +26,7 @@ BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 OTHER = "other (asyncio, logging, timers...)"
 OWN = ("(allo/", "(acd/", "(agi/", "(ivr/", "(routing/")
-WRAP = ("(allo/cli.py", "(allo/serve.py")  # under every sample: not informative
+WRAP = ("(allo/cli/main.py", "(allo/cli/serve.py")  # under every sample: not informative
 
 
 def py_spy() -> str | None:

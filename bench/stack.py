@@ -3,7 +3,7 @@
     async with BenchStack(agents=100) as stack:
         stack.settings           # allo.settings.Settings of this stack (ports, secrets, state dir .state-bench/)
         stack.asterisk           # allo.setup.asterisk.AsteriskInstance ("bench"): .cli(cmd), .pid()
-        stack.service            # allo.stackproc.ServiceProcess: `allo serve` subprocess, .base_url, .headers(role)
+        stack.service            # allo.setup.service_process.ServiceProcess: `allo serve`, .base_url, .headers(role)
         stack.ami                # acd.ami.client.AmiClient, READY (queue_add, queue_status, ...)
         stack.watch              # bench.amiwatch.AmiWatch: raw Newstate/QueueCallerJoin/... with Asterisk timestamps
         stack.numbers            # {"allo": "3939", "baseline": "39390", "classic": "39391"} (bench.dialplan)
@@ -40,20 +40,20 @@ from sqlalchemy import select, update
 from acd.ami.client import AmiClient
 from acd.ami.event_types import QueueParams
 from acd.errors import AmiActionFailed, AmiError
-from allo import sipp
 from allo.db.engine import make_engine, make_sessionmaker
 from allo.db.migrate import upgrade_head
 from allo.db.models import Agent, AgentQueue, Queue
 from allo.db.seed import password_digest
 from allo.rules.load import load_rules
 from allo.settings import Settings
+from allo.setup import sipp
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
 from allo.setup.postgres import PostgresCluster
 from allo.setup.procs import say
 from allo.setup.prompts import ensure_prompts
 from allo.setup.secrets import ensure_secrets
+from allo.setup.service_process import ServiceProcess
 from allo.setup.stack import SeededData, seed_database
-from allo.stackproc import ServiceProcess
 from bench import classic_setup
 from bench.amiwatch import AmiWatch
 from bench.dialplan import NUMBERS, bench_extensions

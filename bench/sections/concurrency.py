@@ -22,9 +22,9 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from allo import sipp
 from allo.auth.roles import Role
 from allo.db.engine import make_engine
+from allo.setup import sipp
 from allo.setup.procs import require
 from bench.load import CitizenResult
 from bench.sections._httpkit import CpuMeter, fmt

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from allo import sipp
 from allo.settings import Settings
+from allo.setup import sipp
 
 
 async def register_phone(settings: Settings, username: str, password: str) -> int:

@@ -14,9 +14,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from allo import sipp
 from allo.db.callback_models import AttemptOutcome, Callback, CallbackAttempt, CallbackStatus
 from allo.settings import Settings
+from allo.setup import sipp
 from tests.e2e.agent_kit import register_phone
 
 _MESSAGE = re.compile(r"^INVITE sip:(\d+)@.*?^Call-ID:\s*(\S+)", re.MULTILINE | re.DOTALL | re.IGNORECASE)

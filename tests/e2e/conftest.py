@@ -11,8 +11,8 @@ import pytest
 
 from acd.ami.client import AmiClient
 from acd.ami.events import AmiEvent
-from allo import sipp
 from allo.settings import Settings
+from allo.setup import sipp
 from allo.setup.asterisk import AsteriskInstance
 from tests.e2e.agent_kit import register_phone
 

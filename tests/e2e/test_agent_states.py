@@ -7,8 +7,8 @@ import asyncio
 import httpx
 import pytest
 
-from allo import sipp
 from allo.auth.roles import Role
+from allo.setup import sipp
 
 pytestmark = pytest.mark.e2e
 

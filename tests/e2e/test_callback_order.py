@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import AgentConnect, QueueCallerJoin
-from allo import sipp
 from allo.db.callback_models import Callback, CallbackStatus
+from allo.setup import sipp
 from tests.e2e.agent_kit import register_phone
 from tests.e2e.callback_kit import CitizenPhones, wait_status
 

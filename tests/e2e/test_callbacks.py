@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import AgentConnect, QueueCallerJoin
 from acd.callback_types import CallbackOrigin
-from allo import sipp
 from allo.auth.roles import Role
 from allo.callbacks.crypto import PhoneCipher
 from allo.callbacks.store import CallbackStore
 from allo.db.callback_models import AttemptOutcome, CallbackAttempt, CallbackStatus
+from allo.setup import sipp
 from tests.e2e.callback_kit import CitizenPhones, agents_in_l1, callback_rows, wait_attempt, wait_status
 
 pytestmark = pytest.mark.e2e

@@ -12,8 +12,8 @@ import pytest
 from playwright.async_api import Page, expect
 
 from acd.ami.events import AgentConnect, QueueCallerJoin, QueueMemberPause, QueueMemberRemoved
-from allo import sipp
 from allo.auth.roles import Role
+from allo.setup import sipp
 from tests.browser_kit import login, shot
 from tests.e2e.agent_kit import register_phone
 

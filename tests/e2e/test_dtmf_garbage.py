@@ -15,8 +15,8 @@ import time
 import pytest
 
 from acd.ami.events import QueueCallerJoin
-from allo import sipp
 from allo.db.models import CallOutcome
+from allo.setup import sipp
 from tests import reliability
 from tests.e2e.e2e_rows import wait_call_row
 

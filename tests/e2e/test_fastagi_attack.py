@@ -23,8 +23,8 @@ import pytest
 
 from acd.ami.client import AmiClient
 from acd.ami.events import QueueCallerJoin, UnknownEvent
-from allo import sipp
 from allo.auth.roles import Role
+from allo.setup import sipp
 from tests import reliability
 
 pytestmark = pytest.mark.e2e

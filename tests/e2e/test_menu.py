@@ -13,11 +13,11 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from acd.ami.events import QueueCallerJoin
-from allo import sipp
 from allo.auth.roles import Role
 from allo.db.models import CallOutcome
 from allo.db.rules_models import CalendarExceptionRow, Prompt
 from allo.db.rules_seed import rotate_access_code
+from allo.setup import sipp
 from tests.e2e.e2e_rows import wait_call_row
 
 pytestmark = pytest.mark.e2e

@@ -14,9 +14,9 @@ import pytest
 from playwright.async_api import Page, expect
 
 from acd.ami.events import QueueCallerJoin
-from allo import sipp
 from allo.auth.roles import Role
 from allo.db.models import CallOutcome
+from allo.setup import sipp
 from tests.browser_kit import login, shot
 from tests.e2e.e2e_rows import wait_call_row
 

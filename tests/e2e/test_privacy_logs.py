@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from allo import sipp
 from allo.db.callback_models import Callback, CallbackStatus
 from allo.db.models import Call, CallOutcome
 from allo.privacy.pseudonyms import pseudonymise
+from allo.setup import sipp
 from allo.setup.postgres import PG_USER, pg_bin
 from allo.setup.procs import as_user, run
 from allo.setup.secrets import new_secret

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from acd.ami.events import AgentConnect, QueueCallerJoin, QueueEntry, QueueMember, QueueParams
-from allo import sipp
 from allo.auth.roles import Role
+from allo.setup import sipp
 
 pytestmark = pytest.mark.e2e
 

@@ -14,10 +14,10 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import AgentConnect, QueueCallerAbandon, QueueCallerJoin, QueueCallerLeave
-from allo import sipp
 from allo.auth.roles import Role
 from allo.db.callback_models import Callback
 from allo.db.models import Call, CallOutcome, LegOutcome, QueueLeg
+from allo.setup import sipp
 from tests.e2e.agent_kit import register_phone
 from tests.e2e.e2e_rows import wait_call_row
 from tests.e2e.queue_kit import queue_policy, queue_view, wait_legs

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from allo import sipp
 from allo.db.models import CallOutcome
+from allo.setup import sipp
 from tests.e2e.agent_kit import register_phone
 from tests.e2e.e2e_rows import wait_call_row
 

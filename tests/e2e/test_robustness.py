@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import AgentConnect, QueueCallerJoin
-from allo import sipp
 from allo.auth.roles import Role
 from allo.db.models import Call, CallOutcome
 from allo.settings import Settings
+from allo.setup import sipp
 from tests.e2e.e2e_rows import wait_call_row
 
 pytestmark = pytest.mark.e2e

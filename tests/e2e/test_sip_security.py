@@ -10,8 +10,8 @@ import subprocess
 
 import pytest
 
-from allo import sipp
-from allo.sipp import Sipp
+from allo.setup import sipp
+from allo.setup.sipp import Sipp
 from tests import reliability
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +27,7 @@ def attempt(scenario: str, sip_port: int, user: str, *, password: str | None = N
     if password is not None:
         extra += ["-au", user, "-ap", password]
     if local_ip is not None:
-        extra += ["-i", local_ip]  # after allo.sipp's own `-i 127.0.0.1`: SIPp keeps the last one
+        extra += ["-i", local_ip]  # after allo.setup.sipp's own `-i 127.0.0.1`: SIPp keeps the last one
     run = Sipp(scenario, sipp.sip_target(sip_port), {"user": user}, extra=extra, timeout_s=15, keep_messages=True)
     result = run.run()
     return result.ok, [int(code) for code in RECEIVED.findall(result.log)], run.port, result.log

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import AgentConnect, QueueCallerJoin, UnknownEvent
-from allo import sipp
 from allo.auth.roles import Role
 from allo.db.admin_models import AuditEntry
+from allo.setup import sipp
 from tests.e2e.agent_kit import register_phone
 
 pytestmark = pytest.mark.e2e

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from acd.ami.events import AgentConnect, QueueCallerJoin
-from allo import sipp
 from allo.auth.roles import Role
+from allo.setup import sipp
 from tests.e2e.agent_kit import register_phone
 
 pytestmark = pytest.mark.e2e

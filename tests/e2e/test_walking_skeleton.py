@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from acd.ami.events import AgentComplete, AgentConnect, QueueCallerJoin
-from allo import sipp
 from allo.db.models import CallOutcome
 from allo.privacy.pseudonyms import pseudonymise
+from allo.setup import sipp
 from tests.e2e.e2e_rows import wait_call_row
 
 pytestmark = pytest.mark.e2e

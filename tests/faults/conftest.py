@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from allo import sipp
+from allo.setup import sipp
 from bench.stack import BenchStack
 from tests import reliability
 from tests.faults.tcp_proxy import SilentableProxy

@@ -20,9 +20,9 @@ from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
 from allo.setup.postgres import PostgresCluster
 from allo.setup.prompts import ensure_prompts
 from allo.setup.secrets import ensure_secrets
+from allo.setup.service_process import ServiceProcess
+from allo.setup.sipp import free_port
 from allo.setup.stack import seed_database
-from allo.sipp import free_port
-from allo.stackproc import ServiceProcess
 
 DATABASE = "allo_fuzz"
 

@@ -230,7 +230,7 @@ def test_users_page_creates_disables_and_resets(running_service):
 
 def run_cli(settings, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ALLO_STATE_DIR": str(settings.state_dir), "ALLO_PG_PORT": str(settings.pg_port)}
-    return subprocess.run([sys.executable, "-m", "allo.cli", "users", *args], env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "allo.cli.main", "users", *args], env=env, capture_output=True,
                           text=True, input=stdin, timeout=60, check=False)
 
 

@@ -23,7 +23,7 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 from schemathesis.core.failures import FailureGroup
 
 from allo.auth.roles import Role
-from allo.stackproc import ServiceProcess
+from allo.setup.service_process import ServiceProcess
 from tests import reliability
 from tests.integration.allo.fuzz_stack import fuzz_stack
 from tests.integration.allo.test_role_matrix import EXPECTED, Access, verdict

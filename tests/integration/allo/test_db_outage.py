@@ -19,7 +19,7 @@ from allo.db.errors import database_away
 from allo.db.models import Call, CallOutcome
 from allo.metrics import Metrics
 from allo.records.recorder import CallRecorder
-from allo.sipp import free_port
+from allo.setup.sipp import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from allo.doctor.ami_perms import ACTIONS, READ, write_classes
-from allo.sipp import free_port
+from allo.setup.sipp import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 def run_doctor(settings, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {"ALLO_STATE_DIR": str(settings.state_dir), "ALLO_PG_PORT": str(settings.pg_port),
             "ALLO_ASTERISK_INSTANCE": settings.asterisk_instance}
-    return subprocess.run([sys.executable, "-m", "allo.cli", "doctor", *args], env={**os.environ, **base, **env},
+    return subprocess.run([sys.executable, "-m", "allo.cli.main", "doctor", *args], env={**os.environ, **base, **env},
                           capture_output=True, text=True, timeout=60, check=False)
 
 

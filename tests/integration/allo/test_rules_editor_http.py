@@ -31,7 +31,7 @@ CLOSURE = {"op": "add_exception", "calendar": "general", "kind": "closure", "sta
 
 def allo_route(settings, at: str, keys: str) -> dict:
     env = {**os.environ, "ALLO_STATE_DIR": str(settings.state_dir), "ALLO_PG_PORT": str(settings.pg_port)}
-    out = subprocess.run([sys.executable, "-m", "allo.cli", "route", "--at", at, "--keys", keys], env=env,
+    out = subprocess.run([sys.executable, "-m", "allo.cli.main", "route", "--at", at, "--keys", keys], env=env,
                          capture_output=True, text=True, timeout=60, check=True)
     return json.loads(out.stdout)
 

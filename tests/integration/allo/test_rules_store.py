@@ -94,8 +94,8 @@ async def test_cache_picks_up_a_change_within_a_second(engine, test_settings):
 
 def _allo_route(test_settings, *args: str) -> dict:
     env = {**os.environ, "ALLO_STATE_DIR": str(test_settings.state_dir), "ALLO_PG_PORT": str(test_settings.pg_port)}
-    out = subprocess.run([sys.executable, "-m", "allo.cli", "route", *args], env=env, capture_output=True, text=True,
-                         timeout=60, check=True)
+    out = subprocess.run([sys.executable, "-m", "allo.cli.main", "route", *args], env=env, capture_output=True,
+                         text=True, timeout=60, check=True)
     return json.loads(out.stdout)
 
 

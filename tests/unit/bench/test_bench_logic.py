@@ -9,12 +9,12 @@ from bench.sections.journey import HoldSearch, first_failure
 
 RAW = """\
 _run_once (asyncio/base_events.py:1);select (selectors.py:468) 50
-main (allo/cli.py:1);serve (allo/serve.py:2);dispatch (acd/ami/connection.py:3);on_event (allo/records/recorder.py:4) 20
-main (allo/cli.py:1);serve (allo/serve.py:2);dispatch (acd/ami/connection.py:3);apply (acd/live.py:5) 15
-main (allo/cli.py:1);handle (agi/server.py:9);run (ivr/engine.py:3) 10
+main (allo/cli/main.py:1);serve (allo/cli/serve.py:2);dispatch (acd/ami/connection.py:3);on_event (allo/records/recorder.py:4) 20
+main (allo/cli/main.py:1);serve (allo/cli/serve.py:2);dispatch (acd/ami/connection.py:3);apply (acd/live.py:5) 15
+main (allo/cli/main.py:1);handle (agi/server.py:9);run (ivr/engine.py:3) 10
 _run_once (asyncio/base_events.py:1);execute (sqlalchemy/engine/base.py:7) 5
 _run_once (asyncio/base_events.py:1) garbage
-"""
+"""  # noqa: E501 - sampled stacks are one line each
 
 
 def _bisect(passed: list[float], step: float, tries: int, ceiling: float) -> tuple[list[float], float | None]:
@@ -74,4 +74,4 @@ def test_profile_buckets_take_the_first_matching_bucket_and_sum_to_100():
     assert OTHER not in summary["buckets_pct"]
     top = dict(summary["top_own_frames_pct"])
     assert top["dispatch (acd/ami/connection.py"] == 35.0
-    assert "main (allo/cli.py" not in top
+    assert "main (allo/cli/main.py" not in top

@@ -15,7 +15,7 @@ from acd.callback_progress import AttemptEnd
 from acd.callback_types import CallbackOrigin
 from allo.callbacks.crypto import PhoneCipher
 from allo.callbacks.store import CallbackStore
-from allo.cli import main
+from allo.cli.main import main
 from allo.db.admin_models import AuditEntry
 from allo.db.callback_models import Callback
 from allo.errors import ConfigError

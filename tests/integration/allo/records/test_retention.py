@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from allo.auth.roles import AuthMethod, Principal, Role
-from allo.cli import main
+from allo.cli.main import main
 from allo.db.admin_models import AuditEntry
 from allo.db.callback_models import AttemptOutcome, Callback, CallbackAttempt, CallbackStatus
 from allo.db.models import Call, CallNote, CallOutcome, LegOutcome, QueueLeg

@@ -8,7 +8,7 @@ import pytest
 
 from allo.auth.roles import Role
 from allo.auth.users import remember_demo_users
-from allo.run import announce_demo_admin
+from allo.cli.run import announce_demo_admin
 from allo.settings import Settings
 
 

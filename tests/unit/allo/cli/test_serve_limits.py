@@ -12,7 +12,7 @@ CHILD = """
 import resource
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
-from allo.serve import raise_open_files_limit
+from allo.cli.serve import raise_open_files_limit
 print(raise_open_files_limit(), *resource.getrlimit(resource.RLIMIT_NOFILE))
 """
 

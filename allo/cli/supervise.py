@@ -44,7 +44,7 @@ class Backoff:
 
 
 def serve_command(settings: Settings) -> list[str]:
-    return [sys.executable, "-m", "allo.cli", "--state-dir", str(settings.state_dir), "serve"]
+    return [sys.executable, "-m", "allo.cli.main", "--state-dir", str(settings.state_dir), "serve"]
 
 
 class Supervisor:

@@ -27,50 +27,50 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from allo.serve import serve
+    from allo.cli.serve import serve
 
     return serve(_settings(args))
 
 
 def cmd_supervise(args: argparse.Namespace) -> int:
-    from allo.supervise import supervise
+    from allo.cli.supervise import supervise
 
     return supervise(_settings(args))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from allo.run import run_stack
+    from allo.cli.run import run_stack
 
     return run_stack(_settings(args))
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
-    from allo.run import stop_stack
+    from allo.cli.run import stop_stack
 
     return stop_stack(_settings(args))
 
 
 def cmd_call(args: argparse.Namespace) -> int:
-    from allo.democall import demo_call
+    from allo.cli.call import demo_call
 
     return demo_call(_settings(args))
 
 
 def cmd_route(args: argparse.Namespace) -> int:
-    from allo.route_cli import route_command
+    from allo.cli.route import route_command
 
     return route_command(_settings(args), args.at, args.keys, args.caller)
 
 
 def cmd_codes(args: argparse.Namespace) -> int:
-    from allo.route_cli import rotate_command
+    from allo.cli.route import rotate_command
 
     return rotate_command(_settings(args), args.sector, args.code)
 
 
 def cmd_users(args: argparse.Namespace) -> int:
     from allo.auth.roles import Role
-    from allo.users_cli import create_command, list_command
+    from allo.cli.users import create_command, list_command
 
     if args.users_command == "list":
         return list_command(_settings(args))
@@ -104,7 +104,7 @@ def _add_users(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
-    from allo import keys_cli
+    from allo.cli import keys as keys_cli
 
     settings = _settings(args)
     if args.keys_command == "show":

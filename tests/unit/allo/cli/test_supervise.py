@@ -9,9 +9,10 @@ import threading
 import time
 from pathlib import Path
 
-from allo.supervise import Backoff, Supervisor
+from allo.cli.supervise import Backoff, Supervisor
 
-UNIT = Path(__file__).resolve().parents[3] / "deploy" / "systemd" / "allo.service"
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
+UNIT = ROOT / "deploy" / "systemd" / "allo.service"
 
 
 def test_the_first_restart_is_immediate_and_a_crash_loop_backs_off_up_to_the_most():

@@ -141,7 +141,7 @@ INFO_SEND = """
   <recv response="200" />
 """  # one DTMF key by SIP INFO ({cseq}, {signal}); From/Contact use the scenario's [caller]
 INFO_DTMF = '\n  <pause milliseconds="{pause}" />' + INFO_SEND
-KEYS_MARK = "  <!-- KEYS: allo.sipp inserts here one SIP INFO per key, with the pauses between inputs -->"
+KEYS_MARK = "  <!-- KEYS: allo.setup.sipp inserts here one SIP INFO per key, with the pauses between inputs -->"
 DTMF_SIGNALS = set("0123456789*#")
 KEY_GAP_MS = 200
 

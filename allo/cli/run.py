@@ -1,4 +1,4 @@
-"""`allo run`: set up what is missing, start PostgreSQL and Asterisk, supervise `allo serve` (allo/supervise.py);
+"""`allo run`: set up what is missing, start PostgreSQL and Asterisk, supervise `allo serve` (allo/cli/supervise.py);
 stop all on exit."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from pathlib import Path
 
 from allo.auth.roles import Role
 from allo.auth.users import DEMO_USERS_FILE, read_demo_users
+from allo.cli.supervise import Supervisor, serve_command
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
 from allo.setup.postgres import PostgresCluster
 from allo.setup.procs import pid_alive, say
 from allo.setup.stack import setup_all
-from allo.supervise import Supervisor, serve_command
 
 
 def _run_pidfile(settings: Settings) -> Path:

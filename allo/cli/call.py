@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.ami.client import AmiClient
 from acd.errors import AmiActionFailed
-from allo import sipp
 from allo.db.engine import make_engine
 from allo.db.models import Call, CallOutcome
 from allo.errors import AlloError
 from allo.privacy.pseudonyms import pseudonymise
 from allo.settings import Settings
+from allo.setup import sipp
 
 DEMO_AGENT = "agent1001"
 DEMO_CALLER = "0600000001"

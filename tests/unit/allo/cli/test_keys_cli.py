@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from allo.cli import main
+from allo.cli.main import main
 from allo.privacy.keyring import RUNNING_KEYS
 from allo.privacy.pseudonyms import key_id
 from allo.setup.secrets import ensure_secrets, read_secrets

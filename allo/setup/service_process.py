@@ -69,7 +69,7 @@ class ServiceProcess:
             env["ALLO_FIXED_NOW"] = self.fixed_now
         command = "supervise" if self.supervised else "serve"
         prefix = ["nice", "-n", str(self.nice)] if self.nice else []
-        self.proc = subprocess.Popen([*prefix, sys.executable, "-m", "allo.cli", command], env=env, stdout=out,
+        self.proc = subprocess.Popen([*prefix, sys.executable, "-m", "allo.cli.main", command], env=env, stdout=out,
                                      stderr=subprocess.STDOUT)
         out.close()
         deadline = time.monotonic() + timeout
