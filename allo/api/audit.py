@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from allo.api.params import INT8_MAX
 from allo.audit.log import MAX_LIMIT, BadAuditParams, parse_query, read_entries
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
+from allo.http.params import INT8_MAX
 from allo.service import AlloService
 
 READERS = (Role.OPS, Role.SUPERVISOR)

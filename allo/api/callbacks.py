@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from acd.callback_types import CallbackOrigin, CallbackRefusal, CallbackRefused, CallbackRequest
-from allo.api.auth import client_address
 from allo.auth.deps import authenticate, require
+from allo.auth.login import client_address
 from allo.auth.ratelimit import WindowLimiter
 from allo.auth.roles import Principal, Role
 from allo.callbacks.service import CancelRefused

@@ -14,11 +14,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from allo.api.params import RowId
 from allo.audit.record import audit
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.db.admin_models import PromptRecording
+from allo.http.params import RowId
 from allo.rules import editor
 from allo.rules.diff import diff
 from allo.rules.document import RulesDocument

@@ -12,7 +12,7 @@ from collections.abc import Generator
 
 import uvicorn
 
-from allo.api.app import create_app
+from allo.app import create_app
 from allo.privacy.keyring import RUNNING_KEYS, write_running_keys
 from allo.service import AlloService
 from allo.settings import Settings

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from allo.api.auth import checked_login
 from allo.auth.deps import SESSION_COOKIE, authenticate, require
 from allo.auth.guards import home_of, safe_next, same_site_post
+from allo.auth.login import checked_login
 from allo.auth.roles import AuthMethod, Principal, Role
 from allo.service import AlloService
 from allo.web.render import render
@@ -61,7 +61,8 @@ def login_pages(service: AlloService) -> APIRouter:
         if not username or not password:
             return form(request, target, username, "Saisissez votre identifiant et votre mot de passe.", 400)
         try:
-            signed_in = await checked_login(service, request, username.strip().lower(), password, AuthMethod.COOKIE)
+            signed_in = await checked_login(service.auth, service.login_limiter, request,
+                                            username.strip().lower(), password, method=AuthMethod.COOKIE)
         except HTTPException as exc:
             message = _too_many(exc) if exc.status_code == 429 else MESSAGES.get(exc.status_code, str(exc.detail))
             return form(request, target, username, message, exc.status_code)

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from allo.api.params import RowId, RowIdQuery
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
+from allo.http.params import RowId, RowIdQuery
 from allo.rules import editor
 from allo.rules.diff import diff
 from allo.rules.document import RulesDocument

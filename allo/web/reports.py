@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from allo.api.params import INT8_MAX
 from allo.audit.log import BadAuditParams, parse_query, read_entries
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
+from allo.http.params import INT8_MAX
 from allo.reports.buckets import PARIS
 from allo.reports.chart import queue_chart
 from allo.reports.fetch import load_queues

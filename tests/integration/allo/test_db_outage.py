@@ -13,10 +13,10 @@ from fastapi import FastAPI
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from allo.api import db_errors
 from allo.db.engine import make_engine
 from allo.db.errors import database_away
 from allo.db.models import Call, CallOutcome
+from allo.http import db_errors
 from allo.metrics import Metrics
 from allo.records.recorder import CallRecorder
 from allo.setup.sipp import free_port

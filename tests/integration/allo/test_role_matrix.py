@@ -17,7 +17,7 @@ import httpx
 import pytest
 from starlette.routing import BaseRoute, Mount, Route
 
-from allo.api.app import create_app
+from allo.app import create_app
 from allo.auth.roles import Role
 from allo.service import AlloService
 from allo.settings import Settings

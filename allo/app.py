@@ -1,0 +1,59 @@
+"""The HTTP application: the JSON API (allo/api/) and the pages (allo/web/) mounted on one FastAPI app, with the
+error handlers and the OpenAPI document they share."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from allo.api.agents import agents_router
+from allo.api.audit import audit_router
+from allo.api.auth import auth_router
+from allo.api.callbacks import callbacks_router
+from allo.api.calls import calls_router
+from allo.api.reports import reports_router
+from allo.api.rules_edit import rules_edit_router
+from allo.api.status import status_router
+from allo.api.supervisor import supervisor_router
+from allo.api.users import users_router
+from allo.auth.deps import LoginRequired, PageForbidden
+from allo.auth.roles import Role
+from allo.http import db_errors
+from allo.http.openapi_doc import document_refusals
+from allo.service import AlloService
+from allo.web.dashboard import dashboard_pages
+from allo.web.login import login_pages
+from allo.web.ops import ops_pages
+from allo.web.render import STATIC_DIR, render
+from allo.web.reports import reports_pages
+from allo.web.users import users_pages
+
+
+def create_app(service: AlloService) -> FastAPI:
+    app = FastAPI(title="allo", version="0.1.0",
+                  description="IVR and call routing for the 3939 administrative-information hotline. "
+                              "Authenticate with `POST /api/auth/token` and send `Authorization: Bearer <token>`.")
+    app.state.authenticator = service.auth
+    db_errors.install(app)
+    document_refusals(app)
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(f"/login?next={exc.next_url}", status_code=303)
+
+    @app.exception_handler(PageForbidden)
+    async def forbidden_page(request: Request, exc: PageForbidden) -> Response:
+        return render(request, "forbidden.html", exc.principal, status_code=403,
+                      roles=sorted(role.value for role in exc.roles | {Role.ADMIN}))
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    app.include_router(status_router(service))
+    app.include_router(calls_router(service))
+    app.include_router(agents_router(service))
+    app.include_router(callbacks_router(service))
+    for router in (auth_router, users_router, supervisor_router, rules_edit_router, reports_router, audit_router,
+                   login_pages, users_pages, dashboard_pages, ops_pages, reports_pages):
+        app.include_router(router(service))
+    return app
