@@ -14,7 +14,7 @@ from pathlib import Path
 from allo.errors import AlloError
 from allo.setup.procs import require
 
-SCENARIO_DIR = Path(__file__).resolve().parents[1] / "tests" / "e2e" / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "tests" / "e2e" / "scenarios"
 
 
 class SippError(AlloError):
