@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from acd.live import QueueLive
+from acd.live.state import QueueLive
 
 TRANSFER_CONTEXT = "allo-transfer"
 SHORT_NUMBERS = MappingProxyType({

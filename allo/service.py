@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from acd.ami.client import AmiClient
 from acd.ami.events import SUBSCRIBED_EVENTS, AmiEvent
-from acd.calls_live import ActiveCalls
-from acd.live import LiveState, system_clock
+from acd.live.calls import ActiveCalls
+from acd.live.state import LiveState, system_clock
 from agi.server import AgiServer
 from allo.auth.ratelimit import LoginLimiter
 from allo.auth.store import AuthStore

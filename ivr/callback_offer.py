@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from acd.callback_types import CallbackRefusal, CallbackRefused
+from acd.callbacks.types import CallbackRefusal, CallbackRefused
 from ivr.catalogue import PromptName
 from ivr.channel import Channel
 from ivr.queue_prompts import QueuePrompt

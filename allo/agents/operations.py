@@ -12,7 +12,7 @@ from acd import agents as ops
 from acd.agents import AgentAction, Membership
 from acd.ami.client import AmiClient
 from acd.errors import AmiActionFailed
-from acd.live import LiveState
+from acd.live.state import LiveState
 from allo.db.models import Agent, AgentQueue, Queue
 from allo.errors import AlloError
 

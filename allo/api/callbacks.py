@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from acd.callback_types import CallbackOrigin, CallbackRefusal, CallbackRefused, CallbackRequest
+from acd.callbacks.types import CallbackOrigin, CallbackRefusal, CallbackRefused, CallbackRequest
 from allo.auth.deps import authenticate, require
 from allo.auth.login import client_address
 from allo.auth.ratelimit import WindowLimiter

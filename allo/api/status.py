@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 
-from acd.queue_summary import member_counts
+from acd.queues.summary import member_counts
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.queues.stats import SharedTodayCounts

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from datetime import datetime
 
-from acd.callback_types import CallbackBooking, CallbackOrigin, CallbackRefusal, CallbackRefused, CallbackRequest
+from acd.callbacks.types import CallbackBooking, CallbackOrigin, CallbackRefusal, CallbackRefused, CallbackRequest
 from ivr.callback_offer import Book
 
 log = logging.getLogger(__name__)

@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.ami.client import AmiClient
 from acd.ami.event_types import AmiEvent
-from acd.callback_policy import first_schedule
-from acd.callback_progress import Stage, parse_progress
-from acd.callback_types import CallbackBooked, CallbackRefusal, CallbackRefused, CallbackRequest
+from acd.callbacks.phone import PhoneRejected, normalise_phone
+from acd.callbacks.policy import first_schedule
+from acd.callbacks.progress import Stage, parse_progress
+from acd.callbacks.types import CallbackBooked, CallbackRefusal, CallbackRefused, CallbackRequest
 from acd.errors import AcdError
-from acd.live import LiveState
-from acd.phone import PhoneRejected, normalise_phone
+from acd.live.state import LiveState
 from allo.callbacks.asterisk import CallbackAsterisk
 from allo.callbacks.crypto import PhoneCipher
 from allo.callbacks.hours import opening

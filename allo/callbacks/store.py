@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from acd.callback_progress import AttemptEnd, Next, RowStage, after_attempt
-from acd.callback_types import CallbackOrigin
+from acd.callbacks.progress import AttemptEnd, Next, RowStage, after_attempt
+from acd.callbacks.types import CallbackOrigin
 from allo.callbacks.crypto import PhoneCipher
 from allo.db.callback_models import AttemptOutcome, Callback, CallbackAttempt, CallbackStatus
 from allo.db.models import Queue

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.ami.event_types import AmiEvent, UnknownEvent
-from acd.calls_live import ActiveCalls
-from acd.live import LiveState, system_clock
+from acd.live.calls import ActiveCalls
+from acd.live.state import LiveState, system_clock
 from allo.dashboard.today import load_day
 from allo.dashboard.view import DayData, dashboard_view
 from allo.tasks import cancel_and_wait

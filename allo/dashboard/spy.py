@@ -13,7 +13,7 @@ import re
 
 from acd.ami.client import AmiClient
 from acd.ami.event_types import AmiResponse
-from acd.calls_live import ActiveCalls, ConnectedCall
+from acd.live.calls import ActiveCalls, ConnectedCall
 from allo.errors import AlloError
 
 ENDPOINT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")

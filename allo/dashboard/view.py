@@ -9,9 +9,9 @@ from typing import Any
 
 from acd.agents import interface_of
 from acd.ami.event_types import DeviceState
-from acd.calls_live import ConnectedCall
-from acd.live import Instant, LiveState, MemberState, QueueLive
-from acd.queue_summary import member_counts
+from acd.live.calls import ConnectedCall
+from acd.live.state import Instant, LiveState, MemberState, QueueLive
+from acd.queues.summary import member_counts
 from allo.dashboard.kpi import DayFigures, QueueTargets
 from allo.dashboard.rag import rag_at_least, rag_at_most
 

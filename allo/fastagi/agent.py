@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from acd.agents import AgentAction
 from acd.ami.client import AmiClient
 from acd.errors import AcdError
-from acd.live import LiveState
+from acd.live.state import LiveState
 from agi.errors import AgiError
 from agi.session import AgiSession
 from allo.agents.operations import NotPossibleNow, UnknownAgent, agent_of_channel, perform

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from acd.callback_types import CallbackBooking, CallbackOrigin
+from acd.callbacks.types import CallbackBooking, CallbackOrigin
 from agi.errors import AgiError, AgiHangup
 from agi.session import AgiSession
 from allo.callbacks.booking import booker

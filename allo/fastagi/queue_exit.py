@@ -10,8 +10,8 @@ import contextlib
 import logging
 from datetime import UTC, datetime
 
-from acd.callback_types import CallbackBooking, CallbackOrigin
-from acd.queue_exit import ExitReason, StepKind, after_exit, requeue_timeout
+from acd.callbacks.types import CallbackBooking, CallbackOrigin
+from acd.queues.exit_policy import ExitReason, StepKind, after_exit, requeue_timeout
 from agi.errors import AgiError
 from agi.session import AgiSession
 from allo.callbacks.booking import booker

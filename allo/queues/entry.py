@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from acd.live import LiveState, QueueLive
-from acd.wait_estimate import Staffing, estimate_wait
+from acd.live.state import LiveState, QueueLive
+from acd.queues.wait_estimate import Staffing, estimate_wait
 from allo.db.models import Call
 from allo.queues.figures import QueueFigures
 from ivr.wait_speech import wait_announcement

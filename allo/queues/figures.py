@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from acd.queue_exit import MaxWaitAction, QueuePolicy
-from acd.wait_estimate import RecentWaits
+from acd.queues.exit_policy import MaxWaitAction, QueuePolicy
+from acd.queues.wait_estimate import RecentWaits
 from allo.db.models import LegOutcome, Queue, QueueLeg
 from allo.queues.legs import PREFERRED
 from allo.tasks import cancel_and_wait

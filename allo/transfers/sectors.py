@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from acd.ami.client import AmiClient
-from acd.calls_live import ActiveCalls
 from acd.errors import AcdError
-from acd.live import LiveState
+from acd.live.calls import ActiveCalls
+from acd.live.state import LiveState
 from acd.transfer import TransferPlan, TransferRefusal, plan_transfer, sector_refusal
 from allo.errors import AlloError
 from allo.records.recorder import CallRecorder

@@ -14,7 +14,7 @@ from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import AgentConnect, QueueCallerJoin
-from acd.callback_types import CallbackOrigin
+from acd.callbacks.types import CallbackOrigin
 from allo.auth.roles import Role
 from allo.callbacks.crypto import PhoneCipher
 from allo.callbacks.store import CallbackStore

@@ -8,7 +8,7 @@ import pytest
 
 from acd.ami.client import AmiClient
 from acd.ami.events import SUBSCRIBED_EVENTS, Hangup, QueueMember, QueueParams, UnknownEvent
-from acd.live import LiveState, system_clock
+from acd.live.state import LiveState, system_clock
 
 pytestmark = pytest.mark.integration
 

@@ -1,7 +1,7 @@
 from acd.ami.event_types import DeviceState
 from acd.ami.events import parse_event
-from acd.calls_live import ActiveCalls
-from acd.live import MemberState, QueueLive
+from acd.live.calls import ActiveCalls
+from acd.live.state import MemberState, QueueLive
 from acd.transfer import SHORT_NUMBERS, TransferPlan, TransferRefusal, plan_transfer, sector_refusal
 
 

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from acd.ami.event_types import QueueCallerJoin, UnknownEvent
-from acd.calls_live import ActiveCalls
-from acd.live import LiveState, system_clock
+from acd.live.calls import ActiveCalls
+from acd.live.state import LiveState, system_clock
 from allo.dashboard.feed import DashboardFeed, Subscription
 from allo.dashboard.kpi import QueueTargets
 from allo.dashboard.view import DayData

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from acd.ami.event_types import AgentConnect, DeviceState, QueueCallerJoin, QueueMember, QueueMemberPause
-from acd.calls_live import ActiveCalls, ConnectedCall
-from acd.live import Instant, LiveState, MemberState
+from acd.live.calls import ActiveCalls, ConnectedCall
+from acd.live.state import Instant, LiveState, MemberState
 from allo.dashboard.kpi import DayFigures, QueueTargets
 from allo.dashboard.spy import SpyMode, SpyRefused, chanspy_data, current_call, originate_fields
 from allo.dashboard.view import AgentInfo, AgentState, DayData, agent_state, dashboard_view

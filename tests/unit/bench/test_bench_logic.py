@@ -10,7 +10,7 @@ from bench.sections.journey import HoldSearch, first_failure
 RAW = """\
 _run_once (asyncio/base_events.py:1);select (selectors.py:468) 50
 main (allo/cli/main.py:1);serve (allo/cli/serve.py:2);dispatch (acd/ami/connection.py:3);on_event (allo/records/recorder.py:4) 20
-main (allo/cli/main.py:1);serve (allo/cli/serve.py:2);dispatch (acd/ami/connection.py:3);apply (acd/live.py:5) 15
+main (allo/cli/main.py:1);serve (allo/cli/serve.py:2);dispatch (acd/ami/connection.py:3);apply (acd/live/state.py:5) 15
 main (allo/cli/main.py:1);handle (agi/server.py:9);run (ivr/engine.py:3) 10
 _run_once (asyncio/base_events.py:1);execute (sqlalchemy/engine/base.py:7) 5
 _run_once (asyncio/base_events.py:1) garbage

@@ -1,6 +1,6 @@
 import pytest
 
-from acd.callback_types import CallbackRefusal, CallbackRefused
+from acd.callbacks.types import CallbackRefusal, CallbackRefused
 from ivr.callback_offer import NUMBER_MASK, ChannelDialog, OfferResult, offer_callback
 from ivr.errors import CallerHungUp
 from ivr.queue_prompts import QueuePrompt

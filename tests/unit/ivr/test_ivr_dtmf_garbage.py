@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings, target
 from hypothesis import strategies as st
 
-from acd.callback_types import CallbackRefusal, CallbackRefused
+from acd.callbacks.types import CallbackRefusal, CallbackRefused
 from ivr.access_code import CODE_ATTEMPTS, CODE_MASK, CODE_MAX_DIGITS
 from ivr.callback_offer import NUMBER_ATTEMPTS, OFFER_ROUNDS, CallbackDialog, OfferOutcome, offer_callback
 from ivr.channel import DTMF_KEYS

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from acd.callback_progress import AttemptEnd
-from acd.callback_types import CallbackOrigin
+from acd.callbacks.progress import AttemptEnd
+from acd.callbacks.types import CallbackOrigin
 from allo.callbacks.crypto import PhoneCipher
 from allo.callbacks.store import CallbackStore
 from allo.cli.main import main

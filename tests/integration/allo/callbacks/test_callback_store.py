@@ -10,8 +10,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from acd.callback_progress import AttemptEnd, Next
-from acd.callback_types import CallbackOrigin
+from acd.callbacks.progress import AttemptEnd, Next
+from acd.callbacks.types import CallbackOrigin
 from allo.callbacks.crypto import PhoneCipher
 from allo.callbacks.store import AlreadyPending, CallbackStore, CancelOutcome
 from allo.db.callback_models import AttemptOutcome, Callback, CallbackAttempt, CallbackStatus

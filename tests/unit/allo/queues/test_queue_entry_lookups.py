@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from acd.live import LiveState, system_clock
+from acd.live.state import LiveState, system_clock
 from allo.queues.entry import MAX_LOOKUPS, QueueEntryPlanner, _settle
 
 

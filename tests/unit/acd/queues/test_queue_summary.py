@@ -1,6 +1,6 @@
 from acd.ami.event_types import DeviceState
-from acd.live import MemberState, QueueLive
-from acd.queue_summary import member_counts
+from acd.live.state import MemberState, QueueLive
+from acd.queues.summary import member_counts
 
 
 def member(name: str, *, paused: bool = False, in_call: bool = False,

@@ -26,7 +26,7 @@ from acd.ami.events import (
     UnknownEvent,
     parse_event,
 )
-from acd.live import Instant, LiveState, system_clock
+from acd.live.state import Instant, LiveState, system_clock
 
 
 class FakeClock:

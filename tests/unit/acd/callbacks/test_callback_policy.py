@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from acd.callback_policy import deferred_until, first_schedule, is_late, queue_position, retry_at
+from acd.callbacks.policy import deferred_until, first_schedule, is_late, queue_position, retry_at
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PROMISE = timedelta(minutes=45)

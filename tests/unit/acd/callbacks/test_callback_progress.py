@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from acd.callback_progress import (
+from acd.callbacks.progress import (
     AttemptEnd,
     Next,
     Progress,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from acd.phone import PhoneRefusal, PhoneRejected, normalise_phone
+from acd.callbacks.phone import PhoneRefusal, PhoneRejected, normalise_phone
 
 
 @pytest.mark.parametrize("typed", ["06 12 34 56 78", "0612345678", "06.12.34.56.78", "06-12-34-56-78",

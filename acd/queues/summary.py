@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from acd.live import QueueLive
+from acd.live.state import QueueLive
 
 
 def member_counts(queue: QueueLive) -> dict[str, int]:

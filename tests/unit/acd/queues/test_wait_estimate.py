@@ -1,4 +1,4 @@
-from acd.wait_estimate import DEFAULT_HANDLE_S, MIN_SAMPLES, RecentWaits, Staffing, estimate_wait
+from acd.queues.wait_estimate import DEFAULT_HANDLE_S, MIN_SAMPLES, RecentWaits, Staffing, estimate_wait
 
 
 def test_nobody_working_gives_no_estimate_whatever_the_history():

@@ -1,6 +1,6 @@
 import pytest
 
-from acd.queue_exit import (
+from acd.queues.exit_policy import (
     MIN_REMAINING_S,
     ExitReason,
     ExitStep,
