@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from routing.calendar_types import PARIS
 
 SECRETS_FILE = "secrets.env"
 
@@ -142,5 +143,5 @@ class Settings(BaseSettings):
         fixed = self.fixed_now
         if fixed is None:
             return lambda: datetime.now(UTC)
-        aware = fixed if fixed.tzinfo is not None else fixed.replace(tzinfo=ZoneInfo("Europe/Paris"))
+        aware = fixed if fixed.tzinfo is not None else fixed.replace(tzinfo=PARIS)
         return lambda: aware

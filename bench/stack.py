@@ -33,7 +33,6 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
@@ -58,6 +57,7 @@ from bench import classic_setup
 from bench.amiwatch import AmiWatch
 from bench.dialplan import NUMBERS, bench_extensions
 from bench.load import CitizenLoad
+from routing.calendar_types import PARIS
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE = ROOT / ".state-bench"
@@ -167,7 +167,7 @@ class BenchStack:
         ensure_prompts(seeded.prompts, self.asterisk.sounds_dir, uploads=seeded.uploads)
         self.asterisk.render(self.settings, seeded.queues, seeded.agents)
         self.asterisk.write_conf("extensions_bench.conf", bench_extensions())
-        now = datetime.fromisoformat(ServiceProcess.DEFAULT_NOW).replace(tzinfo=ZoneInfo("Europe/Paris"))
+        now = datetime.fromisoformat(ServiceProcess.DEFAULT_NOW).replace(tzinfo=PARIS)
         self.facts["classic_agi"] = classic_setup.install(root, rules, now)
         self.facts["fixed_now"] = ServiceProcess.DEFAULT_NOW
         self.asterisk.start()

@@ -23,7 +23,7 @@ from routing.calendar_types import Calendar
 from routing.decide import CallRequest, Target
 from routing.decide import decide as routing_decide
 from routing.route import ClosedInfo, Decision, Route, RouteKind
-from routing.rules import Menu, MenuAction, MenuOption, RulesSnapshot
+from routing.rules import LEVEL1_QUEUE, Menu, MenuAction, MenuOption, RulesSnapshot
 from routing.speech import speak_digits as routing_speak_digits
 from routing.speech import speak_hours as routing_speak_hours
 
@@ -165,7 +165,7 @@ class _Call:
             return await self.finish(Target.LEVEL1, why="menu decision where a queue was expected")
         if kind is RouteKind.QUEUE and queue:
             await self.say([PromptName.CONNECTING])
-            return MenuResult(MenuOutcome.QUEUED, decision.route, self._sector_of(queue), self.closed)
+            return MenuResult(MenuOutcome.QUEUED, decision.route, self.rules.sector_of_queue(queue), self.closed)
         await self.say([PromptName.GOODBYE])
         return MenuResult(MenuOutcome.CLOSED, Route(RouteKind.HANGUP), None, self.closed)
 
@@ -177,9 +177,6 @@ class _Call:
 
     async def to_level1(self, why: str) -> MenuResult:
         return await self.finish(Target.LEVEL1, why=why)
-
-    def _sector_of(self, queue: str) -> str | None:
-        return next((sector.code for sector in self.rules.sectors.values() if sector.queue == queue), None)
 
     # -- the menu --
 
@@ -264,7 +261,7 @@ class _Call:
             return await self.to_level1("callback requested, not available")
         sector = self.rules.sectors.get(option.sector or "")
         level1 = self.rules.services.get(self.rules.level1_service)
-        queue = option.queue or (sector.queue if sector else None) or (level1.default_queue if level1 else "l1")
+        queue = option.queue or (sector.queue if sector else None) or (level1.default_queue if level1 else LEVEL1_QUEUE)
         outcome = await self.offer_callback(self, queue)
         if outcome.result is OfferResult.BOOKED:
             return MenuResult(MenuOutcome.CALLBACK, Route(RouteKind.HANGUP), sector.code if sector else None,

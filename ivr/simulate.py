@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from ivr.engine import Journey, run_menu
 from ivr.scripted import ScriptedChannel
@@ -20,7 +19,7 @@ async def simulate(
     A naive `at` is Europe/Paris local time. The result is JSON-ready; access codes typed in `keys`
     appear nowhere in it (the journey records them as "<code>").
     """
-    moment = at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(PARIS))
+    moment = at if at.tzinfo is not None else at.replace(tzinfo=PARIS)
     channel = ScriptedChannel(keys, hang_up_at=hang_up_at)
     journey = Journey()
     result = await run_menu(channel, rules, lambda: moment, journey)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, time
+from zoneinfo import ZoneInfo
 
-PARIS = "Europe/Paris"
+# The hotline's one time zone: every calendar, report bucket and naive time in allo is Europe/Paris local time.
+PARIS_NAME = "Europe/Paris"
+PARIS = ZoneInfo(PARIS_NAME)
 
 
 @dataclass(frozen=True, order=True)
@@ -46,4 +49,4 @@ class Calendar:
     exceptions: tuple[CalendarException, ...] = ()
     public_holidays: bool = True  # closed on French public holidays (holidays package, country FR)
     holiday_subdivision: str | None = None  # e.g. "57" for Alsace-Moselle's extra days
-    timezone: str = PARIS
+    timezone: str = PARIS_NAME

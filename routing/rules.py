@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 
 from routing.calendar_types import Calendar
 
+# The level-1 (generalist) queue: where every undecided, failed or refused call ends up, and the dialplan's own
+# fallback (asterisk-conf/extensions.conf) when Python cannot be reached.
+LEVEL1_QUEUE = "l1"
+
 
 class MenuAction(enum.StrEnum):
     SUBMENU = "submenu"
@@ -92,6 +96,10 @@ class RulesSnapshot:
     prompts: dict[str, str] = field(default_factory=dict)  # catalogue: sound name -> French text
     root_menu: str = "main"
     level1_service: str = "general"
+
+    def sector_of_queue(self, queue: str) -> str | None:
+        """The code of the sector whose queue this is (None: level 1 or no sector)."""
+        return next((sector.code for sector in self.sectors.values() if sector.queue == queue), None)
 
     def service_of_queue(self, queue: str) -> Service | None:
         for service in self.services.values():

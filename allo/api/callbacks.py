@@ -20,6 +20,7 @@ from allo.callbacks.service import CancelRefused
 from allo.callbacks.store import CancelOutcome
 from allo.db.callback_models import Callback, CallbackAttempt, CallbackStatus
 from allo.service import AlloService
+from routing.rules import LEVEL1_QUEUE
 
 NAME = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
@@ -111,7 +112,7 @@ def callbacks_router(service: AlloService) -> APIRouter:
     async def book(body: CallbackIn) -> CallbackBookedOut:
         try:
             if body.sector is None:
-                queue = "l1"
+                queue = LEVEL1_QUEUE
             else:
                 found = await callbacks.store.queue_of_sector(body.sector)
                 if found is None:

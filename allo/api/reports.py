@@ -16,6 +16,7 @@ from allo.reports.csv_export import report_csv
 from allo.reports.params import BadReportParams
 from allo.reports.service import Report, make_report
 from allo.service import AlloService
+from routing.rules import LEVEL1_QUEUE
 
 READERS = (Role.OPS, Role.SUPERVISOR)
 
@@ -77,7 +78,7 @@ FromQ = Annotated[str | None, Query(alias="from", description="first local day, 
 ToQ = Annotated[str | None, Query(description="last local day (included), YYYY-MM-DD", examples=["2026-10-25"])]
 ByQ = Annotated[str | None, Query(description="day (at most 366 days) or hour (at most 31 days)",
                                   examples=["hour"])]
-QueueQ = Annotated[str | None, Query(description="one queue; all queues when absent", examples=["l1"])]
+QueueQ = Annotated[str | None, Query(description="one queue; all queues when absent", examples=[LEVEL1_QUEUE])]
 BAD: dict[int | str, dict[str, Any]] = {
     422: {"description": "bad parameters: from after to, range too long, unknown queue, malformed date"}}
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from allo.auth.roles import Role
 from allo.db.admin_models import AuditEntry
-from allo.reports.buckets import PARIS
+from routing.calendar_types import PARIS
 
 ADMIN_ONLY_PREFIXES = ("user.", "auth.")
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000

@@ -18,6 +18,7 @@ from allo.errors import AlloError
 from allo.privacy.pseudonyms import pseudonymise
 from allo.settings import Settings
 from allo.setup import sipp
+from routing.rules import LEVEL1_QUEUE
 
 DEMO_AGENT = "agent1001"
 DEMO_CALLER = "0600000001"
@@ -45,7 +46,7 @@ async def _demo(settings: Settings) -> int:
     try:
         await ami.wait_ready(15)
         try:
-            await ami.queue_add("l1", f"PJSIP/{DEMO_AGENT}", DEMO_AGENT)
+            await ami.queue_add(LEVEL1_QUEUE, f"PJSIP/{DEMO_AGENT}", DEMO_AGENT)
         except AmiActionFailed as exc:
             if "already there" not in exc.response.message.lower():
                 raise AlloError(f"could not log {DEMO_AGENT} in to l1: {exc}") from exc
@@ -78,7 +79,7 @@ async def _demo(settings: Settings) -> int:
         return 0 if result.ok and agent_result.ok and row.agent == DEMO_AGENT else 1
     finally:
         try:
-            await ami.queue_remove("l1", f"PJSIP/{DEMO_AGENT}")
+            await ami.queue_remove(LEVEL1_QUEUE, f"PJSIP/{DEMO_AGENT}")
         except Exception as exc:  # best-effort clean-up: the call result stands
             print(f"[call] could not log {DEMO_AGENT} out of l1: {type(exc).__name__}")
         await ami.stop()

@@ -26,9 +26,10 @@ from allo.dashboard.view import AgentInfo, DayData
 from allo.db.callback_models import Callback, CallbackStatus
 from allo.db.chunks import fetch_in_chunks
 from allo.db.models import Agent, AgentQueue, Call, LegOutcome, Queue, QueueLeg
-from allo.reports.buckets import PARIS, Granularity, local_midnight
+from allo.reports.buckets import Granularity, local_midnight
 from allo.reports.fetch import load_rows
 from allo.reports.params import ReportParams
+from routing.calendar_types import PARIS
 
 
 async def load_day(engine: AsyncEngine, now: datetime) -> DayData:

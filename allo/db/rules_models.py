@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from allo.db.models import Base
+from routing.calendar_types import PARIS_NAME
 
 
 class Prompt(Base):
@@ -37,7 +38,7 @@ class CalendarRow(Base):
     __tablename__ = "calendars"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    timezone: Mapped[str] = mapped_column(String(40), default="Europe/Paris")
+    timezone: Mapped[str] = mapped_column(String(40), default=PARIS_NAME)
     public_holidays: Mapped[bool] = mapped_column(Boolean, default=True)
     holiday_subdivision: Mapped[str | None] = mapped_column(String(10))
 

@@ -19,7 +19,8 @@ from allo.db.rules_models import (
     Prompt,
     ServiceRow,
 )
-from routing.rules import PBKDF2_ITERATIONS, hash_code
+from routing.calendar_types import PARIS_NAME
+from routing.rules import LEVEL1_QUEUE, PBKDF2_ITERATIONS, hash_code
 from routing.service_hours import GENERAL_WEEKLY, SPECIALIST_WEEKLY
 
 SECTOR_DIGITS = {"1": "interieur", "2": "travail", "3": "consommation", "4": "justice", "5": "fiscalite",
@@ -40,7 +41,7 @@ async def seed_rules(session: AsyncSession, catalogue: Mapping[str, str]) -> dic
     await session.flush()
     if not await session.scalar(select(func.count()).select_from(CalendarRow)):
         for name, hours in (("general", GENERAL_WEEKLY), ("specialist", SPECIALIST_WEEKLY)):
-            session.add(CalendarRow(name=name, timezone="Europe/Paris", public_holidays=True))
+            session.add(CalendarRow(name=name, timezone=PARIS_NAME, public_holidays=True))
             await session.flush()
             for weekday, periods in hours.items():
                 for period in periods:
@@ -50,7 +51,7 @@ async def seed_rules(session: AsyncSession, catalogue: Mapping[str, str]) -> dic
     if not await session.scalar(select(func.count()).select_from(ServiceRow)):
         session.add_all([
             ServiceRow(code="general", label="Ligne générale (niveau 1)", calendar_name="general", level=1,
-                       default_queue="l1"),
+                       default_queue=LEVEL1_QUEUE),
             ServiceRow(code="specialist", label="Service spécialisé sur code d'accès (niveau 2)",
                        calendar_name="specialist", level=2, default_queue="l2-interieur"),
         ])
@@ -63,7 +64,7 @@ async def seed_rules(session: AsyncSession, catalogue: Mapping[str, str]) -> dic
                          MenuRow(name="secteurs", prompt="allo/menu-secteurs", timeout_ms=5000)])
         await session.flush()
         session.add_all([
-            MenuOptionRow(menu_name="main", digit="1", action="queue", label="Question générale", queue="l1"),
+            MenuOptionRow(menu_name="main", digit="1", action="queue", label="Question générale", queue=LEVEL1_QUEUE),
             MenuOptionRow(menu_name="main", digit="2", action="access_code", label="Service spécialisé (code)",
                           service="specialist", target_menu="secteurs"),
             MenuOptionRow(menu_name="main", digit="3", action="info_hangup", label="Informations en ligne",

@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from allo.db.models import Agent, AgentQueue, Queue
 from allo.setup.asterisk_conf import AgentConf, QueueConf
+from routing.rules import LEVEL1_QUEUE
 
 REALM = "allo"
 
 # (name, label, level, sector)
 QUEUES: tuple[tuple[str, str, int, str | None], ...] = (
-    ("l1", "Niveau 1 - renseignement généraliste", 1, None),
+    (LEVEL1_QUEUE, "Niveau 1 - renseignement généraliste", 1, None),
     ("l2-interieur", "Niveau 2 - Intérieur", 2, "interieur"),
     ("l2-travail", "Niveau 2 - Droit du travail", 2, "travail"),
     ("l2-consommation", "Niveau 2 - Droit de la consommation", 2, "consommation"),
@@ -30,15 +31,15 @@ QUEUES: tuple[tuple[str, str, int, str | None], ...] = (
 # `queues` table. Level 1: a callback after 15 minutes. Sectors: a callback after 10 minutes, except
 # Consommation, whose callers overflow to level 1 (generalists answer the common consumer questions).
 MAX_WAIT: dict[str, tuple[int, str, str | None]] = {
-    "l1": (900, "callback", None),
-    "l2-consommation": (600, "overflow", "l1"),
+    LEVEL1_QUEUE: (900, "callback", None),
+    "l2-consommation": (600, "overflow", LEVEL1_QUEUE),
 }
 SECTOR_MAX_WAIT = (600, "callback", None)
 
 # (username, display name, queues served)
 DEMO_AGENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("agent1001", "Conseillère N1 Camille", ("l1",)),
-    ("agent1002", "Conseiller N1 Karim", ("l1",)),
+    ("agent1001", "Conseillère N1 Camille", (LEVEL1_QUEUE,)),
+    ("agent1002", "Conseiller N1 Karim", (LEVEL1_QUEUE,)),
     ("agent2001", "Expert Travail-Logement", ("l2-travail", "l2-logement")),
     ("agent2002", "Expert Intérieur-Justice", ("l2-interieur", "l2-justice")),
     ("agent2003", "Expert Fiscalité-Consommation", ("l2-fiscalite", "l2-consommation")),

@@ -25,6 +25,7 @@ from ivr.engine import DecideFn, Journey, MenuOutcome, MenuResult, OfferFn, run_
 from ivr.errors import CallerHungUp
 from routing.decide import decide as routing_decide
 from routing.route import Route
+from routing.rules import LEVEL1_QUEUE
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,6 @@ OUTCOMES = {
 }
 ENDED = {CallOutcome.CLOSED, CallOutcome.INFO, CallOutcome.EXTERNAL, CallOutcome.HUNG_UP_IN_MENU,
          CallOutcome.CALLBACK}
-FALLBACK_QUEUE = "l1"
 
 
 class IvrHandler:
@@ -114,8 +114,8 @@ class IvrHandler:
         started = datetime.now(UTC)
 
         async def offer(dialog: CallbackDialog, queue: str) -> OfferOutcome:
-            sector = next((s.code for s in (self._rules.snapshot.sectors.values() if self._rules.snapshot else ())
-                           if s.queue == queue), None)
+            snapshot = self._rules.snapshot
+            sector = snapshot.sector_of_queue(queue) if snapshot is not None else None
             book = booker(booking, queue=queue, origin=CallbackOrigin.MENU, original_arrival=started, sector=sector,
                           call_id=session.uniqueid, caller_hash=caller_hash)
             return await offer_callback(dialog, session.caller_id, book, from_menu=True)
@@ -125,11 +125,11 @@ class IvrHandler:
     async def _route_without_rules(self, session: AgiSession, call_id: str) -> None:
         trace = ["no rules loaded (database unreachable since start-up): level 1"]
         try:
-            for name, value in Route.to_queue(FALLBACK_QUEUE).channel_variables().items():
+            for name, value in Route.to_queue(LEVEL1_QUEUE).channel_variables().items():
                 await session.set_variable(name, value)
         except AgiError:
             trace.append("could not set the route; the dialplan falls back to level 1")
-        self._recorder.submit(call_id, {"route_queue": FALLBACK_QUEUE, "trace": trace,
+        self._recorder.submit(call_id, {"route_queue": LEVEL1_QUEUE, "trace": trace,
                                         "menu_trace": "; ".join(trace)})
 
     def _record(self, call_id: str, version: int, journey: Journey, result: MenuResult) -> None:

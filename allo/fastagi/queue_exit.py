@@ -24,11 +24,10 @@ from allo.records.recorder import CallRecorder
 from ivr.callback_offer import ChannelDialog, OfferResult, offer_callback
 from ivr.errors import CallerHungUp
 from ivr.queue_prompts import QueuePrompt
+from routing.route import Route
+from routing.rules import LEVEL1_QUEUE
 
 log = logging.getLogger(__name__)
-
-DEFAULT_QUEUE = "l1"
-
 
 class QueueExitHandler:
     def __init__(self, figures: QueueFigures, legs: LegTracker, recorder: CallRecorder, pseudonyms: PseudonymKeys,
@@ -40,7 +39,7 @@ class QueueExitHandler:
         self._booking = booking
 
     async def handle(self, session: AgiSession) -> None:
-        call_id, queue = session.uniqueid, session.args.get("queue") or DEFAULT_QUEUE
+        call_id, queue = session.uniqueid, session.args.get("queue") or LEVEL1_QUEUE
         try:
             reason = ExitReason(session.args.get("reason", ""))
         except ValueError:
@@ -89,13 +88,13 @@ class QueueExitHandler:
         self._recorder.submit(call_id, {"outcome": CallOutcome.CALLBACK, "ended_at": datetime.now(UTC),
                                         "end_reason": "callback"})
         with contextlib.suppress(AgiError):
-            await session.set_variable("ALLO_ACTION", "hangup")
+            for name, value in Route.hangup().channel_variables().items():
+                await session.set_variable(name, value)
         return True
 
     @staticmethod
     async def _route(session: AgiSession, queue: str, timeout: int, position: int | None) -> None:
-        variables = {"ALLO_ACTION": "queue", "ALLO_QUEUE": queue, "ALLO_QUEUE_TIMEOUT": str(timeout),
-                     "ALLO_QUEUE_POSITION": str(position or "")}
+        variables = {**Route.to_queue(queue, timeout).channel_variables(), "ALLO_QUEUE_POSITION": str(position or "")}
         with contextlib.suppress(AgiError):  # the dialplan falls back to the same queue
             for name, value in variables.items():
                 await session.set_variable(name, value)

@@ -17,11 +17,9 @@ from agi.errors import AgiError
 from agi.session import AgiSession
 from allo.records.recorder import CallRecorder
 from ivr.catalogue import PromptName
+from routing.rules import LEVEL1_QUEUE
 
 log = logging.getLogger(__name__)
-
-LEVEL1 = "l1"
-
 
 class TransferArrival:
     def __init__(self, queue_for: Callable[[str], str | TransferRefusal], recorder: CallRecorder) -> None:
@@ -36,7 +34,7 @@ class TransferArrival:
                         target.value)
             with contextlib.suppress(AgiError):
                 await session.stream_file(PromptName.TRANSFER_UNAVAILABLE)
-            await session.set_variable("ALLO_TRANSFER_QUEUE", LEVEL1)
+            await session.set_variable("ALLO_TRANSFER_QUEUE", LEVEL1_QUEUE)
             return
         await session.set_variable("ALLO_TRANSFER_QUEUE", target)
         self._recorder.submit(session.uniqueid, {"transferred_to": sector, "transferred_at": datetime.now(UTC)})

@@ -6,14 +6,12 @@ import asyncio
 from collections import defaultdict
 from datetime import UTC, datetime, time
 from time import monotonic
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from allo.db.models import LegOutcome, QueueLeg
-
-PARIS = ZoneInfo("Europe/Paris")
+from routing.calendar_types import PARIS
 
 
 def start_of_day(now: datetime) -> datetime:

@@ -8,9 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 from allo.db.callback_models import CallbackStatus
-from allo.reports.buckets import PARIS, Bucket, Granularity, bucket_key
+from allo.reports.buckets import Bucket, Granularity, bucket_key
 from allo.reports.rows import CallbackRow, QueueInfo, ReportRows
 from allo.reports.visits import Visit, VisitOutcome, visits
+from routing.calendar_types import PARIS, PARIS_NAME
 
 
 @dataclass
@@ -145,7 +146,7 @@ def bucket_dict(bucket: Bucket, tally: Tally) -> dict[str, Any]:
 
 def report_dict(first: date, last: date, by: Granularity, reports: Sequence[QueueReport]) -> dict[str, Any]:
     return {
-        "from": first.isoformat(), "to": last.isoformat(), "by": by.value, "timezone": "Europe/Paris",
+        "from": first.isoformat(), "to": last.isoformat(), "by": by.value, "timezone": PARIS_NAME,
         "queues": [{"queue": r.queue.name, "label": r.queue.label, "level": r.queue.level,
                     "service_level_s": r.queue.service_level, "short_abandon_s": r.queue.short_abandon,
                     "sl_target_pct": r.queue.sl_target_pct, "total": r.total.figures(),

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from allo.reports.aggregate import FIGURES, QueueReport, Tally
-from allo.reports.buckets import PARIS, Granularity, local_midnight
+from allo.reports.buckets import Granularity, local_midnight
+from routing.calendar_types import PARIS
 
 HEADER = ("queue", "queue_label", "day", "bucket", "start", "end", *FIGURES)
 

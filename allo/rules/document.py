@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from routing.calendar_types import PARIS, Calendar, CalendarException, ExceptionKind, Period
+from routing.calendar_types import PARIS_NAME, Calendar, CalendarException, ExceptionKind, Period
 from routing.rules import AccessCode, Menu, MenuAction, MenuOption, RulesSnapshot, Sector, Service
 
 # "HH:MM" in JSON (seconds are never used by the rules).
@@ -43,7 +43,7 @@ class CalendarDoc(_Doc):
     exceptions: list[ExceptionDoc] = Field(default_factory=list)
     public_holidays: bool = True
     holiday_subdivision: str | None = None
-    timezone: str = PARIS
+    timezone: str = PARIS_NAME
 
 
 class ServiceDoc(_Doc):

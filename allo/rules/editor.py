@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +29,7 @@ class StaleDraftError(Exception):
     """Someone published since the draft was started: publishing it would undo their change."""
 
     def __init__(self, based_on: int | None, latest: RulesVersion) -> None:
-        when = latest.published_at.astimezone(ZoneInfo(PARIS))
+        when = latest.published_at.astimezone(PARIS)
         super().__init__(f"La version {latest.id} a été publiée par {latest.published_by} le {when:%d/%m/%Y à %H:%M} "
                          f"après le début de votre brouillon (parti de la version {based_on}) : abandonnez votre "
                          "brouillon et refaites vos modifications")

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from allo.errors import ConfigError
 from allo.settings import Settings
+from routing.rules import LEVEL1_QUEUE
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "asterisk-conf"
-PLACEHOLDER = re.compile(r"@@([A-Z_]+)@@")
+PLACEHOLDER = re.compile(r"@@([A-Z][A-Z0-9_]*)@@")
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
@@ -97,6 +98,7 @@ def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueCon
         "AGI_HOST": settings.agi_host,
         "AGI_PORT": str(settings.agi_port),
         "QUEUES": "\n".join(_queue_section(q) for q in queues),
+        "LEVEL1_QUEUE": LEVEL1_QUEUE,
     }
     if not values["AMI_SECRET"]:
         raise ConfigError("ALLO_AMI_SECRET is empty: run `allo setup` to generate secrets")

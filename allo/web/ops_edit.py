@@ -20,6 +20,7 @@ from allo.web import ops_view
 from allo.web.ops_forms import FormError, edit_from_form, section_of
 from allo.web.ops_state import OpsState, problem_messages
 from allo.web.render import render
+from routing.calendar_types import PARIS
 
 Me = Annotated[Principal, Depends(require(Role.OPS, page=True))]
 Section = Literal["calendars", "codes", "sectors", "queues", "menus", "prompts"]
@@ -38,7 +39,7 @@ def ops_edit_pages(state: OpsState) -> APIRouter:
             view = await state.view(session, me)
         document = view.draft.document
         return render(request, f"ops_{section}.html", me, status_code, **view.context(), errors=errors or [],
-                      notice=notice, today=state.service.clock().astimezone(ops_view.PARIS).date().isoformat(),
+                      notice=notice, today=state.service.clock().astimezone(PARIS).date().isoformat(),
                       services_of_calendar=ops_view.services_of_calendar(document.services),
                       upload_url=upload_url, **extra)
 

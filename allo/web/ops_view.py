@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from allo.web.ops_forms import MENU_ACTIONS, ON_MAX_WAIT, WEEKDAYS, format_periods
 from allo.web.render import templates
+from routing.calendar_types import PARIS
 
-PARIS = ZoneInfo("Europe/Paris")
 OUTCOME_LABELS = {
     "queued": "Mis en file d'attente",
     "closed": "Service fermé : message puis raccroché",

@@ -13,13 +13,13 @@ from allo.audit.log import BadAuditParams, parse_query, read_entries
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.http.params import INT8_MAX
-from allo.reports.buckets import PARIS
 from allo.reports.chart import queue_chart
 from allo.reports.fetch import load_queues
 from allo.reports.params import BadReportParams, default_range
 from allo.reports.service import make_report
 from allo.service import AlloService
 from allo.web.render import render
+from routing.calendar_types import PARIS
 
 READERS = (Role.OPS, Role.SUPERVISOR)
 Opt = Annotated[str | None, Query()]

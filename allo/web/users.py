@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
@@ -27,11 +26,11 @@ from allo.auth.roles import Principal, Role
 from allo.auth.users import UserExists
 from allo.service import AlloService
 from allo.web.render import render
+from routing.calendar_types import PARIS
 
 ADMIN_PAGE = require(page=True)
 ROLE_LABELS = {Role.ADMIN: "administrateur", Role.OPS: "exploitation", Role.SUPERVISOR: "superviseur",
                Role.AGENT: "conseiller"}
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def paris(moment: datetime) -> str:

@@ -6,14 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ivr.engine import Journey, MenuResult, run_menu
 from ivr.scripted import ScriptedChannel
+from routing.calendar_types import PARIS
 from routing.rules import AccessCode, Menu, MenuAction, MenuOption, RulesSnapshot, Sector, Service, hash_code
 from routing.service_hours import general_calendar, specialist_calendar
 
-PARIS = ZoneInfo("Europe/Paris")
 ITERATIONS = 1_000  # the real 20 000 work too, only slower
 GENERAL_CODE = "1234"
 TRAVAIL_CODE = "5678"

@@ -14,10 +14,8 @@ from routing.calendar import (
     next_opening,
     status,
 )
-from routing.calendar_types import Calendar, CalendarException, ExceptionKind, Period
+from routing.calendar_types import PARIS, Calendar, CalendarException, ExceptionKind, Period
 from routing.service_hours import general_calendar, specialist_calendar
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def period(opens: str, closes: str) -> Period:

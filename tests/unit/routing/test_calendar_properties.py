@@ -10,9 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routing.calendar import HORIZON_DAYS, ClosedReason, day_periods, status
-from routing.calendar_types import Calendar, CalendarException, ExceptionKind, Period
+from routing.calendar_types import PARIS, Calendar, CalendarException, ExceptionKind, Period
 
-PARIS = ZoneInfo("Europe/Paris")
 ZONES = [UTC, PARIS, ZoneInfo("America/New_York"), ZoneInfo("Asia/Tokyo"), ZoneInfo("Australia/Lord_Howe")]
 DST_DAYS = [
     date(year, month, day)

@@ -1,17 +1,15 @@
 """decide(): which rule decides, on the real 3939 calendars, without any network."""
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from routing.calendar_types import Calendar, CalendarException, ExceptionKind
+from routing.calendar_types import PARIS, Calendar, CalendarException, ExceptionKind
 from routing.decide import CallRequest, Target, decide
 from routing.route import Route, RouteKind
 from routing.rules import RulesSnapshot, Sector, Service
 from routing.service_hours import general_calendar, specialist_calendar
 
-PARIS = ZoneInfo("Europe/Paris")
 GENERAL = general_calendar()
 SPECIALIST = specialist_calendar()
 

@@ -6,15 +6,13 @@ import asyncio
 import time
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from allo.fastagi.timings import TimingKind, TimingsSink, timed_decide
+from routing.calendar_types import PARIS
 from routing.decide import CallRequest, Target
 from routing.route import RouteKind
 from routing.rules import Menu, RulesSnapshot, Service
 from routing.service_hours import general_calendar
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def rules() -> RulesSnapshot:

@@ -30,7 +30,8 @@ def test_dialplan_falls_back_to_level1_when_agi_fails():
     dialplan = render_files(settings(), DIRS, [], [])["extensions.conf"]
     assert '$["${AGISTATUS}" != "SUCCESS"]?allo-route,fallback,1' in dialplan
     fallback = dialplan[dialplan.index("exten => fallback"):]
-    assert "Queue(l1)" in fallback.split("exten =>")[1]
+    assert "Queue(${ALLO_LEVEL1})" in fallback.split("exten =>")[1]
+    assert "\nALLO_LEVEL1 = l1\n" in dialplan  # the global the fallback reads: the level-1 queue
 
 
 def test_unsafe_names_are_refused():
