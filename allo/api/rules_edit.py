@@ -6,6 +6,7 @@ before someone else's publication answers 409 with the same shape (and `latest`,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -52,18 +53,31 @@ def refused(problems: list[Problem], code: int = 422,
     return HTTPException(code, {"problems": [p.to_json() for p in problems], **extra})
 
 
-def rules_edit_router(service: AlloService) -> APIRouter:  # noqa: PLR0915 - one nested function per endpoint
+def rules_edit_router(service: AlloService) -> APIRouter:
     router = APIRouter(tags=["rules editor"])
+    opened = _sessions(service)
+    _draft_routes(router, service, opened)
+    _version_routes(router, opened)
+    _recording_routes(router, opened)
+    return router
 
+
+def _sessions(service: AlloService) -> Callable[[], AsyncSession]:
     def session() -> AsyncSession:
         return AsyncSession(service.engine, expire_on_commit=False)
 
-    async def version_or_404(db: AsyncSession, version_id: int) -> RulesDocument:
-        row = await get_version(db, version_id)
-        if row is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"la version {version_id} des règles n'existe pas")
-        return RulesDocument.model_validate(row.document)
+    return session
 
+
+async def _version_or_404(db: AsyncSession, version_id: int) -> RulesDocument:
+    row = await get_version(db, version_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"la version {version_id} des règles n'existe pas")
+    return RulesDocument.model_validate(row.document)
+
+
+def _draft_routes(router: APIRouter, service: AlloService, session: Callable[[], AsyncSession]) -> None:
+    """The published rules, my draft, its edits, preview and publication."""
     @router.get("/api/rules/current", summary="The published rules (latest version), access codes without hashes")
     async def current(_me: OpsOrSupervisor) -> dict[str, Any]:
         async with session() as db:
@@ -113,6 +127,9 @@ def rules_edit_router(service: AlloService) -> APIRouter:  # noqa: PLR0915 - one
             raise refused([Problem("draft", str(exc))], status.HTTP_409_CONFLICT, latest=exc.latest) from None
         return version_summary(version)
 
+
+def _version_routes(router: APIRouter, session: Callable[[], AsyncSession]) -> None:
+    """Published versions: list, one, diff of two, rollback."""
     @router.get("/api/rules/versions", summary="Published versions, newest first (who, when, comment)")
     async def versions(_me: Ops) -> list[dict[str, object]]:
         async with session() as db:
@@ -129,7 +146,7 @@ def rules_edit_router(service: AlloService) -> APIRouter:  # noqa: PLR0915 - one
     @router.get("/api/rules/versions/{a}/diff/{b}", summary="What changed from version a to version b, path by path")
     async def versions_diff(_me: Ops, a: RowId, b: RowId) -> dict[str, Any]:
         async with session() as db:
-            before, after = await version_or_404(db, a), await version_or_404(db, b)
+            before, after = await _version_or_404(db, a), await _version_or_404(db, b)
         return {"from": a, "to": b, "changes": [change.to_json() for change in diff(before, after)]}
 
     @router.post("/api/rules/versions/{version_id}/rollback",
@@ -142,6 +159,9 @@ def rules_edit_router(service: AlloService) -> APIRouter:  # noqa: PLR0915 - one
             raise refused(exc.problems) from None
         return version_summary(version)
 
+
+def _recording_routes(router: APIRouter, session: Callable[[], AsyncSession]) -> None:
+    """Recordings uploaded for prompts: upload into my draft, listen."""
     @router.post("/api/prompts/{name:path}/recording",
                  summary="Upload a recording for a prompt (any audio sox reads, at most 120 s and 10 MB); it is "
                          "converted to 8 kHz mono and put in my draft: callers hear it once the draft is published")
@@ -175,5 +195,3 @@ def rules_edit_router(service: AlloService) -> APIRouter:  # noqa: PLR0915 - one
         if row is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"l'enregistrement {recording_id} n'existe pas")
         return Response(row.audio, media_type="audio/wav")
-
-    return router
