@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from acd.ami.client import AmiClient
-from acd.errors import AmiActionFailed
+from acd.ami.errors import AmiActionFailed
 
 
 class AgentAction(enum.StrEnum):

@@ -1,37 +1,11 @@
 """Exceptions of the ``acd`` package.
 
 Every exception raised on purpose by this package derives from :class:`AcdError`, so callers
-can catch the whole family at once.
+can catch the whole family at once. The AMI client's own errors are in :mod:`acd.ami.errors`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from acd.ami.event_types import AmiResponse
-
 
 class AcdError(Exception):
     """Base class of every error raised by the ``acd`` package."""
-
-
-class AmiError(AcdError):
-    """Something went wrong talking to the Asterisk Manager Interface."""
-
-
-class AmiTimeout(AmiError):
-    """An AMI operation (connect, action, ping, wait) did not complete in time."""
-
-
-class AmiNotConnected(AmiError):
-    """The AMI connection is not ready, or was lost before the action completed."""
-
-
-class AmiActionFailed(AmiError):
-    """Asterisk answered an action with ``Response: Error``."""
-
-    def __init__(self, action: str, response: AmiResponse) -> None:
-        super().__init__(f"AMI action {action} failed: {response.message or 'no message'}")
-        self.action = action
-        self.response = response

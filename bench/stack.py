@@ -37,8 +37,8 @@ from typing import IO, Any
 from sqlalchemy import select, update
 
 from acd.ami.client import AmiClient
+from acd.ami.errors import AmiActionFailed, AmiError
 from acd.ami.event_types import QueueParams
-from acd.errors import AmiActionFailed, AmiError
 from allo.db.engine import make_engine, make_sessionmaker
 from allo.db.migrate import upgrade_head
 from allo.db.models import Agent, AgentQueue, Queue

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 
 from acd.ami import commands
 from acd.ami.connection import ActionFields
+from acd.ami.errors import AmiActionFailed
 from acd.ami.event_types import AmiEvent, AmiResponse
 from acd.ami.supervisor import AmiState, AmiSupervisor
-from acd.errors import AmiActionFailed
 
 __all__ = ["AmiClient", "AmiState"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from acd.ami.connection import ActionFields
-from acd.errors import AmiError
+from acd.ami.errors import AmiError
 
 #: The headers of one action, ``Action`` first; a list value is sent as a repeated header.
 Payload = dict[str, str | list[str]]

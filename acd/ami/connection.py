@@ -2,7 +2,7 @@
 
 :class:`AmiConnection` subclasses ``panoramisk.Manager`` but takes the lifecycle away from it: it
 never reconnects by itself (``connection_lost`` only reports), never runs a pinger, never replays
-actions after a reconnection (pending actions fail with :class:`~acd.errors.AmiNotConnected`), and
+actions after a reconnection (pending actions fail with :class:`~acd.ami.errors.AmiNotConnected`), and
 every action has a timeout. The supervisor in :mod:`acd.ami.supervisor` decides what happens next.
 
 panoramisk's own log lines embed whole frames (the login secret, caller numbers): it gets a logger
@@ -20,9 +20,9 @@ from panoramisk import actions as pk_actions
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.manager import Manager
 
+from acd.ami.errors import AmiNotConnected, AmiTimeout
 from acd.ami.event_types import AmiEvent, AmiResponse, FullyBooted
 from acd.ami.events import parse_event, parse_response
-from acd.errors import AmiNotConnected, AmiTimeout
 
 logger = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from enum import StrEnum
 from acd.ami import commands
 from acd.ami.backoff import Backoff
 from acd.ami.connection import AmiConnection
+from acd.ami.errors import AmiActionFailed, AmiError, AmiNotConnected, AmiTimeout
 from acd.ami.event_types import AmiEvent
 from acd.ami.listeners import Listeners
-from acd.errors import AmiActionFailed, AmiError, AmiNotConnected, AmiTimeout
 
 logger = logging.getLogger(__name__)
 

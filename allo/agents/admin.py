@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from acd.agents import Membership
 from acd.ami.client import AmiClient
 from allo.db.models import Agent, AgentQueue, Queue
-from allo.db.seed import asterisk_inputs, new_sip_password, password_digest
+from allo.db.seed import new_sip_password, password_digest
 from allo.errors import ConfigError
 from allo.setup.asterisk import AsteriskInstance
-from allo.setup.asterisk_conf import render_agents
+from allo.setup.asterisk_conf import asterisk_inputs, render_agents
 
 
 class AgentConflict(ConfigError):

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from acd import agents as ops
 from acd.agents import AgentAction, Membership
 from acd.ami.client import AmiClient
-from acd.errors import AmiActionFailed
+from acd.ami.errors import AmiActionFailed
 from acd.live.state import LiveState
 from allo.db.models import Agent, AgentQueue, Queue
 from allo.errors import AlloError

@@ -52,7 +52,7 @@ def audit_router(service: AlloService) -> APIRouter:
             query = parse_query(since, actor, action, before, limit)
         except BadAuditParams as exc:
             raise HTTPException(422, {"error": "bad_parameters", "message": str(exc)}) from exc
-        entries = await read_entries(service.engine, query, me.role)
+        entries = await read_entries(service.engine, query, admin=me.role is Role.ADMIN)
         full = len(entries) == query.limit
         return AuditPageOut(entries=[AuditEntryOut(**e) for e in entries],
                             next_before=entries[-1]["id"] if full and entries else None)

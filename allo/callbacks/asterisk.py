@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass, field
 
 from acd.ami.client import AmiClient
+from acd.ami.errors import AmiActionFailed
 from acd.ami.event_types import UnknownEvent
 from acd.ami.fields import Fields
-from acd.errors import AmiActionFailed
 
 FAMILY = "allo_cb"
 WAIT_CONTEXT = "allo-callback-wait"

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from acd.ami.client import AmiClient
+from acd.ami.errors import AmiActionFailed, AmiError
 from acd.ami.event_types import AmiEvent, QueueCallerJoin, UnknownEvent
 from acd.ami.fields import Fields
 from acd.callbacks.policy import deferred_until, queue_position
 from acd.callbacks.progress import AttemptEnd, Next, Stage, Step, Verdict, parse_progress, reconcile
-from acd.errors import AmiActionFailed, AmiError
 from acd.live.state import LiveState
 from allo.callbacks.asterisk import USER_EVENT, CallbackAsterisk, Origination, dial_string
 from allo.callbacks.hours import opening

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.ami.client import AmiClient
-from acd.errors import AmiActionFailed
+from acd.ami.errors import AmiActionFailed
 from allo.db.engine import make_engine
 from allo.db.models import Call, CallOutcome
 from allo.errors import AlloError

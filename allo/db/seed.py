@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from allo.db.models import Agent, AgentQueue, Queue
-from allo.setup.asterisk_conf import AgentConf, QueueConf
 from routing.rules import LEVEL1_QUEUE
 
 REALM = "allo"
@@ -110,11 +109,3 @@ def remember_access_code(state_dir: Path, scope: str, code: str) -> Path:
     with path.open("a") as out:
         out.write(f"{scope} {code}\n")
     return path
-
-
-async def asterisk_inputs(session: AsyncSession) -> tuple[list[QueueConf], list[AgentConf]]:
-    queues = [QueueConf(q.name, q.strategy, q.ring_timeout, q.wrapup_time, q.service_level, q.announce_frequency)
-              for q in (await session.scalars(select(Queue).order_by(Queue.name))).all()]
-    agents = [AgentConf(a.username, a.display_name, a.password_digest)
-              for a in (await session.scalars(select(Agent).where(Agent.enabled).order_by(Agent.username))).all()]
-    return queues, agents

@@ -17,9 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from acd.ami.client import AmiClient
 from acd.ami.events import AmiEvent
-from allo.db.seed import asterisk_inputs
 from allo.setup.asterisk import AsteriskInstance
-from allo.setup.asterisk_conf import render_queues
+from allo.setup.asterisk_conf import asterisk_inputs, render_queues
 from routing.rules import RulesSnapshot
 
 log = logging.getLogger(__name__)

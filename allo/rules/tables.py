@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from allo.callbacks.prompts import CALLBACK_PROMPTS
+from acd.callbacks.prompts import CALLBACK_PROMPTS
 from allo.db.models import Queue
 from allo.db.rules_models import (
     AccessCodeRow,

@@ -6,6 +6,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from allo.db.models import Agent, Queue
 from allo.errors import ConfigError
 from allo.settings import Settings
 from routing.rules import LEVEL1_QUEUE
@@ -105,3 +109,12 @@ def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueCon
     files = {template.name: render_template(template.name, values) for template in sorted(TEMPLATE_DIR.glob("*.conf"))}
     files["pjsip_agents.conf"] = render_agents(agents)
     return files
+
+
+async def asterisk_inputs(session: AsyncSession) -> tuple[list[QueueConf], list[AgentConf]]:
+    """The queues and enabled agents Asterisk's configuration is rendered from, as in PostgreSQL."""
+    queues = [QueueConf(q.name, q.strategy, q.ring_timeout, q.wrapup_time, q.service_level, q.announce_frequency)
+              for q in (await session.scalars(select(Queue).order_by(Queue.name))).all()]
+    agents = [AgentConf(a.username, a.display_name, a.password_digest)
+              for a in (await session.scalars(select(Agent).where(Agent.enabled).order_by(Agent.username))).all()]
+    return queues, agents

@@ -9,17 +9,17 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from acd.callbacks.prompts import CALLBACK_PROMPTS
 from allo.auth.users import remember_demo_users, seed_demo_users
-from allo.callbacks.prompts import CALLBACK_PROMPTS
 from allo.db.engine import make_engine, make_sessionmaker
 from allo.db.migrate import upgrade_head
 from allo.db.rules_models import Prompt
 from allo.db.rules_seed import has_active_code, rotate_access_code, seed_rules
-from allo.db.seed import asterisk_inputs, remember_access_code, remember_demo_passwords, seed
+from allo.db.seed import remember_access_code, remember_demo_passwords, seed
 from allo.rules.recording_store import published_uploads
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
-from allo.setup.asterisk_conf import AgentConf, QueueConf
+from allo.setup.asterisk_conf import AgentConf, QueueConf, asterisk_inputs
 from allo.setup.postgres import PostgresCluster
 from allo.setup.procs import say
 from allo.setup.prompts import ensure_prompts

@@ -64,7 +64,7 @@ def reports_pages(service: AlloService) -> APIRouter:
         except BadAuditParams as exc:
             return render(request, "audit.html", me, status_code=422, error=str(exc), form=form, entries=[],
                           older_url=None)
-        entries = await read_entries(service.engine, query, me.role)
+        entries = await read_entries(service.engine, query, admin=me.role is Role.ADMIN)
         older = None
         if len(entries) == query.limit:
             older = "/audit?" + urlencode({**{k: v for k, v in form.items() if v}, "before": entries[-1]["id"]})

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from acd.ami import AmiClient, AmiState
+from acd.ami.errors import AmiActionFailed, AmiNotConnected, AmiTimeout
 from acd.ami.event_types import (
     AmiEvent,
     QueueCallerJoin,
@@ -21,7 +22,6 @@ from acd.ami.event_types import (
     QueueParams,
     UnknownEvent,
 )
-from acd.errors import AmiActionFailed, AmiNotConnected, AmiTimeout
 from tests.integration.acd.fake_ami import FakeAmi
 
 pytestmark = pytest.mark.integration

@@ -11,8 +11,9 @@ from panoramisk.message import Message
 from acd.ami import commands
 from acd.ami.backoff import Backoff
 from acd.ami.connection import _fail_pending, _ListAction, message_fields
+from acd.ami.errors import AmiActionFailed, AmiError, AmiNotConnected, AmiTimeout
 from acd.ami.listeners import Listeners
-from acd.errors import AcdError, AmiActionFailed, AmiError, AmiNotConnected, AmiTimeout
+from acd.errors import AcdError
 
 
 def test_backoff_grows_caps_jitters_and_resets() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from allo.callbacks.prompts import CALLBACK_PROMPTS
+from acd.callbacks.prompts import CALLBACK_PROMPTS
 from allo.db.rules_seed import SECTOR_DIGITS, TAX_INFORMATION_NUMBER
 from allo.db.seed import MAX_WAIT, QUEUES, SECTOR_MAX_WAIT
 from allo.rules.apply import new_code
