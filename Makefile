@@ -6,7 +6,7 @@ ALLO := $(VENV)/bin/allo
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: all run stop call test check lint types setup venv sysdeps test-unit test-integration test-e2e test-faults clean bench bench-quick
+.PHONY: all run stop call test check lint types imports setup venv sysdeps test-unit test-integration test-e2e test-faults clean bench bench-quick
 
 all: test
 
@@ -40,7 +40,11 @@ lint: venv
 types: venv
 	$(VENV)/bin/mypy
 
-check: lint types
+# Import contracts (pyproject.toml [tool.importlinter], docs/architecture.md): the layers and the no-cycle rule.
+imports: venv
+	$(VENV)/bin/lint-imports --no-cache
+
+check: lint types imports
 
 test-unit: venv
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
