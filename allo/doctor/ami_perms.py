@@ -2,7 +2,7 @@
 
 Asterisk lets an action through when the user's `write` classes share one class with the action's privilege
 (or the action needs none). `privilege` below is Asterisk 22's, checked against the running Asterisk by
-tests/integration/allo/test_doctor.py (`manager show command`); `relies_on` is the class allo's user is given
+tests/integration/allo/doctor/test_doctor.py (`manager show command`); `relies_on` is the class allo's user is given
 for it. tests/unit/allo/doctor/test_ami_perms.py checks that every action the code sends is listed here.
 """
 

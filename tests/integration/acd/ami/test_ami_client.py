@@ -22,7 +22,7 @@ from acd.ami.event_types import (
     QueueParams,
     UnknownEvent,
 )
-from tests.integration.acd.fake_ami import FakeAmi
+from tests.integration.acd.ami.fake_ami import FakeAmi
 
 pytestmark = pytest.mark.integration
 

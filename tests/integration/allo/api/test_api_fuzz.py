@@ -25,8 +25,8 @@ from schemathesis.core.failures import FailureGroup
 from allo.auth.roles import Role
 from allo.setup.service_process import ServiceProcess
 from tests import reliability
+from tests.integration.allo.api.test_role_matrix import EXPECTED, Access, verdict
 from tests.integration.allo.fuzz_stack import fuzz_stack
-from tests.integration.allo.test_role_matrix import EXPECTED, Access, verdict
 
 pytestmark = pytest.mark.integration
 
