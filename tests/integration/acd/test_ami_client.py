@@ -427,7 +427,7 @@ async def test_stop_survives_a_swallowed_cancellation(
 
     monkeypatch.setattr(client, "_run_connection", run_connection_that_swallows_the_first_cancel)
     await client.start()
-    await asyncio.sleep(0.05)
+    await eventually(lambda: calls == 1)  # the supervisor is in its first connection attempt
     await asyncio.wait_for(client.stop(), 3.0)
     assert calls == 2
     assert other_tasks() == set()
