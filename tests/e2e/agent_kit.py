@@ -1,9 +1,14 @@
-"""An adviser's softphone registered by SIPp, shared by the end-to-end tests."""
+"""An adviser's softphone registered by SIPp, and an adviser's queue membership as the service sees it, shared by
+the end-to-end tests."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
+import httpx
+
+from allo.auth.roles import Role
 from allo.settings import Settings
 from allo.setup import sipp
 
@@ -14,3 +19,26 @@ async def register_phone(settings: Settings, username: str, password: str) -> in
     result = await asyncio.to_thread(sipp.register_agent, settings.sip_port, username, password, port)
     assert result.ok, result.log
     return port
+
+
+async def wait_member(service, queue: str, interface: str, present: bool = True, timeout: float = 5.0,
+                      **expected: object) -> dict:
+    """Wait until GET /api/queues shows the member in `queue` (or not), with the expected fields; return it.
+
+    `service`: allo.stackproc.ServiceProcess. The service's live state follows Asterisk's AMI events, so a change
+    made over AMI or from a phone shows here a moment later."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.SUPERVISOR),
+                                 timeout=5) as client:
+        while True:
+            queues = (await client.get("/api/queues")).json()["queues"]
+            members = {m["interface"]: m for q in queues if q["name"] == queue for m in q["members"]}
+            member = members.get(interface)
+            if not present and member is None:
+                return {}
+            if present and member is not None and all(member.get(k) == v for k, v in expected.items()):
+                return member
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{interface} in {queue}: wanted present={present} {expected} within "
+                                     f"{timeout} s, saw {member}")
+            await asyncio.sleep(0.1)

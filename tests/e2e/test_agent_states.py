@@ -9,26 +9,11 @@ import pytest
 
 from allo.auth.roles import Role
 from allo.setup import sipp
+from tests.e2e.agent_kit import wait_member
 
 pytestmark = pytest.mark.e2e
 
 USER = "agent2003"  # serves l2-fiscalite and l2-consommation
-
-
-async def _member(service, queue: str, interface: str, present: bool = True, **expected: object) -> dict:
-    """Wait until GET /api/queues shows the member in `queue` (or not), with the expected fields."""
-    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.SUPERVISOR),
-                                 timeout=5) as client:
-        for _ in range(50):
-            queues = (await client.get("/api/queues")).json()["queues"]
-            members = {m["interface"]: m for q in queues if q["name"] == queue for m in q["members"]}
-            member = members.get(interface)
-            if not present and member is None:
-                return {}
-            if present and member is not None and all(member.get(k) == v for k, v in expected.items()):
-                return member
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"{interface} in {queue}: wanted present={present} {expected}, saw {member}")
 
 
 async def _dial(test_settings, demo_passwords, code: str) -> None:
@@ -41,9 +26,9 @@ async def test_feature_codes_log_in_pause_resume_and_log_out(test_settings, runn
     supervisor = running_service.headers(Role.SUPERVISOR)
     await _dial(test_settings, demo_passwords, "*11")
     for queue in ("l2-fiscalite", "l2-consommation"):
-        await _member(api, queue, interface, paused=False)
+        await wait_member(api, queue, interface, paused=False)
     await _dial(test_settings, demo_passwords, "*13")
-    await _member(api, "l2-fiscalite", interface, paused=True, reason="telephone")
+    await wait_member(api, "l2-fiscalite", interface, paused=True, reason="telephone")
     queues = httpx.get(f"{api.base_url}/api/queues", headers=supervisor, timeout=5).json()["queues"]
     fiscalite = next(q for q in queues if q["name"] == "l2-fiscalite")
     assert fiscalite["agents"]["logged_in"] == 1 and fiscalite["agents"]["paused"] == 1
@@ -53,10 +38,10 @@ async def test_feature_codes_log_in_pause_resume_and_log_out(test_settings, runn
     assert me["logged_in"] and me["paused"] and me["pause_reason"] == "telephone"
     assert me["queues"] == ["l2-consommation", "l2-fiscalite"]
     await _dial(test_settings, demo_passwords, "*14")
-    await _member(api, "l2-consommation", interface, paused=False)
+    await wait_member(api, "l2-consommation", interface, paused=False)
     await _dial(test_settings, demo_passwords, "*12")
     for queue in ("l2-fiscalite", "l2-consommation"):
-        await _member(api, queue, interface, present=False)
+        await wait_member(api, queue, interface, present=False)
 
 
 async def test_the_api_does_the_same(test_settings, running_service):
@@ -64,11 +49,11 @@ async def test_the_api_does_the_same(test_settings, running_service):
     async with httpx.AsyncClient(base_url=api.base_url, headers=api.headers(Role.SUPERVISOR), timeout=10) as client:
         login = await client.post(f"/api/agents/{USER}/login")
         assert login.status_code == 200 and login.json()["queues"] == ["l2-consommation", "l2-fiscalite"]
-        await _member(api, "l2-fiscalite", interface, paused=False)
+        await wait_member(api, "l2-fiscalite", interface, paused=False)
         paused = await client.post(f"/api/agents/{USER}/pause", json={"reason": "formation"})
         assert paused.status_code == 200
-        await _member(api, "l2-fiscalite", interface, paused=True, reason="formation")
+        await wait_member(api, "l2-fiscalite", interface, paused=True, reason="formation")
         assert (await client.post(f"/api/agents/{USER}/pause", json={"reason": "x\nInjected: 1"})).status_code == 422
         assert (await client.post("/api/agents/nobody/login")).status_code == 404
         assert (await client.post(f"/api/agents/{USER}/logout")).status_code == 200
-        await _member(api, "l2-fiscalite", interface, present=False)
+        await wait_member(api, "l2-fiscalite", interface, present=False)

@@ -184,7 +184,9 @@ async def test_callbacks_pending_across_a_kill_of_our_service_are_each_dialled_o
                                    .values(claimed_at=datetime.now(UTC) - timedelta(minutes=1)))
             not_started = await _pending(store, numbers[3], late_arrival + timedelta(seconds=1))
             callback_service.start()
-            await asyncio.sleep(1)
+            # The restarted service adopts the two callbacks waiting in Asterisk and sends the other two: all four
+            # wait in l1 before an adviser logs in.
+            await ami_watch.wait_for(QueueCallerJoin, lambda e: len(_local_joins(ami_watch)) == 4, timeout=40)
             for username in agents:
                 await ami_watch.client.queue_add("l1", f"PJSIP/{username}", username)
             for public_id in [*queued, claimed, not_started]:

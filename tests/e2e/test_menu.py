@@ -9,13 +9,13 @@ from datetime import date
 
 import httpx
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from acd.ami.events import QueueCallerJoin
 from allo.auth.roles import Role
 from allo.db.models import CallOutcome
-from allo.db.rules_models import CalendarExceptionRow, Prompt
+from allo.db.rules_models import CalendarExceptionRow, Prompt, RulesMeta
 from allo.db.rules_seed import rotate_access_code
 from allo.setup import sipp
 from tests.e2e.e2e_rows import wait_call_row
@@ -39,6 +39,15 @@ async def _queued_then_hang_up(ami_watch, citizen: sipp.Sipp, queue: str, timeou
         return joined
     finally:
         citizen.stop()
+
+
+async def _rules_in_force(service, version: int, timeout: float = 10.0) -> None:
+    """Wait until the FastAGI server routes calls with rules `version` or later (reloaded on NOTIFY allo_rules)."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.OPS), timeout=5) as client:
+        while (current := (await client.get("/api/rules/version")).json()["version"]) < version:
+            assert time.monotonic() < deadline, f"rules version {version} not in force after {timeout} s: {current}"
+            await asyncio.sleep(0.05)
 
 
 async def test_general_question_key_1_goes_to_level1(test_settings, running_service, ami_watch):
@@ -148,9 +157,10 @@ async def test_a_sector_code_leads_straight_to_its_sector(test_settings, running
     try:
         async with AsyncSession(engine) as session:
             code = await rotate_access_code(session, sector="justice")
+            version = await session.scalar(select(RulesMeta.version))  # bumped by the access_codes trigger
     finally:
         await engine.dispose()
-    await asyncio.sleep(1.0)  # published within a second (see the exceptional-closure test)
+    await _rules_in_force(running_service, version or 0)
     citizen = sipp.citizen(test_settings.sip_port, caller="0655000008", keys=f"2,{code}#")
     joined = await _queued_then_hang_up(ami_watch, citizen, "l2-justice")
     row = await wait_call_row(test_settings, joined.uniqueid, until=QUEUED_OR_LEFT)

@@ -33,7 +33,7 @@ QUIET_CALLBACKS = {"ALLO_CALLBACK_DIAL": "PJSIP/allo-test-nowhere/sip:{number}@1
 
 
 @contextlib.asynccontextmanager
-async def recent_waits(settings, queue: str, wait_s: int, count: int = 5):
+async def recent_waits(settings, service, queue: str, wait_s: int, count: int = 5):
     """`count` calls answered in `queue` in the last hour after waiting `wait_s` (the estimate's history)."""
     engine = create_async_engine(settings.sqlalchemy_url)
     prefix = f"estimate-{uuid.uuid4().hex[:8]}-"
@@ -44,7 +44,10 @@ async def recent_waits(settings, queue: str, wait_s: int, count: int = 5):
                 {"call_id": f"{prefix}{n}", "queue": queue, "joined_at": left - timedelta(seconds=wait_s),
                  "left_at": left, "position": 1, "outcome": LegOutcome.ANSWERED, "wait_seconds": wait_s,
                  "agent": "agent1001"} for n in range(count)])
-        await asyncio.sleep(2)  # the service's next read of the recent waits
+        # The service reads the recent waits in the background (every second here) and nothing shows when it has;
+        # but it also reads them once at start, before it answers /healthz: restarted, it has them for sure.
+        await asyncio.to_thread(service.stop)
+        await asyncio.to_thread(service.start)
         yield
     finally:
         async with engine.begin() as conn:
@@ -112,7 +115,7 @@ async def test_a_caller_who_must_wait_hears_position_and_estimate(test_settings,
     # Callers waited 4 minutes this past hour: the second caller (position 1 behind a busy adviser) is told so.
     # (When the estimate is under 30 s nothing is said: ivr/wait_speech.py, unit-tested.)
     answering = l1_agent.answer(calls=2, talk_ms=9000)
-    async with recent_waits(test_settings, "l1", wait_s=240):
+    async with recent_waits(test_settings, queue_service, "l1", wait_s=240):
         await _busy_adviser_then_a_second_caller(test_settings, ami_watch, answering)
 
 

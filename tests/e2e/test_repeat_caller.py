@@ -10,7 +10,7 @@ import pytest
 
 from allo.db.models import CallOutcome
 from allo.setup import sipp
-from tests.e2e.agent_kit import register_phone
+from tests.e2e.agent_kit import register_phone, wait_member
 from tests.e2e.e2e_rows import wait_call_row
 
 pytestmark = pytest.mark.e2e
@@ -56,7 +56,8 @@ async def test_repeat_caller_is_offered_to_the_same_adviser_first(test_settings,
         _restart(running_service, {})
         latest = off.agent  # the adviser of the caller's last call is now `other`: make them unavailable
         await ami_watch.client.queue_pause("l1", f"PJSIP/{latest}", True, "formation")
-        await asyncio.sleep(0.5)
+        # The service learns it from the QueueMemberPause event: the next call must be planned knowing it.
+        await wait_member(running_service, "l1", f"PJSIP/{latest}", paused=True)
         busy = await _call(test_settings, caller)
         assert (busy.agent, busy.preferred_agent) == (first.agent, False)
         assert f"repeat caller: {latest} not available" in (busy.menu_trace or "")

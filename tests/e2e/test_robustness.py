@@ -32,8 +32,9 @@ async def test_hang_up_during_the_welcome_prompt_is_recorded(test_settings, runn
     assert httpx.get(f"{running_service.base_url}/healthz", timeout=5).status_code == 200
 
 
-async def _hostile_clients(host: str, port: int, stop: asyncio.Event) -> int:
-    """Connect-and-close, garbage, non-UTF-8, a trickler and idle sockets, until `stop`."""
+async def _hostile_clients(host: str, port: int, stop: asyncio.Event, attacking: asyncio.Event) -> int:
+    """Connect-and-close, garbage, non-UTF-8, a trickler and idle sockets, until `stop`; `attacking` is set once
+    the idle sockets are open and a first round of garbage is sent."""
     opened = 0
     writers: list[asyncio.StreamWriter] = []
 
@@ -62,6 +63,7 @@ async def _hostile_clients(host: str, port: int, stop: asyncio.Event) -> int:
             (await connect()).write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" + b"\x00" * 512)
             (await connect()).write(b"agi_network_script: \xff\xfe\xfa\nagi_uniqueid: \x80\x81\n\n")
             (await connect()).write(b"x" * 20000 + b"\n")
+            attacking.set()
             await asyncio.sleep(0.05)
     finally:
         trickler.cancel()
@@ -90,10 +92,13 @@ async def _menu_seconds(settings: Settings, agent: object, caller: str) -> float
 
 async def test_hostile_fastagi_clients_do_not_slow_a_real_call(test_settings, running_service, l1_agent):
     clean = await _menu_seconds(test_settings, l1_agent, "0622222222")
-    stop = asyncio.Event()
-    hostile = asyncio.create_task(_hostile_clients(test_settings.agi_host, test_settings.agi_port, stop))
+    stop, attacking = asyncio.Event(), asyncio.Event()
+    hostile = asyncio.create_task(_hostile_clients(test_settings.agi_host, test_settings.agi_port, stop, attacking))
     try:
-        await asyncio.sleep(0.5)
+        deadline = time.monotonic() + 10
+        while not attacking.is_set():  # the attack is under way before the call starts
+            assert not hostile.done() and time.monotonic() < deadline, "the hostile clients never got going"
+            await asyncio.sleep(0.01)
         attacked = await _menu_seconds(test_settings, l1_agent, "0633333333")
     finally:
         stop.set()

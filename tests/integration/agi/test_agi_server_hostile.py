@@ -65,7 +65,9 @@ async def test_hostile_peers_only_end_their_own_connection(
         asyncio.create_task(send_and_wait_for_close(server.port, header_block()[:-1])),  # no blank line
         asyncio.create_task(trickle(server.port, header_block(), interval=0.05)),
     ]
-    await asyncio.sleep(0.1)  # every hostile peer is connected and misbehaving
+    async with asyncio.timeout(IO_TIMEOUT):  # every hostile peer is connected and misbehaving
+        while observer.started < 1 + len(hostile):
+            await asyncio.sleep(0.01)
     busy = await normal_call(server.port, uniqueid="1732270000.13")
     assert busy < alone + 0.5
     assert not hostile[-1].done()  # the trickler was still going during the normal call
@@ -110,8 +112,9 @@ async def test_stop_drains_an_active_session_and_refuses_new_ones(
         loop = asyncio.get_running_loop()
         started = loop.time()
         stopping = asyncio.create_task(server.stop(drain_timeout=5.0))
-        await asyncio.sleep(0.05)
-        assert not server.accepting
+        async with asyncio.timeout(IO_TIMEOUT):  # stop() has begun: no longer accepting
+            while server.accepting:
+                await asyncio.sleep(0.01)
         assert not stopping.done()
         with pytest.raises(ConnectionRefusedError):
             await asyncio.open_connection("127.0.0.1", port)

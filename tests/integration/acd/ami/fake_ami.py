@@ -139,8 +139,9 @@ class FakeAmi:
     def actions(self, name: str) -> list[dict[str, str]]:
         return [fields for fields in self.received if fields.get("Action", "").lower() == name.lower()]
 
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+    async def start(self, port: int = 0) -> int:
+        """Listen on 127.0.0.1:`port` (0: a free port chosen by the system); returns the port."""
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", port)
         return self.port
 
     async def close(self) -> None:

@@ -308,16 +308,36 @@ async def test_pending_action_fails_fast_when_connection_drops(server: FakeAmi, 
 
 
 async def test_reconnect_backs_off_while_server_is_down(make_client: ClientFactory) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    client = make_client(port=port, backoff_initial=0.05, backoff_max=0.4)
-    await client.start()
-    await asyncio.sleep(0.5)
-    assert client.state is AmiState.DISCONNECTED
-    # 0.05, 0.1, 0.2, 0.4 nominal (jittered into [d/2, d]): a handful of attempts, not a busy loop
-    assert 2 <= client.consecutive_failures <= 8
-    await client.stop()
+    # The port stays bound but not listening while the server is "down": every connection attempt is refused,
+    # and no other process can start listening on it meanwhile.
+    down = socket.socket()
+    try:
+        down.bind(("127.0.0.1", 0))
+        port = down.getsockname()[1]
+        client = make_client(port=port, backoff_initial=0.05, backoff_max=0.4)
+        await client.start()
+        await asyncio.sleep(0.5)  # half a second of downtime: the elapsed time is what is under test
+        # Counted, not sampled: consecutive_failures only grows while the server is down (never READY).
+        failures = client.consecutive_failures
+        # 0.05, 0.1, 0.2, 0.4 nominal (jittered into [d/2, d]): a handful of attempts, not a busy loop
+        assert 2 <= failures <= 8
+        # The client cycles DISCONNECTED (back-off, nearly all the time) -> CONNECTING (a refused connect, a few
+        # ms) -> DISCONNECTED: sampling the state once can land in CONNECTING. Wait for the back-off state.
+        await eventually(lambda: client.state is AmiState.DISCONNECTED, timeout=2.0)
+        assert not client.connected
+    finally:
+        down.close()
+    # The server is back on the same port: the next attempt after the current back-off gets READY.
+    server = FakeAmi()
+    await server.start(port)
+    try:
+        await client.wait_ready(3.0)
+        assert client.state is AmiState.READY
+        assert client.consecutive_failures == 0  # the back-off starts over after a success
+        assert server.connections_total == 1
+        await client.stop()
+    finally:
+        await server.close()
 
 
 async def test_half_open_connection_detected_by_ping(
@@ -407,7 +427,7 @@ async def test_stop_survives_a_swallowed_cancellation(
 
     monkeypatch.setattr(client, "_run_connection", run_connection_that_swallows_the_first_cancel)
     await client.start()
-    await asyncio.sleep(0.05)
+    await eventually(lambda: calls == 1)  # the supervisor is in its first connection attempt
     await asyncio.wait_for(client.stop(), 3.0)
     assert calls == 2
     assert other_tasks() == set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from pathlib import Path
 
@@ -41,7 +42,17 @@ async def test_call_records_submitted_while_postgresql_is_down_are_written_once_
                 recorder.submit(f"{prefix}{n}", {"outcome": CallOutcome.QUEUED, "route_queue": "l1"})
             for n in range(40):
                 recorder.submit(f"{prefix}{n}", {"outcome": CallOutcome.COMPLETED, "end_reason": "agent"})
-            await asyncio.sleep(3)  # several retries fail meanwhile
+            # Several retries fail meanwhile: wait for a second failed round (the counter grows by the batch size
+            # at each failed round), with a deadline.
+            retried = metrics.db_writes.labels("retry")._value.get
+            deadline = time.monotonic() + 30
+            while retried() == 0:
+                assert time.monotonic() < deadline, "no write was retried while PostgreSQL was down"
+                await asyncio.sleep(0.05)
+            first_round = retried()
+            while retried() == first_round:
+                assert time.monotonic() < deadline, "the failed writes were not retried again"
+                await asyncio.sleep(0.05)
             assert metrics.db_writes.labels("retry")._value.get() > 0
         finally:
             await asyncio.to_thread(postgres.start)

@@ -38,9 +38,9 @@ def test_stop_ends_a_running_child_with_sigterm_and_the_loop():
     thread = threading.Thread(target=supervisor.run)
     thread.start()
     deadline = time.monotonic() + 10
-    while supervisor.starts == 0 and time.monotonic() < deadline:
+    while supervisor._child is None and time.monotonic() < deadline:  # the child process exists
         time.sleep(0.05)
-    time.sleep(0.3)
+    assert supervisor._child is not None
     started = time.monotonic()
     supervisor.stop()
     thread.join(10)

@@ -47,9 +47,9 @@ async def test_an_event_is_pushed_to_every_subscriber_within_the_debounce() -> N
     await feed.start()
     try:
         async with feed.subscription() as first, feed.subscription() as second:
-            await asyncio.sleep(0.1)  # the first refresh is published; take it
-            await first.next()
-            await second.next()
+            # The first refresh is published (after the debounce); take it.
+            await asyncio.wait_for(first.next(), 5)
+            await asyncio.wait_for(second.next(), 5)
             join = QueueCallerJoin("l1", "c1", "c1", "PJSIP/trunk-1", 1, 1)
             live.apply(join)
             sent = time.monotonic()
