@@ -25,8 +25,8 @@ async def wait_member(service, queue: str, interface: str, present: bool = True,
                       **expected: object) -> dict:
     """Wait until GET /api/queues shows the member in `queue` (or not), with the expected fields; return it.
 
-    `service`: allo.setup.service_process.ServiceProcess. The service's live state follows Asterisk's AMI events, so a change
-    made over AMI or from a phone shows here a moment later."""
+    `service`: allo.setup.service_process.ServiceProcess. The service's live state follows Asterisk's AMI events,
+    so a change made over AMI or from a phone shows here a moment later."""
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.SUPERVISOR),
                                  timeout=5) as client:
