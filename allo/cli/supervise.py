@@ -78,6 +78,8 @@ class Supervisor:
                 self.starts += 1
                 # Its own session: a Ctrl-C in the terminal reaches us, and we decide how the child stops.
                 self._child = subprocess.Popen(self.command, start_new_session=True)
+                if self._stopping:  # stop() came while the child was starting: it had no child to signal
+                    self._child.send_signal(signal.SIGTERM)
                 code = self._child.wait()
                 if self._stopping:
                     break

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from allo.cli.supervise import Backoff, Supervisor
 
@@ -46,6 +49,23 @@ def test_stop_ends_a_running_child_with_sigterm_and_the_loop():
     thread.join(10)
     assert not thread.is_alive()
     assert time.monotonic() - started < 5
+    assert supervisor.starts == 1
+
+
+def test_a_stop_that_arrives_while_the_child_starts_still_ends_it(monkeypatch: pytest.MonkeyPatch):
+    real_popen = subprocess.Popen
+    supervisor = Supervisor([sys.executable, "-c", "import time; time.sleep(60)"])
+
+    def popen_after_stop(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        supervisor.stop()  # a SIGTERM handled just before the child exists: there is nothing to signal yet
+        return real_popen(*args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr("allo.cli.supervise.subprocess.Popen", popen_after_stop)
+    thread = threading.Thread(target=supervisor.run, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive(), "the supervisor waits for a child nobody told to stop"
+    assert supervisor._child is not None and supervisor._child.returncode == -signal.SIGTERM
     assert supervisor.starts == 1
 
 
