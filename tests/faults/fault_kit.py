@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from acd.ami.event_types import QueueMember
+from bench.amiwatch import Seen
 from bench.load import CitizenLoad, CitizenResult
 from bench.stack import BenchStack
 
@@ -84,16 +85,30 @@ class Load:
     async def finish(self) -> LoadOutcome:
         assert self._task is not None
         result = await self._task
-        await asyncio.sleep(1.0)  # the last AgentConnect events
-        # This load's callers only (their numbers start with its prefix): calls of an earlier load can still be
-        # in Asterisk. The watcher is the raw bench listener, which sees CallerIDNum.
-        events = [e for e in self._watch.since(self._mark)
-                  if e.fields.get("CallerIDNum", "").startswith(self.citizens.caller_prefix)]
+        events = await self._settled()
         joined = {e.uniqueid for e in events if e.name == "QueueCallerJoin" and e.fields.get("Queue") == "l1"}
         served = {e.uniqueid for e in events if e.name == "AgentConnect"} & joined
         abandons = sum(1 for e in events if e.name == "QueueCallerAbandon")
         return LoadOutcome(self.citizens.calls, result.created, len(served), len(joined), result.failed,
                            early_byes(self.citizens.workdir), abandons, result)
+
+
+    async def _settled(self, deadline_s: float = 5.0) -> list[Seen]:
+        """This load's events once every caller that joined l1 was connected to an adviser or abandoned: the last
+        AgentConnect events can arrive just after SIPp ends. At the deadline the events are taken as they are, and
+        the assertions say what is missing.
+
+        This load's callers only (their numbers start with its prefix): calls of an earlier load can still be in
+        Asterisk. The watcher is the raw bench listener, which sees CallerIDNum."""
+        deadline = time.monotonic() + deadline_s
+        while True:
+            events = [e for e in self._watch.since(self._mark)
+                      if e.fields.get("CallerIDNum", "").startswith(self.citizens.caller_prefix)]
+            joined = {e.uniqueid for e in events if e.name == "QueueCallerJoin" and e.fields.get("Queue") == "l1"}
+            ended = {e.uniqueid for e in events if e.name in ("AgentConnect", "QueueCallerAbandon")}
+            if joined <= ended or time.monotonic() >= deadline:
+                return events
+            await asyncio.sleep(0.1)
 
 
 def messages_log(stack: BenchStack) -> Path:
