@@ -5,6 +5,7 @@ Used by the end-to-end tests and by `allo call`. Scenario files live in tests/e2
 
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
 import tempfile
@@ -21,19 +22,38 @@ class SippError(AlloError):
     """SIPp could not run or a scenario failed."""
 
 
+# Ports handed out by this process: a port is chosen long before its server binds it (a test session's settings
+# at start, its Asterisk minutes later), so it must not be handed out twice meanwhile.
+_HANDED_OUT: set[int] = set()
+# Below the kernel's ephemeral range (where outgoing connections take their local port, and could take a chosen
+# port before its server binds it), and outside the RTP ranges of `make run` (20000-20999) and the tests (30000+).
+PORT_POOL = (*range(10000, 20000, 2), *range(21000, 30000, 2))
+
+
+def ephemeral_range(path: Path = Path("/proc/sys/net/ipv4/ip_local_port_range")) -> range:
+    try:
+        low, high = (int(part) for part in path.read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999  # Linux's default
+    return range(low, high + 1)
+
+
 def free_port() -> int:
-    """A port free for both UDP and TCP on loopback (SIP and RTP use UDP)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port: int = udp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-            if port % 2 == 0 and port < 64000:
-                return port
+    """An even port free for both UDP and TCP on loopback (SIP and RTP use UDP), never handed out before by this
+    process and outside the kernel's ephemeral range."""
+    ephemeral = ephemeral_range()
+    candidates = [port for port in PORT_POOL if port not in ephemeral and port not in _HANDED_OUT]
+    port: int
+    for port in random.sample(candidates, min(200, len(candidates))):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, \
+                socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+            try:
+                udp.bind(("127.0.0.1", port))
+                tcp.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
     raise SippError("no free port")
 
 
