@@ -27,7 +27,7 @@ class SippError(AlloError):
 _HANDED_OUT: set[int] = set()
 # Below the kernel's ephemeral range (where outgoing connections take their local port, and could take a chosen
 # port before its server binds it), and outside the RTP ranges of `make run` (20000-20999) and the tests (30000+).
-PORT_POOL = (*range(10000, 20000, 2), *range(21000, 30000, 2))
+PORT_POOL: tuple[int, ...] = (*range(10000, 20000, 2), *range(21000, 30000, 2))
 
 
 def ephemeral_range(path: Path = Path("/proc/sys/net/ipv4/ip_local_port_range")) -> range:
@@ -38,22 +38,27 @@ def ephemeral_range(path: Path = Path("/proc/sys/net/ipv4/ip_local_port_range"))
     return range(low, high + 1)
 
 
+def bindable(port: int) -> bool:
+    """Whether `port` on loopback can be bound now, for both UDP and TCP."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, \
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+        try:
+            udp.bind(("127.0.0.1", port))
+            tcp.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port() -> int:
     """An even port free for both UDP and TCP on loopback (SIP and RTP use UDP), never handed out before by this
     process and outside the kernel's ephemeral range."""
     ephemeral = ephemeral_range()
     candidates = [port for port in PORT_POOL if port not in ephemeral and port not in _HANDED_OUT]
-    port: int
     for port in random.sample(candidates, min(200, len(candidates))):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, \
-                socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-            try:
-                udp.bind(("127.0.0.1", port))
-                tcp.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        _HANDED_OUT.add(port)
-        return port
+        if bindable(port):
+            _HANDED_OUT.add(port)
+            return port
     raise SippError("no free port")
 
 

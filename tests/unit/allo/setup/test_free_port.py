@@ -8,18 +8,7 @@ from pathlib import Path
 import pytest
 
 from allo.setup import sipp
-from allo.setup.sipp import SippError, ephemeral_range, free_port
-
-
-def _bindable(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, \
-            socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-        try:
-            udp.bind(("127.0.0.1", port))
-            tcp.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+from allo.setup.sipp import SippError, bindable, ephemeral_range, free_port
 
 
 def test_ports_are_even_free_outside_the_ephemeral_range_and_never_handed_out_twice():
@@ -28,12 +17,12 @@ def test_ports_are_even_free_outside_the_ephemeral_range_and_never_handed_out_tw
     assert len(set(ports)) == len(ports)
     assert all(port % 2 == 0 and port not in ephemeral and not 20000 <= port < 21000 and port < 30000
                for port in ports)
-    assert all(_bindable(port) for port in ports[:20])  # free for both transports
+    assert all(bindable(port) for port in ports[:20])  # free for both transports
 
 
 def test_a_port_in_use_is_skipped_and_none_left_is_a_clear_error(monkeypatch: pytest.MonkeyPatch):
     held_port, other = [port for port in range(10000, 20000, 2)
-                        if port not in sipp._HANDED_OUT and _bindable(port)][:2]
+                        if port not in sipp._HANDED_OUT and bindable(port)][:2]
     monkeypatch.setattr(sipp, "PORT_POOL", (held_port, other))
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as held:
         held.bind(("127.0.0.1", held_port))
