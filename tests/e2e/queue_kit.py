@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
 
 import httpx
 from sqlalchemy import select, update
@@ -14,6 +15,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from allo.auth.roles import Role
 from allo.db.models import Queue, QueueLeg
 from allo.settings import Settings
+from routing.calendar_types import PARIS
+
+
+def paris_day(instant: datetime | None = None) -> date:
+    """The Paris calendar day of `instant` (default: now): `/api/queues`' "today" starts again at Paris midnight."""
+    return (instant or datetime.now(UTC)).astimezone(PARIS).date()
 
 
 async def queue_view(service, name: str) -> dict:
