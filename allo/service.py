@@ -77,7 +77,8 @@ class AlloService:
         self.ivr = IvrHandler(self.recorder, self.metrics, pseudonyms, self.rules, self.clock, booking=self.callbacks,
                               decide=timed_decide(self.timings) if self.timings is not None else routing_decide,
                               entry=QueueEntryPlanner(self.engine, self.live, self.queue_figures,
-                                                      settings.repeat_caller_days))
+                                                      settings.repeat_caller_days),
+                              no_input_replays=settings.menu_no_input_replays)
         self.queue_exit = QueueExitHandler(self.queue_figures, self.legs, self.recorder, pseudonyms, self.callbacks)
         root = locate_asterisk_root(settings)
         self._sounds_dir = sounds_dir(root) if root is not None else None

@@ -66,6 +66,13 @@ class Settings(BaseSettings):
                                                "(docs/privacy.md, `allo keys rotate-pseudonym`)")
     db_write_timeout: float = 2.0
 
+    # The menu (docs/decisions.md, "Every path within its time").
+    menu_no_input_replays: int = Field(default=0, ge=0, le=2, description="A caller who presses nothing hears a "
+                                       "menu again this many times before level 1 (0: level 1 at the first "
+                                       "timeout); invalid keys still get three tries")
+    menu_budget_seconds: float = Field(default=20.0, gt=0, description="The rules editor warns when a caller who "
+                                       "presses nothing listens longer than this before being queued in level 1")
+
     # Queues (docs/queues.md).
     repeat_caller_days: int = Field(default=7, ge=0, le=365,
                                     description="A caller back within this many days is offered to the same "

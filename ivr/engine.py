@@ -37,7 +37,10 @@ MAX_FAILURES = 3  # failed inputs in a row at one menu before level 1
 # `*` (repeat) presses honoured at one menu; more count as failed inputs, so that no key sequence holds a call (and its
 # FastAGI session) in the menu for ever. The benchmark's menu callers press `*` every 4 s for about a minute.
 MAX_REPEATS = 20
-MAX_DEPTH = 3  # nested menus; the seeded paths use two
+MAX_DEPTH = 2  # nested menus: the main menu and one below it (the rules editor refuses deeper ones)
+# A caller who presses nothing is sent to level 1 at the first timeout of a menu: "a human always reachable" within
+# the charter's time. Each replay (the "no choice" prompt and the menu again) costs the menu's length plus its timeout.
+NO_INPUT_REPLAYS = 0
 
 
 class MenuOutcome(enum.StrEnum):
@@ -79,13 +82,16 @@ async def run_menu(
     speak_hours: SpeakHoursFn = routing_speak_hours,
     speak_digits: SpeakDigitsFn = routing_speak_digits,
     offer_callback: OfferFn | None = None,
+    no_input_replays: int = NO_INPUT_REPLAYS,
 ) -> MenuResult:
     """Run the menu to its end. A hang-up at any moment gives outcome HUNG_UP (never an exception).
 
     `clock` gives the (timezone-aware) time of each decision. Raises `IvrError` only for rules the
-    engine cannot follow (a level-1 Decision that says MENU).
+    engine cannot follow (a level-1 Decision that says MENU). `no_input_replays`: how many times a menu is said
+    again to a caller who pressed nothing before level 1 (0: level 1 at the first timeout).
     """
-    call = _Call(channel, rules, clock, journey, decide, speak_hours, speak_digits, offer_callback)
+    call = _Call(channel, rules, clock, journey, decide, speak_hours, speak_digits, offer_callback,
+                 no_input_replays=no_input_replays)
     try:
         return await call.run()
     except CallerHungUp:
@@ -105,6 +111,7 @@ class _Call:
     speak_hours: SpeakHoursFn
     speak_digits: SpeakDigitsFn
     offer_callback: OfferFn | None = None
+    no_input_replays: int = NO_INPUT_REPLAYS
     closed: ClosedInfo | None = None  # the last closed message heard
     step: str = "before the welcome"  # where the caller is, for the hang-up trace line
 
@@ -200,7 +207,7 @@ class _Call:
             return await self.to_level1(f"unknown menu {name}")
         self.journey.menus.append(name)
         self.note(f"menu {name}")
-        failures = repeats = 0
+        failures = repeats = silences = 0
         while True:
             if pending is None:
                 key = await self.read(menu.prompt, menu.timeout_ms, 1)
@@ -218,6 +225,11 @@ class _Call:
             if option is not None:
                 return await self.option(menu, option, depth)
             failures += 1
+            if not key:
+                silences += 1
+                if silences > self.no_input_replays:
+                    self.note(f"menu {name}: no input after {silences - 1} replay(s), to level 1")
+                    return await self.to_level1("no input")
             what = f"invalid key {key}" if key else "no input"
             self.note(f"menu {name}: {what} ({failures}/{MAX_FAILURES})")
             await self.say([PromptName.INVALID_CHOICE if key else PromptName.NO_CHOICE])

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from ivr.engine import Journey, run_menu
+from ivr.engine import NO_INPUT_REPLAYS, Journey, run_menu
 from ivr.scripted import ScriptedChannel
 from routing.calendar_types import PARIS
 from routing.rules import RulesSnapshot
 
 
 async def simulate(
-    rules: RulesSnapshot, at: datetime, keys: Sequence[str], *, hang_up_at: int | None = None
+    rules: RulesSnapshot, at: datetime, keys: Sequence[str], *, hang_up_at: int | None = None,
+    no_input_replays: int = NO_INPUT_REPLAYS,
 ) -> dict[str, object]:
     """Run the menu with `keys` (one entry per read, "" for a timeout) at the fixed time `at`.
 
@@ -22,7 +23,7 @@ async def simulate(
     moment = at if at.tzinfo is not None else at.replace(tzinfo=PARIS)
     channel = ScriptedChannel(keys, hang_up_at=hang_up_at)
     journey = Journey()
-    result = await run_menu(channel, rules, lambda: moment, journey)
+    result = await run_menu(channel, rules, lambda: moment, journey, no_input_replays=no_input_replays)
     return {
         "at": moment.isoformat(),
         "outcome": result.outcome.value,

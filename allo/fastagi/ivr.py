@@ -45,7 +45,7 @@ class IvrHandler:
     def __init__(self, recorder: CallRecorder, metrics: Metrics, pseudonyms: PseudonymKeys, rules: RulesCache,
                  clock: Callable[[], datetime], *, entry: QueueEntryPlanner | None = None,
                  booking: CallbackBooking | None = None,
-                 decide: DecideFn = routing_decide) -> None:
+                 decide: DecideFn = routing_decide, no_input_replays: int = 0) -> None:
         self._recorder = recorder
         self._metrics = metrics
         self._pseudonyms = pseudonyms
@@ -54,6 +54,7 @@ class IvrHandler:
         self._entry = entry
         self._booking = booking
         self._decide = decide
+        self._no_input_replays = no_input_replays
 
     async def handle(self, session: AgiSession) -> None:
         call_id = session.uniqueid
@@ -75,7 +76,8 @@ class IvrHandler:
         journey = Journey()
         channel = AgiChannel(session)
         result = await run_menu(channel, rules, self._clock, journey, decide=self._decide,
-                                offer_callback=self._menu_offer(session, caller_hash))
+                                offer_callback=self._menu_offer(session, caller_hash),
+                                no_input_replays=self._no_input_replays)
         extra: dict[str, str] = {}
         if result.outcome is MenuOutcome.QUEUED and result.route.queue and self._entry is not None:
             result, extra = await self._enter_queue(channel, journey, result, result.route.queue, lookup)

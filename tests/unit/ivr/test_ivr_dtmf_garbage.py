@@ -166,9 +166,15 @@ async def test_star_for_ever_ends_at_level1_after_the_repeats_and_three_failures
 
 async def test_hash_only_counts_as_no_input_then_level1():
     call = await run(["#", "#", "#"])
-    assert call.journey.inputs == ["", "", ""]
+    assert call.journey.inputs == [""]
     assert call.result.route == Route.to_queue("l1")
-    assert level1_why(call.journey.trace) == ["rules v7: level1 (3 failed inputs)"]
+    assert level1_why(call.journey.trace) == ["rules v7: level1 (no input)"]
+
+
+async def test_hash_only_with_replays_counts_as_failed_inputs():
+    call = await run(["#", "#", "#"], no_input_replays=2)
+    assert call.journey.inputs == ["", "", ""]
+    assert level1_why(call.journey.trace) == ["rules v7: level1 (no input)"]
 
 
 @pytest.mark.parametrize("letters", [["A", "B", "C"], ["D", "D", "D"]])

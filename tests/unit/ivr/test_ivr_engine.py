@@ -36,8 +36,18 @@ async def test_open_key_1_goes_to_level1_queue():
     assert call.journey.trace[-1] == "-> queue l1"
 
 
-async def test_no_input_at_all_reprompts_then_level1():
+async def test_no_input_goes_to_level1_at_the_first_timeout():
     call = await run([])
+    assert call.journey.prompts == [WELCOME, MAIN, CONNECTING]
+    assert call.journey.inputs == [""]
+    assert call.channel.reads == [MAIN]
+    assert call.result.route == Route.to_queue("l1")
+    assert level1_requests(call.journey.trace) == ["rules v7: level1 (no input)"]
+    assert "menu main: no input after 0 replay(s), to level 1" in call.journey.trace
+
+
+async def test_no_input_replays_say_the_menu_again_before_level1():
+    call = await run([], no_input_replays=2)
     assert call.journey.prompts == [
         WELCOME,
         MAIN,
@@ -45,13 +55,24 @@ async def test_no_input_at_all_reprompts_then_level1():
         MAIN,
         "allo/pas-de-choix",
         MAIN,
-        "allo/pas-de-choix",
         CONNECTING,
     ]
     assert call.journey.inputs == ["", "", ""]
-    assert call.result.route == Route.to_queue("l1")
-    assert level1_requests(call.journey.trace) == ["rules v7: level1 (3 failed inputs)"]
-    assert "menu main: no input (3/3)" in call.journey.trace
+    assert level1_requests(call.journey.trace) == ["rules v7: level1 (no input)"]
+    assert "menu main: no input (2/3)" in call.journey.trace
+
+
+async def test_no_input_after_an_invalid_key_goes_to_level1():
+    call = await run(["9", ""])
+    assert call.journey.prompts == [WELCOME, MAIN, "allo/choix-invalide", MAIN, CONNECTING]
+    assert level1_requests(call.journey.trace) == ["rules v7: level1 (no input)"]
+
+
+async def test_no_input_at_the_sector_menu_goes_to_level1():
+    call = await run(["2", "1234"])
+    assert call.journey.menus == ["main", "secteurs"]
+    assert call.journey.prompts[-2:] == [SECTORS, CONNECTING]
+    assert level1_requests(call.journey.trace) == ["rules v7: level1 (no input)"]
 
 
 async def test_invalid_keys_three_times_go_to_level1():
@@ -64,7 +85,7 @@ async def test_invalid_keys_three_times_go_to_level1():
 
 
 async def test_failures_of_both_kinds_count_together():
-    call = await run(["", "9", ""])
+    call = await run(["", "9", ""], no_input_replays=2)
     assert call.journey.prompts == [
         WELCOME,
         MAIN,
@@ -79,7 +100,7 @@ async def test_failures_of_both_kinds_count_together():
 
 
 async def test_a_valid_key_after_two_failures_is_taken():
-    call = await run(["", "9", "4"])
+    call = await run(["", "9", "4"], no_input_replays=1)
     assert call.result.outcome is MenuOutcome.EXTERNAL
     assert not level1_requests(call.journey.trace)
 
@@ -94,7 +115,7 @@ async def test_star_repeats_the_menu_without_a_failure():
 
 
 async def test_star_does_not_reset_the_failures():
-    call = await run(["", "*", "9", "*", ""])
+    call = await run(["", "*", "9", "*", ""], no_input_replays=2)
     assert call.channel.reads == [MAIN] * 5
     assert level1_requests(call.journey.trace) == ["rules v7: level1 (3 failed inputs)"]
 
@@ -192,17 +213,17 @@ def chain(depth: int) -> dict[str, Menu]:
     return menus
 
 
-async def test_three_nested_menus_are_followed():
-    call = await run(["1", "1", "1"], rules=build_rules(**chain(3)))
-    assert call.journey.menus == ["main", "m2", "m3"]
+async def test_two_nested_menus_are_followed():
+    call = await run(["1", "1"], rules=build_rules(**chain(2)))
+    assert call.journey.menus == ["main", "m2"]
     assert not level1_requests(call.journey.trace)
     assert call.result.route == Route.to_queue("l1")
 
 
-async def test_a_fourth_nested_menu_is_refused_and_goes_to_level1():
-    call = await run(["1", "1", "1", "1"], rules=build_rules(**chain(4)))
-    assert call.journey.menus == ["main", "m2", "m3"]
-    assert "menu m4: more than 3 nested menus, to level 1" in call.journey.trace
+async def test_a_third_nested_menu_is_refused_and_goes_to_level1():
+    call = await run(["1", "1", "1"], rules=build_rules(**chain(3)))
+    assert call.journey.menus == ["main", "m2"]
+    assert "menu m3: more than 2 nested menus, to level 1" in call.journey.trace
     assert level1_requests(call.journey.trace) == ["rules v7: level1 (menus nested too deep)"]
     assert call.channel.remaining == ["1"]
 

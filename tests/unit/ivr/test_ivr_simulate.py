@@ -59,3 +59,10 @@ async def test_hang_up():
     assert out["outcome"] == "hung_up"
     assert out["queue"] is None
     assert out["trace"][-1] == "caller hung up (waiting for keys at allo/menu-principal)"
+
+
+async def test_no_input_replays_are_simulated():
+    once = await simulate(RULES, datetime(2026, 3, 9, 10, 0), [])
+    assert once["inputs"] == [""] and once["queue"] == "l1"
+    twice = await simulate(RULES, datetime(2026, 3, 9, 10, 0), [], no_input_replays=1)
+    assert twice["inputs"] == ["", ""] and twice["queue"] == "l1"
