@@ -157,11 +157,12 @@ class _Call:
         menu_ok: bool = False,
     ) -> MenuResult | None:
         """Ask `decide` and act on its Decision; None when it says to carry on in the menu (`menu_ok`)."""
-        decision = self.decide(self.rules, CallRequest(target, queue, service, why), self.clock())
+        now = self.clock()
+        decision = self.decide(self.rules, CallRequest(target, queue, service, why), now)
         self.journey.trace.extend(decision.trace)
         if decision.closed is not None:
             self.closed = decision.closed
-            await self.say(closed_message(self.rules, decision.closed, self.speak_hours))
+            await self.say(closed_message(self.rules, decision.closed, self.speak_hours, now))
         kind, queue = decision.route.kind, decision.route.queue
         if kind is RouteKind.MENU:
             if menu_ok:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import time
+from datetime import datetime, time
 from types import MappingProxyType
 
-from routing.calendar_types import Calendar, Period
+from routing.calendar_types import PARIS, Calendar, Period
 
 DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+               "novembre", "décembre")
+_MONTH_FILES = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
+                "novembre", "decembre")  # prompt names are a-z only
 _DIGITS = ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf")
 _UNITS = (*_DIGITS, "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf")
 _TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante"}
@@ -16,6 +20,8 @@ _TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante"}
 HORAIRES = "allo/mots/horaires"
 DU, AU, LE, DE, A, ET = "allo/mots/du", "allo/mots/au", "allo/mots/le", "allo/mots/de", "allo/mots/a", "allo/mots/et"
 HEURE, HEURES, MINUIT, FERME = "allo/mots/heure", "allo/mots/heures", "allo/mots/minuit", "allo/mots/ferme"
+ROUVRIRA, AUJOURDHUI, DEMAIN = "allo/mots/rouvrira", "allo/mots/aujourdhui", "allo/mots/demain"
+PREMIER = "allo/mots/premier"
 
 _WORDS = {
     HORAIRES: "Nos horaires d'ouverture sont les suivants.",
@@ -29,6 +35,10 @@ _WORDS = {
     HEURES: "heures",
     MINUIT: "minuit",
     FERME: "fermé",
+    ROUVRIRA: "Le service rouvrira",
+    AUJOURDHUI: "aujourd'hui",
+    DEMAIN: "demain",
+    PREMIER: "premier",
 }
 
 
@@ -49,11 +59,17 @@ def number_prompt(n: int) -> str:
     return f"allo/nombres/{n}"
 
 
+def month_prompt(month: int) -> str:
+    """1 = January."""
+    return f"allo/mois/{_MONTH_FILES[month - 1]}"
+
+
 WORD_PROMPTS: Mapping[str, str] = MappingProxyType(
     {
         **_WORDS,
         **{day_prompt(weekday): name for weekday, name in enumerate(DAY_NAMES)},
         **{number_prompt(n): _french_number(n) for n in range(60)},
+        **{month_prompt(month): name for month, name in enumerate(MONTH_NAMES, start=1)},
     }
 )
 
@@ -97,9 +113,10 @@ def _periods(periods: tuple[Period, ...]) -> list[str]:
 
 
 def _text(prompts: list[str]) -> str:
-    """The prompts written out, numbers as digits."""
+    """The prompts written out, numbers as digits ("premier" as 1er)."""
     return " ".join(
-        name.removeprefix("allo/nombres/") if name.startswith("allo/nombres/") else WORD_PROMPTS[name]
+        name.removeprefix("allo/nombres/") if name.startswith("allo/nombres/")
+        else "1er" if name == PREMIER else WORD_PROMPTS[name]
         for name in prompts
     )
 
@@ -115,3 +132,30 @@ def speak_hours(calendar: Calendar) -> tuple[list[str], str]:
 def speak_digits(number: str) -> list[str]:
     """A phone number digit by digit; anything but 0-9 (spaces, dots, +) is skipped."""
     return [number_prompt(int(char)) for char in number if char in "0123456789"]
+
+
+WEEK_AHEAD_DAYS = 6  # up to this many days ahead the weekday alone is clear ("lundi"); further, the date too
+
+
+def _reopening_day(when: datetime, now: datetime) -> list[str]:
+    days = (when.date() - now.date()).days
+    if days <= 0:
+        return [AUJOURDHUI]
+    if days == 1:
+        return [DEMAIN]
+    weekday = day_prompt(when.weekday())
+    if days <= WEEK_AHEAD_DAYS:
+        return [weekday]
+    return [weekday, PREMIER if when.day == 1 else number_prompt(when.day), month_prompt(when.month)]
+
+
+def speak_reopening(next_open: datetime, now: datetime) -> tuple[list[str], str]:
+    """When the service opens again, as prompt names and the same sentence in French, e.g. « Le service rouvrira
+    lundi à 8 heures. »: « aujourd'hui » the same Paris day, « demain » the next one, the weekday within six days,
+    the weekday and date (« lundi 4 janvier ») further. Days are Europe/Paris local days, whatever the zones given.
+    """
+    if next_open.tzinfo is None or now.tzinfo is None:
+        raise ValueError("next_open and now must be timezone-aware")
+    when, local_now = next_open.astimezone(PARIS), now.astimezone(PARIS)
+    prompts = [ROUVRIRA, *_reopening_day(when, local_now), A, *speak_time(when.time())]
+    return prompts, f"{_text(prompts)}."

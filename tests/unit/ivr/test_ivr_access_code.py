@@ -77,6 +77,9 @@ async def test_specialist_closed_says_its_hours_then_level1():
         WELCOME,
         MAIN,
         "allo/service-specialise-ferme",
+        # It opens again on Wednesday at 8:30.
+        "allo/mots/rouvrira", "allo/mots/demain", "allo/mots/a", "allo/nombres/8", "allo/mots/heures",
+        "allo/nombres/30",
         *hours,
         "allo/site-internet",
         CONNECTING,

@@ -3,14 +3,18 @@
 from ivr.closed import closed_message
 from ivr.engine import MenuOutcome
 from routing.route import ClosedInfo, Route, RouteKind
-from routing.speech import speak_hours
+from routing.speech import speak_hours, speak_reopening
 from tests.unit.ivr.ivr_testkit import RULES, paris, run
+
+TOMORROW_8 = ["allo/mots/rouvrira", "allo/mots/demain", "allo/mots/a", "allo/nombres/8", "allo/mots/heures"]
 
 
 async def test_everything_closed_on_sunday_says_the_hours_and_hangs_up():
     call = await run(["1"], at=paris(15, 11))
     hours = speak_hours(RULES.calendars["general"])[0]
-    assert call.journey.prompts == ["allo/service-ferme", *hours, "allo/site-internet", "allo/au-revoir"]
+    # Sunday 11:00: the general line opens again on Monday at 8:00.
+    assert call.journey.prompts == ["allo/service-ferme", *TOMORROW_8, *hours, "allo/site-internet",
+                                    "allo/au-revoir"]
     assert call.result.outcome is MenuOutcome.CLOSED
     assert call.result.route == Route(RouteKind.HANGUP)
     assert call.result.closed is not None and call.result.closed.service == "general"
@@ -33,6 +37,7 @@ async def test_level1_closing_during_the_menu_ends_the_call_with_its_hours():
         "allo/bienvenue",
         "allo/menu-principal",
         "allo/service-ferme",
+        *TOMORROW_8,
         *hours,
         "allo/site-internet",
         "allo/au-revoir",
@@ -54,3 +59,18 @@ def test_an_unknown_calendar_skips_the_hours():
         "allo/exceptionnel",
         "allo/site-internet",
     ]
+
+
+def test_the_reopening_follows_the_exceptional_message_when_the_next_opening_is_known():
+    now, opens = paris(14, 19), paris(16, 8)  # Saturday evening, Monday 8:00
+    closed = ClosedInfo("general", "general", "exceptional_closure", message_prompt="allo/exceptionnel",
+                        next_open=opens)
+    hours = speak_hours(RULES.calendars["general"])[0]
+    reopening = speak_reopening(opens, now)[0]
+    assert reopening[:2] == ["allo/mots/rouvrira", "allo/jours/lundi"]
+    assert closed_message(RULES, closed, speak_hours, now) == [
+        "allo/service-ferme", "allo/exceptionnel", *reopening, *hours, "allo/site-internet"]
+    # Without the decision's time, or without a next opening, the reopening is not said.
+    assert "allo/mots/rouvrira" not in closed_message(RULES, closed, speak_hours)
+    unknown = ClosedInfo("general", "general", "exceptional_closure")
+    assert "allo/mots/rouvrira" not in closed_message(RULES, unknown, speak_hours, now)

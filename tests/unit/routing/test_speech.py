@@ -129,7 +129,7 @@ def test_words_days_and_prompt_names() -> None:
     assert WORD_PROMPTS["allo/mots/a"] == "à"
     assert WORD_PROMPTS["allo/mots/ferme"] == "fermé"
     assert WORD_PROMPTS["allo/mots/horaires"] == "Nos horaires d'ouverture sont les suivants."
-    assert all(name.startswith(("allo/mots/", "allo/jours/", "allo/nombres/")) for name in WORD_PROMPTS)
+    assert all(name.startswith(("allo/mots/", "allo/jours/", "allo/nombres/", "allo/mois/")) for name in WORD_PROMPTS)
     assert all(text.strip() for text in WORD_PROMPTS.values())
 
 
