@@ -22,6 +22,8 @@ from allo.callbacks.service import CallbackService
 from allo.dashboard.day_worker import DayCounter
 from allo.dashboard.feed import DashboardFeed
 from allo.db.engine import make_engine
+from allo.fallback.hours import spoken_reopening
+from allo.fallback.sync import FallbackHours
 from allo.fastagi.agent import AgentCodeHandler
 from allo.fastagi.ivr import IvrHandler
 from allo.fastagi.queue_exit import QueueExitHandler
@@ -89,6 +91,12 @@ class AlloService:
         self.queue_conf = QueueConfSync(self.engine, self.ami, self.asterisk)
         self.rules.add_listener(self.queue_conf.on_rules)
         self.ami.add_resync_listener(self.queue_conf.on_resync)
+        # The opening hours the dialplan keeps for when this service cannot be reached (docs/degraded-mode.md).
+        self.fallback_hours = FallbackHours(self.ami, self.asterisk, spoken_reopening,
+                                            days=settings.fallback_hours_days,
+                                            refresh_s=settings.fallback_refresh_minutes * 60)
+        self.rules.add_listener(self.fallback_hours.on_rules)
+        self.ami.add_resync_listener(self.fallback_hours.on_resync)
         self.agent_codes = AgentCodeHandler(self.engine, self.ami, self.live)
         self.active_calls = ActiveCalls()
         self.transfers = SectorTransfers(rules=self.rules, clock=self.clock, live=self.live,
@@ -157,6 +165,7 @@ class AlloService:
         await self.callbacks.start()
         await self.dashboard.start()
         await self.retention.start()
+        await self.fallback_hours.start()
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
                  self.settings.ami_host, self.settings.ami_port)
 
@@ -168,6 +177,7 @@ class AlloService:
         await self.agi.stop(self.settings.agi_drain_timeout)
         await self.rules.stop()
         await self.queue_conf.stop()
+        await self.fallback_hours.stop()
         await self.queue_figures.stop()
         await self.callbacks.stop()
         await self.ami.stop()

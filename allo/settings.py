@@ -79,6 +79,14 @@ class Settings(BaseSettings):
                                     "adviser first; 0 disables")
     queue_figures_interval: float = Field(default=15.0, gt=0, description="Recent waits re-read every N seconds")
 
+    # Degraded mode (docs/degraded-mode.md): what the dialplan does alone when this service cannot be reached.
+    fallback_max_wait_minutes: float = Field(default=15.0, gt=0, le=120, description="In opening hours, the "
+                                             "longest wait in the level-1 queue before an announced end")
+    fallback_hours_days: int = Field(default=14, ge=1, le=60, description="Dated opening hours rendered into the "
+                                     "dialplan for this many days (weekly hours beyond)")
+    fallback_refresh_minutes: float = Field(default=60.0, gt=0, description="The dialplan's hours are rendered "
+                                            "again this often (and on every publish)")
+
     # Callbacks (docs/callbacks.md).
     callback_key: SecretStr = Field(default=SecretStr(""), description="Encrypts numbers to call back (generated)")
     callback_keys_previous: SecretStr = Field(default=SecretStr(""), description="Earlier callback keys during a "

@@ -165,7 +165,7 @@ class BenchStack:
         if self.asterisk.running():  # a bench that died without cleaning up
             self.asterisk.stop()
         ensure_prompts(seeded.prompts, self.asterisk.sounds_dir, uploads=seeded.uploads)
-        self.asterisk.render(self.settings, seeded.queues, seeded.agents)
+        self.asterisk.render(self.settings, seeded.queues, seeded.agents, seeded.hours)
         self.asterisk.write_conf("extensions_bench.conf", bench_extensions())
         now = datetime.fromisoformat(ServiceProcess.DEFAULT_NOW).replace(tzinfo=PARIS)
         self.facts["classic_agi"] = classic_setup.install(root, rules, now)

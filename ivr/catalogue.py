@@ -31,6 +31,8 @@ class PromptName(enum.StrEnum):
     CONNECTING = "allo/mise-en-relation"
     CALLBACK_UNAVAILABLE = "allo/rappel-indisponible"
     TRANSFER_UNAVAILABLE = "allo/transfert-indisponible"
+    # Said by the dialplan alone (asterisk-conf/extensions.conf [allo-fallback]) when our service is unreachable.
+    ADVISERS_UNAVAILABLE = "allo/conseillers-indisponibles"
 
 
 ENGINE_PROMPTS: Mapping[str, str] = MappingProxyType(
@@ -51,6 +53,10 @@ ENGINE_PROMPTS: Mapping[str, str] = MappingProxyType(
         PromptName.TRANSFER_UNAVAILABLE: (
             "Le service spécialisé n'est pas disponible pour le moment. Nous vous remettons en relation avec un "
             "conseiller."
+        ),
+        PromptName.ADVISERS_UNAVAILABLE: (
+            "Nos conseillers ne sont pas disponibles pour le moment. Merci de nous rappeler plus tard, ou de "
+            "consulter le site service-public point fr."
         ),
     }
 )

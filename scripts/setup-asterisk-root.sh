@@ -14,6 +14,14 @@ if [ -z "${ALLO_ASTERISK_ROOT:-}" ] && command -v asterisk >/dev/null 2>&1; then
   exit 0
 fi
 
+# The fallback's opening hours name their time zone (GotoIfTime(...,Europe/Paris)): without tzdata in the root,
+# Asterisk would judge them in UTC.
+if [ -f "$ROOT/.allo-ready" ] && [ ! -f "$ROOT/usr/share/zoneinfo/Europe/Paris" ]; then
+  log "installing tzdata inside $ROOT"
+  chroot "$ROOT" apt-get -qq -o Acquire::Check-Valid-Until=false update >&2
+  chroot "$ROOT" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tzdata >&2
+fi
+
 if [ -f "$ROOT/.allo-ready" ]; then
   log "reusing $ROOT"
   echo "$ROOT"
@@ -37,7 +45,7 @@ fi
 log "installing asterisk 22 and French prompts inside the root"
 chroot "$ROOT" apt-get -qq -o Acquire::Check-Valid-Until=false update >&2
 chroot "$ROOT" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  asterisk asterisk-prompt-fr-armelle asterisk-core-sounds-en-gsm asterisk-moh-opsound-gsm >&2
+  asterisk asterisk-prompt-fr-armelle asterisk-core-sounds-en-gsm asterisk-moh-opsound-gsm tzdata >&2
 for d in /var/lib/asterisk /var/lib/asterisk/keys /var/log/asterisk /var/spool/asterisk /run/asterisk; do
   mkdir -p "$ROOT$d"; chown root: "$ROOT$d"
 done

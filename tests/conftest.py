@@ -96,7 +96,7 @@ def asterisk(test_settings: Settings, seeded: SeededData) -> Iterator[AsteriskIn
     root = ensure_asterisk_root(test_settings)
     instance = AsteriskInstance(root, test_settings.asterisk_instance)
     ensure_prompts(seeded.prompts, instance.sounds_dir)
-    instance.render(test_settings, seeded.queues, seeded.agents)
+    instance.render(test_settings, seeded.queues, seeded.agents, seeded.hours)
     instance.start()
     yield instance
     instance.stop()

@@ -91,13 +91,14 @@ class AsteriskInstance:
             raise SetupError(f"no Asterisk modules under {self.root}")
         return "/" + str(found[0].relative_to(self.root))
 
-    def render(self, settings: Settings, queues: list[QueueConf], agents: list[AgentConf]) -> None:
+    def render(self, settings: Settings, queues: list[QueueConf], agents: list[AgentConf],
+               hours: str | None = None) -> None:
         for inside in (self.etc_dir, self.run_dir, self.log_dir, self.var_dir, f"{self.var_dir}/spool",
                        f"{self.var_dir}/cache"):
             self.host_path(inside).mkdir(parents=True, exist_ok=True)
         dirs = {"ETC_DIR": self.etc_dir, "MOD_DIR": self._mod_dir(), "VAR_DIR": self.var_dir,
                 "RUN_DIR": self.run_dir, "LOG_DIR": self.log_dir}
-        for name, text in render_files(settings, dirs, queues, agents).items():
+        for name, text in render_files(settings, dirs, queues, agents, hours).items():
             self.write_conf(name, text)
 
     def write_conf(self, name: str, text: str) -> None:

@@ -85,7 +85,9 @@ def render_template(name: str, values: dict[str, str]) -> str:
 
 
 def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueConf],
-                 agents: list[AgentConf]) -> dict[str, str]:
+                 agents: list[AgentConf], hours: str | None = None) -> dict[str, str]:
+    """Every file of `asterisk-conf/`, the agents' endpoints and, when given, the fallback's opening hours
+    (allo.fallback.hours; without them the dialplan's fallback counts the line as open)."""
     _check_names([q.name for q in queues] + [a.username for a in agents])
     values = {
         **dirs,
@@ -103,11 +105,14 @@ def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueCon
         "AGI_PORT": str(settings.agi_port),
         "QUEUES": "\n".join(_queue_section(q) for q in queues),
         "LEVEL1_QUEUE": LEVEL1_QUEUE,
+        "FALLBACK_WAIT": str(max(1, round(settings.fallback_max_wait_minutes * 60))),
     }
     if not values["AMI_SECRET"]:
         raise ConfigError("ALLO_AMI_SECRET is empty: run `allo setup` to generate secrets")
     files = {template.name: render_template(template.name, values) for template in sorted(TEMPLATE_DIR.glob("*.conf"))}
     files["pjsip_agents.conf"] = render_agents(agents)
+    if hours is not None:
+        files["extensions_hours.conf"] = hours
     return files
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -16,6 +17,8 @@ from allo.db.migrate import upgrade_head
 from allo.db.rules_models import Prompt
 from allo.db.rules_seed import has_active_code, rotate_access_code, seed_rules
 from allo.db.seed import remember_access_code, remember_demo_passwords, seed
+from allo.fallback.hours import render_hours, spoken_reopening
+from allo.rules.load import load_rules
 from allo.rules.recording_store import published_uploads
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
@@ -51,6 +54,7 @@ class SeededData:
     agents: list[AgentConf]
     prompts: dict[str, str]
     uploads: dict[str, bytes] = field(default_factory=dict)  # recordings published by ops: never re-synthesised
+    hours: str | None = None  # extensions_hours.conf: the fallback's opening hours, from the live rules
 
 
 async def seed_all(session: AsyncSession, state_dir: Path) -> SeededData:
@@ -80,8 +84,14 @@ async def seed_all(session: AsyncSession, state_dir: Path) -> SeededData:
 async def seed_database(settings: Settings) -> SeededData:
     engine = make_engine(settings, pool_size=1)
     try:
-        async with make_sessionmaker(engine)() as session:
-            return await seed_all(session, settings.state_dir)
+        sessions = make_sessionmaker(engine)
+        async with sessions() as session:
+            data = await seed_all(session, settings.state_dir)
+            await session.commit()
+        async with sessions() as session:  # its own transaction: the rules are read in REPEATABLE READ
+            rules = await load_rules(session)
+        hours = render_hours(rules, datetime.now(UTC), spoken_reopening, settings.fallback_hours_days)
+        return replace(data, hours=hours)
     finally:
         await engine.dispose()
 
@@ -98,7 +108,7 @@ def setup_asterisk(settings: Settings, data: SeededData, *, start: bool = True) 
     ensure_prompts(data.prompts, instance.sounds_dir, uploads=data.uploads)
     queues, agents = data.queues, data.agents
     say(f"rendering asterisk-conf/ into {instance.host_path(instance.etc_dir)}")
-    instance.render(settings, queues, agents)
+    instance.render(settings, queues, agents, data.hours)
     if start:
         if instance.running():
             say("Asterisk already running: reloading dialplan, queues and PJSIP")

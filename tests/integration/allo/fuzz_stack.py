@@ -43,7 +43,7 @@ def fuzz_stack(base: Settings, postgres: PostgresCluster, state: Path) -> Iterat
     seeded = asyncio.run(seed_database(settings))
     instance = AsteriskInstance(ensure_asterisk_root(settings), settings.asterisk_instance)
     ensure_prompts(seeded.prompts, instance.sounds_dir)
-    instance.render(settings, seeded.queues, seeded.agents)
+    instance.render(settings, seeded.queues, seeded.agents, seeded.hours)
     instance.start()
     service = ServiceProcess(settings)
     # No per-address limits here: the fuzzer is one address, and must reach the booking and login code behind them.

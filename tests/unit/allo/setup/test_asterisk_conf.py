@@ -26,12 +26,28 @@ def test_every_placeholder_is_filled_and_secrets_land_only_in_manager_conf():
     assert "password_digest = MD5:" + "0" * 32 in files["pjsip_agents.conf"]
 
 
-def test_dialplan_falls_back_to_level1_when_agi_fails():
-    dialplan = render_files(settings(), DIRS, [], [])["extensions.conf"]
+def test_dialplan_falls_back_to_the_hours_kept_in_the_dialplan_when_agi_fails():
+    dialplan = render_files(settings(fallback_max_wait_minutes=12), DIRS, [], [])["extensions.conf"]
     assert '$["${AGISTATUS}" != "SUCCESS"]?allo-route,fallback,1' in dialplan
     fallback = dialplan[dialplan.index("exten => fallback"):]
-    assert "Queue(${ALLO_LEVEL1})" in fallback.split("exten =>")[1]
+    assert "Goto(allo-fallback,s,1)" in fallback.split("exten =>")[1]
     assert "\nALLO_LEVEL1 = l1\n" in dialplan  # the global the fallback reads: the level-1 queue
+    assert "\nALLO_FALLBACK_WAIT = 720\n" in dialplan
+    section = dialplan[dialplan.index("[allo-fallback]"):]
+    assert "GotoIf(${DIALPLAN_EXISTS(allo-hours,s,1)}?allo-hours,s,1)" in section
+    assert "Queue(${ALLO_LEVEL1},,,,${ALLO_FALLBACK_WAIT})" in section
+    assert "#tryinclude extensions_hours.conf" in dialplan
+    # Our service unreachable when a caller leaves a queue or is transferred: the same bounded wait.
+    exit_context = dialplan[dialplan.index("[allo-queue-exit]"):dialplan.index("[allo-preferred-answered]")]
+    transfer = dialplan[dialplan.index("\n[allo-transfer]"):dialplan.index("\n[agents]\n")]
+    assert '$["${AGISTATUS}" != "SUCCESS"]?allo-fallback,requeue,1' in exit_context
+    assert '$["${AGISTATUS}" != "SUCCESS"]?allo-fallback,requeue,1' in transfer
+
+
+def test_the_fallback_hours_are_written_only_when_given():
+    assert "extensions_hours.conf" not in render_files(settings(), DIRS, [], [])
+    files = render_files(settings(), DIRS, [], [], hours="[allo-hours]\n")
+    assert files["extensions_hours.conf"] == "[allo-hours]\n"
 
 
 def test_unsafe_names_are_refused():
