@@ -65,7 +65,7 @@ RULES_PROMPTS: Mapping[str, str] = MappingProxyType(
         ),
         "allo/menu-secteurs": (
             "Intérieur, 1. Droit du travail, 2. Consommation, 3. Justice, 4. Fiscalité, 5. "
-            "Logement et urbanisme, 6."
+            "Logement et urbanisme, 6. Un conseiller, tapez 0."
         ),
         "allo/info-service-public": (
             "Les réponses à la plupart des questions administratives, et les démarches en ligne, "
