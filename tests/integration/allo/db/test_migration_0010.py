@@ -23,6 +23,8 @@ pytestmark = pytest.mark.integration
 
 OLD_SECTOR_TEXT = ("Intérieur, 1. Droit du travail, 2. Consommation, 3. Justice, 4. Fiscalité, 5. "
                    "Logement et urbanisme, 6.")
+OLD_MAIN_TEXT = ("Question administrative, tapez 1. Code d'accès du service spécialisé, tapez 2. Réponses en ligne, "
+                 "tapez 3. Impôts, tapez 4. Être rappelé, tapez 5. Un conseiller, tapez 0. Réécouter, étoile.")
 
 
 @pytest.fixture
@@ -37,6 +39,7 @@ async def before_0010(test_settings, postgres) -> AsyncIterator[str]:
     async with AsyncSession(engine) as session:
         await seed(session)
         await seed_rules(session, {**PROMPTS, "allo/menu-secteurs": OLD_SECTOR_TEXT,
+                                   "allo/menu-principal": OLD_MAIN_TEXT,
                                    "allo/menu-plus": "Autres démarches, 1."})
         session.add(MenuRow(name="plus", prompt="allo/menu-plus", timeout_ms=5000))
         await session.flush()
@@ -71,6 +74,6 @@ async def _check(engine: AsyncEngine, url: str) -> None:
     after = await texts(engine)
     assert after["allo/menu-secteurs"] == PROMPTS["allo/menu-secteurs"]  # the text a fresh seed writes
     assert after["allo/menu-plus"] == "Autres démarches, 1. Un conseiller, tapez 0."
-    assert after["allo/menu-principal"] == PROMPTS["allo/menu-principal"]  # said 0 already: untouched
+    assert after["allo/menu-principal"] == PROMPTS["allo/menu-principal"]  # the shorter seeded text
     async with AsyncSession(engine) as session:
         assert validate(await document_from_tables(session)) == []
