@@ -37,12 +37,15 @@ from allo.queues.figures import QueueFigures
 from allo.queues.legs import LegTracker
 from allo.records.recorder import CallRecorder
 from allo.records.retention_task import FIRST_RUN_DELAY, RetentionTask, policy_of
+from allo.rules.budget import MenuTiming
 from allo.rules.cache import RulesCache
 from allo.rules.recording_store import published_uploads
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, locate_asterisk_root, sounds_dir
+from allo.setup.prompt_durations import read_durations
 from allo.setup.prompts import ensure_prompts
 from allo.transfers.sectors import SectorTransfers
+from ivr.catalogue import PROMPTS
 from routing.decide import decide as routing_decide
 from routing.rules import RulesSnapshot
 
@@ -185,6 +188,14 @@ class AlloService:
         await self.engine.dispose()
         if self.timings is not None:
             await self.timings.stop()
+
+    async def menu_timing(self) -> MenuTiming:
+        """The main path's budget and replays (settings) and how long each prompt plays (its sound file, read now:
+        the catalogue's and the live rules' prompts; a draft's new prompt has no file yet and is estimated)."""
+        snapshot = self.rules.snapshot
+        names = {*PROMPTS, *(snapshot.prompts if snapshot is not None else ())}
+        durations = await asyncio.to_thread(read_durations, self._sounds_dir, names)
+        return MenuTiming(self.settings.menu_budget_seconds, self.settings.menu_no_input_replays, durations)
 
     async def database_up(self, timeout: float = 1.0) -> bool:
         try:

@@ -65,13 +65,12 @@ ENGINE_PROMPTS: Mapping[str, str] = MappingProxyType(
 RULES_PROMPTS: Mapping[str, str] = MappingProxyType(
     {
         "allo/menu-principal": (
-            "Question administrative, tapez 1. Code d'accès du service spécialisé, tapez 2. "
-            "Réponses en ligne, tapez 3. Impôts, tapez 4. Être rappelé, tapez 5. Un conseiller, tapez 0. "
-            "Réécouter, étoile."
+            "Question générale, tapez 1. Code d'accès, tapez 2. Réponses en ligne, tapez 3. Impôts, tapez 4. "
+            "Être rappelé, tapez 5. Un conseiller, tapez 0. Réécouter, étoile."
         ),
         "allo/menu-secteurs": (
             "Intérieur, 1. Droit du travail, 2. Consommation, 3. Justice, 4. Fiscalité, 5. "
-            "Logement et urbanisme, 6."
+            "Logement et urbanisme, 6. Un conseiller, tapez 0."
         ),
         "allo/info-service-public": (
             "Les réponses à la plupart des questions administratives, et les démarches en ligne, "

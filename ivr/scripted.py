@@ -27,6 +27,7 @@ class ScriptedChannel:
         self.hung_up = False
         self.played: list[str] = []  # every prompt asked for, in order (read_digits prompts and missing ones too)
         self.reads: list[str] = []  # the prompts of read_digits
+        self.waited_ms: list[int] = []  # the timeout of each read_digits the caller let run out (an entry "")
         self.failed_prompts: list[str] = []
         self.variables: dict[str, str] = {}
 
@@ -57,6 +58,8 @@ class ScriptedChannel:
         self._hear(prompt)
         self.reads.append(prompt)
         entry = self._script.popleft() if self._script else ""
+        if not entry:
+            self.waited_ms.append(timeout_ms)
         return entry.partition("#")[0][:max_digits]
 
     async def set_variable(self, name: str, value: str) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from ivr.catalogue import PROMPTS
 from ivr.engine import NO_INPUT_REPLAYS, Journey, run_menu
+from ivr.listening import listening_time
 from ivr.scripted import ScriptedChannel
 from routing.calendar_types import PARIS
 from routing.rules import RulesSnapshot
@@ -13,17 +15,20 @@ from routing.rules import RulesSnapshot
 
 async def simulate(
     rules: RulesSnapshot, at: datetime, keys: Sequence[str], *, hang_up_at: int | None = None,
-    no_input_replays: int = NO_INPUT_REPLAYS,
+    no_input_replays: int = NO_INPUT_REPLAYS, durations: Mapping[str, float] | None = None,
 ) -> dict[str, object]:
     """Run the menu with `keys` (one entry per read, "" for a timeout) at the fixed time `at`.
 
     A naive `at` is Europe/Paris local time. The result is JSON-ready; access codes typed in `keys`
-    appear nowhere in it (the journey records them as "<code>").
+    appear nowhere in it (the journey records them as "<code>"). `listening_s` is how long the caller listens:
+    the prompts heard (`durations`, name -> seconds from the sound files; estimated from the text for the others,
+    listed in `listening_estimated`) and the timeouts waited.
     """
     moment = at if at.tzinfo is not None else at.replace(tzinfo=PARIS)
     channel = ScriptedChannel(keys, hang_up_at=hang_up_at)
     journey = Journey()
     result = await run_menu(channel, rules, lambda: moment, journey, no_input_replays=no_input_replays)
+    listening = listening_time(journey.prompts, channel.waited_ms, durations or {}, {**PROMPTS, **rules.prompts})
     return {
         "at": moment.isoformat(),
         "outcome": result.outcome.value,
@@ -35,4 +40,5 @@ async def simulate(
         "trace": list(journey.trace),
         "prompts": list(journey.prompts),
         "inputs": list(journey.inputs),
+        **listening.to_json(),
     }

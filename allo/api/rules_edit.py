@@ -88,7 +88,7 @@ def _draft_routes(router: APIRouter, service: AlloService, session: Callable[[],
     @router.get("/api/rules/draft", summary="My draft (started from the latest version on first access)")
     async def get_draft(me: Ops) -> dict[str, Any]:
         async with session() as db:
-            return (await editor.get_draft(db, me)).to_json()
+            return (await editor.get_draft(db, me, await service.menu_timing())).to_json()
 
     @router.post("/api/rules/draft/edits", description=EDIT_HELP,
                  summary="Apply one edit to my draft; 422 with readable problems when refused (nothing changes)")
@@ -96,7 +96,7 @@ def _draft_routes(router: APIRouter, service: AlloService, session: Callable[[],
         try:
             parsed = parse_edit(body)
             async with session() as db:
-                result = await editor.apply_edit(db, me, parsed)
+                result = await editor.apply_edit(db, me, parsed, await service.menu_timing())
         except RulesEditError as exc:
             raise refused(exc.problems) from None
         return {"draft": result.draft.to_json(), "plaintext_code": result.plaintext_code}
@@ -113,7 +113,8 @@ def _draft_routes(router: APIRouter, service: AlloService, session: Callable[[],
             draft = await editor.get_draft(db, me)
         async with session() as db:
             live = await load_rules(db)
-        return await editor.preview(draft.document, live, body.at or service.clock(), body.keys)
+        return await editor.preview(draft.document, live, body.at or service.clock(), body.keys,
+                                    await service.menu_timing())
 
     @router.post("/api/rules/draft/publish",
                  summary="Publish my draft (422 if invalid, 409 if someone published since it was started)")

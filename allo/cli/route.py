@@ -13,6 +13,8 @@ from allo.errors import ConfigError
 from allo.privacy.pseudonyms import pseudonymise
 from allo.rules.load import load_rules
 from allo.settings import Settings
+from allo.setup.prompt_durations import read_durations, sounds_dir_for
+from ivr.catalogue import PROMPTS
 from ivr.simulate import simulate
 
 
@@ -28,7 +30,8 @@ async def _route(settings: Settings, at: datetime, keys: list[str], caller: str 
             rules = await load_rules(session)
     finally:
         await engine.dispose()
-    result = await simulate(rules, at, keys)
+    durations = await asyncio.to_thread(read_durations, sounds_dir_for(settings), {*PROMPTS, *rules.prompts})
+    result = await simulate(rules, at, keys, no_input_replays=settings.menu_no_input_replays, durations=durations)
     result["rules_version"] = rules.version
     if caller is not None:
         result["caller_hash"] = pseudonymise(settings.pseudonym_key.get_secret_value().encode(), caller)

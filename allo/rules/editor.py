@@ -5,7 +5,7 @@ Each function runs in the caller's session and commits what it changed together 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from allo.audit.record import audit
 from allo.auth.roles import Principal
 from allo.db.admin_models import RulesDraft, RulesVersion
 from allo.rules.apply import apply_edit as apply_to_document
+from allo.rules.budget import MenuTiming, budget_warnings, main_path_listening
 from allo.rules.document import RulesDocument, to_snapshot
 from allo.rules.edits import Edit, RotateCode, RulesEditError, SetRecording
 from allo.rules.validate import Problem, validate
@@ -44,11 +45,14 @@ class Draft:
     document: RulesDocument
     problems: list[Problem]
     changed: bool  # differs from the version it is based on
+    warnings: list[Problem] = field(default_factory=list)  # shown, never blocking (the main path's time budget)
+    main_path_s: float | None = None  # what a caller who presses nothing listens to before level 1
 
     def to_json(self) -> dict[str, Any]:
         return {"author": self.author, "based_on": self.based_on, "latest": self.latest,
                 "stale": self.based_on != self.latest, "changed": self.changed, "document": self.document.public(),
-                "problems": [p.to_json() for p in self.problems]}
+                "problems": [p.to_json() for p in self.problems], "warnings": [p.to_json() for p in self.warnings],
+                "main_path_s": self.main_path_s}
 
 
 def same(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
@@ -77,16 +81,20 @@ async def _version_document(session: AsyncSession, version_id: int) -> dict[str,
     return version.document if version is not None else None
 
 
-def _draft(row: RulesDraft, latest: RulesVersion, base: dict[str, Any] | None) -> Draft:
+def _draft(row: RulesDraft, latest: RulesVersion, base: dict[str, Any] | None, timing: MenuTiming | None) -> Draft:
     document = RulesDocument.model_validate(row.document)
-    return Draft(row.author, row.based_on, latest.id, document, validate(document), not same(row.document, base))
+    timing = timing or MenuTiming()
+    listening = main_path_listening(document, timing)
+    return Draft(row.author, row.based_on, latest.id, document, validate(document), not same(row.document, base),
+                 budget_warnings(document, timing), round(listening.seconds, 1) if listening else None)
 
 
-async def get_draft(session: AsyncSession, who: Principal) -> Draft:
+async def get_draft(session: AsyncSession, who: Principal, timing: MenuTiming | None = None) -> Draft:
+    """`timing` (settings and sound durations) for the budget warning; without it, defaults and estimates."""
     row, latest = await _draft_row(session, who)
     base = await _version_document(session, row.based_on) if row.based_on is not None else None
     await session.commit()
-    return _draft(row, latest, base)
+    return _draft(row, latest, base, timing)
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,8 @@ class EditResult:
     plaintext_code: str | None = None  # rotate_code only: shown once, stored nowhere
 
 
-async def apply_edit(session: AsyncSession, who: Principal, edit: Edit) -> EditResult:
+async def apply_edit(session: AsyncSession, who: Principal, edit: Edit,
+                     timing: MenuTiming | None = None) -> EditResult:
     """Apply `edit` to the user's draft; RulesEditError (and nothing saved) when it is refused."""
     row, latest = await _draft_row(session, who)
     try:
@@ -109,7 +118,7 @@ async def apply_edit(session: AsyncSession, who: Principal, edit: Edit) -> EditR
                                                                      if isinstance(edit, RotateCode) else None))
     base = await _version_document(session, row.based_on) if row.based_on is not None else None
     await session.commit()
-    return EditResult(_draft(row, latest, base), plain)
+    return EditResult(_draft(row, latest, base, timing), plain)
 
 
 async def discard_draft(session: AsyncSession, who: Principal) -> bool:
@@ -125,10 +134,17 @@ async def discard_draft(session: AsyncSession, who: Principal) -> bool:
 SAME_WHEN = ("outcome", "route", "queue", "sector", "closed_service", "menus", "prompts")
 
 
-async def preview(document: RulesDocument, live: RulesSnapshot, at: datetime, keys: list[str]) -> dict[str, Any]:
-    """What a call at `at` pressing `keys` does with the draft, and with the live rules (before → after)."""
-    draft = await simulate(to_snapshot(document, 0), at, keys)
-    now = await simulate(live, at, keys)
+async def preview(document: RulesDocument, live: RulesSnapshot, at: datetime, keys: list[str],
+                  timing: MenuTiming | None = None) -> dict[str, Any]:
+    """What a call at `at` pressing `keys` does with the draft, and with the live rules (before → after), and how
+    long the caller listens on each (a prompt the draft rewords is estimated: its sound file says the old text)."""
+    timing = timing or MenuTiming()
+    durations = timing.durations
+    unchanged = {name: seconds for name, seconds in durations.items()
+                 if document.prompts.get(name) == live.prompts.get(name)}
+    replays = timing.no_input_replays
+    draft = await simulate(to_snapshot(document, 0), at, keys, no_input_replays=replays, durations=unchanged)
+    now = await simulate(live, at, keys, no_input_replays=replays, durations=durations)
     same = all(draft[key] == now[key] for key in SAME_WHEN)
     return {"draft": draft, "live": now, "same": same}
 

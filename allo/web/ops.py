@@ -48,7 +48,8 @@ def ops_pages(service: AlloService) -> APIRouter:
                 context["sim_error"] = str(exc)
             else:
                 live_rules = service.rules.snapshot or to_snapshot(view.live_document or view.draft.document, 0)
-                context["simulation"] = await editor.preview(view.draft.document, live_rules, moment, pressed)
+                context["simulation"] = await editor.preview(view.draft.document, live_rules, moment, pressed,
+                                                             await service.menu_timing())
         return render(request, "ops_rules.html", me, status_code, **view.context(), errors=errors or [],
                       notice=notice, **context)
 

@@ -25,7 +25,8 @@ class OpsView:
     live_document: RulesDocument | None  # the latest published version's
 
     def context(self) -> dict[str, Any]:
-        return {"draft": self.draft, "problems": self.draft.problems, "document": self.draft.document}
+        return {"draft": self.draft, "problems": self.draft.problems, "warnings": self.draft.warnings,
+                "document": self.draft.document}
 
 
 class OpsState:
@@ -38,7 +39,7 @@ class OpsState:
 
     async def view(self, session: AsyncSession, me: Principal) -> OpsView:
         """My draft (created from the latest version on first access) and the latest published version."""
-        draft = await editor.get_draft(session, me)
+        draft = await editor.get_draft(session, me, await self.service.menu_timing())
         latest = await get_version(session, draft.latest)
         live = RulesDocument.model_validate(latest.document) if latest is not None else None
         return OpsView(draft, live)
