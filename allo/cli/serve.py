@@ -39,7 +39,13 @@ def heartbeat_of(settings: Settings) -> Heartbeat:
     """The loop's heartbeat towards `allo supervise` (ALLO_HEARTBEAT_FD) and systemd (NOTIFY_SOCKET)."""
     systemd_s = watchdog_seconds(settings.watchdog_usec, settings.watchdog_pid, os.getpid())
     systemd = SdNotifier(settings.notify_socket, systemd_s)
-    pipe = PipeBeat(settings.heartbeat_fd) if settings.heartbeat_fd is not None else None
+    pipe: PipeBeat | None = None
+    if settings.heartbeat_fd is not None:
+        try:
+            pipe = PipeBeat(settings.heartbeat_fd)
+        except OSError as error:  # not a descriptor we inherited: serve anyway, the supervisor will judge
+            log.warning("ALLO_HEARTBEAT_FD=%s unusable (%s): no heartbeat to the supervisor",
+                        settings.heartbeat_fd, error)
     return Heartbeat(beat_interval(settings.watchdog_seconds if pipe else None, systemd.watchdog_s), pipe, systemd)
 
 
