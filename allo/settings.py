@@ -120,6 +120,23 @@ class Settings(BaseSettings):
                                           "any (allo records none today), older than this are erased")
     retention_interval_hours: float = Field(default=24.0, gt=0, description="Between two retention runs")
 
+    # Watchdog (docs/decisions.md, "Services and processes"): `allo supervise` kills an `allo serve` whose event
+    # loop stopped beating; under systemd, WatchdogSec in deploy/systemd/allo.service does the same.
+    watchdog_seconds: float = Field(default=10.0, ge=0, description="`allo supervise` kills (SIGKILL, whole "
+                                    "process group) an `allo serve` whose event loop has not beaten for this "
+                                    "long, then starts it again; 0 disables")
+    watchdog_grace_seconds: float = Field(default=60.0, gt=0, description="Allowed from the start of `allo serve` "
+                                          "to its first heartbeat")
+    heartbeat_fd: int | None = Field(default=None, description="Set by `allo supervise` for its child: the write "
+                                     "end of the heartbeat pipe")
+    # systemd's own variables (sd_notify(3)), not ALLO_*: set by systemd for a Type=notify unit.
+    notify_socket: str | None = Field(default=None, validation_alias="NOTIFY_SOCKET",
+                                      description="systemd's notification socket (a path, or '@' abstract)")
+    watchdog_usec: str | None = Field(default=None, validation_alias="WATCHDOG_USEC",
+                                      description="systemd's WatchdogSec in microseconds")
+    watchdog_pid: str | None = Field(default=None, validation_alias="WATCHDOG_PID",
+                                     description="The process systemd's watchdog applies to")
+
     # Benchmarks (docs/benchmarks.md): raw per-command and per-decision timings; unset costs nothing.
     timings_file: Path | None = Field(default=None, description="Append raw AGI and routing timings here")
 

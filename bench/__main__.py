@@ -24,7 +24,8 @@ async def main(quick: bool, sections: list[str], agents: int) -> dict[str, Any]:
     started = time.monotonic()
     result: dict[str, Any] = {"started_utc": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"), "quick": quick,
                               "command": " ".join(["python -m bench", *sys.argv[1:]]), "sections": {}}
-    async with BenchStack(agents=agents) as stack:
+    # Supervised, with the production watchdog: the heaviest load must not make it kill a healthy service.
+    async with BenchStack(agents=agents, supervised=True) as stack:
         result["machine"] = report.machine_facts(stack.asterisk.cli if stack.asterisk else None)
         result["stack"] = stack.facts
         stack.results = result["sections"]  # later sections read earlier ones (fastagi: section 1's best rate)
@@ -39,6 +40,7 @@ async def main(quick: bool, sections: list[str], agents: int) -> dict[str, Any]:
                 result["sections"][name] = {"error": f"{type(error).__name__}: {error}"}
             result["sections"][name]["duration_s"] = round(time.monotonic() - t0, 1)
             await stack.idle(30)
+        result["watchdog"] = stack.service.watchdog_report()
     result["duration_s"] = round(time.monotonic() - started, 1)
     return result
 
@@ -64,7 +66,24 @@ def cli() -> int:
     path = report.write_json(result)
     doc = report.write_markdown(result, path)
     print(f"[bench] raw results {path}; report {doc} ({result['duration_s']:.0f} s)")
-    return 0 if all("error" not in s for s in result["sections"].values()) else 1
+    watchdog_ok = watchdog_verdict(result.get("watchdog"))
+    return 0 if watchdog_ok and all("error" not in s for s in result["sections"].values()) else 1
+
+
+def watchdog_verdict(watchdog: dict[str, Any] | None) -> bool:
+    """Print what the watchdog saw; False (the bench fails) when it killed the service or did not run."""
+    if watchdog is None:
+        print("[bench] FAILED: no watchdog status (allo supervise did not run?)", flush=True)
+        return False
+    print(f"[bench] watchdog: {watchdog['watchdog_kills']} kill(s), largest heartbeat gap "
+          f"{watchdog['max_heartbeat_gap_s']:g} s (threshold {watchdog['threshold_s']:g} s), "
+          f"{watchdog['starts']} start(s) of allo serve", flush=True)
+    if watchdog["watchdog_kills"]:
+        print(f"[bench] FAILED: the watchdog killed a service under load {watchdog['watchdog_kills']} time(s): "
+              f"{watchdog['kills']}; the figures of this run are not valid (docs/decisions.md, watchdog)",
+              flush=True)
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -69,7 +69,8 @@ def render_markdown(report: dict[str, Any], json_path: Path) -> str:
              f"- {m.get('asterisk', 'Asterisk: n/a')} (Debian sid root); {m['sipp']}; Python {m['python']}; "
              f"PostgreSQL {m['postgresql']}",
              "- " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()),
-             f"- Stack: {json.dumps(report.get('stack', {}), default=str)}", "",
+             f"- Stack: {json.dumps(report.get('stack', {}), default=str)}",
+             f"- {watchdog_line(report.get('watchdog'))}", "",
              "Everything (SIPp citizens and agents, Asterisk, allo, PostgreSQL) runs on this one machine at once.", "",
              "## Commands", "", f"    {report['command']}", "",
              "Exact SIPp and client commands are given in each section and, for every step, in the JSON.", "",
@@ -87,6 +88,14 @@ def render_markdown(report: dict[str, Any], json_path: Path) -> str:
         else:
             lines.append(importlib.import_module(f"bench.sections.{name}").render(entry["result"]).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def watchdog_line(watchdog: dict[str, Any] | None) -> str:
+    if watchdog is None:
+        return "Watchdog: not recorded in this run"
+    return (f"Watchdog (`allo supervise`, threshold {watchdog['threshold_s']:g} s): "
+            f"{watchdog['watchdog_kills']} kill(s) of allo serve, largest heartbeat gap under load "
+            f"{watchdog['max_heartbeat_gap_s']:g} s (a beat every second), {watchdog['starts']} start(s)")
 
 
 def _fmt(value: object) -> str:

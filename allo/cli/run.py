@@ -10,7 +10,7 @@ from pathlib import Path
 
 from allo.auth.roles import Role
 from allo.auth.users import DEMO_USERS_FILE, read_demo_users
-from allo.cli.supervise import Supervisor, serve_command
+from allo.cli.supervise import supervisor_for
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
 from allo.setup.postgres import PostgresCluster
@@ -27,7 +27,7 @@ def run_stack(settings: Settings) -> int:
     announce_demo_admin(settings)
     pidfile = _run_pidfile(settings)
     pidfile.write_text(str(os.getpid()))
-    supervisor = Supervisor(serve_command(settings))
+    supervisor = supervisor_for(settings)
     supervisor.install_signals()
     try:
         supervisor.run()

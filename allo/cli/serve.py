@@ -1,4 +1,9 @@
-"""`allo serve`: FastAGI, AMI client and HTTP API in one asyncio process; SIGINT/SIGTERM drain and stop."""
+"""`allo serve`: FastAGI, AMI client and HTTP API in one asyncio process; SIGINT/SIGTERM drain and stop.
+
+The event loop beats (allo/watchdog/heartbeat.py) for `allo supervise` and systemd's watchdog from the very start,
+so only the interpreter's start-up is left to the supervisor's grace; under systemd (NOTIFY_SOCKET) it also says
+READY=1 once HTTP listens and STOPPING=1 when it starts draining.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,9 @@ from allo.app import create_app
 from allo.privacy.keyring import RUNNING_KEYS, write_running_keys
 from allo.service import AlloService
 from allo.settings import Settings
+from allo.watchdog.heartbeat import Heartbeat, PipeBeat
+from allo.watchdog.policy import beat_interval
+from allo.watchdog.sd_notify import SdNotifier, watchdog_seconds
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +35,36 @@ class _Server(uvicorn.Server):
         yield
 
 
+def heartbeat_of(settings: Settings) -> Heartbeat:
+    """The loop's heartbeat towards `allo supervise` (ALLO_HEARTBEAT_FD) and systemd (NOTIFY_SOCKET)."""
+    systemd_s = watchdog_seconds(settings.watchdog_usec, settings.watchdog_pid, os.getpid())
+    systemd = SdNotifier(settings.notify_socket, systemd_s)
+    pipe: PipeBeat | None = None
+    if settings.heartbeat_fd is not None:
+        try:
+            pipe = PipeBeat(settings.heartbeat_fd)
+        except OSError as error:  # not a descriptor we inherited: serve anyway, the supervisor will judge
+            log.warning("ALLO_HEARTBEAT_FD=%s unusable (%s): no heartbeat to the supervisor",
+                        settings.heartbeat_fd, error)
+    return Heartbeat(beat_interval(settings.watchdog_seconds if pipe else None, systemd.watchdog_s), pipe, systemd)
+
+
+async def _listening(http: uvicorn.Server, http_task: asyncio.Task[None]) -> bool:
+    """Until uvicorn has bound its socket (True), or its task ended without (False)."""
+    while not http.started:
+        if http_task.done():
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
 async def serve_async(settings: Settings, stop: asyncio.Event | None = None) -> None:
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    heartbeat = heartbeat_of(settings)
+    heartbeat.start()  # before the service starts: a start-up that holds the loop is a stall too
     service = AlloService(settings)
     await service.start()
     config = uvicorn.Config(create_app(service), host=settings.http_host, port=settings.http_port,
@@ -46,9 +79,12 @@ async def serve_async(settings: Settings, stop: asyncio.Event | None = None) -> 
           f"HTTP http://{settings.http_host}:{settings.http_port}/healthz", flush=True)
     stop_task = asyncio.create_task(stop.wait())
     try:
+        if await _listening(http, http_task):
+            heartbeat.systemd.ready()
         await asyncio.wait({http_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stop_task.cancel()
+        heartbeat.systemd.stopping()
         print("[allo] stopping: draining FastAGI sessions", flush=True)
         await service.stop()
         http.should_exit = True
@@ -58,6 +94,7 @@ async def serve_async(settings: Settings, stop: asyncio.Event | None = None) -> 
         (settings.state_dir / RUNNING_KEYS).unlink(missing_ok=True)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+        await heartbeat.stop()  # last: the drain above is watched too
 
 
 def raise_open_files_limit() -> int:

@@ -9,12 +9,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from allo.auth.roles import Role
 from allo.auth.users import read_demo_users
 from allo.settings import Settings
+from allo.watchdog.status import read_status
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -39,6 +41,7 @@ class ServiceProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = Path(settings.state_dir) / "serve.log"
         self._tokens: dict[Role, str] = {}
+        self._watchdog_past: list[dict[str, Any]] = []  # watchdog.json of each supervisor stopped so far
 
     def credentials(self, role: Role) -> tuple[str, str]:
         """(username, password) of the seeded demo account with `role`."""
@@ -97,10 +100,28 @@ class ServiceProcess:
         child = self.serve_pid() if self.supervised else None
         self.proc.terminate()
         try:
-            return self.proc.wait(30)
+            code = self.proc.wait(30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             if child is not None:  # in its own session: the supervisor's death does not reach it
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(child, signal.SIGKILL)
-            return self.proc.wait()
+            code = self.proc.wait()
+        if self.supervised and (status := read_status(Path(self.settings.state_dir))) is not None:
+            self._watchdog_past.append(status)  # the next supervisor starts its watchdog.json again
+        return code
+
+    def watchdog_report(self) -> dict[str, Any] | None:
+        """What the watchdog of `allo supervise` saw over every supervisor this object started (the benchmarks
+        restart the service): starts, kills, the largest heartbeat gap. None when not supervised."""
+        if not self.supervised:
+            return None
+        running = read_status(Path(self.settings.state_dir)) if self.proc and self.proc.poll() is None else None
+        runs = [*self._watchdog_past, *([running] if running else [])]
+        if not runs:
+            return None
+        return {"threshold_s": runs[-1]["threshold_s"], "grace_s": runs[-1]["grace_s"], "supervisors": len(runs),
+                "starts": sum(r["starts"] for r in runs), "watchdog_kills": sum(r["watchdog_kills"] for r in runs),
+                "kills": [k for r in runs for k in r["kills"]], "stalls": sum(r["stalls"] for r in runs),
+                "max_heartbeat_gap_s": max(r["max_heartbeat_gap_s"] for r in runs),
+                "max_first_beat_after_s": max(r["max_first_beat_after_s"] for r in runs)}

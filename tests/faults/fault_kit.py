@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from acd.ami.event_types import QueueMember
+from allo.watchdog.status import read_status
 from bench.amiwatch import Seen
 from bench.load import CitizenLoad, CitizenResult
 from bench.stack import BenchStack
@@ -120,6 +121,13 @@ def fallback_count(stack: BenchStack) -> int:
     """Calls the dialplan sent to level 1 itself (FastAGI unreachable or failed), from Asterisk's verbose log."""
     path = messages_log(stack)
     return path.read_text(errors="replace").count(FALLBACK_LINE) if path.exists() else 0
+
+
+def watchdog_kills(stack: BenchStack) -> int:
+    """How many times `allo supervise`'s watchdog has killed `allo serve` on this stack (watchdog.json)."""
+    status = read_status(stack.settings.state_dir)
+    assert status is not None, "`allo supervise` keeps <state>/watchdog.json"
+    return int(status["watchdog_kills"])
 
 
 async def healthy(stack: BenchStack) -> bool:

@@ -22,6 +22,7 @@ from acd.ami.event_types import QueueParams
 from allo.auth.roles import Role
 from allo.db.engine import make_engine
 from allo.db.models import Call
+from allo.watchdog.status import read_status
 from bench.stack import BenchStack
 from tests import reliability
 from tests.faults.fault_kit import (
@@ -32,12 +33,14 @@ from tests.faults.fault_kit import (
     service_members,
     truth_members,
     wait_until,
+    watchdog_kills,
 )
 from tests.faults.tcp_proxy import SilentableProxy
 
 pytestmark = [pytest.mark.faults, pytest.mark.asyncio(loop_scope="session")]
 
 SERVES_AGAIN_S = 5.0
+WATCHDOG_SERVES_AGAIN_S = 15.0  # from the SIGSTOP: the watchdog's 10 s, then a restart like after a SIGKILL
 STATE_MATCHES_S = 5.0
 HALF_OPEN_DETECTED_S = 30.0
 
@@ -80,6 +83,73 @@ async def test_service_killed_with_sigkill_drops_no_call_and_serves_again_within
     assert outcome.joined_l1 == outcome.offered and outcome.dropped == 0, outcome
     assert fallbacks >= 1, "the kill should have sent at least the calls then in the menu to the fallback"
     assert fallbacks < outcome.offered, "the restarted service must have taken calls again"
+
+
+@pytest.mark.watchdog_kills(1)
+async def test_service_stopped_with_sigstop_is_killed_by_the_watchdog_and_serves_again_within_15_s(
+        stack: BenchStack):
+    """A stuck event loop from outside: the process lives, the kernel accepts FastAGI connections, nobody answers.
+    The supervisor's watchdog (production threshold) must kill it and a new process must serve."""
+    threshold = stack.settings.watchdog_seconds
+    seconds = 30.0
+    before = fallback_count(stack)
+    kills_before = watchdog_kills(stack)
+    load = Load(stack, seconds, "sigstop").start()
+    await asyncio.sleep(8)
+    victim = stack.service.serve_pid()
+    assert victim is not None
+    os.kill(victim, signal.SIGSTOP)
+    stopped_at, stopped_mono = load.at(), time.monotonic()
+    try:
+        async def victim_gone() -> bool:
+            return not _alive(victim)
+
+        async def serving_again() -> bool:
+            pid = stack.service.serve_pid()
+            return pid is not None and pid != victim and await healthy(stack)
+
+        gone_after = await wait_until(victim_gone, threshold + 10)
+        back_after = await wait_until(serving_again, 30)
+        back_after = None if back_after is None else round(time.monotonic() - stopped_mono, 2)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(victim, signal.SIGCONT)
+    outcome = await load.finish()
+    fallbacks = fallback_count(stack) - before
+    status = read_status(stack.settings.state_dir) or {}
+    kills = status.get("kills", [])[kills_before:]
+    reliability.record(
+        "service-sigstop", kind="fault", title="Our service stopped with SIGSTOP (a hung event loop) under load",
+        load=_load_text(seconds), passed=bool(back_after is not None and back_after <= WATCHDOG_SERVES_AGAIN_S
+                                               and outcome.dropped == 0 and len(kills) == 1),
+        observed={**outcome.figures(), "stopped at (s into the load)": round(stopped_at, 1),
+                  "killed after (s from SIGSTOP; watchdog's own count of silence)":
+                      f"{gone_after if gone_after is None else round(gone_after, 2)}"
+                      f" ({kills[0]['silent_s'] if kills else None})",
+                  "serving again after (s from SIGSTOP): new process, /healthz 200": back_after,
+                  "watchdog threshold (s)": threshold,
+                  "calls the dialplan fallback took to level 1": fallbacks,
+                  "killed by": "allo supervise's watchdog (SIGKILL to the process group); systemd's WatchdogSec "
+                               "in production"},
+        notes="While the process was stopped the kernel still accepted FastAGI connections: callers arriving then, "
+              "and callers in the menu, heard silence until the kill; then AGI() failed and the dialplan's "
+              "fallback queued them in l1. Calls after the restart went through the menu again.")
+    assert gone_after is not None, "the stopped process must be killed"
+    assert len(kills) == 1 and kills[0]["pid"] == victim, status
+    assert back_after is not None and back_after <= WATCHDOG_SERVES_AGAIN_S, back_after
+    assert outcome.other_failures == 0 and outcome.abandoned == 0, outcome
+    assert outcome.joined_l1 == outcome.offered and outcome.dropped == 0, outcome
+    assert fallbacks >= 1, "the calls held by the stopped process should have gone to the fallback"
+    assert fallbacks < outcome.offered, "the restarted service must have taken calls again"
+
+
+def _alive(pid: int) -> bool:
+    """Running or stopped; not dead (nor a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 async def test_asterisk_restart_rebuilds_the_live_state_to_match_queue_status_within_5_s(stack: BenchStack):
