@@ -8,12 +8,16 @@ for "closed"; then they wait until Asterisk's dialplan has the fallback hours of
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
+from allo.auth.roles import Role
 from allo.setup.asterisk import AsteriskInstance
+from allo.setup.service_process import ServiceProcess
 from routing.calendar_types import PARIS
 
 ALWAYS_OPEN: list[dict[str, Any]] = [
@@ -64,3 +68,23 @@ def wait_dialplan_hours(asterisk: AsteriskInstance, rules_version: int, timeout:
             f"Asterisk's [allo-hours] is not from rules version {rules_version} after {timeout} s"
         time.sleep(0.1)
     return time.monotonic() - start
+
+
+@contextmanager
+def published(service: ServiceProcess, asterisk: AsteriskInstance, edits: list[dict[str, Any]],
+              comment: str) -> Iterator[httpx.Client]:
+    """Publish `edits` and wait until Asterisk's dialplan has their fallback hours; afterwards (the service
+    started again if the test stopped it) put back the rules it had and wait for their hours."""
+    with httpx.Client(base_url=service.base_url, headers=service.headers(Role.OPS), timeout=20) as client:
+        before = current_version(client)
+        summary = publish(client, edits, comment)
+        try:
+            took = wait_dialplan_hours(asterisk, int(summary["rules_version"]))
+            print(f"[hours] Asterisk had the fallback hours of version {summary['rules_version']} {took:.2f} s "
+                  f"after publishing")
+            yield client
+        finally:
+            if service.proc is None or service.proc.poll() is not None:
+                service.start()
+            back = roll_back(client, int(before["id"]))
+            wait_dialplan_hours(asterisk, int(back["rules_version"]))

@@ -13,17 +13,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
 from acd.ami.client import AmiClient
 from acd.ami.events import QueueCallerJoin, QueueCallerLeave, QueueMember
-from allo.auth.roles import Role
 from allo.setup import sipp
 from allo.setup.asterisk import AsteriskInstance
 from allo.setup.service_process import ServiceProcess
 from tests.e2e.conftest import AmiWatch
-from tests.hours_kit import ALWAYS_OPEN, closed_today, current_version, publish, roll_back, wait_dialplan_hours
+from tests.hours_kit import ALWAYS_OPEN, closed_today, published
 
 pytestmark = pytest.mark.e2e
 
@@ -52,23 +50,12 @@ class LogTail:
 
 @contextmanager
 def published_then_down(service: ServiceProcess, asterisk: AsteriskInstance, edits: list[dict[str, object]],
-                        comment: str) -> Iterator[httpx.Client]:
+                        comment: str) -> Iterator[None]:
     """Publish `edits`, wait for the dialplan's hours of that version, stop the service; afterwards start it
     again and put back the rules it had."""
-    with httpx.Client(base_url=service.base_url, headers=service.headers(Role.OPS), timeout=20) as client:
-        before = current_version(client)
-        summary = publish(client, edits, comment)
-        try:
-            took = wait_dialplan_hours(asterisk, int(summary["rules_version"]))
-            print(f"[degraded] Asterisk had the fallback hours of version {summary['rules_version']} "
-                  f"{took:.2f} s after publishing")
-            service.stop()
-            yield client
-        finally:
-            if service.proc is None or service.proc.poll() is not None:
-                service.start()
-            back = roll_back(client, int(before["id"]))
-            wait_dialplan_hours(asterisk, int(back["rules_version"]))
+    with published(service, asterisk, edits, comment):
+        service.stop()
+        yield
 
 
 async def call_until_hung_up(sip_port: int, caller: str) -> float:
