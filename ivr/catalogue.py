@@ -48,7 +48,7 @@ ENGINE_PROMPTS: Mapping[str, str] = MappingProxyType(
         PromptName.SPECIALIST_CLOSED: "Le service spécialisé est actuellement fermé.",
         PromptName.WEBSITE: "Vous trouverez de nombreuses réponses sur le site service-public point fr.",
         PromptName.GOODBYE: "Merci de votre appel. Au revoir.",
-        PromptName.CONNECTING: "Nous vous mettons en relation avec un conseiller. Merci de patienter.",
+        PromptName.CONNECTING: "Nous vous mettons en relation avec un conseiller.",
         PromptName.CALLBACK_UNAVAILABLE: "Le rappel n'est pas encore disponible.",
         PromptName.TRANSFER_UNAVAILABLE: (
             "Le service spécialisé n'est pas disponible pour le moment. Nous vous remettons en relation avec un "
@@ -65,8 +65,8 @@ ENGINE_PROMPTS: Mapping[str, str] = MappingProxyType(
 RULES_PROMPTS: Mapping[str, str] = MappingProxyType(
     {
         "allo/menu-principal": (
-            "Question générale, tapez 1. Code d'accès, tapez 2. Réponses en ligne, tapez 3. Impôts, tapez 4. "
-            "Être rappelé, tapez 5. Un conseiller, tapez 0. Réécouter, étoile."
+            "Question générale, tapez 1. Code d'accès, 2. Réponses en ligne, 3. Impôts, 4. Être rappelé, 5. "
+            "Un conseiller, 0."
         ),
         "allo/menu-secteurs": (
             "Intérieur, 1. Droit du travail, 2. Consommation, 3. Justice, 4. Fiscalité, 5. "

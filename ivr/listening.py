@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from ivr.catalogue import PromptName
 
 # Measured on the espeak-ng prompts of allo/setup/prompts.py (137 files): 16.9 characters a second on average, but
-# 13.7 and 14.0 for the two menus, which pause at every comma. 14 makes an estimate err long, never short.
-CHARS_PER_SECOND = 14.0
+# 11.6 and 12.3 for the two seeded menus (« Intérieur, 1. … »), which pause at every comma and digit. 11 makes an
+# estimate err long, never short.
+CHARS_PER_SECOND = 11.0
 
 
 def estimate_seconds(text: str) -> float:

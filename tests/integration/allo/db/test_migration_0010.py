@@ -25,6 +25,7 @@ OLD_SECTOR_TEXT = ("Intérieur, 1. Droit du travail, 2. Consommation, 3. Justice
                    "Logement et urbanisme, 6.")
 OLD_MAIN_TEXT = ("Question administrative, tapez 1. Code d'accès du service spécialisé, tapez 2. Réponses en ligne, "
                  "tapez 3. Impôts, tapez 4. Être rappelé, tapez 5. Un conseiller, tapez 0. Réécouter, étoile.")
+OLD_CONNECTING_TEXT = "Nous vous mettons en relation avec un conseiller. Merci de patienter."
 
 
 @pytest.fixture
@@ -40,6 +41,7 @@ async def before_0010(test_settings, postgres) -> AsyncIterator[str]:
         await seed(session)
         await seed_rules(session, {**PROMPTS, "allo/menu-secteurs": OLD_SECTOR_TEXT,
                                    "allo/menu-principal": OLD_MAIN_TEXT,
+                                   "allo/mise-en-relation": OLD_CONNECTING_TEXT,
                                    "allo/menu-plus": "Autres démarches, 1."})
         session.add(MenuRow(name="plus", prompt="allo/menu-plus", timeout_ms=5000))
         await session.flush()
@@ -75,5 +77,6 @@ async def _check(engine: AsyncEngine, url: str) -> None:
     assert after["allo/menu-secteurs"] == PROMPTS["allo/menu-secteurs"]  # the text a fresh seed writes
     assert after["allo/menu-plus"] == "Autres démarches, 1. Un conseiller, tapez 0."
     assert after["allo/menu-principal"] == PROMPTS["allo/menu-principal"]  # the shorter seeded text
+    assert after["allo/mise-en-relation"] == PROMPTS["allo/mise-en-relation"]
     async with AsyncSession(engine) as session:
         assert validate(await document_from_tables(session)) == []
