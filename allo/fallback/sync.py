@@ -19,7 +19,7 @@ from typing import Protocol
 from acd.ami.client import AmiClient
 from acd.ami.events import AmiEvent
 from allo.fallback.hours import ReopeningFn, render_hours
-from allo.tasks import cancel_and_wait
+from allo.tasks import Jobs, cancel_and_wait
 from routing.rules import RulesSnapshot
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class FallbackHours:
         self._rules: RulesSnapshot | None = None
         self._pending = False  # written, but Asterisk has not confirmed the reload
         self._lock = asyncio.Lock()
-        self._jobs: set[asyncio.Task[bool]] = set()
+        self._jobs = Jobs(log, f"{FILE} not reloaded into Asterisk")
         self._refresher: asyncio.Task[None] | None = None
         self.reloads = 0
         self.rendered_version = 0  # the rules version of the file Asterisk last reloaded
@@ -65,17 +65,8 @@ class FallbackHours:
             self._start()
 
     def _start(self) -> None:
-        if self._target is None:
-            return
-        job = asyncio.create_task(self.sync())
-        self._jobs.add(job)
-        job.add_done_callback(self._done)
-
-    def _done(self, job: asyncio.Task[bool]) -> None:
-        self._jobs.discard(job)
-        if not job.cancelled() and job.exception() is not None:
-            log.warning("%s not reloaded into Asterisk (tried again later): %s: %s", FILE,
-                        type(job.exception()).__name__, job.exception())
+        if self._target is not None:
+            self._jobs.start(self.sync())
 
     async def start(self) -> None:
         self._refresher = asyncio.create_task(self._refresh_forever(), name="fallback-hours")
@@ -108,9 +99,7 @@ class FallbackHours:
     async def stop(self) -> None:
         await cancel_and_wait(self._refresher)
         self._refresher = None
-        for job in list(self._jobs):
-            job.cancel()
-        await asyncio.gather(*self._jobs, return_exceptions=True)
+        await self._jobs.stop()
 
 
 def _body(text: str) -> str:

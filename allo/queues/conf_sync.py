@@ -19,6 +19,7 @@ from acd.ami.client import AmiClient
 from acd.ami.events import AmiEvent
 from allo.setup.asterisk import AsteriskInstance
 from allo.setup.asterisk_conf import asterisk_inputs, render_queues
+from allo.tasks import Jobs
 from routing.rules import RulesSnapshot
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class QueueConfSync:
         self._instance = instance
         self._pending = False  # the file was written but Asterisk has not confirmed the reload
         self._lock = asyncio.Lock()
-        self._jobs: set[asyncio.Task[bool]] = set()
+        self._jobs = Jobs(log, "queues.conf not reloaded into Asterisk")
         self.reloads = 0
 
     def on_rules(self, _snapshot: RulesSnapshot) -> None:
@@ -44,17 +45,8 @@ class QueueConfSync:
             self._start()
 
     def _start(self) -> None:
-        if self._instance is None:
-            return
-        job = asyncio.create_task(self.sync())
-        self._jobs.add(job)
-        job.add_done_callback(self._done)
-
-    def _done(self, job: asyncio.Task[bool]) -> None:
-        self._jobs.discard(job)
-        if not job.cancelled() and job.exception() is not None:
-            log.warning("queues.conf not reloaded into Asterisk (retried on the next rules version): %s: %s",
-                        type(job.exception()).__name__, job.exception())
+        if self._instance is not None:
+            self._jobs.start(self.sync())
 
     async def sync(self) -> bool:
         """Write queues.conf and have Asterisk reload queue parameters if the queues table says something new;
@@ -82,6 +74,4 @@ class QueueConfSync:
             return True
 
     async def stop(self) -> None:
-        for job in list(self._jobs):
-            job.cancel()
-        await asyncio.gather(*self._jobs, return_exceptions=True)
+        await self._jobs.stop()
