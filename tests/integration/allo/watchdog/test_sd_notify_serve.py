@@ -28,18 +28,11 @@ class Listener:
 
     def receive(self, seconds: float) -> list[tuple[float, str]]:
         """(monotonic time, state) of every datagram within `seconds`."""
-        got: list[tuple[float, str]] = []
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            self.sock.settimeout(left)
-            try:
-                got.append((time.monotonic(), self.sock.recv(256).decode()))
-            except TimeoutError:
-                break
-        return got
+        return self.until(None, seconds)
 
-    def until(self, state: str, timeout: float) -> list[tuple[float, str]]:
-        """Datagrams up to and including the first `state`, or all of them after `timeout`."""
+    def until(self, state: str | None, timeout: float) -> list[tuple[float, str]]:
+        """(monotonic time, state) of the datagrams up to and including the first `state`, or all of them after
+        `timeout` (`state` None: all of them)."""
         got: list[tuple[float, str]] = []
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
