@@ -19,6 +19,7 @@ from agi.server import AgiServer
 from allo.auth.ratelimit import LoginLimiter
 from allo.auth.store import AuthStore
 from allo.callbacks.service import CallbackService
+from allo.code_guard.ledger import CodeLedger, code_limits
 from allo.dashboard.day_worker import DayCounter
 from allo.dashboard.feed import DashboardFeed
 from allo.db.engine import make_engine
@@ -30,7 +31,7 @@ from allo.fastagi.queue_exit import QueueExitHandler
 from allo.fastagi.timings import TimedObserver, TimingsSink, timed_decide
 from allo.fastagi.transfer import TransferArrival
 from allo.metrics import Metrics
-from allo.privacy.pseudonyms import PseudonymKeys
+from allo.privacy.pseudonyms import PseudonymKeys, normalise_number
 from allo.queues.conf_sync import QueueConfSync
 from allo.queues.entry import QueueEntryPlanner
 from allo.queues.figures import QueueFigures
@@ -47,6 +48,7 @@ from allo.setup.prompts import ensure_prompts
 from allo.transfers.sectors import SectorTransfers
 from ivr.catalogue import PROMPTS
 from routing.decide import decide as routing_decide
+from routing.relay import parse_relay_match
 from routing.rules import RulesSnapshot
 
 log = logging.getLogger(__name__)
@@ -77,13 +79,19 @@ class AlloService:
         # Callbacks booked from the menu and the queues; its AMI listeners are added after the live state's below.
         self.callbacks = CallbackService(settings=settings, engine=self.engine, ami=self.ami, live=self.live,
                                          rules=self.rules, metrics=self.metrics, routing_clock=self.clock)
+        # Access codes bounded across calls (docs/hostile-input.md).
+        self.code_ledger = CodeLedger(self.engine, code_limits(settings), self.metrics,
+                                      lookup_timeout=settings.access_code_lookup_timeout)
         pseudonyms = PseudonymKeys.of(settings.pseudonym_key.get_secret_value(),
                                       settings.pseudonym_keys_previous.get_secret_value())
         self.ivr = IvrHandler(self.recorder, self.metrics, pseudonyms, self.rules, self.clock, booking=self.callbacks,
                               decide=timed_decide(self.timings) if self.timings is not None else routing_decide,
                               entry=QueueEntryPlanner(self.engine, self.live, self.queue_figures,
                                                       settings.repeat_caller_days),
-                              no_input_replays=settings.menu_no_input_replays)
+                              no_input_replays=settings.menu_no_input_replays, ledger=self.code_ledger,
+                              relay=parse_relay_match(settings.relay_match, normalise_number),
+                              relay_input_ms=round(settings.relay_input_timeout_seconds * 1000),
+                              relay_priority=settings.relay_queue_priority)
         self.queue_exit = QueueExitHandler(self.queue_figures, self.legs, self.recorder, pseudonyms, self.callbacks)
         root = locate_asterisk_root(settings)
         self._sounds_dir = sounds_dir(root) if root is not None else None
