@@ -22,6 +22,7 @@ from allo.callbacks.service import CallbackService
 from allo.code_guard.ledger import CodeLedger, code_limits
 from allo.dashboard.day_worker import DayCounter
 from allo.dashboard.feed import DashboardFeed
+from allo.dashboard.view import Alerts
 from allo.db.engine import make_engine
 from allo.fallback.hours import spoken_reopening
 from allo.fallback.sync import FallbackHours
@@ -127,13 +128,17 @@ class AlloService:
         # The supervisor dashboard's live feed (docs/dashboard.md): after the live state it reads.
         self.day_counter = DayCounter(settings.sqlalchemy_url)
         self.dashboard = DashboardFeed(self.live, self.active_calls, self.engine, lambda: self.ami.connected,
-                                       load=self.day_counter)
+                                       load=self.day_counter, alerts=self._alerts)
         self.ami.add_listener(self.dashboard.on_event)
         self.ami.add_resync_listener(self.dashboard.on_resync)
         # Retention (docs/privacy.md): old journeys erased daily, in the background.
         interval = settings.retention_interval_hours * 3600
         self.retention = RetentionTask(self.engine, policy_of(settings, self.asterisk), interval,
                                        first_delay=min(FIRST_RUN_DELAY, interval))
+
+    def _alerts(self) -> Alerts:
+        surge = self.code_ledger.surge
+        return Alerts(access_code_surge=surge.active, wrong_codes_last_minute=surge.recent())
 
     def _on_ami_event(self, event: AmiEvent) -> None:
         self.metrics.ami_events.labels(type(event).__name__).inc()
@@ -193,6 +198,7 @@ class AlloService:
         await self.callbacks.stop()
         await self.ami.stop()
         await self.recorder.drain()
+        await self.code_ledger.stop()  # wrong codes in flight reach the ledger
         await self.engine.dispose()
         if self.timings is not None:
             await self.timings.stop()

@@ -43,6 +43,7 @@ class DayData:
     figures: Mapping[str, DayFigures] = field(default_factory=dict)
     agents: tuple[AgentInfo, ...] = ()
     calls_taken: Mapping[str, int] = field(default_factory=dict)
+    relay: Mapping[str, int] = field(default_factory=dict)  # relay calls today: arrived, waiting, answered
     refreshed_at: float | None = None
     error: str | None = None
 
@@ -143,8 +144,16 @@ def _agents(day: DayData, live: LiveState) -> list[AgentInfo]:
     return sorted(listed, key=lambda a: a.username)
 
 
+@dataclass(frozen=True, slots=True)
+class Alerts:
+    """What the banner says now (not from the database: it must show while the database is away)."""
+
+    access_code_surge: bool = False
+    wrong_codes_last_minute: int = 0
+
+
 def dashboard_view(live: LiveState, calls: Sequence[ConnectedCall], day: DayData, now: Instant, *,
-                   ami_up: bool) -> dict[str, Any]:
+                   ami_up: bool, alerts: Alerts | None = None) -> dict[str, Any]:
     queues = [queue_view(t, live.queues.get(t.name), day.figures.get(t.name) if day.refreshed_at else None, now)
               for t in _ordered_targets(day, live)]
     return {
@@ -152,6 +161,9 @@ def dashboard_view(live: LiveState, calls: Sequence[ConnectedCall], day: DayData
         "ami": "up" if ami_up else "down",
         "today": {"refreshed_at": day.refreshed_at, "error": day.error},
         "waiting": sum(q["waiting"] for q in queues),
+        "alerts": asdict(alerts or Alerts()),
+        "relay": {"arrived": day.relay.get("arrived", 0), "waiting": day.relay.get("waiting", 0),
+                  "answered": day.relay.get("answered", 0)} if day.refreshed_at else None,
         "queues": queues,
         "agents": [agent_view(a, live, calls, day.calls_taken.get(a.username, 0), now.wall)
                    for a in _agents(day, live)],

@@ -71,7 +71,8 @@ async def _ledger(settings, caller_hash: str, *, audited: int, timeout: float = 
         await engine.dispose()
 
 
-async def test_twelve_wrong_codes_over_four_calls_then_straight_to_level1(test_settings, running_service, ami_watch):
+async def test_twelve_wrong_codes_over_four_calls_then_straight_to_level1(test_settings, running_service, ami_watch,
+                                                                         asterisk):
     started = time.monotonic()
     seen: set[str] = set()
     # Three calls at once (each reads 0 wrong codes when the key is pressed), then a fourth that reads 9.
@@ -99,6 +100,8 @@ async def test_twelve_wrong_codes_over_four_calls_then_straight_to_level1(test_s
     log = running_service.log.read_text(errors="replace")
     assert "reached 10 wrong codes within 24 h" in log
     assert not [code for code in WRONG if code in log], "a typed code is in serve.log"
+    messages = asterisk.host_path(f"{asterisk.log_dir}/messages.log").read_text(errors="replace")
+    assert not [code for code in WRONG if code in messages], "a typed code is in Asterisk's messages.log"
 
 
 def _metric(text: str, name: str) -> float:

@@ -76,8 +76,15 @@ async def test_a_relay_call_waits_longer_for_keys_queues_first_and_has_its_repor
                 break
             await asyncio.sleep(0.2)
         text = (await client.get("/api/reports.csv", params=params)).text
+        deadline = time.monotonic() + 15
+        while True:  # the dashboard's day figures are refreshed every few seconds
+            board = (await client.get("/api/dashboard")).json()
+            if (board["relay"] or {}).get("arrived", 0) >= 1 or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.2)
     assert (relay["queue"], relay["label"]) == ("relais", "Relais (sourds et malentendants)")
     assert _counted(relay) >= 1
+    assert board["relay"]["arrived"] >= 1 and board["alerts"]["access_code_surge"] is False
     lines = [line for line in csv.reader(io.StringIO(text)) if line[0] == "relais"]
     assert lines and lines[-1][1] == "Relais (sourds et malentendants)" and lines[-1][3] == "total"
 
