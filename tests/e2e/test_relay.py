@@ -1,5 +1,6 @@
-"""Accessible reception with real calls: a relay platform's call (matched by its number here) waits longer for
-keys, queues with its priority, is marked on its call record and shows on its own line of the reports."""
+"""Accessible reception with real calls: a relay platform's call (recognised by its SIP source, which the dialplan
+passes to the ivr route: SIPp calls from 127.0.0.1) waits longer for keys, queues with its priority, is marked on
+its call record and shows on its own line of the reports and on the dashboard."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ KEY_AT_MS = 25_000
 def relay_service(allo_service):
     allo_service.stop()
     allo_service.fixed_now = allo_service.DEFAULT_NOW
-    allo_service.env = {"ALLO_RELAY_MATCH": f"192.0.2.0/28,{RELAY_NUMBER}",
+    allo_service.env = {"ALLO_RELAY_MATCH": f"192.0.2.0/28,127.0.0.1,{RELAY_NUMBER}",
                         "ALLO_RELAY_INPUT_TIMEOUT_SECONDS": str(RELAY_WAIT_S)}
     allo_service.start()
     yield allo_service
@@ -58,7 +59,7 @@ async def test_a_relay_call_waits_longer_for_keys_queues_first_and_has_its_repor
     print(f"relay call queued {waited:.1f} s after the call started, its key pressed at {KEY_AT_MS / 1000:.0f} s")
     assert waited * 1000 > KEY_AT_MS
     assert row.relay is True and row.keys == "1", row.keys
-    assert "relay call (relay platform's caller number)" in row.trace
+    assert "relay call (SIP source in 127.0.0.1/32)" in row.trace
     assert f"keys awaited at least {RELAY_WAIT_S * 1000} ms at each input" in row.trace
     assert any("menu main: key 1" in line for line in row.trace) and "no input" not in str(row.trace)
     assert "relay call: queue priority 5" in (row.menu_trace or "")
