@@ -14,16 +14,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from acd.ami.events import QueueCallerJoin
 from allo.auth.roles import Role
 from allo.db.admin_models import AuditEntry
-from allo.db.models import CallOutcome, WrongAccessCode
+from allo.db.models import WrongAccessCode
 from allo.setup import sipp
-from tests.e2e.e2e_rows import wait_call_row
+from tests.e2e.e2e_rows import QUEUED_OR_LEFT, metric_sample, wait_call_row
 
 pytestmark = pytest.mark.e2e
 
 NUMBER = "0655123450"
 # Twelve wrong codes, all different: none may appear in a log.
 WRONG = [f"9{n:02d}8{n:02d}7" for n in range(12)]
-QUEUED_OR_LEFT = {CallOutcome.QUEUED, CallOutcome.ABANDONED}
 
 
 async def _to_l1(ami_watch, settings, keys: list[str], seen: set[str]) -> list:
@@ -95,18 +94,11 @@ async def test_twelve_wrong_codes_over_four_calls_then_straight_to_level1(test_s
     print(f"12 wrong codes over 4 calls, then 2 calls straight to l1: {time.monotonic() - started:.0f} s")
 
     text = httpx.get(f"{running_service.base_url}/metrics", headers=running_service.headers(Role.OPS), timeout=5).text
-    assert _metric(text, 'allo_wrong_access_codes_total{scope="caller"}') >= 12
-    assert _metric(text, 'allo_access_code_refusals_total{gate="caller_limit"}') >= 2
+    assert metric_sample(text, 'allo_wrong_access_codes_total{scope="caller"}') >= 12
+    assert metric_sample(text, 'allo_access_code_refusals_total{gate="caller_limit"}') >= 2
     log = running_service.log.read_text(errors="replace")
     assert "reached 10 wrong codes within 24 h" in log
     assert not [code for code in WRONG if code in log], "a typed code is in serve.log"
     messages = asterisk.host_path(f"{asterisk.log_dir}/messages.log").read_text(errors="replace")
     assert not [code for code in WRONG if code in messages], "a typed code is in Asterisk's messages.log"
 
-
-def _metric(text: str, name: str) -> float:
-    """A sample of the Prometheus text (the service is shared: other tests add to its counters)."""
-    for line in text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[-1])
-    raise AssertionError(f"{name} not in /metrics")

@@ -7,17 +7,23 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 import time
 
 import httpx
 import pytest
+from playwright.async_api import Page, expect
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import QueueCallerJoin
 from allo.auth.roles import Role
+from allo.db.admin_models import AuditEntry
+from allo.db.models import WrongAccessCode
 from allo.setup import sipp
-from tests.e2e.e2e_rows import wait_call_row
+from tests.browser_kit import login, shot
+from tests.e2e.e2e_rows import QUEUED_OR_LEFT, metric_sample, wait_call_row
 from tests.e2e.queue_kit import paris_day
-from tests.e2e.test_access_code_limit import QUEUED_OR_LEFT
 
 pytestmark = pytest.mark.e2e
 
@@ -29,14 +35,29 @@ RELAY_WAIT_S = 20
 KEY_AT_MS = 25_000
 
 
+RELAY_ENV = {"ALLO_RELAY_MATCH": f"192.0.2.0/28,127.0.0.1,{RELAY_NUMBER}",
+             "ALLO_RELAY_INPUT_TIMEOUT_SECONDS": str(RELAY_WAIT_S)}
+
+
+def _restarted(service, env: dict[str, str]):
+    service.stop()
+    service.fixed_now = service.DEFAULT_NOW
+    service.env = env
+    service.start()
+    return service
+
+
 @pytest.fixture
 def relay_service(allo_service):
+    yield _restarted(allo_service, RELAY_ENV)
     allo_service.stop()
-    allo_service.fixed_now = allo_service.DEFAULT_NOW
-    allo_service.env = {"ALLO_RELAY_MATCH": f"192.0.2.0/28,127.0.0.1,{RELAY_NUMBER}",
-                        "ALLO_RELAY_INPUT_TIMEOUT_SECONDS": str(RELAY_WAIT_S)}
-    allo_service.start()
-    yield allo_service
+    allo_service.env = {}
+
+
+@pytest.fixture
+def surge_service(allo_service):
+    """Relay calls from 127.0.0.1, and a surge alert at 3 wrong codes a minute."""
+    yield _restarted(allo_service, {**RELAY_ENV, "ALLO_ACCESS_CODE_SURGE_PER_MINUTE": "3"})
     allo_service.stop()
     allo_service.env = {}
 
@@ -93,3 +114,46 @@ async def test_a_relay_call_waits_longer_for_keys_queues_first_and_has_its_repor
 def _counted(line: dict) -> int:
     # Hung up at once once queued: a short abandon (not offered), still a visit of the line.
     return line["total"]["offered"] + line["total"]["short_abandoned"]
+
+
+async def test_wrong_codes_of_a_relay_call_are_pooled_and_a_surge_shows_on_the_dashboard(
+        test_settings, surge_service, ami_watch, page: Page):
+    await login(page, surge_service, Role.SUPERVISOR, "/dashboard")
+    await expect(page.locator("#dash-live")).to_have_text("en direct")
+    alert = page.locator("#dash-alert")
+    await expect(alert).to_be_hidden()
+    citizen = sipp.citizen(test_settings.sip_port, caller=RELAY_NUMBER,
+                           keys="2,5550101#@1500,5550202#@4500,5550303#@4500")
+    citizen.start()
+    try:
+        joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=60)
+        await ami_watch.client.action("Hangup", {"Channel": joined.channel})
+        assert (await asyncio.to_thread(citizen.wait, 20)).ok
+    finally:
+        citizen.stop()
+    row = await wait_call_row(test_settings, joined.uniqueid, until=QUEUED_OR_LEFT)
+    assert row.relay and row.keys == "2,<code>,<code>,<code>"
+    assert any("code asked, callers without a number and relay calls: 0 wrong codes within 10 min" in line
+               for line in row.trace), row.trace
+
+    await expect(alert).to_be_visible(timeout=5000)
+    await expect(alert).to_contain_text("afflux de codes d'accès erronés")
+    await expect(page.locator("#dash-relay-arrived")).to_have_text(re.compile(r"^[1-9][0-9]*$"), timeout=10000)
+    await shot(page, "dashboard-code-surge")
+    engine = create_async_engine(test_settings.sqlalchemy_url)
+    try:
+        deadline = time.monotonic() + 10
+        while True:  # the ledger and the audit log are written in the background
+            async with engine.connect() as conn:
+                pooled = await conn.scalar(select(func.count()).where(WrongAccessCode.caller_hash.is_(None),
+                                                                      WrongAccessCode.relay))
+                surges = await conn.scalar(select(func.count()).where(AuditEntry.action == "access_code.surge"))
+            if (pooled >= 3 and surges >= 1) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await engine.dispose()
+    assert pooled >= 3 and surges == 1
+    text = httpx.get(f"{surge_service.base_url}/metrics", headers=surge_service.headers(Role.OPS), timeout=5).text
+    assert metric_sample(text, "allo_access_code_surge") == 1.0
+    assert metric_sample(text, 'allo_wrong_access_codes_total{scope="pooled"}') == 3.0
