@@ -93,7 +93,7 @@ class IvrHandler:
         hashes = [caller_hash, *older] if caller_hash else []
         guard = CallCodeGuard(self._ledger, hashes, relay=relay_why is not None) if self._ledger else None
         result = await run_menu(channel, rules, self._clock, journey, decide=self._decide,
-                                offer_callback=self._menu_offer(session, caller_hash),
+                                offer_callback=self._menu_offer(session, caller_hash, relay=relay_why is not None),
                                 no_input_replays=self._no_input_replays, code_guard=guard,
                                 input_floor_ms=self._relay_input_ms if relay_why is not None else 0)
         extra: dict[str, str] = {}
@@ -131,7 +131,7 @@ class IvrHandler:
             journey.prompts.extend(plan.announcement)
         return replace(result, route=replace(result.route, timeout_s=plan.timeout_s)), plan.variables
 
-    def _menu_offer(self, session: AgiSession, caller_hash: str | None) -> OfferFn | None:
+    def _menu_offer(self, session: AgiSession, caller_hash: str | None, *, relay: bool) -> OfferFn | None:
         booking = self._booking
         if booking is None:
             return None
@@ -142,7 +142,9 @@ class IvrHandler:
             sector = snapshot.sector_of_queue(queue) if snapshot is not None else None
             book = booker(booking, queue=queue, origin=CallbackOrigin.MENU, original_arrival=started, sector=sector,
                           call_id=session.uniqueid, caller_hash=caller_hash)
-            return await offer_callback(dialog, session.caller_id, book, from_menu=True)
+            # A relay call's own number is the platform's: only "another number" is offered.
+            own = None if relay else session.caller_id
+            return await offer_callback(dialog, own, book, from_menu=True)
 
         return offer
 

@@ -122,16 +122,30 @@ async def test_wrong_codes_of_a_relay_call_are_pooled_and_a_surge_shows_on_the_d
     await expect(page.locator("#dash-live")).to_have_text("en direct")
     alert = page.locator("#dash-alert")
     await expect(alert).to_be_hidden()
-    citizen = sipp.citizen(test_settings.sip_port, caller=RELAY_NUMBER,
-                           keys="2,5550101#@1500,5550202#@4500,5550303#@4500")
-    citizen.start()
+    # At once: one relay call types three wrong codes; another asks for a callback from the menu, then waits (3).
+    citizens = [sipp.citizen(test_settings.sip_port, caller=RELAY_NUMBER,
+                             keys="2,5550101#@1500,5550202#@4500,5550303#@4500"),
+                sipp.citizen(test_settings.sip_port, caller="0655777002", keys="5@1500,3@5000")]
+    for citizen in citizens:
+        citizen.start()
     try:
-        joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=60)
-        await ami_watch.client.action("Hangup", {"Channel": joined.channel})
-        assert (await asyncio.to_thread(citizen.wait, 20)).ok
+        joins: list[QueueCallerJoin] = []
+        for _ in citizens:
+            joins.append(await ami_watch.wait_for(
+                QueueCallerJoin, lambda e: e.queue == "l1" and e.uniqueid not in {j.uniqueid for j in joins},
+                timeout=60))
+            await ami_watch.client.action("Hangup", {"Channel": joins[-1].channel})
+        for citizen in citizens:
+            assert (await asyncio.to_thread(citizen.wait, 20)).ok
     finally:
-        citizen.stop()
-    row = await wait_call_row(test_settings, joined.uniqueid, until=QUEUED_OR_LEFT)
+        for citizen in citizens:
+            citizen.stop()
+    rows = {r.keys: r for r in [await wait_call_row(test_settings, j.uniqueid, until=QUEUED_OR_LEFT) for j in joins]}
+    assert set(rows) == {"2,<code>,<code>,<code>", "5,3"}, set(rows)
+    offer = rows["5,3"]  # a relay call's own number is the platform's: not offered
+    assert offer.relay and "allo/rappel/votre-numero" not in (offer.menu_trace or "")
+    assert "allo/rappel/autre-numero" in (offer.menu_trace or "") and "callback declined" in str(offer.trace)
+    row = rows["2,<code>,<code>,<code>"]
     assert row.relay and row.keys == "2,<code>,<code>,<code>"
     assert any("code asked, callers without a number and relay calls: 0 wrong codes within 10 min" in line
                for line in row.trace), row.trace
