@@ -93,7 +93,8 @@ class AlloService:
                               relay=parse_relay_match(settings.relay_match, normalise_number),
                               relay_input_ms=round(settings.relay_input_timeout_seconds * 1000),
                               relay_priority=settings.relay_queue_priority)
-        self.queue_exit = QueueExitHandler(self.queue_figures, self.legs, self.recorder, pseudonyms, self.callbacks)
+        self.queue_exit = QueueExitHandler(self.queue_figures, self.legs, self.recorder, pseudonyms, self.callbacks,
+                                           relay_input_ms=round(settings.relay_input_timeout_seconds * 1000))
         root = locate_asterisk_root(settings)
         self._sounds_dir = sounds_dir(root) if root is not None else None
         # Where agents' endpoints are published (None when Asterisk is not on this machine).

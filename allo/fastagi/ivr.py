@@ -99,9 +99,10 @@ class IvrHandler:
         extra: dict[str, str] = {}
         if result.outcome is MenuOutcome.QUEUED and result.route.queue and self._entry is not None:
             result, extra = await self._enter_queue(channel, journey, result, result.route.queue, lookup)
-        if result.outcome is MenuOutcome.QUEUED and relay_why is not None and self._relay_priority:
+        if result.outcome is MenuOutcome.QUEUED and relay_why is not None:
             # Served before ordinary calls (an interpreter waits with the caller), after transfers (10).
             extra["QUEUE_PRIO"] = str(self._relay_priority)
+            extra["ALLO_RELAY"] = "1"  # the queue-exit route learns it from the dialplan
             journey.queue_notes.append(f"relay call: queue priority {self._relay_priority}")
         if result.outcome is not MenuOutcome.HUNG_UP:
             try:
