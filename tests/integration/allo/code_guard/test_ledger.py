@@ -5,6 +5,7 @@ database is away, and the retention task erasing rows past the longest window.""
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -14,12 +15,16 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from allo.auth.roles import AuthMethod, Principal, Role
+from allo.cli.main import main
 from allo.code_guard.guard import CallCodeGuard
 from allo.code_guard.ledger import CodeLedger
 from allo.db.admin_models import AuditEntry
 from allo.db.models import WrongAccessCode
 from allo.metrics import Metrics
+from allo.privacy.pseudonyms import PseudonymKeys
 from allo.records.retention import RetentionPolicy, run_retention
+from allo.settings import Settings
+from allo.setup.secrets import ensure_secrets
 from allo.setup.sipp import free_port
 from ivr.code_limit import CodeGate, CodeLimits, WrongCodeCounts
 from tests.integration.allo.private_db import create_private_database, drop_private_database
@@ -130,3 +135,28 @@ async def test_retention_erases_rows_past_the_longest_window(db):
     assert report.wrong_access_codes == 2
     async with db.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(WrongAccessCode)) == 1
+
+
+async def test_allo_codes_unblock_erases_the_callers_wrong_codes_read_from_stdin(db, ledger_url, tmp_path,
+                                                                                 monkeypatch, capsys):
+    monkeypatch.setenv("ALLO_DATABASE_URL", ledger_url)
+    state = tmp_path / "state"
+    ensure_secrets(state)
+    keys = PseudonymKeys.of(Settings.load(state).pseudonym_key.get_secret_value())
+    blocked = keys.pseudonym("0655123450")
+    assert blocked is not None
+    await _rows(db, *[(blocked, NOW - timedelta(minutes=n)) for n in range(12)], (BOB, NOW))
+    monkeypatch.setattr("sys.stdin", io.StringIO("+33 6 55 12 34 50\n"))
+    assert await asyncio.to_thread(main, ["--state-dir", str(state), "codes", "unblock"]) == 0
+    assert "12 wrong code(s) of this caller erased" in capsys.readouterr().out
+    ledger = CodeLedger(db, LIMITS, Metrics())
+    assert (await ledger.counts([blocked], pooled=False)).caller == 0
+    assert (await ledger.counts([BOB], pooled=False)).caller == 1
+    async with db.connect() as conn:
+        entry = (await conn.execute(select(AuditEntry).where(
+            AuditEntry.action == "access_code.caller_unblocked"))).one()
+    assert entry.target == blocked[:12] and entry.actor.startswith("cli:")
+    assert "0655123450" not in str(entry.detail)
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    assert await asyncio.to_thread(main, ["--state-dir", str(state), "codes", "unblock"]) == 1
+    assert "no caller number read" in capsys.readouterr().err
