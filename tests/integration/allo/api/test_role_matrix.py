@@ -87,6 +87,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/calls/{call_id}"): SUPERVISOR | AGENT,
     ("POST", "/api/calls/{call_id}/notes"): SUPERVISOR | AGENT,
     ("POST", "/api/calls/{call_id}/transfer"): SUPERVISOR | AGENT,
+    ("GET", "/api/calls/lookup"): STAFF,
+    ("GET", "/appels"): STAFF.as_page,
     ("GET", "/api/callbacks"): SUPERVISOR | AGENT,
     ("GET", "/api/callbacks/{callback_id}"): SUPERVISOR | AGENT,
     ("DELETE", "/api/callbacks/{callback_id}"): SUPERVISOR,
