@@ -36,7 +36,8 @@ def loaded_version(service) -> int:
 
 
 async def queued_call(test_settings, ami_watch, caller: str):
-    """A citizen pressing 1 after the welcome (during the topical message when there is one); the row once queued in l1 (then hung up by AMI)."""
+    """A citizen pressing 1 after the welcome (during the topical message when there is one); the row once queued
+    in l1 (then hung up by AMI)."""
     ami_watch.events.clear()  # wait_for looks at every event received: only this call's
     citizen = sipp.citizen(test_settings.sip_port, caller=caller, keys="1@5500").start()
     try:
