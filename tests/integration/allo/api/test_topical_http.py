@@ -66,7 +66,7 @@ def test_set_publishes_a_version_audited_and_synthesised_then_withdraw(ops, runn
 
 @pytest.mark.parametrize(("body", "message"), [
     ({"text": TEXT, "ends": "2026-11-23T09:00"}, "La fin du message d'actualité (23/11/2026 09:00) est déjà passée"),
-    ({"text": "x" * 121, "ends": "2026-11-23T18:00"}, "Le message d'actualité fait 121 caractères : 120 au plus "
+    ({"text": "x" * 91, "ends": "2026-11-23T18:00"}, "Le message d'actualité fait 91 caractères : 90 au plus "
                                                       "(chaque appelant l'entend avant le menu)"),
 ])
 def test_refused_changes_nothing(ops, body, message):
