@@ -40,7 +40,8 @@
       for (const c of q.callers) {
         rows.push(`<tr class="waiting-caller" data-uniqueid="${esc(c.uniqueid)}" data-queue="${esc(q.name)}">` +
           `<td>${esc(q.name)}</td><td class="num">${c.position}</td>` +
-          `<td class="num">${duration(c.wait_seconds)}</td><td class="muted">${esc(c.uniqueid)}</td></tr>`);
+          `<td class="num">${duration(c.wait_seconds)}</td>` +
+          `<td><a href="/appels?call_id=${encodeURIComponent(c.uniqueid)}">${esc(c.uniqueid)}</a></td></tr>`);
       }
     }
     return rows.length ? rows.join("") : `<tr><td colspan="4" class="muted">Personne n'attend.</td></tr>`;
