@@ -26,12 +26,17 @@ def upgrade() -> None:
     op.add_column("callbacks", sa.Column("first_ringing_at", _TS, nullable=True))
     op.add_column("callbacks", sa.Column("reached_at", _TS, nullable=True))
     op.add_column("callbacks", sa.Column("risen_at", _TS, nullable=True))
-    # Callbacks answered before this revision: the best we know is the answered attempt's agent time (the dial
-    # began a prompt later); better than nothing for the reports of past days.
+    # Before this revision the best we know is the agent time of the attempts that dialled the citizen (the dial
+    # began a prompt later): answered, unanswered, busy. Better than nothing for the reports of past days.
     op.execute("""
-        UPDATE callbacks c SET first_ringing_at = a.at, reached_at = a.at
-        FROM (SELECT callback_id, min(coalesce(agent_at, originated_at, claimed_at)) AS at
-              FROM callback_attempts WHERE outcome = 'answered' GROUP BY callback_id) a
+        UPDATE callback_attempts SET ringing_at = agent_at
+        WHERE agent_at IS NOT NULL AND outcome IN ('answered', 'no_answer', 'busy')
+    """)
+    op.execute("UPDATE callback_attempts SET reached_at = ringing_at WHERE outcome = 'answered'")
+    op.execute("""
+        UPDATE callbacks c SET first_ringing_at = a.rang, reached_at = a.reached
+        FROM (SELECT callback_id, min(ringing_at) AS rang, min(reached_at) AS reached
+              FROM callback_attempts WHERE ringing_at IS NOT NULL GROUP BY callback_id) a
         WHERE a.callback_id = c.id
     """)
 
