@@ -23,6 +23,7 @@ from allo.auth.roles import Role
 from allo.http import db_errors
 from allo.http.openapi_doc import document_refusals
 from allo.service import AlloService
+from allo.web.callback_page import callback_pages
 from allo.web.calls import calls_pages
 from allo.web.dashboard import dashboard_pages
 from allo.web.login import login_pages
@@ -57,6 +58,6 @@ def create_app(service: AlloService) -> FastAPI:
     app.include_router(callbacks_router(service))
     for router in (auth_router, users_router, supervisor_router, rules_edit_router, topical_router, reports_router,
                    audit_router,
-                   login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages):
+                   login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages):
         app.include_router(router(service))
     return app

@@ -30,8 +30,18 @@
       cell(t && t.asa_seconds !== null ? `${t.asa_seconds} s` : "–", rag(g.asa)) +
       cell(percent(t && t.abandon_rate_pct), rag(g.abandon_rate)) +
       cell(level1) + cell(t ? t.callbacks_pending : "–") +
-      cell(t ? `${percent(t.callbacks_kept_pct)} <small>(${t.callbacks_kept}/${t.callbacks_completed})</small>` : "–",
-           rag(g.callbacks_kept)) + "</tr>";
+      cell(t ? `${percent(t.callbacks_kept_pct)} <small>(${t.callbacks_kept}/${t.callbacks_measured})</small>` : "–",
+           rag(g.callbacks_kept)) +
+      cell(t ? `${percent(t.callbacks_reached_in_time_pct)} <small>(${t.callbacks_reached_in_time}/` +
+           `${t.callbacks_measured})</small>` : "–") + "</tr>";
+  }
+
+  function riskRows(risk) {
+    const rows = risk.callbacks.map((c) => `<tr class="at-risk" data-queue="${esc(c.queue)}"><td>${esc(c.queue)}` +
+      `</td><td>${esc(c.due_by)}</td><td class="num ${c.due_in_seconds < 0 ? "rag-red" : "rag-amber"}">` +
+      `${c.due_in_seconds < 0 ? "dépassé de " + duration(-c.due_in_seconds) : duration(c.due_in_seconds)}` +
+      `</td></tr>`);
+    return rows.length ? rows.join("") : `<tr><td colspan="3" class="muted">Aucun rappel en danger.</td></tr>`;
   }
 
   function callerRows(queues) {
@@ -67,6 +77,9 @@
   function render(doc) {
     $("#dash-queues tbody").innerHTML = doc.queues.map(queueRow).join("");
     $("#dash-callers tbody").innerHTML = callerRows(doc.queues);
+    const risk = doc.callbacks_at_risk || { count: 0, callbacks: [] };
+    $("#dash-risk-count").textContent = String(risk.count);
+    $("#dash-risk tbody").innerHTML = riskRows(risk);
     $("#dash-agents tbody").innerHTML = doc.agents.map(agentRow).join("") ||
       `<tr><td colspan="7" class="muted">Aucun conseiller.</td></tr>`;
     $("#dash-updated").textContent = new Date(doc.generated_at * 1000).toLocaleTimeString("fr-FR");

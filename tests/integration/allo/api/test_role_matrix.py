@@ -66,6 +66,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/login"): PUBLIC,
     ("POST", "/api/auth/token"): PUBLIC,
     ("POST", "/api/callbacks"): PUBLIC,  # anonymous callers are rate-limited per address
+    ("GET", "/rappel"): PUBLIC,  # the citizens' callback page (docs/callbacks.md)
     # Any signed-in account.
     ("GET", "/"): EVERYONE.as_page,
     ("POST", "/logout"): EVERYONE.as_page,
