@@ -16,12 +16,15 @@ from allo.api.reports import reports_router
 from allo.api.rules_edit import rules_edit_router
 from allo.api.status import status_router
 from allo.api.supervisor import supervisor_router
+from allo.api.topical import topical_router
 from allo.api.users import users_router
 from allo.auth.deps import LoginRequired, PageForbidden
 from allo.auth.roles import Role
 from allo.http import db_errors
 from allo.http.openapi_doc import document_refusals
 from allo.service import AlloService
+from allo.web.callback_page import callback_pages
+from allo.web.calls import calls_pages
 from allo.web.dashboard import dashboard_pages
 from allo.web.login import login_pages
 from allo.web.ops import ops_pages
@@ -53,7 +56,8 @@ def create_app(service: AlloService) -> FastAPI:
     app.include_router(calls_router(service))
     app.include_router(agents_router(service))
     app.include_router(callbacks_router(service))
-    for router in (auth_router, users_router, supervisor_router, rules_edit_router, reports_router, audit_router,
-                   login_pages, users_pages, dashboard_pages, ops_pages, reports_pages):
+    for router in (auth_router, users_router, supervisor_router, rules_edit_router, topical_router, reports_router,
+                   audit_router,
+                   login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages):
         app.include_router(router(service))
     return app

@@ -129,7 +129,8 @@ class AlloService:
         # The supervisor dashboard's live feed (docs/dashboard.md): after the live state it reads.
         self.day_counter = DayCounter(settings.sqlalchemy_url)
         self.dashboard = DashboardFeed(self.live, self.active_calls, self.engine, lambda: self.ami.connected,
-                                       load=self.day_counter, alerts=self._alerts)
+                                       load=self.day_counter, at_risk=lambda: self.callbacks.scheduler.at_risk,
+                                       alerts=self._alerts)
         self.ami.add_listener(self.dashboard.on_event)
         self.ami.add_resync_listener(self.dashboard.on_resync)
         # Retention (docs/privacy.md): old journeys erased daily, in the background.

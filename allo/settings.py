@@ -119,6 +119,8 @@ class Settings(BaseSettings):
     callback_keys_previous: SecretStr = Field(default=SecretStr(""), description="Earlier callback keys during a "
                                               "rotation: they decrypt, never encrypt (`allo keys rotate-callback`)")
     callback_promise_minutes: float = Field(default=45.0, gt=0, description="Called back within this, once open")
+    callback_rise_lead_minutes: float = Field(default=15.0, ge=0, description="This long before its deadline a "
+                                              "callback not yet dialled rises ahead of new arrivals and shows at risk")
     callback_retry_minutes: float = Field(default=5.0, gt=0, description="Between two attempts")
     callback_max_attempts: int = Field(default=3, ge=1, le=10)
     callback_dial: str = Field(default="PJSIP/trunk/sip:{number}@127.0.0.1",

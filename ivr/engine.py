@@ -205,7 +205,21 @@ class _Call:
         if key:
             self.record_input(key)
             self.note(f"key {key} during the welcome")
+        else:
+            key = await self.topical()
         return await self.menu(self.rules.root_menu, 1, key or None)
+
+    async def topical(self) -> str:
+        """The topical message when one is live at this moment; a key pressed during it is the menu's choice."""
+        topical = self.rules.topical
+        if topical is None or not topical.active(self.clock()):
+            return ""
+        self.note(f"topical message {topical.prompt}")
+        key = await self.say([topical.prompt], interruptible=True)
+        if key:
+            self.record_input(key)
+            self.note(f"key {key} during the topical message")
+        return key
 
     async def menu(self, name: str, depth: int, pending: str | None = None) -> MenuResult:
         if depth > MAX_DEPTH:

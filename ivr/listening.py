@@ -51,9 +51,11 @@ def listening_time(prompts: Sequence[str], waits_ms: Sequence[int], durations: M
     return Listening(total, sum(waits_ms) / 1000, tuple(estimated))
 
 
-def main_path(root_prompt: str, timeout_ms: int, replays: int) -> tuple[list[str], list[int]]:
+def main_path(root_prompt: str, timeout_ms: int, replays: int,
+              topical: str | None = None) -> tuple[list[str], list[int]]:
     """What a caller who presses nothing hears and waits before being queued in level 1 (open hours): the welcome,
-    the first menu and its timeout, each replay ("no choice" and the menu again, its timeout), the connecting prompt."""
-    prompts = [PromptName.WELCOME, root_prompt, *[PromptName.NO_CHOICE, root_prompt] * replays,
-               PromptName.CONNECTING]
+    the topical message if any, the first menu and its timeout, each replay ("no choice" and the menu again, its
+    timeout), the connecting prompt."""
+    prompts = [PromptName.WELCOME, *([topical] if topical else []), root_prompt,
+               *[PromptName.NO_CHOICE, root_prompt] * replays, PromptName.CONNECTING]
     return [str(name) for name in prompts], [timeout_ms] * (replays + 1)

@@ -6,6 +6,7 @@ import enum
 import hashlib
 import hmac
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from routing.calendar_types import Calendar
 
@@ -86,6 +87,19 @@ class AccessCode:
 
 
 @dataclass(frozen=True)
+class Topical:
+    """The topical message: `prompt` said after the welcome, before the main menu, from `starts` (None: as soon
+    as published) until `ends` (aware datetimes)."""
+
+    prompt: str
+    ends: datetime
+    starts: datetime | None = None
+
+    def active(self, now: datetime) -> bool:
+        return (self.starts is None or self.starts <= now) and now < self.ends
+
+
+@dataclass(frozen=True)
 class RulesSnapshot:
     version: int
     services: dict[str, Service]
@@ -96,6 +110,7 @@ class RulesSnapshot:
     prompts: dict[str, str] = field(default_factory=dict)  # catalogue: sound name -> French text
     root_menu: str = "main"
     level1_service: str = "general"
+    topical: Topical | None = None  # enabled only; whether it plays depends on the time of the call
 
     def sector_of_queue(self, queue: str) -> str | None:
         """The code of the sector whose queue this is (None: level 1 or no sector)."""

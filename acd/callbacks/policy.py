@@ -60,3 +60,39 @@ def queue_position(waiting_arrivals: Iterable[float], original_arrival: float) -
         if arrival <= original_arrival:
             last_earlier = index
     return last_earlier + 1
+
+
+# QUEUE_PRIO of a callback close to its deadline. New arrivals have 0, transferred callers 10 (their level-1
+# conversation already happened and they are on the line now, listening, for a specialist). A callback at risk
+# goes ahead of every ordinary caller, whatever their arrival, but stays behind transfers: those are few, short
+# and already half served, while letting callbacks pass them would make a transferred caller hear the wait
+# music again for someone who is not even on the line.
+RISEN_PRIORITY = 5
+
+
+def rise_from(due_by: datetime, lead: timedelta) -> datetime:
+    """The moment a callback becomes at risk: from then on it rises ahead of new arrivals."""
+    return due_by - lead
+
+
+def must_rise(now: datetime, due_by: datetime, lead: timedelta) -> bool:
+    return now >= rise_from(due_by, lead)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A callback attempt whose waiting leg is in the queue (AstDB `queued`)."""
+
+    attempt_id: int
+    due_by: datetime
+    risen: bool
+
+
+def to_rise(waiting: Iterable[Waiting], now: datetime, lead: timedelta) -> list[int]:
+    """Attempts whose leg must rise now: within `lead` of their deadline and not risen yet."""
+    return [w.attempt_id for w in waiting if not w.risen and must_rise(now, w.due_by, lead)]
+
+
+def at_risk(now: datetime, due_by: datetime, lead: timedelta, *, rang: bool) -> bool:
+    """An open callback within `lead` of its deadline (or past it) whose citizen's phone has not rung yet."""
+    return not rang and must_rise(now, due_by, lead)

@@ -1,8 +1,10 @@
 """What became of a callback attempt, read from the state the dialplan keeps in AstDB (pure).
 
 The dialplan writes `allo_cb/<attempt>`: `queued` (waiting for an agent), `dialling:<agent>` (an agent is
-reserved, the citizen's phone rings), then a final word: Dial's DIALSTATUS, `NOAGENT` (left the queue
-without an agent) or `CANCELLED` (cancelled through the API before the citizen was dialled).
+reserved and hears a short prompt), `ringing:<agent>:<epoch>` (Dial() towards the citizen began at that second),
+then a final word: Dial's DIALSTATUS followed by `:<epoch rang>` (and `:<epoch reached>` after `ANSWER`),
+`NOAGENT` (left the queue without an agent) or `CANCELLED` (cancelled through the API before the citizen was
+dialled). The times live in AstDB so that they survive a restart of our service like the state itself.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 class Stage(enum.StrEnum):
     QUEUED = "queued"
     DIALLING = "dialling"
+    RINGING = "ringing"
     ENDED = "ended"
 
 
@@ -48,15 +51,31 @@ class Progress:
     end: AttemptEnd | None = None
     agent: str | None = None
     status: str = ""  # the dialplan's word, kept as the attempt's detail
+    rang_at: float | None = None  # epoch second at which Dial() towards the citizen began
+    reached_at: float | None = None  # epoch second at which the citizen picked up
+
+
+def _epoch(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value > 0 else None
 
 
 def parse_progress(value: str) -> Progress:
-    word, _, agent = value.strip().partition(":")
+    word, _, rest = value.strip().partition(":")
     if word == "queued":
         return Progress(Stage.QUEUED, status=word)
     if word == "dialling":
-        return Progress(Stage.DIALLING, agent=agent or None, status=word)
-    return Progress(Stage.ENDED, _FINAL.get(word.upper(), AttemptEnd.FAILED), status=word[:40] or "empty")
+        return Progress(Stage.DIALLING, agent=rest or None, status=word)
+    if word == "ringing":
+        agent, _, rang = rest.rpartition(":")
+        return Progress(Stage.RINGING, agent=agent or None, status=word, rang_at=_epoch(rang))
+    rang, _, reached = rest.partition(":")
+    end = _FINAL.get(word.upper(), AttemptEnd.FAILED)
+    return Progress(Stage.ENDED, end, status=word[:40] or "empty", rang_at=_epoch(rang),
+                    reached_at=_epoch(reached) if end is AttemptEnd.ANSWERED else None)
 
 
 class Step(enum.StrEnum):
@@ -96,7 +115,7 @@ def reconcile(row: RowStage, progress: Progress | None, *, age: float, grace: fl
         return Verdict(Step.CLOSE, progress.end, progress.status)
     if progress is not None and alive is False:
         return Verdict(Step.CLOSE, AttemptEnd.INTERRUPTED, "lost by asterisk", progress.agent)
-    if progress is not None and progress.stage is Stage.DIALLING:
+    if progress is not None and progress.stage in (Stage.DIALLING, Stage.RINGING):
         if row is RowStage.AGENT_RESERVED:
             return Verdict(Step.WAIT)
         return Verdict(Step.MARK_RESERVED, agent=progress.agent)

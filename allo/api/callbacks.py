@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from acd.callbacks.phone import PhoneRejected
 from acd.callbacks.types import CallbackOrigin, CallbackRefusal, CallbackRefused, CallbackRequest
 from allo.auth.deps import authenticate, require
 from allo.auth.login import client_address
@@ -44,6 +45,8 @@ class AttemptOut(BaseModel):
     originated_at: datetime | None
     agent: str | None
     agent_at: datetime | None
+    ringing_at: datetime | None = Field(description="the dial towards the citizen began (their phone rang)")
+    reached_at: datetime | None = Field(description="the citizen picked up")
     ended_at: datetime | None
     outcome: str
     detail: str | None
@@ -58,7 +61,14 @@ class CallbackOut(BaseModel):
     created_at: datetime
     original_arrival: datetime
     due_by: datetime
-    late: bool = Field(description="not called back within the promise (or past it and still open)")
+    late: bool = Field(description="the citizen's phone first rang after due_by, or due_by passed without a ring "
+                       "(a cancelled callback is never late)")
+    first_ringing_at: datetime | None = Field(description="when the citizen's phone first rang (the promise kept "
+                                              "at ringing if <= due_by)")
+    reached_at: datetime | None = Field(description="when the citizen picked up (the promise kept at reach if "
+                                        "<= due_by)")
+    reached_late: bool | None = Field(description="reached after due_by; null while not reached")
+    risen_at: datetime | None = Field(description="when the callback rose ahead of new arrivals near its deadline")
     closed_at: datetime | None
     outcome: str | None
     attempts: list[AttemptOut]
@@ -70,21 +80,26 @@ ON_CALLBACKS = require(Role.SUPERVISOR, Role.AGENT)
 
 def _attempt(a: CallbackAttempt) -> AttemptOut:
     return AttemptOut(attempt_no=a.attempt_no, claimed_at=a.claimed_at, originated_at=a.originated_at,
-                      agent=a.agent, agent_at=a.agent_at, ended_at=a.ended_at, outcome=a.outcome.value,
-                      detail=a.detail)
+                      agent=a.agent, agent_at=a.agent_at, ringing_at=a.ringing_at, reached_at=a.reached_at,
+                      ended_at=a.ended_at, outcome=a.outcome.value, detail=a.detail)
 
 
-def _late(row: Callback, attempts: list[CallbackAttempt]) -> bool:
-    if row.status is CallbackStatus.DONE:
-        answered = next((a for a in attempts if a.outcome.value == "answered"), None)
-        return answered is not None and (answered.originated_at or answered.claimed_at) > row.due_by
-    return row.status in (CallbackStatus.PENDING, CallbackStatus.IN_PROGRESS) and datetime.now(UTC) > row.due_by
+def _late(row: Callback, now: datetime) -> bool:
+    """The promise is kept when the citizen's phone first rings by due_by (docs/callbacks.md)."""
+    if row.first_ringing_at is not None:
+        return row.first_ringing_at > row.due_by
+    if row.status is CallbackStatus.CANCELLED:
+        return False
+    return (row.closed_at or now) > row.due_by
 
 
 def _out(row: Callback, attempts: list[CallbackAttempt]) -> CallbackOut:
     return CallbackOut(id=str(row.public_id), status=row.status.value, origin=row.origin, queue=row.queue,
                        sector=row.sector, created_at=row.created_at, original_arrival=row.original_arrival,
-                       due_by=row.due_by, late=_late(row, attempts), closed_at=row.closed_at, outcome=row.outcome,
+                       due_by=row.due_by, late=_late(row, datetime.now(UTC)), first_ringing_at=row.first_ringing_at,
+                       reached_at=row.reached_at,
+                       reached_late=None if row.reached_at is None else row.reached_at > row.due_by,
+                       risen_at=row.risen_at, closed_at=row.closed_at, outcome=row.outcome,
                        attempts=[_attempt(a) for a in attempts])
 
 
@@ -105,7 +120,9 @@ def callbacks_router(service: AlloService) -> APIRouter:
 
     @router.post("", response_model=CallbackBookedOut, status_code=201, dependencies=[Depends(limited)],
                  responses={409: {"description": "a callback to this number is already planned"},
-                            422: {"description": "invalid number, unknown sector or no consent"},
+                            422: {"description": "invalid number (with its `reason`: empty, not_a_number, "
+                                  "short_number, wrong_length, foreign, premium, not_assigned), unknown sector or "
+                                  "no consent"},
                             429: {"description": "too many anonymous requests from this address (see Retry-After)"},
                             503: {"description": "callbacks cannot be booked right now (database away)"}},
                  summary="Book a callback (the form of a service-public.fr page); called back within the promise")
@@ -128,8 +145,10 @@ def callbacks_router(service: AlloService) -> APIRouter:
         try:
             booked = await callbacks.book(request)
         except CallbackRefused as exc:
-            raise HTTPException(REFUSAL_STATUS.get(exc.reason, 422),
-                                {"error": exc.reason.value, "message": str(exc)}) from exc
+            detail = {"error": exc.reason.value, "message": str(exc)}
+            if isinstance(exc.__cause__, PhoneRejected):  # which rule the number broke, for the page to say it
+                detail["reason"] = exc.__cause__.reason.value
+            raise HTTPException(REFUSAL_STATUS.get(exc.reason, 422), detail) from exc
         return CallbackBookedOut(id=booked.public_id, due_by=booked.due_by, status=CallbackStatus.PENDING.value)
 
     @router.get("", response_model=list[CallbackOut], summary="Callbacks not yet closed (for supervisors)")

@@ -1,4 +1,5 @@
-"""Calls API: context that follows a call (notes), transfer to a level-2 sector, calls in progress."""
+"""Calls API: context that follows a call (notes), transfer to a level-2 sector, calls in progress, and the
+lookup of past calls ("why did this call go there?")."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import time
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,9 @@ from acd.transfer import TransferRefusal
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.db.models import Call, CallNote
+from allo.records.journey_view import CallView
+from allo.records.lookup import lookup_calls
+from allo.records.lookup_params import BadLookup, parse_lookup
 from allo.service import AlloService
 from allo.transfers.sectors import TransferFailed
 
@@ -56,8 +60,15 @@ class CallOut(BaseModel):
     notes: list[NoteOut]
 
 
+class LookupOut(BaseModel):
+    calls: list[CallView]
+    next_offset: int | None = Field(description="offset of the next page, null on the last one")
+
+
 REFUSAL_STATUS = {TransferRefusal.UNKNOWN_SECTOR: 422}
 ON_CALLS = require(Role.SUPERVISOR, Role.AGENT)
+LOOKERS = require(Role.SUPERVISOR, Role.OPS)
+Opt = Annotated[str | None, Query()]
 
 
 def calls_router(service: AlloService) -> APIRouter:
@@ -72,6 +83,22 @@ def calls_router(service: AlloService) -> APIRouter:
     @router.get("/active", summary="Calls connected to an adviser right now (from AMI)")
     async def active(_me: Annotated[Principal, Depends(require(Role.SUPERVISOR))]) -> list[dict[str, Any]]:
         return service.active_calls.to_list(time.time())
+
+    @router.get("/lookup", response_model=LookupOut,
+                responses={422: {"description": "neither a call id nor a readable period, or a period too long "
+                                                "(detail: a French sentence)"}},
+                summary="Past calls by id or by period (Paris time): journey, keys (codes masked), decision trace, "
+                        "rules version, queue legs")
+    async def lookup(_me: Annotated[Principal, Depends(LOOKERS)], call_id: Opt = None,
+                     first: Annotated[str | None, Query(alias="from", description="AAAA-MM-JJ[ HH:MM], Paris")] = None,
+                     to: Annotated[str | None, Query(description="AAAA-MM-JJ[ HH:MM], Paris (a date: its end)")] = None,
+                     limit: Opt = None, offset: Opt = None) -> LookupOut:
+        try:
+            query = parse_lookup(call_id, first, to, limit, offset)
+        except BadLookup as exc:
+            raise HTTPException(422, str(exc)) from exc
+        page = await lookup_calls(service.engine, query)
+        return LookupOut(calls=page.calls, next_offset=page.next_offset)
 
     @router.get("/{call_id}", response_model=CallOut, summary="A call with the context that follows it (notes)")
     async def get_call(call_id: str, _me: Annotated[Principal, Depends(ON_CALLS)]) -> CallOut:

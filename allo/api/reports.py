@@ -41,8 +41,12 @@ class FiguresOut(BaseModel):
     solved_pct: float | None
     callbacks_requested: int = Field(description="callbacks booked for this queue in the bucket")
     callbacks_completed: int = Field(description="of those, the citizen was reached")
-    callbacks_kept: int = Field(description="of those completed, reached by the promised time (due_by)")
-    callbacks_kept_pct: float | None
+    callbacks_measured: int = Field(description="of those, measured against the promise: the phone rang, or "
+                                    "closed failed without ever ringing")
+    callbacks_kept: int = Field(description="the citizen's phone first rang by the promised time (due_by)")
+    callbacks_kept_pct: float | None = Field(description="kept ÷ measured")
+    callbacks_reached_in_time: int = Field(description="the citizen picked up by the promised time (due_by)")
+    callbacks_reached_in_time_pct: float | None = Field(description="reached in time ÷ measured")
 
 
 class BucketOut(FiguresOut):

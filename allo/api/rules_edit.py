@@ -36,7 +36,7 @@ OpsOrSupervisor = Annotated[Principal, Depends(require(Role.OPS, Role.SUPERVISOR
 
 EDIT_HELP = ("One edit, discriminated on `op`: set_weekly, add_exception, remove_exception, set_holidays, set_menu, "
              "set_menu_option, remove_menu_option, set_prompt_text, set_recording, set_sector, set_queue, "
-             "rotate_code, retire_code (fields in docs/rules-editor.md).")
+             "rotate_code, retire_code, set_topical, clear_topical (fields in docs/rules-editor.md).")
 
 
 class PreviewRequest(BaseModel):
@@ -96,7 +96,7 @@ def _draft_routes(router: APIRouter, service: AlloService, session: Callable[[],
         try:
             parsed = parse_edit(body)
             async with session() as db:
-                result = await editor.apply_edit(db, me, parsed, await service.menu_timing())
+                result = await editor.apply_edit(db, me, parsed, await service.menu_timing(), service.clock())
         except RulesEditError as exc:
             raise refused(exc.problems) from None
         return {"draft": result.draft.to_json(), "plaintext_code": result.plaintext_code}

@@ -37,6 +37,7 @@ class Origination:
     dial: str = field(repr=False)  # contains the number
     ring_seconds: int
     agent_wait_seconds: int
+    priority: int = 0  # QUEUE_PRIO of the waiting leg: risen already when originated close to the deadline
 
 
 def attempt_of_channel(channel: str) -> int | None:
@@ -58,6 +59,7 @@ class CallbackAsterisk:
                 "ALLO_CB_POSITION": str(plan.position),
                 "ALLO_CB_TARGET": plan.dial,
                 "ALLO_CB_RING": str(plan.ring_seconds),
+                "ALLO_CB_PRIO": str(plan.priority),
             },
             # How long the Local channel may stay unanswered, i.e. wait in the queue for an agent.
             timeout=float(plan.agent_wait_seconds), run_async=True, caller_id=CALLER_ID)
@@ -101,16 +103,36 @@ class CallbackAsterisk:
 
     async def live_legs(self) -> dict[int, str]:
         """Attempts with a Local channel in Asterisk: attempt id -> unique id of the half waiting in the queue."""
+        return {attempt: uniqueid for attempt, (_channel, uniqueid) in (await self._legs()).items()}
+
+    async def _legs(self) -> dict[int, tuple[str, str]]:
         events = await self._ami.list_action("CoreShowChannels", None, "CoreShowChannelsComplete")
-        legs: dict[int, str] = {}
+        legs: dict[int, tuple[str, str]] = {}
         for event in events:
             if isinstance(event, UnknownEvent) and event.name.lower() == "coreshowchannel":
                 view = Fields(event.fields)
                 channel = view.text("Channel")
                 attempt = attempt_of_channel(channel)
                 if attempt is not None and (attempt not in legs or channel.endswith(";2")):
-                    legs[attempt] = view.text("Uniqueid")
+                    legs[attempt] = (channel, view.text("Uniqueid"))
         return legs
+
+    async def rise(self, attempt_ids: list[int], queue_of: dict[int, str], priority: int) -> list[int]:
+        """Move the waiting legs of these attempts ahead of lower priorities at once; the ones moved."""
+        legs = await self._legs()
+        moved: list[int] = []
+        for attempt in attempt_ids:
+            leg = legs.get(attempt)
+            if leg is None or not leg[0].endswith(";2"):
+                continue
+            try:
+                # Immediate: re-placed now, not only for the next caller to join (Asterisk 16+).
+                await self._ami.action("QueueChangePriorityCaller", {
+                    "Queue": queue_of[attempt], "Caller": leg[0], "Priority": str(priority), "Immediate": "yes"})
+            except AmiActionFailed:  # left the queue meanwhile (an agent took it): nothing to move
+                continue
+            moved.append(attempt)
+        return moved
 
     async def hang_up(self, attempt_id: int) -> None:
         with contextlib.suppress(AmiActionFailed):  # no such channel: nothing to stop

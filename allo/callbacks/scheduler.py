@@ -8,14 +8,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from acd.ami.client import AmiClient
 from acd.ami.errors import AmiActionFailed, AmiError
 from acd.ami.event_types import AmiEvent, QueueCallerJoin, UnknownEvent
 from acd.ami.fields import Fields
-from acd.callbacks.policy import deferred_until, queue_position
-from acd.callbacks.progress import AttemptEnd, Next, Stage, Step, Verdict, parse_progress, reconcile
+from acd.callbacks.policy import RISEN_PRIORITY, Waiting, deferred_until, must_rise, queue_position, to_rise
+from acd.callbacks.progress import AttemptEnd, Next, Progress, Stage, Step, Verdict, parse_progress, reconcile
 from acd.live.state import LiveState
 from allo.callbacks.asterisk import USER_EVENT, CallbackAsterisk, Origination, dial_string
 from allo.callbacks.hours import opening
@@ -52,6 +52,7 @@ class CallbackScheduler:
         self._leg: dict[str, int] = {}  # unique id of the half waiting in the queue -> attempt
         self._joins: dict[int, asyncio.Future[None]] = {}
         self.on_queued: Callable[[int, str], None] = lambda _attempt, _uniqueid: None
+        self.at_risk: list[tuple[str, datetime]] = []  # (queue, due_by) as of the last round, for the dashboard
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -99,10 +100,16 @@ class CallbackScheduler:
             except Exception as exc:  # database or AMI away: the next round tries again
                 log.warning("callback round failed: %s: %s", type(exc).__name__, exc)
 
+    @property
+    def _lead(self) -> timedelta:
+        return timedelta(minutes=self._settings.callback_rise_lead_minutes)
+
     async def run_once(self) -> None:
         await self._sweep()
         for claimed in await self._store.claim_due(self._clock(), self._defer):
             await self._originate(claimed)
+        self.at_risk = await self._store.at_risk(self._clock(), self._lead)
+        self._metrics.at_risk.set(len(self.at_risk))
 
     def _defer(self, queue: str) -> datetime | None:
         routing_now = self._routing_clock()
@@ -123,14 +130,22 @@ class CallbackScheduler:
         rows = await self._store.open_attempts()
         now = self._clock()
         grace = self._settings.callback_grace_seconds
+        waiting: list[Waiting] = []
         for row in rows:
             self._arrival[row.attempt_id] = row.original_arrival.timestamp()
             raw = states.get(row.attempt_id)
+            progress = None if raw is None else parse_progress(raw)
             age = (now - row.moved_at).total_seconds()
             alive = None if legs is None or age < grace else row.attempt_id in legs
-            verdict = reconcile(row.stage, None if raw is None else parse_progress(raw), age=age, grace=grace,
+            verdict = reconcile(row.stage, progress, age=age, grace=grace,
                                 in_flight=row.attempt_id in self._in_flight, alive=alive)
-            await self._apply(row, verdict, now)
+            if progress is not None and progress.rang_at is not None and not row.ringing:
+                await self._ring(row.attempt_id, _at(progress.rang_at))
+            await self._apply(row, verdict, now, progress)
+            if (progress is not None and progress.stage is Stage.QUEUED and verdict.step is not Step.CLOSE
+                    and row.due_by is not None and row.attempt_id not in self._in_flight):
+                waiting.append(Waiting(row.attempt_id, row.due_by, row.risen))
+        await self._rise(waiting, {row.attempt_id: row for row in rows}, now)
         open_ids = {row.attempt_id for row in rows}
         ended = [a for a, raw in states.items() if a not in open_ids and parse_progress(raw).stage is Stage.ENDED]
         for attempt in await self._store.closed_before(ended, now - timedelta(seconds=grace)):
@@ -139,7 +154,26 @@ class CallbackScheduler:
         if check:
             self._check_channels = False
 
-    async def _apply(self, row: OpenAttempt, verdict: Verdict, now: datetime) -> None:
+    async def _ring(self, attempt_id: int, at: datetime) -> None:
+        ring = await self._store.mark_ringing(attempt_id, at)
+        if ring is not None:
+            self._metrics.rang.labels("yes" if ring.on_time else "no").inc()
+            log.info("callback attempt %s: the citizen's phone first rang %.0f s %s the deadline", attempt_id,
+                     abs((ring.due_by - at).total_seconds()), "before" if ring.on_time else "after")
+
+    async def _rise(self, waiting: list[Waiting], rows: dict[int, OpenAttempt], now: datetime) -> None:
+        due = to_rise(waiting, now, self._lead)
+        if not due:
+            return
+        for attempt in await self._asterisk.rise(due, {a: rows[a].queue for a in due}, RISEN_PRIORITY):
+            row = rows[attempt]
+            await self._store.mark_risen(row.callback_id, now)
+            self._metrics.risen.inc()
+            left = (row.due_by - now).total_seconds() if row.due_by is not None else 0.0
+            log.info("callback attempt %s rose ahead of new arrivals in %s (due in %.0f s)", attempt, row.queue, left)
+
+    async def _apply(self, row: OpenAttempt, verdict: Verdict, now: datetime,
+                     progress: Progress | None = None) -> None:
         if verdict.step is Step.MARK_ORIGINATED:
             await self._store.mark_originated(row.attempt_id, now)
         elif verdict.step is Step.MARK_RESERVED:
@@ -150,16 +184,22 @@ class CallbackScheduler:
                 log.info("callback attempt %s never reached Asterisk: originating it", row.attempt_id)
                 await self._originate(claimed)
         elif verdict.step is Step.CLOSE and verdict.end is not None:
-            await self._close(row.attempt_id, verdict.end, verdict.detail, verdict.agent)
+            reached = None if progress is None or progress.reached_at is None else _at(progress.reached_at)
+            await self._close(row.attempt_id, verdict.end, verdict.detail, verdict.agent, reached=reached,
+                              due_by=row.due_by)
 
-    async def _close(self, attempt_id: int, end: AttemptEnd, detail: str, agent: str | None) -> None:
+    async def _close(self, attempt_id: int, end: AttemptEnd, detail: str, agent: str | None, *,
+                     reached: datetime | None = None, due_by: datetime | None = None) -> None:
+        now = self._clock()
         following = await self._store.close_attempt(
-            attempt_id, end, detail, self._clock(), agent=agent,
+            attempt_id, end, detail, now, agent=agent,
             retry=timedelta(minutes=self._settings.callback_retry_minutes),
-            max_attempts=self._settings.callback_max_attempts)
+            max_attempts=self._settings.callback_max_attempts, reached_at=reached)
         self._metrics.attempts.labels(end.value).inc()
         if following is Next.DONE or following is Next.FAILED:
             self._metrics.closed.labels(following.value).inc()
+        if following is Next.DONE and due_by is not None:
+            self._metrics.reached.labels("yes" if (reached or now) <= due_by else "no").inc()
         log.info("callback attempt %s ended: %s (%s), next: %s", attempt_id, end.value, detail,
                  following.value if following else "-")
 
@@ -181,9 +221,11 @@ class CallbackScheduler:
         self._joins[attempt] = waiter
         try:
             self._arrival[attempt] = claimed.original_arrival.timestamp()
+            rise = not claimed.risen and must_rise(self._clock(), claimed.due_by, self._lead)
             plan = Origination(attempt, claimed.queue, self._position(claimed.queue, claimed.original_arrival),
                                dial_string(self._settings.callback_dial, claimed.phone),
-                               self._settings.callback_ring_seconds, self._settings.callback_agent_wait_seconds)
+                               self._settings.callback_ring_seconds, self._settings.callback_agent_wait_seconds,
+                               RISEN_PRIORITY if claimed.risen or rise else 0)
             try:
                 await self._asterisk.originate(plan)
             except AmiActionFailed as exc:
@@ -195,11 +237,17 @@ class CallbackScheduler:
                 return
             now = self._clock()
             await self._store.mark_originated(attempt, now)
-            if now > claimed.due_by:
-                self._metrics.late.inc()
+            if rise:
+                await self._store.mark_risen(claimed.callback_id, now)
+                self._metrics.risen.inc()
+                log.info("callback attempt %s joins %s already risen ahead of new arrivals", attempt, claimed.queue)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(JOIN_WAIT):
                     await waiter
         finally:
             self._in_flight.discard(attempt)
             self._joins.pop(attempt, None)
+
+
+def _at(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)

@@ -38,6 +38,7 @@ class Claimed:
     original_arrival: datetime
     due_by: datetime
     phone: str = field(repr=False)  # in clear only in memory, for the dial string
+    risen: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,18 @@ class OpenAttempt:
     moved_at: datetime  # when the row last moved forward (claimed, originated)
     queue: str
     original_arrival: datetime
+    callback_id: int = 0
+    due_by: datetime | None = None
+    ringing: bool = False  # the dial towards the citizen began (ringing_at recorded)
+    risen: bool = False  # the callback already rose ahead of new arrivals
+
+
+@dataclass(frozen=True)
+class Ring:
+    """The first ring of a callback, just recorded."""
+
+    due_by: datetime
+    on_time: bool
 
 
 class CancelOutcome(enum.StrEnum):
@@ -63,6 +76,13 @@ class CallbackStore:
     async def queue_exists(self, queue: str) -> bool:
         async with self._sessions() as session:
             return await session.scalar(select(Queue.id).where(Queue.name == queue)) is not None
+
+    async def sectors(self) -> list[tuple[str, str]]:
+        """(sector, label) of every level-2 queue, for the public callback page."""
+        async with self._sessions() as session:
+            rows = (await session.execute(select(Queue.sector, Queue.label).where(Queue.sector.is_not(None))
+                                          .order_by(Queue.label))).all()
+        return [(r.sector, r.label or r.sector) for r in rows]
 
     async def queue_of_sector(self, sector: str) -> str | None:
         async with self._sessions() as session:
@@ -105,8 +125,7 @@ class CallbackStore:
                 row.attempts += 1
                 row.status = CallbackStatus.IN_PROGRESS
                 attempt = CallbackAttempt(callback_id=row.id, attempt_no=row.attempts, claimed_at=now,
-                                          outcome=AttemptOutcome.CLAIMED,
-                                          detail="late" if now > row.due_by else None)
+                                          outcome=AttemptOutcome.CLAIMED)
                 session.add(attempt)
                 await session.flush()
                 claimed.append(self._claimed(attempt, row))
@@ -115,7 +134,7 @@ class CallbackStore:
     def _claimed(self, attempt: CallbackAttempt, row: Callback) -> Claimed:
         assert row.phone_cipher is not None  # open callbacks always have their number (CHECK constraint)
         return Claimed(attempt.id, row.id, attempt.attempt_no, row.queue, row.original_arrival, row.due_by,
-                       self._cipher.decrypt(row.phone_cipher))
+                       self._cipher.decrypt(row.phone_cipher), risen=row.risen_at is not None)
 
     async def reclaim(self, attempt_id: int, now: datetime) -> Claimed | None:
         """A claimed attempt that never reached Asterisk, to originate again (None if its callback moved on)."""
@@ -134,11 +153,40 @@ class CallbackStore:
         async with self._sessions() as session:
             rows = (await session.execute(
                 select(CallbackAttempt.id, CallbackAttempt.outcome, CallbackAttempt.claimed_at,
-                       CallbackAttempt.originated_at, Callback.queue, Callback.original_arrival)
+                       CallbackAttempt.originated_at, CallbackAttempt.ringing_at, Callback.queue,
+                       Callback.original_arrival, Callback.id.label("callback_id"), Callback.due_by, Callback.risen_at)
                 .join(Callback, Callback.id == CallbackAttempt.callback_id)
                 .where(CallbackAttempt.outcome.in_(OPEN_OUTCOMES)).order_by(CallbackAttempt.id))).all()
         return [OpenAttempt(r.id, RowStage(r.outcome.value), r.originated_at or r.claimed_at, r.queue,
-                            r.original_arrival) for r in rows]
+                            r.original_arrival, r.callback_id, r.due_by, r.ringing_at is not None,
+                            r.risen_at is not None) for r in rows]
+
+    async def mark_ringing(self, attempt_id: int, at: datetime) -> Ring | None:
+        """Record when the dial towards the citizen began; a Ring when it is the callback's first."""
+        async with self._sessions() as session, session.begin():
+            attempt = await session.get(CallbackAttempt, attempt_id, with_for_update=True)
+            if attempt is None or attempt.ringing_at is not None:
+                return None
+            attempt.ringing_at = at
+            row = await session.get(Callback, attempt.callback_id, with_for_update=True)
+            if row is None or row.first_ringing_at is not None:
+                return None
+            row.first_ringing_at = at
+            return Ring(row.due_by, at <= row.due_by)
+
+    async def mark_risen(self, callback_id: int, at: datetime) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(Callback).where(Callback.id == callback_id, Callback.risen_at.is_(None))
+                                  .values(risen_at=at))
+
+    async def at_risk(self, now: datetime, lead: timedelta) -> list[tuple[str, datetime]]:
+        """(queue, due_by) of open callbacks within `lead` of their deadline whose citizen's phone has not rung."""
+        async with self._sessions() as session:
+            rows = (await session.execute(
+                select(Callback.queue, Callback.due_by).where(
+                    Callback.status.in_(OPEN_STATUSES), Callback.first_ringing_at.is_(None),
+                    Callback.due_by <= now + lead).order_by(Callback.due_by))).all()
+        return [(r.queue, r.due_by) for r in rows]
 
     async def closed_before(self, attempt_ids: list[int], cutoff: datetime) -> set[int]:
         """Which of these attempts ended before `cutoff` (their AstDB state may be forgotten)."""
@@ -165,7 +213,8 @@ class CallbackStore:
                         originated_at=func.coalesce(CallbackAttempt.originated_at, at)))
 
     async def close_attempt(self, attempt_id: int, end: AttemptEnd, detail: str, now: datetime, *,
-                            agent: str | None, retry: timedelta, max_attempts: int) -> Next | None:
+                            agent: str | None, retry: timedelta, max_attempts: int,
+                            reached_at: datetime | None = None) -> Next | None:
         """Record how the attempt ended and what the callback does next; None when it was already recorded."""
         async with self._sessions() as session, session.begin():
             attempt = await session.get(CallbackAttempt, attempt_id, with_for_update=True)
@@ -176,6 +225,9 @@ class CallbackStore:
             attempt.outcome, attempt.ended_at = AttemptOutcome(end.value), now
             attempt.detail = "; ".join(part for part in (attempt.detail, detail) if part)[:120]
             attempt.agent = attempt.agent or agent
+            if end is AttemptEnd.ANSWERED:
+                attempt.reached_at = reached_at or now
+                row.reached_at = row.reached_at or attempt.reached_at
             if row.status is not CallbackStatus.IN_PROGRESS:
                 return None
             following = after_attempt(end, row.attempts, max_attempts)

@@ -51,8 +51,11 @@ class Subscription:
 class DashboardFeed:
     def __init__(self, live: LiveState, active_calls: ActiveCalls, engine: AsyncEngine,
                  ami_up: Callable[[], bool], *, refresh_interval: float = 3.0, debounce: float = 0.05,
-                 tick: float = 1.0, load: DayLoader = load_day, alerts: Callable[[], Alerts] = Alerts) -> None:
+                 tick: float = 1.0, load: DayLoader = load_day,
+                 at_risk: Callable[[], Sequence[tuple[str, datetime]]] = lambda: (),
+                 alerts: Callable[[], Alerts] = Alerts) -> None:
         self._load = load
+        self._at_risk = at_risk
         self._alerts = alerts
         self._live = live
         self._calls = active_calls
@@ -78,7 +81,7 @@ class DashboardFeed:
     # -- outputs ---------------------------------------------------------------------------------
     def document(self) -> dict[str, Any]:
         return dashboard_view(self._live, self._calls.calls(), self.day, system_clock(), ami_up=self._ami_up(),
-                              alerts=self._alerts())
+                              at_risk=self._at_risk(), alerts=self._alerts())
 
     def encoded(self) -> str:
         return json.dumps(self.document(), separators=(",", ":"))

@@ -60,8 +60,11 @@ class DayFigures:
     solved_pct: float | None = None
     callbacks_requested: int = 0
     callbacks_completed: int = 0
-    callbacks_kept: int = 0
+    callbacks_measured: int = 0
+    callbacks_kept: int = 0  # the citizen's phone first rang by due_by
     callbacks_kept_pct: float | None = None
+    callbacks_reached_in_time: int = 0  # the citizen picked up by due_by
+    callbacks_reached_in_time_pct: float | None = None
     # The dashboard's own.
     transferred_in: int = 0  # sector queues: calls transferred here today
     callbacks_pending: int = 0  # now, whatever day they were requested
@@ -71,8 +74,8 @@ class DayFigures:
 REPORT_NAMES = {"answered_within_sl": "answered_in_sl", "asa_seconds": "asa_s"}
 REPORT_FIELDS = ("offered", "answered", "answered_within_sl", "abandoned", "short_abandoned", "callback_left",
                  "overflowed", "left", "waiting", "service_level_pct", "abandon_rate_pct", "asa_seconds", "solved",
-                 "escalated", "solved_pct", "callbacks_requested", "callbacks_completed", "callbacks_kept",
-                 "callbacks_kept_pct")
+                 "escalated", "solved_pct", "callbacks_requested", "callbacks_completed", "callbacks_measured",
+                 "callbacks_kept", "callbacks_kept_pct", "callbacks_reached_in_time", "callbacks_reached_in_time_pct")
 
 
 def from_report(tally: Tally, *, transferred_in: int = 0, callbacks_pending: int = 0) -> DayFigures:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from acd.agents import interface_of
@@ -14,6 +15,7 @@ from acd.live.state import Instant, LiveState, MemberState, QueueLive
 from acd.queues.summary import member_counts
 from allo.dashboard.kpi import DayFigures, QueueTargets
 from allo.dashboard.rag import rag_at_least, rag_at_most
+from routing.calendar_types import PARIS
 
 CALLBACK_KEPT_TARGET_PCT = 90  # no per-queue column for it: one target for every queue (docs/dashboard.md)
 
@@ -152,8 +154,16 @@ class Alerts:
     wrong_codes_last_minute: int = 0
 
 
+def at_risk_view(at_risk: Sequence[tuple[str, datetime]], now_wall: float) -> dict[str, Any]:
+    """Callbacks near their deadline whose citizen's phone has not rung yet: when each is due, never a number."""
+    return {"count": len(at_risk),
+            "callbacks": [{"queue": queue, "due_by": due_by.astimezone(PARIS).strftime("%H:%M"),
+                           "due_in_seconds": round(due_by.timestamp() - now_wall)} for queue, due_by in at_risk]}
+
+
 def dashboard_view(live: LiveState, calls: Sequence[ConnectedCall], day: DayData, now: Instant, *,
-                   ami_up: bool, alerts: Alerts | None = None) -> dict[str, Any]:
+                   ami_up: bool, at_risk: Sequence[tuple[str, datetime]] = (),
+                   alerts: Alerts | None = None) -> dict[str, Any]:
     queues = [queue_view(t, live.queues.get(t.name), day.figures.get(t.name) if day.refreshed_at else None, now)
               for t in _ordered_targets(day, live)]
     return {
@@ -161,6 +171,7 @@ def dashboard_view(live: LiveState, calls: Sequence[ConnectedCall], day: DayData
         "ami": "up" if ami_up else "down",
         "today": {"refreshed_at": day.refreshed_at, "error": day.error},
         "waiting": sum(q["waiting"] for q in queues),
+        "callbacks_at_risk": at_risk_view(at_risk, now.wall),
         "alerts": asdict(alerts or Alerts()),
         "relay": {"arrived": day.relay.get("arrived", 0), "waiting": day.relay.get("waiting", 0),
                   "answered": day.relay.get("answered", 0)} if day.refreshed_at else None,

@@ -58,6 +58,10 @@ class Callback(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(String(40))
+    # The promise as the citizen feels it (migration 0011, docs/callbacks.md): their phone first rang, they answered.
+    first_ringing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    risen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # moved ahead of new arrivals
     consent: Mapped[bool] = mapped_column(Boolean)
 
 
@@ -71,6 +75,8 @@ class CallbackAttempt(Base):
     originated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     agent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     agent: Mapped[str | None] = mapped_column(String(63))
+    ringing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # Dial() towards the citizen began
+    reached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the citizen picked up
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[AttemptOutcome] = mapped_column(
         Enum(AttemptOutcome, name="attempt_outcome", values_callable=_values), default=AttemptOutcome.CLAIMED)

@@ -123,3 +123,16 @@ class RulesMeta(Base):
     id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class TopicalMessageRow(Base):
+    """The topical message (migration 0014): one row at most, played before the main menu between its dates."""
+
+    __tablename__ = "topical_message"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=1)
+    prompt: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)

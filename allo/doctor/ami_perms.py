@@ -33,6 +33,7 @@ ACTIONS: tuple[AmiAction, ...] = (
     _action("QueueRemove", "agent", "agent", "an agent logs out"),
     _action("QueuePause", "agent", "agent", "pause and resume (agents, supervisors)"),
     _action("QueueReload", "", None, "queue parameters after an ops publish (allo/queues/conf_sync.py)"),
+    _action("QueueChangePriorityCaller", "", None, "a callback close to its deadline rises ahead of new arrivals"),
     _action("Setvar", "call", "call", "call variables for transfers"),
     _action("Getvar", "call,reporting", "call", "the supervisor's phone state before a listen (DEVICE_STATE)"),
     _action("BlindTransfer", "call", "call", "level-1 to level-2 transfer without a disconnection"),

@@ -13,6 +13,8 @@ from allo.reports.rows import RELAY_LINE, CallbackRow, QueueInfo, ReportRows
 from allo.reports.visits import Visit, VisitOutcome, visits
 from routing.calendar_types import PARIS, PARIS_NAME
 
+BROKEN_WITHOUT_RING = frozenset({CallbackStatus.FAILED, CallbackStatus.EXPIRED})
+
 
 @dataclass
 class Tally:
@@ -34,7 +36,9 @@ class Tally:
     escalated: int = 0
     callbacks_requested: int = 0
     callbacks_completed: int = 0
+    callbacks_measured: int = 0
     callbacks_kept: int = 0
+    callbacks_reached_in_time: int = 0
 
     def add_visit(self, visit: Visit, queue: QueueInfo) -> None:
         if visit.outcome is VisitOutcome.ABANDONED and visit.wait < queue.short_abandon:
@@ -67,8 +71,14 @@ class Tally:
         self.callbacks_requested += 1
         if row.status is CallbackStatus.DONE:
             self.callbacks_completed += 1
-            if row.reached_at is not None and row.reached_at <= row.due_by:
-                self.callbacks_kept += 1
+        # Measured against the promise once the phone rang, or once closed without ever ringing (a promise
+        # broken for sure); cancelled ones and those still waiting are not measured yet.
+        if row.rang_at is not None or row.status in BROKEN_WITHOUT_RING:
+            self.callbacks_measured += 1
+        if row.rang_at is not None and row.rang_at <= row.due_by:
+            self.callbacks_kept += 1
+        if row.reached_at is not None and row.reached_at <= row.due_by:
+            self.callbacks_reached_in_time += 1
 
     def merge(self, other: Tally) -> None:
         for f in fields(self):
@@ -88,8 +98,10 @@ class Tally:
             "solved": self.solved, "escalated": self.escalated,
             "solved_pct": _pct(self.solved, self.answered),
             "callbacks_requested": self.callbacks_requested, "callbacks_completed": self.callbacks_completed,
-            "callbacks_kept": self.callbacks_kept,
-            "callbacks_kept_pct": _pct(self.callbacks_kept, self.callbacks_completed),
+            "callbacks_measured": self.callbacks_measured, "callbacks_kept": self.callbacks_kept,
+            "callbacks_kept_pct": _pct(self.callbacks_kept, self.callbacks_measured),
+            "callbacks_reached_in_time": self.callbacks_reached_in_time,
+            "callbacks_reached_in_time_pct": _pct(self.callbacks_reached_in_time, self.callbacks_measured),
         }
 
 

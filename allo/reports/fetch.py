@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from allo.db.callback_models import AttemptOutcome, Callback, CallbackAttempt, CallbackStatus
+from allo.db.callback_models import Callback, CallbackStatus
 from allo.db.chunks import fetch_in_chunks
 from allo.db.models import Call, LegOutcome, Queue, QueueLeg
 from allo.reports.aggregate import QueueReport, build
@@ -38,12 +38,9 @@ async def load_rows(engine: AsyncEngine, params: ReportParams) -> ReportRows:
             .where(QueueLeg.call_id.in_(arrived.distinct())).order_by(QueueLeg.call_id, QueueLeg.joined_at))
     calls = select(Call.call_id, Call.ended_at, Call.transferred_at, Call.relay).where(
         Call.call_id.in_(arrived.distinct()))
-    reached = func.min(func.coalesce(CallbackAttempt.originated_at, CallbackAttempt.claimed_at)).filter(
-        CallbackAttempt.outcome == AttemptOutcome.ANSWERED)
-    callbacks = (select(Callback.queue, Callback.created_at, Callback.status, Callback.due_by, reached)
-                 .outerjoin(CallbackAttempt, CallbackAttempt.callback_id == Callback.id)
-                 .where(Callback.created_at >= start, Callback.created_at < end)
-                 .group_by(Callback.id))
+    callbacks = (select(Callback.queue, Callback.created_at, Callback.status, Callback.due_by, Callback.reached_at,
+                        Callback.first_ringing_at)
+                 .where(Callback.created_at >= start, Callback.created_at < end))
     if params.queue:
         callbacks = callbacks.where(Callback.queue == params.queue)
     async with engine.connect() as conn:
@@ -52,7 +49,7 @@ async def load_rows(engine: AsyncEngine, params: ReportParams) -> ReportRows:
         call_rows = {c.call_id: c for c in await fetch_in_chunks(
             conn, calls, lambda r: CallRow(r.call_id, r.ended_at, r.transferred_at, r.relay))}
         callback_rows = await fetch_in_chunks(conn, callbacks, lambda r: CallbackRow(
-            r.queue, r.created_at, CallbackStatus(r.status), r.due_by, r[4]))
+            r.queue, r.created_at, CallbackStatus(r.status), r.due_by, r.reached_at, r.first_ringing_at))
     return ReportRows(leg_rows, call_rows, callback_rows)
 
 

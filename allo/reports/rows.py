@@ -49,13 +49,14 @@ class CallRow:
 
 @dataclass(frozen=True)
 class CallbackRow:
-    """A callback request (`callbacks`), with when the citizen was reached (the answered attempt's start)."""
+    """A callback request (`callbacks`), with when the citizen's phone first rang and when they were reached."""
 
     queue: str
     created_at: datetime
     status: CallbackStatus
     due_by: datetime
     reached_at: datetime | None = None
+    rang_at: datetime | None = None
 
 
 @dataclass(frozen=True)

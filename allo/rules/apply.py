@@ -8,10 +8,12 @@ option...) or the document would get a problem it did not have (overlapping peri
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from allo.rules.document import AccessCodeDoc, ExceptionDoc, OptionDoc, RulesDocument
 from allo.rules.edits import (
     AddException,
+    ClearTopical,
     Edit,
     RemoveException,
     RemoveMenuOption,
@@ -25,9 +27,12 @@ from allo.rules.edits import (
     SetQueue,
     SetRecording,
     SetSector,
+    SetTopical,
     SetWeekly,
 )
+from allo.rules.topical import clear_topical, set_topical
 from allo.rules.validate import QUEUE_RANGES, Problem, validate
+from routing.calendar_types import PARIS
 from routing.rules import PBKDF2_ITERATIONS, hash_code
 
 
@@ -174,7 +179,18 @@ def _apply(doc: RulesDocument, edit: Edit) -> str | None:
             _queue_edit(doc, edit)
         case RotateCode() | RetireCode():
             return _code_edit(doc, edit)
+        case SetTopical():
+            set_topical(doc, edit.text, _paris(edit.ends), _paris(edit.starts) if edit.starts else None)
+        case ClearTopical():
+            if doc.topical is None:
+                raise _refuse("topical", "Il n'y a pas de message d'actualité à retirer")
+            clear_topical(doc)
     return None
+
+
+def _paris(moment: datetime) -> datetime:
+    """A time typed without an offset is Paris time (what ops mean)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=PARIS)
 
 
 def apply_edit(doc: RulesDocument, edit: Edit) -> tuple[RulesDocument, str | None]:

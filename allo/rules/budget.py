@@ -30,7 +30,8 @@ def main_path_listening(doc: RulesDocument, timing: MenuTiming) -> Listening | N
     root = doc.menus.get(doc.root_menu)
     if root is None:
         return None
-    prompts, waits = main_path(root.prompt, root.timeout_ms, timing.no_input_replays)
+    topical = doc.topical.prompt if doc.topical is not None and doc.topical.enabled else None
+    prompts, waits = main_path(root.prompt, root.timeout_ms, timing.no_input_replays, topical)
     return listening_time(prompts, waits, timing.durations, {**PROMPTS, **doc.prompts})
 
 
@@ -43,6 +44,7 @@ def budget_warnings(doc: RulesDocument, timing: MenuTiming) -> list[Problem]:
     if listening is None or listening.seconds <= timing.budget_s:
         return []
     root = doc.menus[doc.root_menu]
+    topical = ", le message d'actualité" if doc.topical is not None and doc.topical.enabled else ""
     replays = f", {timing.no_input_replays} répétition(s) du menu" if timing.no_input_replays else ""
     estimated = " (durée estimée d'après le texte pour " + ", ".join(listening.estimated) + ")" \
         if listening.estimated else ""
@@ -50,4 +52,4 @@ def budget_warnings(doc: RulesDocument, timing: MenuTiming) -> list[Problem]:
         f"Un appelant qui ne tape rien écoute {_seconds(listening.seconds)} s avant d'être mis en relation avec un "
         f"conseiller (messages {_seconds(listening.prompts_s)} s, attente d'une touche {_seconds(listening.waits_s)} s"
         f"{replays}){estimated} : plus que les {_seconds(timing.budget_s)} s prévues. Raccourcissez le message "
-        f"{root.prompt} ou l'attente du menu {doc.root_menu}"))]
+        f"{root.prompt}{topical} ou l'attente du menu {doc.root_menu}"))]

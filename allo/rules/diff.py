@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from allo.rules.document import ExceptionDoc, PeriodDoc, RulesDocument
 from routing.calendar import WEEKDAY_NAMES
+from routing.calendar_types import PARIS
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,14 @@ def _flatten(doc: RulesDocument) -> dict[str, Any]:
     flat.update({f"recordings.{name}": rec for name, rec in doc.recordings.items()})
     flat.update({f"access_codes.{c.id}": {"label": c.label, "service": c.service, "sector": c.sector}
                  for c in doc.access_codes})
+    if doc.topical is not None:  # instants compared as instants (the tables give them back in UTC)
+        flat["topical"] = {**doc.topical.model_dump(mode="json", exclude={"starts", "ends"}),
+                           "starts": _instant(doc.topical.starts), "ends": _instant(doc.topical.ends)}
     return flat
+
+
+def _instant(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(PARIS).strftime("%Y-%m-%d %H:%M %z")
 
 
 def _exception_changes(a: RulesDocument, b: RulesDocument) -> list[Change]:

@@ -7,13 +7,13 @@ only hashes; the document lists the active ones (a code absent from a published 
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from routing.calendar_types import PARIS_NAME, Calendar, CalendarException, ExceptionKind, Period
-from routing.rules import AccessCode, Menu, MenuAction, MenuOption, RulesSnapshot, Sector, Service
+from routing.rules import AccessCode, Menu, MenuAction, MenuOption, RulesSnapshot, Sector, Service, Topical
 
 # "HH:MM" in JSON (seconds are never used by the rules).
 HHMM = Annotated[time, PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str)]
@@ -105,6 +105,16 @@ class AccessCodeDoc(_Doc):
     iterations: int
 
 
+class TopicalDoc(_Doc):
+    """The topical message: its text (also in `prompts[prompt]`, the TTS source), its window, on or off."""
+
+    prompt: str
+    text: str
+    starts: datetime | None = None  # None: from publication
+    ends: datetime
+    enabled: bool = True
+
+
 class RulesDocument(_Doc):
     calendars: dict[str, CalendarDoc] = Field(default_factory=dict)
     services: dict[str, ServiceDoc] = Field(default_factory=dict)
@@ -115,6 +125,7 @@ class RulesDocument(_Doc):
     recordings: dict[str, int] = Field(default_factory=dict)  # prompt name -> prompt_recordings.id
     access_codes: list[AccessCodeDoc] = Field(default_factory=list)
     root_menu: str = "main"
+    topical: TopicalDoc | None = None  # absent from versions older than migration 0014
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -158,4 +169,6 @@ def to_snapshot(doc: RulesDocument, version: int) -> RulesSnapshot:
                                       c.service) for c in doc.access_codes),
         prompts=dict(doc.prompts),
         root_menu=doc.root_menu,
+        topical=Topical(doc.topical.prompt, doc.topical.ends, doc.topical.starts)
+        if doc.topical is not None and doc.topical.enabled else None,
     )

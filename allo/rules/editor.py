@@ -18,7 +18,8 @@ from allo.db.admin_models import RulesDraft, RulesVersion
 from allo.rules.apply import apply_edit as apply_to_document
 from allo.rules.budget import MenuTiming, budget_warnings, main_path_listening
 from allo.rules.document import RulesDocument, to_snapshot
-from allo.rules.edits import Edit, RotateCode, RulesEditError, SetRecording
+from allo.rules.edits import ClearTopical, Edit, RotateCode, RulesEditError, SetRecording, SetTopical
+from allo.rules.topical import window_problems
 from allo.rules.validate import Problem, validate
 from allo.rules.versions import current_version, get_version, lock, publish_document
 from ivr.simulate import simulate
@@ -104,8 +105,10 @@ class EditResult:
 
 
 async def apply_edit(session: AsyncSession, who: Principal, edit: Edit,
-                     timing: MenuTiming | None = None) -> EditResult:
-    """Apply `edit` to the user's draft; RulesEditError (and nothing saved) when it is refused."""
+                     timing: MenuTiming | None = None, now: datetime | None = None) -> EditResult:
+    """Apply `edit` to the user's draft; RulesEditError (and nothing saved) when it is refused. `now`: the routing
+    clock (a topical message must end after it)."""
+    _check_window(edit, now or datetime.now(UTC))
     row, latest = await _draft_row(session, who)
     try:
         new, plain = apply_to_document(RulesDocument.model_validate(row.document), edit)
@@ -119,6 +122,43 @@ async def apply_edit(session: AsyncSession, who: Principal, edit: Edit,
     base = await _version_document(session, row.based_on) if row.based_on is not None else None
     await session.commit()
     return EditResult(_draft(row, latest, base, timing), plain)
+
+
+def _check_window(edit: Edit, now: datetime) -> None:
+    if isinstance(edit, SetTopical):
+        ends = edit.ends if edit.ends.tzinfo else edit.ends.replace(tzinfo=PARIS)
+        starts = edit.starts if edit.starts is None or edit.starts.tzinfo else edit.starts.replace(tzinfo=PARIS)
+        problems = window_problems(starts, ends, now)
+        if problems:
+            raise RulesEditError([Problem(path, message) for path, message in problems])
+
+
+async def publish_topical(session: AsyncSession, who: Principal, edit: SetTopical | ClearTopical,
+                          now: datetime) -> RulesVersion:
+    """One click: the latest version with the topical message set (or withdrawn), validated, published as a new
+    version and audited — the editor's path, without touching anybody's draft (drafts started before it become
+    stale, like after any publication). `now`: the routing clock."""
+    _check_window(edit, now)
+    await lock(session)
+    latest = await current_version(session)
+    try:
+        document, _ = apply_to_document(RulesDocument.model_validate(latest.document), edit)
+    except RulesEditError:
+        await session.rollback()
+        raise
+    problems = validate(document)
+    if problems:
+        await session.rollback()
+        raise RulesEditError(problems)
+    if isinstance(edit, SetTopical):
+        comment = f"message d'actualité : « {document.topical.text if document.topical else ''} »"
+    else:
+        comment = "message d'actualité retiré"
+    version = await publish_document(session, document, who.username, comment)
+    audit(session, who, "rules.topical", f"version {version.id}", version=version.id, based_on=latest.id,
+          edit=edit.model_dump(mode="json"), rules_version=version.rules_version)
+    await session.commit()
+    return version
 
 
 async def discard_draft(session: AsyncSession, who: Principal) -> bool:

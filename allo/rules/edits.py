@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -136,8 +136,22 @@ class RetireCode(_Edit):
     id: int
 
 
+class SetTopical(_Edit):
+    """The topical message (a naive time is Paris time); its end must be in the future when it is set."""
+
+    op: Literal["set_topical"]
+    text: str = Field(max_length=2000)
+    ends: datetime
+    starts: datetime | None = None
+
+
+class ClearTopical(_Edit):
+    op: Literal["clear_topical"]
+
+
 Edit = Annotated[SetWeekly | AddException | RemoveException | SetHolidays | SetMenu | SetMenuOption
-                 | RemoveMenuOption | SetPromptText | SetRecording | SetSector | SetQueue | RotateCode | RetireCode,
+                 | RemoveMenuOption | SetPromptText | SetRecording | SetSector | SetQueue | RotateCode | RetireCode
+                 | SetTopical | ClearTopical,
                  Field(discriminator="op")]
 EDIT = TypeAdapter(Edit)
 
@@ -154,6 +168,10 @@ FIELD_ERRORS = {
     "date_parsing": "doit être une date (AAAA-MM-JJ)",
     "date_from_datetime_parsing": "doit être une date (AAAA-MM-JJ)",
     "date_type": "doit être une date (AAAA-MM-JJ)",
+    "datetime_parsing": "doit être une date et une heure (AAAA-MM-JJ HH:MM)",
+    "datetime_from_date_parsing": "doit être une date et une heure (AAAA-MM-JJ HH:MM)",
+    "datetime_type": "doit être une date et une heure (AAAA-MM-JJ HH:MM)",
+    "string_too_long": "texte trop long",
     "time_parsing": "doit être une heure (HH:MM)",
     "time_type": "doit être une heure (HH:MM)",
     "string_type": "doit être un texte",

@@ -22,6 +22,7 @@ from allo.db.rules_models import (
     MenuRow,
     Prompt,
     ServiceRow,
+    TopicalMessageRow,
 )
 from allo.rules.document import (
     QUEUE_THRESHOLDS,
@@ -35,6 +36,7 @@ from allo.rules.document import (
     RulesDocument,
     SectorDoc,
     ServiceDoc,
+    TopicalDoc,
 )
 from ivr.catalogue import PROMPTS
 from routing.calendar_types import ExceptionKind
@@ -72,10 +74,14 @@ async def document_from_tables(session: AsyncSession) -> RulesDocument:
                            code_hash=c.code_hash.hex(), salt=c.salt.hex(), iterations=c.iterations)
              for c in await session.scalars(select(AccessCodeRow).where(AccessCodeRow.active)
                                             .order_by(AccessCodeRow.id))]
+    topical = await session.get(TopicalMessageRow, 1, populate_existing=True)
     return RulesDocument(calendars=calendars, services=services, sectors=sectors, queues=queues, menus=menus,
                          prompts={p.name: p.text for p in prompt_rows},
                          recordings={p.name: p.recording_id for p in prompt_rows if p.recording_id is not None},
-                         access_codes=codes)
+                         access_codes=codes,
+                         topical=None if topical is None else TopicalDoc(
+                             prompt=topical.prompt, text=topical.text, starts=topical.starts_at,
+                             ends=topical.ends_at, enabled=topical.enabled))
 
 
 CODE_PROMPTS = frozenset({*PROMPTS, *CALLBACK_PROMPTS})  # the code says them: never deleted
@@ -160,6 +166,14 @@ async def _write_codes(session: AsyncSession, old: RulesDocument, new: RulesDocu
     return ids
 
 
+async def _write_topical(session: AsyncSession, topical: TopicalDoc | None) -> None:
+    await session.execute(delete(TopicalMessageRow))
+    if topical is not None:
+        await session.execute(insert(TopicalMessageRow).values(
+            id=1, prompt=topical.prompt, text=topical.text, starts_at=topical.starts, ends_at=topical.ends,
+            enabled=topical.enabled))
+
+
 async def write_tables(session: AsyncSession, new: RulesDocument) -> RulesDocument:
     """Make the tables say `new` (in the caller's transaction); returns `new` with the ids of its new codes."""
     old = await document_from_tables(session)
@@ -174,6 +188,8 @@ async def write_tables(session: AsyncSession, new: RulesDocument) -> RulesDocume
     if old.menus != new.menus:
         await _write_menus(session, new)
     await _write_queues(session, old, new)
+    if old.topical != new.topical:
+        await _write_topical(session, new.topical)
     await _delete_prompts(session, old, new)
     ids = await _write_codes(session, old, new)
     published = new.model_copy(deep=True)

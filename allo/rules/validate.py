@@ -9,6 +9,7 @@ from allo.rules.calendar_checks import calendar_problems, exception_where
 from allo.rules.document import CalendarDoc, MenuDoc, OptionDoc, QueueDoc, RulesDocument
 from allo.rules.menu_checks import depth_problems, zero_problems
 from allo.rules.reach import reachable_sectors
+from allo.rules.topical import topical_problems
 from routing.rules import MenuAction
 
 
@@ -167,7 +168,8 @@ def validate(doc: RulesDocument) -> list[Problem]:
         problems.extend(_queue(name, queue, set(doc.queues)))
     for name, menu in doc.menus.items():
         problems.extend(_menu(doc, name, menu))
-    problems.extend(Problem(path, message) for path, message in (*zero_problems(doc), *depth_problems(doc)))
+    problems.extend(Problem(path, message) for path, message in (*zero_problems(doc), *depth_problems(doc),
+                                                                 *topical_problems(doc)))
     problems.extend(_references(doc))
     problems.extend(_prompts(doc))
     if doc.root_menu in doc.menus:

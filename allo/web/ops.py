@@ -6,6 +6,7 @@ the backend of allo.rules.editor, the same one the JSON API (allo.api.rules_edit
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -16,7 +17,7 @@ from allo.auth.roles import Principal, Role
 from allo.rules import editor
 from allo.rules.diff import diff
 from allo.rules.document import to_snapshot
-from allo.rules.edits import RulesEditError
+from allo.rules.edits import ClearTopical, RulesEditError, SetTopical
 from allo.service import AlloService
 from allo.web import ops_view
 from allo.web.ops_edit import ops_edit_pages
@@ -40,7 +41,9 @@ def ops_pages(service: AlloService) -> APIRouter:
                                    "simulation": None, "sim_error": None,
                                    "changes": diff(view.live_document, view.draft.document)
                                    if view.live_document is not None else [],
-                                   "prompt_texts": view.draft.document.prompts}
+                                   "prompt_texts": view.draft.document.prompts,
+                                   "topical": view.live_document.topical if view.live_document else None,
+                                   "topical_ends": ops_view.local_input(service.clock() + timedelta(days=7))}
         if at is not None:
             try:
                 moment, pressed = ops_view.parse_at(at), ops_view.parse_keys(keys)
@@ -75,6 +78,32 @@ def ops_pages(service: AlloService) -> APIRouter:
         except editor.StaleDraftError as exc:
             return await overview(request, me, errors=[str(exc)], status_code=409)
         return RedirectResponse(f"/ops/rules?done=publish&version={published.id}", status_code=303)
+
+    async def publish_topical(request: Request, me: Principal, edit: SetTopical | ClearTopical,
+                              done: str) -> Response:
+        try:
+            async with state.session() as session:
+                published = await editor.publish_topical(session, me, edit, service.clock())
+        except RulesEditError as exc:
+            return await overview(request, me, errors=problem_messages(exc), status_code=422)
+        return RedirectResponse(f"/ops/rules?done={done}&version={published.id}#topical", status_code=303)
+
+    @router.post("/ops/rules/topical", response_class=HTMLResponse,
+                 summary="Page form: set the topical message and publish it at once (a new rules version)")
+    async def topical(request: Request, me: Me, text: Annotated[str, Form()] = "",
+                      ends: Annotated[str, Form()] = "") -> Response:
+        try:
+            until = datetime.fromisoformat(ends.strip())
+        except ValueError:
+            return await overview(request, me, errors=["Message d'actualité : indiquez la date et l'heure de fin "
+                                                       "(JJ/MM/AAAA HH:MM)"], status_code=422)
+        return await publish_topical(request, me, SetTopical(op="set_topical", text=text[:2000], ends=until),
+                                     "topical")
+
+    @router.post("/ops/rules/topical/withdraw", response_class=HTMLResponse,
+                 summary="Page form: withdraw the topical message now (a new rules version)")
+    async def withdraw_topical(request: Request, me: Me) -> Response:
+        return await publish_topical(request, me, ClearTopical(op="clear_topical"), "topical_withdrawn")
 
     @router.post("/ops/rules/discard", response_class=HTMLResponse,
                  summary="Page form: discard my draft (the next edit starts again from the live version)")

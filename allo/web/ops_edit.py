@@ -56,7 +56,7 @@ def ops_edit_pages(state: OpsState) -> APIRouter:
         try:
             parsed = parse_edit(edit_from_form(fields))
             async with state.session() as session:
-                result = await editor.apply_edit(session, me, parsed)
+                result = await editor.apply_edit(session, me, parsed, now=state.service.clock())
                 await session.commit()
         except FormError as exc:
             return await section_page(request, me, section, errors=[str(exc)], status_code=422)

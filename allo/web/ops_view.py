@@ -26,6 +26,8 @@ DONE = {
     "discard": "Brouillon abandonné : vous repartez de la version en service.",
     "publish": "Version {version} publiée : elle s'applique aux appels suivants.",
     "rollback": "Version {version} publiée : elle rétablit la version {of}.",
+    "topical": "Message d'actualité publié (version {version}) : les appelants suivants l'entendent.",
+    "topical_withdrawn": "Message d'actualité retiré (version {version}).",
 }
 
 

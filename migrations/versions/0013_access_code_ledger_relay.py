@@ -2,7 +2,7 @@
 came through a relay platform for deaf and hard-of-hearing callers.
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0014
 Create Date: 2026-12-07
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -79,7 +79,13 @@ async def test_web_callback_reserves_an_agent_then_calls_the_citizen_once(
     (attempt,) = attempts
     assert attempt.agent == "agent1002"
     assert attempt.claimed_at <= attempt.originated_at <= attempt.agent_at <= attempt.ended_at
+    # The promise is measured at the citizen's phone: the dial began (AstDB, to the second) after the agent's
+    # prompt, and they picked up after that.
+    assert attempt.ringing_at is not None and attempt.reached_at is not None
+    assert attempt.agent_at - timedelta(seconds=1) <= attempt.ringing_at <= attempt.reached_at <= attempt.ended_at
+    assert (row.first_ringing_at, row.reached_at) == (attempt.ringing_at, attempt.reached_at)
     assert view["status"] == "done" and view["late"] is False and "11223344" not in str(view)
+    assert view["reached_late"] is False and view["first_ringing_at"] is not None
     # The agent was reserved through the queue, as a caller would be.
     joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1" and e.channel.startswith("Local/"))
     connected = await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == joined.uniqueid)
@@ -108,6 +114,10 @@ async def test_unanswered_callback_is_tried_three_times_then_failed(
         gap = (later.claimed_at - earlier.ended_at).total_seconds()
         assert RETRY_SECONDS - 0.1 <= gap < RETRY_SECONDS + 3, gap
     assert row.phone_cipher is None and row.outcome == "no_answer" and row.attempts == 3
+    # Each attempt rang the citizen; none reached them. The first ring is the callback's.
+    assert all(a.ringing_at is not None and a.reached_at is None for a in attempts)
+    assert row.first_ringing_at == attempts[0].ringing_at and row.reached_at is None
+    assert view["late"] is False and view["reached_late"] is None
     assert [a["outcome"] for a in view["attempts"]] == ["no_answer"] * 3 and view["status"] == "failed"
 
 

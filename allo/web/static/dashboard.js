@@ -30,8 +30,18 @@
       cell(t && t.asa_seconds !== null ? `${t.asa_seconds} s` : "–", rag(g.asa)) +
       cell(percent(t && t.abandon_rate_pct), rag(g.abandon_rate)) +
       cell(level1) + cell(t ? t.callbacks_pending : "–") +
-      cell(t ? `${percent(t.callbacks_kept_pct)} <small>(${t.callbacks_kept}/${t.callbacks_completed})</small>` : "–",
-           rag(g.callbacks_kept)) + "</tr>";
+      cell(t ? `${percent(t.callbacks_kept_pct)} <small>(${t.callbacks_kept}/${t.callbacks_measured})</small>` : "–",
+           rag(g.callbacks_kept)) +
+      cell(t ? `${percent(t.callbacks_reached_in_time_pct)} <small>(${t.callbacks_reached_in_time}/` +
+           `${t.callbacks_measured})</small>` : "–") + "</tr>";
+  }
+
+  function riskRows(risk) {
+    const rows = risk.callbacks.map((c) => `<tr class="at-risk" data-queue="${esc(c.queue)}"><td>${esc(c.queue)}` +
+      `</td><td>${esc(c.due_by)}</td><td class="num ${c.due_in_seconds < 0 ? "rag-red" : "rag-amber"}">` +
+      `${c.due_in_seconds < 0 ? "dépassé de " + duration(-c.due_in_seconds) : duration(c.due_in_seconds)}` +
+      `</td></tr>`);
+    return rows.length ? rows.join("") : `<tr><td colspan="3" class="muted">Aucun rappel en danger.</td></tr>`;
   }
 
   function callerRows(queues) {
@@ -40,7 +50,8 @@
       for (const c of q.callers) {
         rows.push(`<tr class="waiting-caller" data-uniqueid="${esc(c.uniqueid)}" data-queue="${esc(q.name)}">` +
           `<td>${esc(q.name)}</td><td class="num">${c.position}</td>` +
-          `<td class="num">${duration(c.wait_seconds)}</td><td class="muted">${esc(c.uniqueid)}</td></tr>`);
+          `<td class="num">${duration(c.wait_seconds)}</td>` +
+          `<td><a href="/appels?call_id=${encodeURIComponent(c.uniqueid)}">${esc(c.uniqueid)}</a></td></tr>`);
       }
     }
     return rows.length ? rows.join("") : `<tr><td colspan="4" class="muted">Personne n'attend.</td></tr>`;
@@ -66,6 +77,9 @@
   function render(doc) {
     $("#dash-queues tbody").innerHTML = doc.queues.map(queueRow).join("");
     $("#dash-callers tbody").innerHTML = callerRows(doc.queues);
+    const risk = doc.callbacks_at_risk || { count: 0, callbacks: [] };
+    $("#dash-risk-count").textContent = String(risk.count);
+    $("#dash-risk tbody").innerHTML = riskRows(risk);
     $("#dash-agents tbody").innerHTML = doc.agents.map(agentRow).join("") ||
       `<tr><td colspan="7" class="muted">Aucun conseiller.</td></tr>`;
     $("#dash-updated").textContent = new Date(doc.generated_at * 1000).toLocaleTimeString("fr-FR");
@@ -120,14 +134,6 @@
   const source = new EventSource("/api/dashboard/stream");
   source.addEventListener("dashboard", (event) => render(JSON.parse(event.data)));
   source.addEventListener("error", () => {
-    const alert = $("#dash-alert");
-    const surge = doc.alerts && doc.alerts.access_code_surge;
-    alert.hidden = !surge;
-    alert.textContent = surge ? `Alerte : afflux de codes d'accès erronés (${doc.alerts.wrong_codes_last_minute} ` +
-      "dans la dernière minute, tous appelants). Voir le journal d'audit." : "";
-    for (const key of ["arrived", "waiting", "answered"]) {
-      $(`#dash-relay-${key}`).textContent = doc.relay ? String(doc.relay[key]) : "–";
-    }
     const live = $("#dash-live");
     live.classList.add("down");
     live.textContent = source.readyState === EventSource.CLOSED ? "déconnecté : rechargez la page"

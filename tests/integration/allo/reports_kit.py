@@ -52,7 +52,10 @@ class Recorded:
         row = {"origin": "queue", "queue": "l1", "call_id": self.prefix + "cb", "created_at": created,
                "original_arrival": created, "due_by": created + timedelta(minutes=45), "status": status,
                "next_attempt_at": created, "closed_at": created + timedelta(hours=1), "consent": True,
-               "outcome": status.value, "attempts": 1}
+               "outcome": status.value, "attempts": 1,
+               # The phone rang 5 s before the citizen picked up, or rang unanswered 5 minutes after the request.
+               "first_ringing_at": reached - timedelta(seconds=5) if reached else created + timedelta(minutes=5),
+               "reached_at": reached}
         self.callbacks.append((row, reached))
 
     async def insert(self, url: str) -> None:
@@ -72,7 +75,7 @@ class Recorded:
                 at = reached or row["created_at"] + timedelta(minutes=5)
                 await conn.execute(insert(CallbackAttempt).values(
                     callback_id=callback_id, attempt_no=1, claimed_at=at, originated_at=at, ended_at=at,
-                    outcome=outcome))
+                    ringing_at=row["first_ringing_at"], reached_at=reached, outcome=outcome))
 
     async def remove(self, url: str) -> None:
         engine = create_async_engine(url)

@@ -40,8 +40,10 @@ TIMEOUT_S = 10.0
 NOT_FUZZED = {("GET", "/api/dashboard/stream")}
 # Publishing a draft makes the sound files of changed prompts in the sounds directory that every Asterisk instance on
 # the machine shares: a fuzzed prompt text would change what other tests' callers hear. Only the role check of these
-# is fuzzed (refused roles, no token); publishing is tested by test_rules_editor_http.py.
-PUBLISHES = {("POST", "/api/rules/draft/publish"), ("POST", "/ops/rules/publish")}
+# is fuzzed (refused roles, no token); publishing is tested by test_rules_editor_http.py and test_topical_http.py (the
+# topical message publishes at once).
+PUBLISHES = {("POST", "/api/rules/draft/publish"), ("POST", "/ops/rules/publish"), ("POST", "/api/rules/topical"),
+             ("DELETE", "/api/rules/topical"), ("POST", "/ops/rules/topical"), ("POST", "/ops/rules/topical/withdraw")}
 # These revoke the token they are called with: each case gets a fresh one.
 SPENDS_TOKEN = {("DELETE", "/api/auth/token"), ("POST", "/logout")}
 CALLERS: tuple[Role | None, ...] = (Role.AGENT, Role.SUPERVISOR, Role.OPS, Role.ADMIN, None)

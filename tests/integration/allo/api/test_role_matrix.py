@@ -66,6 +66,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/login"): PUBLIC,
     ("POST", "/api/auth/token"): PUBLIC,
     ("POST", "/api/callbacks"): PUBLIC,  # anonymous callers are rate-limited per address
+    ("GET", "/rappel"): PUBLIC,  # the citizens' callback page (docs/callbacks.md)
     # Any signed-in account.
     ("GET", "/"): EVERYONE.as_page,
     ("POST", "/logout"): EVERYONE.as_page,
@@ -87,6 +88,12 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/calls/{call_id}"): SUPERVISOR | AGENT,
     ("POST", "/api/calls/{call_id}/notes"): SUPERVISOR | AGENT,
     ("POST", "/api/calls/{call_id}/transfer"): SUPERVISOR | AGENT,
+    ("GET", "/api/calls/lookup"): STAFF,
+    ("POST", "/api/rules/topical"): OPS,
+    ("DELETE", "/api/rules/topical"): OPS,
+    ("POST", "/ops/rules/topical"): OPS.as_page,
+    ("POST", "/ops/rules/topical/withdraw"): OPS.as_page,
+    ("GET", "/appels"): STAFF.as_page,
     ("GET", "/api/callbacks"): SUPERVISOR | AGENT,
     ("GET", "/api/callbacks/{callback_id}"): SUPERVISOR | AGENT,
     ("DELETE", "/api/callbacks/{callback_id}"): SUPERVISOR,

@@ -129,3 +129,29 @@ async def test_a_closed_service_defers_without_spending_an_attempt_and_failures_
                     if c.callback_id == row.id]  # not before the retry delay
         when += timedelta(minutes=5)
     assert await _raw(store, row.id) == (None, CallbackStatus.FAILED.value)
+
+
+async def test_the_first_ring_and_the_reach_are_the_callbacks_and_an_unrung_one_near_its_deadline_is_at_risk(store):
+    now = _clock()
+    row = await _book(store, "0630000091", arrival=now)
+    lead = timedelta(minutes=15)
+    assert (row.queue, row.due_by) not in await store.at_risk(now, lead)  # 45 minutes left
+    assert (row.queue, row.due_by) in await store.at_risk(now + timedelta(minutes=31), lead)
+    (claimed,) = [c for c in await store.claim_due(now + timedelta(seconds=1), lambda _q: None)
+                  if c.callback_id == row.id]
+    assert claimed.risen is False
+    await store.mark_risen(row.id, now + timedelta(minutes=31))
+    await store.mark_risen(row.id, now + timedelta(minutes=40))  # the first rise stays
+    rang = now + timedelta(minutes=32)
+    first = await store.mark_ringing(claimed.attempt_id, rang)
+    assert first is not None and first.on_time and first.due_by == row.due_by
+    assert await store.mark_ringing(claimed.attempt_id, rang + timedelta(seconds=9)) is None  # once
+    assert (row.queue, row.due_by) not in await store.at_risk(now + timedelta(minutes=33), lead)  # it rang
+    reached = rang + timedelta(seconds=6)
+    assert await store.close_attempt(claimed.attempt_id, AttemptEnd.ANSWERED, "ANSWER", reached, agent="a1",
+                                     retry=timedelta(minutes=5), max_attempts=3, reached_at=reached) is Next.DONE
+    found = await store.get(row.public_id)
+    assert found is not None
+    done, (attempt,) = found
+    assert (done.first_ringing_at, done.reached_at, done.risen_at) == (rang, reached, now + timedelta(minutes=31))
+    assert (attempt.ringing_at, attempt.reached_at) == (rang, reached)

@@ -14,6 +14,7 @@ from allo.db.migrate import upgrade_head
 from allo.db.rules_models import MenuOptionRow, MenuRow, Prompt
 from allo.db.rules_seed import seed_rules
 from allo.db.seed import seed
+from allo.rules.menu_checks import says_zero
 from allo.rules.tables import document_from_tables
 from allo.rules.validate import validate
 from ivr.catalogue import PROMPTS
@@ -67,9 +68,11 @@ async def test_the_seeded_sector_menu_says_zero_after_0010(before_0010: str) -> 
 
 
 async def _check(engine: AsyncEngine, url: str) -> None:
-    async with AsyncSession(engine) as session:
-        problems = validate(await document_from_tables(session))
-    assert {p.path for p in problems} == {"menus.secteurs.prompt", "menus.plus.prompt"}
+    # Before: the two menus do not say 0 (read as texts: the code's document_from_tables reads tables of later
+    # migrations, such as 0014's topical_message, that a 0009 database has not got).
+    before = await texts(engine)
+    assert not says_zero(before["allo/menu-secteurs"]) and not says_zero(before["allo/menu-plus"])
+    assert says_zero(before["allo/menu-principal"])
 
     await asyncio.to_thread(upgrade_head, url)
 

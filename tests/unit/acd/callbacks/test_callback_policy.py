@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from acd.callbacks.policy import deferred_until, first_schedule, is_late, queue_position, retry_at
+from acd.callbacks.policy import (
+    RISEN_PRIORITY,
+    Waiting,
+    at_risk,
+    deferred_until,
+    first_schedule,
+    is_late,
+    queue_position,
+    retry_at,
+    to_rise,
+)
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PROMISE = timedelta(minutes=45)
@@ -59,3 +69,27 @@ def test_a_transferred_caller_ahead_in_the_queue_does_not_pull_the_callback_in_f
     assert queue_position([108.0, 100.0, 110.0], 107.0) == 3
     # No earlier caller: position 1, and app_queue still places it behind the priority caller.
     assert queue_position([108.0, 110.0], 107.0) == 1
+
+
+LEAD = timedelta(minutes=15)
+
+
+def test_a_waiting_callback_rises_once_within_the_lead_time_of_its_deadline():
+    due = NOW + PROMISE
+    waiting = [Waiting(1, due, risen=False), Waiting(2, NOW + LEAD, risen=False), Waiting(3, NOW, risen=True),
+               Waiting(4, NOW - timedelta(minutes=1), risen=False)]
+    assert to_rise(waiting, NOW, LEAD) == [2, 4]
+    assert to_rise(waiting, due - LEAD, LEAD) == [1, 2, 4]
+    assert to_rise(waiting, due - LEAD - timedelta(seconds=1), LEAD) == [2, 4]
+
+
+def test_risen_callbacks_pass_new_arrivals_but_not_transfers():
+    assert 0 < RISEN_PRIORITY < 10
+
+
+def test_at_risk_means_near_the_deadline_and_the_phone_not_rung_yet():
+    due = NOW + timedelta(minutes=10)
+    assert at_risk(NOW, due, LEAD, rang=False)
+    assert not at_risk(NOW, due, LEAD, rang=True)
+    assert not at_risk(NOW, NOW + timedelta(minutes=20), LEAD, rang=False)
+    assert at_risk(NOW, NOW - timedelta(minutes=1), LEAD, rang=False)

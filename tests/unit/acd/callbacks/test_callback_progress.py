@@ -77,3 +77,22 @@ def test_after_an_attempt():
     assert after_attempt(AttemptEnd.ANSWERED, 3, 3) is Next.DONE
     assert after_attempt(AttemptEnd.NO_ANSWER, 1, 3) is Next.RETRY
     assert after_attempt(AttemptEnd.BUSY, 3, 3) is Next.FAILED
+
+
+def test_the_dial_towards_the_citizen_and_the_answer_carry_their_second():
+    ringing = parse_progress("ringing:agent1002:1765000000")
+    assert ringing.stage is Stage.RINGING and ringing.agent == "agent1002" and ringing.rang_at == 1765000000.0
+    answered = parse_progress("ANSWER:1765000000:1765000007")
+    assert answered.end is AttemptEnd.ANSWERED and answered.status == "ANSWER"
+    assert (answered.rang_at, answered.reached_at) == (1765000000.0, 1765000007.0)
+    unanswered = parse_progress("NOANSWER:1765000000")
+    assert unanswered.end is AttemptEnd.NO_ANSWER and unanswered.rang_at == 1765000000.0
+    assert unanswered.reached_at is None and unanswered.status == "NOANSWER"
+    # The agent hung up during the prompt: the citizen's phone never rang.
+    assert parse_progress("CANCEL:").rang_at is None
+    assert parse_progress("ringing:agent1002:garbage").rang_at is None
+
+
+def test_a_ringing_attempt_is_adopted_like_a_dialling_one():
+    assert _verdict(RowStage.ORIGINATED, "ringing:a1:1765000000").step is Step.MARK_RESERVED
+    assert _verdict(RowStage.AGENT_RESERVED, "ringing:a1:1765000000").step is Step.WAIT

@@ -67,12 +67,15 @@ def day_rows() -> ReportRows:
     leg("c14", "l1", at(-2), O.ABANDONED, 60)  # yesterday's
     calls = {"c1": CallRow("c1", at(9.2)), "c3": CallRow("c3", at(9.5), at(9.2) + timedelta(seconds=51))}
     callbacks = [
-        CallbackRow("l1", at(9), S.DONE, due_by=at(9.75), reached_at=at(9.5)),  # kept
-        CallbackRow("l1", at(10), S.DONE, due_by=at(10.75), reached_at=at(10.8)),  # completed late
+        CallbackRow("l1", at(9), S.DONE, due_by=at(9.75), reached_at=at(9.5), rang_at=at(9.45)),  # kept
+        # Rang in time, but picked up after the deadline: kept at ringing, not at reach.
+        CallbackRow("l1", at(10), S.DONE, due_by=at(10.75), reached_at=at(10.8), rang_at=at(10.7)),
         CallbackRow("l1", at(11), S.PENDING, due_by=at(11.75)),  # requested, not completed
-        CallbackRow("l1", at(-5), S.DONE, due_by=at(-4), reached_at=at(-4.5)),  # yesterday's request
+        CallbackRow("l1", at(-5), S.DONE, due_by=at(-4), reached_at=at(-4.5), rang_at=at(-4.6)),  # yesterday's
         CallbackRow("l1", at(8.5), S.CANCELLED, due_by=at(9.25)),  # requested, not completed
-        CallbackRow("l1", at(8), S.DONE, due_by=at(8.75), reached_at=at(8.75)),  # reached on the due time: kept
+        # Reached on the due time: kept.
+        CallbackRow("l1", at(8), S.DONE, due_by=at(8.75), reached_at=at(8.75), rang_at=at(8.74)),
+        CallbackRow("l1", at(7), S.FAILED, due_by=at(7.75)),  # never rang, closed: a promise broken
         CallbackRow("l2-travail", at(11), S.PENDING, due_by=at(11.75)),
     ]
     return ReportRows(legs, calls, callbacks)
@@ -97,7 +100,9 @@ def test_level1_figures_by_hand() -> None:
         abandon_rate_pct=12.5,  # 1 / 8
         asa_seconds=21.5,  # (11 + 20 + 21 + 34) / 4
         solved=3, escalated=1, solved_pct=75.0,  # c3 was transferred by its adviser
-        callbacks_requested=5, callbacks_completed=3, callbacks_kept=2, callbacks_kept_pct=66.7,  # 2 / 3
+        callbacks_requested=6, callbacks_completed=3, callbacks_measured=4,  # 3 rang + 1 failed without a ring
+        callbacks_kept=3, callbacks_kept_pct=75.0,  # rang by due_by: 3 / 4
+        callbacks_reached_in_time=2, callbacks_reached_in_time_pct=50.0,  # 2 / 4
         transferred_in=0, callbacks_pending=2)
 
 

@@ -54,12 +54,12 @@ def autumn_rows() -> tuple[list[LegRow], dict[str, CallRow], list[CallbackRow]]:
     legs.add("F", "l1", z(2026, 10, 25, 1, 50), CB, 100, "exit_key")
     callbacks = [
         CallbackRow("l1", z(2026, 10, 25, 1, 51, 40), CallbackStatus.DONE, z(2026, 10, 25, 2, 36, 40),
-                    reached_at=z(2026, 10, 25, 2, 30)),  # kept
+                    reached_at=z(2026, 10, 25, 2, 30), rang_at=z(2026, 10, 25, 2, 29, 50)),  # kept
         CallbackRow("l1", z(2026, 10, 25, 21, 30), CallbackStatus.DONE, z(2026, 10, 25, 22, 15),
-                    reached_at=z(2026, 10, 25, 22, 20)),  # 22:30 local, done, late
+                    reached_at=z(2026, 10, 25, 22, 20), rang_at=z(2026, 10, 25, 22, 16)),  # 22:30 local, late
         CallbackRow("l1", z(2026, 10, 25, 22, 30), CallbackStatus.PENDING, z(2026, 10, 25, 23, 15)),  # 23:30
         CallbackRow("l1", z(2026, 10, 25, 23, 10), CallbackStatus.DONE, z(2026, 10, 25, 23, 55),
-                    reached_at=z(2026, 10, 25, 23, 20)),  # 00:10 on the 26th: another day
+                    reached_at=z(2026, 10, 25, 23, 20), rang_at=z(2026, 10, 25, 23, 19)),  # the 26th: another day
     ]
     return legs.rows, calls, callbacks
 
