@@ -1,7 +1,8 @@
 """`allo codes unblock`: a caller held by the wrong-code limit (docs/hostile-input.md) is asked a code again.
 
 The number is read from standard input, never from the command line (shell history, process list), and only its
-pseudonyms (current and previous keys) reach the database; the audit log names the operator and the count.
+pseudonyms (current and previous keys) reach the database; the audit log names the operator and the count, never
+the caller.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def unblock_command(settings: Settings, read_number: Callable[[], str] = _read_n
                 conn = await session.connection()
                 erased = (await conn.execute(
                     delete(WrongAccessCode).where(WrongAccessCode.caller_hash.in_(hashes)))).rowcount
-                audit(session, operator, "access_code.caller_unblocked", current[:12], wrong_codes_erased=erased)
+                # No pseudonym in the audit log: it is kept for ever and names no caller.
+                audit(session, operator, "access_code.caller_unblocked", "one caller", wrong_codes_erased=erased)
             return int(erased)
         finally:
             await engine.dispose()

@@ -119,10 +119,11 @@ class CodeLedger:
                 before = int(await session.scalar(select(func.count()).where(
                     WrongAccessCode.caller_hash == caller_hash, WrongAccessCode.at >= since)) or 0)
                 if crossed(before, before + 1, self.limits.max_wrong):
-                    audit(session, WHO, "access_code.caller_blocked", caller_hash[:12],
+                    # Neither the pseudonym nor a part of it: the audit log is kept for ever, and names no caller.
+                    audit(session, WHO, "access_code.caller_blocked", "one caller",
                           wrong_codes=before + 1, window_hours=self.limits.window_hours)
-                    log.warning("access code: caller %s… reached %d wrong codes within %g h, no longer asked",
-                                caller_hash[:12], before + 1, self.limits.window_hours)
+                    log.warning("access code: a caller reached %d wrong codes within %g h, no longer asked",
+                                before + 1, self.limits.window_hours)
             await session.execute(insert(WrongAccessCode).values(at=now, caller_hash=caller_hash, relay=relay))
 
     def _surge_started(self, count: int) -> None:
