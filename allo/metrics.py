@@ -32,6 +32,18 @@ class Metrics:
         self.db_writes = Counter("allo_db_writes", "Call-record writes, by result", ["result"],
                                  registry=self.registry)
 
+        # Access codes bounded across calls (docs/hostile-input.md).
+        self.wrong_access_codes = Counter("allo_wrong_access_codes", "Wrong access codes typed, by limit that "
+                                          "holds the caller (caller: its pseudonym; pooled: no number or relay)",
+                                          ["scope"], registry=self.registry)
+        self.access_code_refusals = Counter("allo_access_code_refusals", "Callers not asked a code, by limit "
+                                            "reached", ["gate"], registry=self.registry)
+        self.access_code_ledger = Counter("allo_access_code_ledger", "Wrong-code ledger reads and writes that "
+                                          "failed or were skipped, and writes done", ["result"],
+                                          registry=self.registry)
+        self.access_code_surge = Gauge("allo_access_code_surge", "1 while wrong access codes of all callers "
+                                       "exceed ALLO_ACCESS_CODE_SURGE_PER_MINUTE", registry=self.registry)
+
     def session_started(self) -> None:
         self.agi_active.inc()
 

@@ -19,8 +19,10 @@ from agi.server import AgiServer
 from allo.auth.ratelimit import LoginLimiter
 from allo.auth.store import AuthStore
 from allo.callbacks.service import CallbackService
+from allo.code_guard.ledger import CodeLedger, code_limits
 from allo.dashboard.day_worker import DayCounter
 from allo.dashboard.feed import DashboardFeed
+from allo.dashboard.view import Alerts
 from allo.db.engine import make_engine
 from allo.fallback.hours import spoken_reopening
 from allo.fallback.sync import FallbackHours
@@ -30,7 +32,7 @@ from allo.fastagi.queue_exit import QueueExitHandler
 from allo.fastagi.timings import TimedObserver, TimingsSink, timed_decide
 from allo.fastagi.transfer import TransferArrival
 from allo.metrics import Metrics
-from allo.privacy.pseudonyms import PseudonymKeys
+from allo.privacy.pseudonyms import PseudonymKeys, normalise_number
 from allo.queues.conf_sync import QueueConfSync
 from allo.queues.entry import QueueEntryPlanner
 from allo.queues.figures import QueueFigures
@@ -47,6 +49,7 @@ from allo.setup.prompts import ensure_prompts
 from allo.transfers.sectors import SectorTransfers
 from ivr.catalogue import PROMPTS
 from routing.decide import decide as routing_decide
+from routing.relay import parse_relay_match
 from routing.rules import RulesSnapshot
 
 log = logging.getLogger(__name__)
@@ -77,14 +80,21 @@ class AlloService:
         # Callbacks booked from the menu and the queues; its AMI listeners are added after the live state's below.
         self.callbacks = CallbackService(settings=settings, engine=self.engine, ami=self.ami, live=self.live,
                                          rules=self.rules, metrics=self.metrics, routing_clock=self.clock)
+        # Access codes bounded across calls (docs/hostile-input.md).
+        self.code_ledger = CodeLedger(self.engine, code_limits(settings), self.metrics,
+                                      lookup_timeout=settings.access_code_lookup_timeout)
         pseudonyms = PseudonymKeys.of(settings.pseudonym_key.get_secret_value(),
                                       settings.pseudonym_keys_previous.get_secret_value())
         self.ivr = IvrHandler(self.recorder, self.metrics, pseudonyms, self.rules, self.clock, booking=self.callbacks,
                               decide=timed_decide(self.timings) if self.timings is not None else routing_decide,
                               entry=QueueEntryPlanner(self.engine, self.live, self.queue_figures,
                                                       settings.repeat_caller_days),
-                              no_input_replays=settings.menu_no_input_replays)
-        self.queue_exit = QueueExitHandler(self.queue_figures, self.legs, self.recorder, pseudonyms, self.callbacks)
+                              no_input_replays=settings.menu_no_input_replays, ledger=self.code_ledger,
+                              relay=parse_relay_match(settings.relay_match, normalise_number),
+                              relay_input_ms=round(settings.relay_input_timeout_seconds * 1000),
+                              relay_priority=settings.relay_queue_priority)
+        self.queue_exit = QueueExitHandler(self.queue_figures, self.legs, self.recorder, pseudonyms, self.callbacks,
+                                           relay_input_ms=round(settings.relay_input_timeout_seconds * 1000))
         root = locate_asterisk_root(settings)
         self._sounds_dir = sounds_dir(root) if root is not None else None
         # Where agents' endpoints are published (None when Asterisk is not on this machine).
@@ -119,13 +129,18 @@ class AlloService:
         # The supervisor dashboard's live feed (docs/dashboard.md): after the live state it reads.
         self.day_counter = DayCounter(settings.sqlalchemy_url)
         self.dashboard = DashboardFeed(self.live, self.active_calls, self.engine, lambda: self.ami.connected,
-                                       load=self.day_counter, at_risk=lambda: self.callbacks.scheduler.at_risk)
+                                       load=self.day_counter, at_risk=lambda: self.callbacks.scheduler.at_risk,
+                                       alerts=self._alerts)
         self.ami.add_listener(self.dashboard.on_event)
         self.ami.add_resync_listener(self.dashboard.on_resync)
         # Retention (docs/privacy.md): old journeys erased daily, in the background.
         interval = settings.retention_interval_hours * 3600
         self.retention = RetentionTask(self.engine, policy_of(settings, self.asterisk), interval,
                                        first_delay=min(FIRST_RUN_DELAY, interval))
+
+    def _alerts(self) -> Alerts:
+        surge = self.code_ledger.surge
+        return Alerts(access_code_surge=surge.active, wrong_codes_last_minute=surge.recent())
 
     def _on_ami_event(self, event: AmiEvent) -> None:
         self.metrics.ami_events.labels(type(event).__name__).inc()
@@ -185,6 +200,7 @@ class AlloService:
         await self.callbacks.stop()
         await self.ami.stop()
         await self.recorder.drain()
+        await self.code_ledger.stop()  # wrong codes in flight reach the ledger
         await self.engine.dispose()
         if self.timings is not None:
             await self.timings.stop()

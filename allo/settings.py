@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from routing.calendar_types import PARIS
+from routing.relay import RelayMatchError, parse_relay_match
 
 SECRETS_FILE = "secrets.env"
 
@@ -72,6 +73,32 @@ class Settings(BaseSettings):
                                        "timeout); invalid keys still get three tries")
     menu_budget_seconds: float = Field(default=20.0, gt=0, description="The rules editor warns when a caller who "
                                        "presses nothing listens longer than this before being queued in level 1")
+
+    # Access codes bounded across calls (docs/hostile-input.md): the ledger of wrong codes holds pseudonyms only.
+    access_code_max_wrong: int = Field(default=10, ge=1, description="Wrong access codes from one caller number "
+                                       "within the window, after which it is no longer asked a code (level 1)")
+    access_code_window_hours: float = Field(default=24.0, gt=0, le=720, description="The window of "
+                                            "`access_code_max_wrong`")
+    access_code_global_max_wrong: int = Field(default=30, ge=1, description="Wrong codes from callers without a "
+                                              "number and relay calls, together, within the global window, after "
+                                              "which those callers are no longer asked a code")
+    access_code_global_window_minutes: float = Field(default=10.0, gt=0, le=1440, description="The window of "
+                                                     "`access_code_global_max_wrong`")
+    access_code_surge_per_minute: int = Field(default=30, ge=0, description="Wrong codes of all callers within one "
+                                              "minute that raise the surge alert (dashboard, Prometheus, audit); "
+                                              "0 disables")
+    access_code_lookup_timeout: float = Field(default=0.5, gt=0, le=5, description="Longest wait for the ledger "
+                                              "when a caller picks the access code; beyond, the code is asked")
+
+    # Accessible reception (docs/accessibility.md): calls from relay platforms for deaf and hard-of-hearing callers.
+    relay_match: str = Field(default="", description="Relay platforms' calls, comma-separated: SIP source "
+                             "addresses or networks (192.0.2.0/28), caller numbers (0144556677) or `to:<number>` "
+                             "for a dedicated number dialled on the trunk; empty: none")
+    relay_input_timeout_seconds: float = Field(default=20.0, ge=1, le=60, description="On a relay call every wait "
+                                               "for keys lasts at least this long (menus, access code, callback "
+                                               "number)")
+    relay_queue_priority: int = Field(default=5, ge=0, le=9, description="QUEUE_PRIO of relay calls: served before "
+                                      "ordinary calls (0), after transfers to level 2 (10)")
 
     # Queues (docs/queues.md).
     repeat_caller_days: int = Field(default=7, ge=0, le=365,
@@ -141,6 +168,15 @@ class Settings(BaseSettings):
 
     # Benchmarks (docs/benchmarks.md): raw per-command and per-decision timings; unset costs nothing.
     timings_file: Path | None = Field(default=None, description="Append raw AGI and routing timings here")
+
+    @field_validator("relay_match")
+    @classmethod
+    def _relay_match_valid(cls, value: str) -> str:
+        try:
+            parse_relay_match(value, str)
+        except RelayMatchError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
     @classmethod
     def load(cls, state_dir: Path | None = None) -> Settings:

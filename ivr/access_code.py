@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from ivr.catalogue import PromptName
+from ivr.code_limit import GateVerdict
 from routing.rules import AccessCode, RulesSnapshot
 
 CODE_ATTEMPTS = 3
@@ -25,7 +26,18 @@ class Dialog(Protocol):
     def record_input(self, value: str) -> None: ...
 
 
-async def ask_access_code(dialog: Dialog, rules: RulesSnapshot, service: str) -> AccessCode | None:
+class CodeGuard(Protocol):
+    """The bound across calls (ivr.code_limit): asked before the first try, told of each wrong code."""
+
+    async def gate(self) -> GateVerdict: ...
+
+    def wrong_code(self) -> None:
+        """Record one wrong code (never the digits); must not block the caller."""
+        ...
+
+
+async def ask_access_code(dialog: Dialog, rules: RulesSnapshot, service: str,
+                          on_wrong: Callable[[], None] | None = None) -> AccessCode | None:
     """The access code of `service` the caller typed, or None after `CODE_ATTEMPTS` empty or wrong ones.
 
     An empty or wrong code says so (and asks again while attempts remain). The digits go nowhere but
@@ -39,6 +51,8 @@ async def ask_access_code(dialog: Dialog, rules: RulesSnapshot, service: str) ->
             scope = f"sector {found.sector}" if found.sector else "every sector"
             dialog.note(f"access code accepted for {scope} (attempt {attempt}/{CODE_ATTEMPTS})")
             return found
+        if digits and on_wrong is not None:
+            on_wrong()
         dialog.note(f"access code {'wrong' if digits else 'not entered'} (attempt {attempt}/{CODE_ATTEMPTS})")
         retry = PromptName.CODE_RETRY if attempt < CODE_ATTEMPTS else None
         await dialog.say([PromptName.CODE_INVALID, retry])

@@ -61,9 +61,10 @@ class ChannelDialog:
     prompts: list[str] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
     trace: list[str] = field(default_factory=list)
+    input_floor_ms: int = 0  # every wait for keys lasts at least this long (relay calls)
 
     async def read(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
-        digits = await self.channel.read_digits(prompt, timeout_ms, max_digits)
+        digits = await self.channel.read_digits(prompt, max(timeout_ms, self.input_floor_ms), max_digits)
         self.prompts.append(prompt)
         return digits
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import assert_never
 
-from ivr.access_code import ask_access_code
+from ivr.access_code import CodeGuard, ask_access_code
 from ivr.callback_offer import NUMBER_MASK, CallbackDialog, OfferOutcome, OfferResult
 from ivr.catalogue import PromptName
 from ivr.channel import Channel
 from ivr.closed import closed_message
+from ivr.code_limit import CodeGate
 from ivr.errors import CallerHungUp, IvrError
 from routing.calendar_types import Calendar
 from routing.decide import CallRequest, Target
@@ -83,15 +84,19 @@ async def run_menu(
     speak_digits: SpeakDigitsFn = routing_speak_digits,
     offer_callback: OfferFn | None = None,
     no_input_replays: int = NO_INPUT_REPLAYS,
+    code_guard: CodeGuard | None = None,
+    input_floor_ms: int = 0,
 ) -> MenuResult:
     """Run the menu to its end. A hang-up at any moment gives outcome HUNG_UP (never an exception).
 
     `clock` gives the (timezone-aware) time of each decision. Raises `IvrError` only for rules the
     engine cannot follow (a level-1 Decision that says MENU). `no_input_replays`: how many times a menu is said
-    again to a caller who pressed nothing before level 1 (0: level 1 at the first timeout).
+    again to a caller who pressed nothing before level 1 (0: level 1 at the first timeout). `code_guard`: the
+    bound on wrong access codes across calls (None: three tries per call only). `input_floor_ms`: every wait for
+    keys lasts at least this long (relay calls: an interpreter relays each prompt before the caller answers).
     """
     call = _Call(channel, rules, clock, journey, decide, speak_hours, speak_digits, offer_callback,
-                 no_input_replays=no_input_replays)
+                 no_input_replays=no_input_replays, code_guard=code_guard, input_floor_ms=input_floor_ms)
     try:
         return await call.run()
     except CallerHungUp:
@@ -112,6 +117,8 @@ class _Call:
     speak_digits: SpeakDigitsFn
     offer_callback: OfferFn | None = None
     no_input_replays: int = NO_INPUT_REPLAYS
+    code_guard: CodeGuard | None = None
+    input_floor_ms: int = 0
     closed: ClosedInfo | None = None  # the last closed message heard
     step: str = "before the welcome"  # where the caller is, for the hang-up trace line
 
@@ -135,7 +142,7 @@ class _Call:
 
     async def read(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
         self.step = f"waiting for keys at {prompt}"
-        digits = await self.channel.read_digits(prompt, timeout_ms, max_digits)
+        digits = await self.channel.read_digits(prompt, max(timeout_ms, self.input_floor_ms), max_digits)
         self.journey.prompts.append(str(prompt))
         return digits
 
@@ -189,6 +196,8 @@ class _Call:
     # -- the menu --
 
     async def run(self) -> MenuResult:
+        if self.input_floor_ms:
+            self.note(f"keys awaited at least {self.input_floor_ms} ms at each input")
         result = await self.route(Target.ENTRY, menu_ok=True)
         if result is not None:
             return result
@@ -300,7 +309,13 @@ class _Call:
         result = await self.route(Target.SERVICE, service=service, why=why, menu_ok=True)
         if result is not None:
             return result
-        code = await ask_access_code(self, self.rules, service)
+        guard = self.code_guard
+        if guard is not None:
+            verdict = await guard.gate()
+            self.note(verdict.reason)
+            if verdict.gate is not CodeGate.ASK:
+                return await self.to_level1(f"access code not asked: {verdict.gate.value}")
+        code = await ask_access_code(self, self.rules, service, guard.wrong_code if guard is not None else None)
         if code is None:
             await self.say([PromptName.CODE_FAILED])
             return await self.to_level1("3 wrong access codes")

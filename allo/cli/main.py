@@ -68,6 +68,12 @@ def cmd_codes(args: argparse.Namespace) -> int:
     return rotate_command(_settings(args), args.sector, args.code)
 
 
+def cmd_codes_unblock(args: argparse.Namespace) -> int:
+    from allo.cli.codes import unblock_command
+
+    return unblock_command(_settings(args))
+
+
 def cmd_users(args: argparse.Namespace) -> int:
     from allo.auth.roles import Role
     from allo.cli.users import create_command, list_command
@@ -172,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--sector", help="a code that leads straight to this sector (default: all sectors)")
     rotate.add_argument("--code", help="the new code (default: 6 random digits)")
     rotate.set_defaults(func=cmd_codes)
+    codes_sub.add_parser("unblock", help="a caller held by the wrong-code limit is asked a code again (the number "
+                         "is read on standard input)").set_defaults(func=cmd_codes_unblock)
     _add_users(sub)
     doctor = sub.add_parser("doctor", help="check the configuration for the telephony security rules (exit 1 if not)")
     doctor.add_argument("--conf-dir", type=Path, default=None,

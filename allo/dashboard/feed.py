@@ -14,6 +14,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from acd.ami.event_types import AmiEvent, UnknownEvent
 from acd.live.calls import ActiveCalls
 from acd.live.state import LiveState, system_clock
 from allo.dashboard.today import load_day
-from allo.dashboard.view import DayData, dashboard_view
+from allo.dashboard.view import Alerts, DayData, dashboard_view
 from allo.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,11 @@ class DashboardFeed:
     def __init__(self, live: LiveState, active_calls: ActiveCalls, engine: AsyncEngine,
                  ami_up: Callable[[], bool], *, refresh_interval: float = 3.0, debounce: float = 0.05,
                  tick: float = 1.0, load: DayLoader = load_day,
-                 at_risk: Callable[[], Sequence[tuple[str, datetime]]] = lambda: ()) -> None:
+                 at_risk: Callable[[], Sequence[tuple[str, datetime]]] = lambda: (),
+                 alerts: Callable[[], Alerts] = Alerts) -> None:
         self._load = load
         self._at_risk = at_risk
+        self._alerts = alerts
         self._live = live
         self._calls = active_calls
         self._engine = engine
@@ -78,7 +81,7 @@ class DashboardFeed:
     # -- outputs ---------------------------------------------------------------------------------
     def document(self) -> dict[str, Any]:
         return dashboard_view(self._live, self._calls.calls(), self.day, system_clock(), ami_up=self._ami_up(),
-                              at_risk=self._at_risk())
+                              at_risk=self._at_risk(), alerts=self._alerts())
 
     def encoded(self) -> str:
         return json.dumps(self.document(), separators=(",", ":"))
@@ -102,8 +105,7 @@ class DashboardFeed:
             self.day = await self._load(self._engine, datetime.now(UTC))
         except Exception as exc:  # PostgreSQL away: keep the last figures, say they are stale
             log.warning("dashboard figures not refreshed: %s", exc)
-            self.day = DayData(self.day.targets, self.day.figures, self.day.agents, self.day.calls_taken,
-                               self.day.refreshed_at, error="database unreachable; figures may be stale")
+            self.day = replace(self.day, error="database unreachable; figures may be stale")
         if self._changed is not None:
             self._changed.set()
 

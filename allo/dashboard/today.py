@@ -11,7 +11,7 @@ import time
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from allo.dashboard.kpi import (
@@ -25,7 +25,7 @@ from allo.dashboard.kpi import (
 from allo.dashboard.view import AgentInfo, DayData
 from allo.db.callback_models import Callback, CallbackStatus
 from allo.db.chunks import fetch_in_chunks
-from allo.db.models import Agent, AgentQueue, Call, LegOutcome, Queue, QueueLeg
+from allo.db.models import Agent, AgentQueue, Call, CallOutcome, LegOutcome, Queue, QueueLeg
 from allo.reports.buckets import Granularity, local_midnight
 from allo.reports.fetch import load_rows
 from allo.reports.params import ReportParams
@@ -49,6 +49,9 @@ async def load_day(engine: AsyncEngine, now: datetime) -> DayData:
             select(Callback.queue, Callback.status).where(Callback.status.in_(sorted(PENDING_CALLBACKS)))))
         taken = calls_taken(await fetch_in_chunks(conn, select(QueueLeg.agent).where(
             QueueLeg.joined_at >= since, QueueLeg.outcome == LegOutcome.ANSWERED), lambda row: row.agent))
+        relay = (await conn.execute(select(
+            func.count(), func.count().filter(Call.outcome == CallOutcome.QUEUED),
+            func.count(Call.answered_at)).where(Call.started_at >= since, Call.relay))).one()
         served: dict[str, list[str]] = defaultdict(list)
         names: dict[str, str] = {}
         for row in await conn.execute(select(Agent.username, Agent.display_name, Queue.name)
@@ -67,5 +70,6 @@ async def load_day(engine: AsyncEngine, now: datetime) -> DayData:
         agents=tuple(AgentInfo(username, display, tuple(served.get(username, ()))) for username, display in
                      names.items()),
         calls_taken=taken,
+        relay={"arrived": relay[0], "waiting": relay[1], "answered": relay[2]},
         refreshed_at=time.time(),
     )

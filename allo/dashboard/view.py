@@ -45,6 +45,7 @@ class DayData:
     figures: Mapping[str, DayFigures] = field(default_factory=dict)
     agents: tuple[AgentInfo, ...] = ()
     calls_taken: Mapping[str, int] = field(default_factory=dict)
+    relay: Mapping[str, int] = field(default_factory=dict)  # relay calls today: arrived, waiting, answered
     refreshed_at: float | None = None
     error: str | None = None
 
@@ -145,6 +146,14 @@ def _agents(day: DayData, live: LiveState) -> list[AgentInfo]:
     return sorted(listed, key=lambda a: a.username)
 
 
+@dataclass(frozen=True, slots=True)
+class Alerts:
+    """What the banner says now (not from the database: it must show while the database is away)."""
+
+    access_code_surge: bool = False
+    wrong_codes_last_minute: int = 0
+
+
 def at_risk_view(at_risk: Sequence[tuple[str, datetime]], now_wall: float) -> dict[str, Any]:
     """Callbacks near their deadline whose citizen's phone has not rung yet: when each is due, never a number."""
     return {"count": len(at_risk),
@@ -153,7 +162,8 @@ def at_risk_view(at_risk: Sequence[tuple[str, datetime]], now_wall: float) -> di
 
 
 def dashboard_view(live: LiveState, calls: Sequence[ConnectedCall], day: DayData, now: Instant, *,
-                   ami_up: bool, at_risk: Sequence[tuple[str, datetime]] = ()) -> dict[str, Any]:
+                   ami_up: bool, at_risk: Sequence[tuple[str, datetime]] = (),
+                   alerts: Alerts | None = None) -> dict[str, Any]:
     queues = [queue_view(t, live.queues.get(t.name), day.figures.get(t.name) if day.refreshed_at else None, now)
               for t in _ordered_targets(day, live)]
     return {
@@ -162,6 +172,9 @@ def dashboard_view(live: LiveState, calls: Sequence[ConnectedCall], day: DayData
         "today": {"refreshed_at": day.refreshed_at, "error": day.error},
         "waiting": sum(q["waiting"] for q in queues),
         "callbacks_at_risk": at_risk_view(at_risk, now.wall),
+        "alerts": asdict(alerts or Alerts()),
+        "relay": {"arrived": day.relay.get("arrived", 0), "waiting": day.relay.get("waiting", 0),
+                  "answered": day.relay.get("answered", 0)} if day.refreshed_at else None,
         "queues": queues,
         "agents": [agent_view(a, live, calls, day.calls_taken.get(a.username, 0), now.wall)
                    for a in _agents(day, live)],

@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
@@ -120,6 +121,24 @@ class Call(Base):
     level1_agent: Mapped[str | None] = mapped_column(String(63))
     # Answered by the adviser of this caller's previous call, rung before the queue (repeat caller).
     preferred_agent: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Came through a relay platform for deaf and hard-of-hearing callers (docs/accessibility.md, migration 0013).
+    relay: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+
+
+class WrongAccessCode(Base):
+    """One wrong access code typed (docs/hostile-input.md): who by pseudonym and when, never the digits.
+
+    `caller_hash` is NULL for callers without a number and for relay calls: those share the pooled limit.
+    Kept only as long as the longest window needs (pruned by the retention task).
+    """
+
+    __tablename__ = "wrong_access_codes"
+    __table_args__ = (Index("ix_wrong_access_codes_caller_at", "caller_hash", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    caller_hash: Mapped[str | None] = mapped_column(String(64))
+    relay: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
 
 class CallNote(Base):

@@ -13,10 +13,12 @@ from acd.callbacks.types import CallbackBooking, CallbackOrigin
 from agi.errors import AgiError, AgiHangup
 from agi.session import AgiSession
 from allo.callbacks.booking import booker
+from allo.code_guard.guard import CallCodeGuard
+from allo.code_guard.ledger import CodeLedger
 from allo.db.models import CallOutcome
 from allo.fastagi.channel import AgiChannel
 from allo.metrics import Metrics
-from allo.privacy.pseudonyms import PseudonymKeys
+from allo.privacy.pseudonyms import PseudonymKeys, normalise_number
 from allo.queues.entry import EntryPlan, QueueEntryPlanner
 from allo.records.recorder import CallRecorder
 from allo.rules.cache import RulesCache
@@ -24,6 +26,7 @@ from ivr.callback_offer import CallbackDialog, OfferOutcome, offer_callback
 from ivr.engine import DecideFn, Journey, MenuOutcome, MenuResult, OfferFn, run_menu
 from ivr.errors import CallerHungUp
 from routing.decide import decide as routing_decide
+from routing.relay import RelayMatch
 from routing.route import Route
 from routing.rules import LEVEL1_QUEUE
 
@@ -45,7 +48,8 @@ class IvrHandler:
     def __init__(self, recorder: CallRecorder, metrics: Metrics, pseudonyms: PseudonymKeys, rules: RulesCache,
                  clock: Callable[[], datetime], *, entry: QueueEntryPlanner | None = None,
                  booking: CallbackBooking | None = None,
-                 decide: DecideFn = routing_decide, no_input_replays: int = 0) -> None:
+                 decide: DecideFn = routing_decide, no_input_replays: int = 0, ledger: CodeLedger | None = None,
+                 relay: RelayMatch | None = None, relay_input_ms: int = 0, relay_priority: int = 0) -> None:
         self._recorder = recorder
         self._metrics = metrics
         self._pseudonyms = pseudonyms
@@ -55,18 +59,27 @@ class IvrHandler:
         self._booking = booking
         self._decide = decide
         self._no_input_replays = no_input_replays
+        self._ledger = ledger
+        self._relay = relay or RelayMatch()
+        self._relay_input_ms = relay_input_ms
+        self._relay_priority = relay_priority
 
     async def handle(self, session: AgiSession) -> None:
         call_id = session.uniqueid
         caller_hash = self._pseudonyms.pseudonym(session.caller_id)
+        older = self._pseudonyms.older_pseudonyms(session.caller_id)
         lookup = None
         if self._entry is not None:
-            lookup = self._entry.start_lookup(caller_hash, self._pseudonyms.older_pseudonyms(session.caller_id))
+            lookup = self._entry.start_lookup(caller_hash, older)
+        # From the dialplan: the SIP source, and the number dialled when a relay's dedicated number led to 3939.
+        dialled = session.args.get("to") or session.env.get("agi_extension", "")
+        relay_why = self._relay.match(session.args.get("source"), session.caller_id, dialled, normalise_number)
         self._recorder.submit(call_id, {
             "caller_hash": caller_hash,
-            "dialled": session.env.get("agi_extension", "")[:32],
+            "dialled": dialled[:32],
             "started_at": datetime.now(UTC),
             "outcome": CallOutcome.IN_MENU,
+            "relay": relay_why is not None,
         })
         rules = self._rules.snapshot
         if rules is None:
@@ -74,13 +87,23 @@ class IvrHandler:
             await self._route_without_rules(session, call_id)
             return
         journey = Journey()
+        if relay_why is not None:
+            journey.trace.append(f"relay call ({relay_why})")
         channel = AgiChannel(session)
+        hashes = [caller_hash, *older] if caller_hash else []
+        guard = CallCodeGuard(self._ledger, hashes, relay=relay_why is not None) if self._ledger else None
         result = await run_menu(channel, rules, self._clock, journey, decide=self._decide,
-                                offer_callback=self._menu_offer(session, caller_hash),
-                                no_input_replays=self._no_input_replays)
+                                offer_callback=self._menu_offer(session, caller_hash, relay=relay_why is not None),
+                                no_input_replays=self._no_input_replays, code_guard=guard,
+                                input_floor_ms=self._relay_input_ms if relay_why is not None else 0)
         extra: dict[str, str] = {}
         if result.outcome is MenuOutcome.QUEUED and result.route.queue and self._entry is not None:
             result, extra = await self._enter_queue(channel, journey, result, result.route.queue, lookup)
+        if result.outcome is MenuOutcome.QUEUED and relay_why is not None:
+            # Served before ordinary calls (an interpreter waits with the caller), after transfers (10).
+            extra["QUEUE_PRIO"] = str(self._relay_priority)
+            extra["ALLO_RELAY"] = "1"  # the queue-exit route learns it from the dialplan
+            journey.queue_notes.append(f"relay call: queue priority {self._relay_priority}")
         if result.outcome is not MenuOutcome.HUNG_UP:
             try:
                 for name, value in {**result.route.channel_variables(), **extra}.items():
@@ -109,7 +132,7 @@ class IvrHandler:
             journey.prompts.extend(plan.announcement)
         return replace(result, route=replace(result.route, timeout_s=plan.timeout_s)), plan.variables
 
-    def _menu_offer(self, session: AgiSession, caller_hash: str | None) -> OfferFn | None:
+    def _menu_offer(self, session: AgiSession, caller_hash: str | None, *, relay: bool) -> OfferFn | None:
         booking = self._booking
         if booking is None:
             return None
@@ -120,7 +143,9 @@ class IvrHandler:
             sector = snapshot.sector_of_queue(queue) if snapshot is not None else None
             book = booker(booking, queue=queue, origin=CallbackOrigin.MENU, original_arrival=started, sector=sector,
                           call_id=session.uniqueid, caller_hash=caller_hash)
-            return await offer_callback(dialog, session.caller_id, book, from_menu=True)
+            # A relay call's own number is the platform's: only "another number" is offered.
+            own = None if relay else session.caller_id
+            return await offer_callback(dialog, own, book, from_menu=True)
 
         return offer
 

@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 
 class QueueExitHandler:
     def __init__(self, figures: QueueFigures, legs: LegTracker, recorder: CallRecorder, pseudonyms: PseudonymKeys,
-                 booking: CallbackBooking | None) -> None:
+                 booking: CallbackBooking | None, *, relay_input_ms: int = 0) -> None:
         self._figures = figures
+        self._relay_input_ms = relay_input_ms
         self._legs = legs
         self._recorder = recorder
         self._pseudonyms = pseudonyms
@@ -76,9 +77,11 @@ class QueueExitHandler:
                       original_arrival=self._legs.first_arrival(call_id) or datetime.now(UTC),
                       sector=self._figures.policy(queue).sector, call_id=call_id,
                       caller_hash=self._pseudonyms.pseudonym(session.caller_id))
-        dialog = ChannelDialog(channel)
+        # A relay call (ALLO_RELAY, set by the ivr route): keys awaited longer, and its own number is the platform's.
+        relay = session.args.get("relay") == "1"
+        dialog = ChannelDialog(channel, input_floor_ms=self._relay_input_ms if relay else 0)
         try:
-            outcome = await offer_callback(dialog, session.caller_id, book)
+            outcome = await offer_callback(dialog, None if relay else session.caller_id, book)
         except CallerHungUp:
             return True  # gone: nothing to route
         log.info("queue exit %s (%s) of %s: callback %s", queue, reason.value, call_id, outcome.result.value)

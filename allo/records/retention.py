@@ -25,13 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from allo.audit.record import audit
 from allo.auth.roles import Principal
 from allo.db.callback_models import Callback, CallbackAttempt, CallbackStatus
-from allo.db.models import Call, CallNote, QueueLeg
+from allo.db.models import Call, CallNote, QueueLeg, WrongAccessCode
 
 log = logging.getLogger(__name__)
 
 OPEN = (CallbackStatus.PENDING, CallbackStatus.IN_PROGRESS)
 BATCH = 500
-COUNTED = ("calls", "queue_legs", "call_notes", "callbacks", "callback_attempts", "recordings")
+COUNTED = ("calls", "queue_legs", "call_notes", "callbacks", "callback_attempts", "recordings", "wrong_access_codes")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class RetentionPolicy:
     recording_days: int
     recording_dirs: tuple[Path, ...] = ()  # where caller recordings would be (Asterisk's monitor, voicemail)
     batch: int = BATCH
+    ledger_hours: float = 24.0  # wrong access codes are of no use beyond the longest window (allo.code_guard)
 
 
 @dataclass
@@ -53,6 +54,7 @@ class RetentionReport:
     callbacks: int = 0
     callback_attempts: int = 0
     recordings: int = 0
+    wrong_access_codes: int = 0
     batches: int = 0
 
     def erased(self) -> dict[str, int]:
@@ -94,9 +96,11 @@ async def _count(conn: AsyncConnection, query: Select[Any]) -> int:
     return int((await conn.scalar(select(func.count()).select_from(query.subquery()))) or 0)
 
 
-async def _dry_run(engine: AsyncEngine, cutoff: datetime, report: RetentionReport) -> None:
+async def _dry_run(engine: AsyncEngine, cutoff: datetime, ledger_cutoff: datetime, report: RetentionReport) -> None:
     old = _old_calls(cutoff)
     async with engine.connect() as conn:
+        report.wrong_access_codes = await _count(conn, select(WrongAccessCode.id).where(
+            WrongAccessCode.at < ledger_cutoff))
         report.calls = await _count(conn, old)
         report.queue_legs = await _count(conn, select(QueueLeg.id).where(
             or_(QueueLeg.call_id.in_(old), QueueLeg.joined_at < cutoff)))
@@ -108,7 +112,8 @@ async def _dry_run(engine: AsyncEngine, cutoff: datetime, report: RetentionRepor
             CallbackAttempt.callback_id.in_(callbacks)))
 
 
-async def _erase(engine: AsyncEngine, cutoff: datetime, batch: int, report: RetentionReport) -> None:
+async def _erase(engine: AsyncEngine, cutoff: datetime, ledger_cutoff: datetime, batch: int,
+                 report: RetentionReport) -> None:
     while True:  # calls first, with what hangs off them
         async with engine.begin() as conn:
             call_ids: Sequence[str] = (await conn.scalars(_old_calls(cutoff).order_by(Call.started_at).limit(batch)
@@ -119,7 +124,8 @@ async def _erase(engine: AsyncEngine, cutoff: datetime, batch: int, report: Rete
         if len(call_ids) < batch:
             break
     leftovers: list[tuple[Any, ColumnElement[bool], str]] = [
-        (QueueLeg, QueueLeg.joined_at < cutoff, "queue_legs"), (CallNote, CallNote.created_at < cutoff, "call_notes")]
+        (QueueLeg, QueueLeg.joined_at < cutoff, "queue_legs"), (CallNote, CallNote.created_at < cutoff, "call_notes"),
+        (WrongAccessCode, WrongAccessCode.at < ledger_cutoff, "wrong_access_codes")]
     for model, condition, counter in leftovers:
         while True:
             async with engine.begin() as conn:
@@ -164,10 +170,11 @@ async def run_retention(engine: AsyncEngine, policy: RetentionPolicy, now: datet
     report = RetentionReport(now - timedelta(days=policy.journey_days), now - timedelta(days=policy.recording_days),
                              dry_run)
     started = time.monotonic()
+    ledger_cutoff = now - timedelta(hours=policy.ledger_hours)
     if dry_run:
-        await _dry_run(engine, report.journeys_before, report)
+        await _dry_run(engine, report.journeys_before, ledger_cutoff, report)
     else:
-        await _erase(engine, report.journeys_before, max(1, policy.batch), report)
+        await _erase(engine, report.journeys_before, ledger_cutoff, max(1, policy.batch), report)
     report.recordings = _recordings(policy.recording_dirs, report.recordings_before, dry_run)
     if not dry_run:
         async with AsyncSession(engine) as session, session.begin():

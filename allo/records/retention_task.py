@@ -7,12 +7,14 @@ import asyncio
 import getpass
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from allo.auth.roles import AuthMethod, Principal, Role
+from allo.code_guard.ledger import code_limits, ledger_hours
 from allo.db.engine import make_engine
 from allo.errors import ConfigError
 from allo.records.retention import RetentionPolicy, RetentionReport, run_retention
@@ -40,9 +42,8 @@ def recording_dirs(instance: AsteriskInstance | None) -> tuple[Path, ...]:
 
 def policy_of(settings: Settings, instance: AsteriskInstance | None, batch: int | None = None) -> RetentionPolicy:
     policy = RetentionPolicy(settings.journey_retention_days, settings.recording_retention_days,
-                             recording_dirs(instance))
-    return policy if batch is None else RetentionPolicy(policy.journey_days, policy.recording_days,
-                                                        policy.recording_dirs, batch)
+                             recording_dirs(instance), ledger_hours=ledger_hours(code_limits(settings)))
+    return policy if batch is None else replace(policy, batch=batch)
 
 
 class RetentionTask:

@@ -21,6 +21,9 @@ WHY = [
     (re.compile(r"^menu (\S+) key (\d)$"), r"menu \1, touche \2"),
     (re.compile(r"^access code for sector (\S+)$"), r"code d'accès du secteur \1"),
     (re.compile(r"^3 wrong access codes$"), "3 codes d'accès faux"),
+    (re.compile(r"^access code not asked: caller_limit$"), "code d'accès non demandé : limite de cet appelant"),
+    (re.compile(r"^access code not asked: pool_limit$"),
+     "code d'accès non demandé : limite commune (sans numéro, relais)"),
 ]
 
 
@@ -54,6 +57,27 @@ def _waits(m: re.Match[str]) -> str:
     return f"Attente : position {m[1]}, estimation {m[2]} s{short}"
 
 
+def _relay_why(text: str) -> str:
+    for pattern, words in RELAY_WHY:
+        if pattern.match(text):
+            return pattern.sub(words, text)
+    return text
+
+
+RELAY_WHY = [
+    (re.compile(r"^SIP source in (\S+)$"), r"source SIP dans \1"),
+    (re.compile(r"^relay platform's caller number$"), "numéro de la plateforme"),
+    (re.compile(r"^dedicated number (\S+)$"), r"numéro dédié \1"),
+]
+
+
+def _code_gate(m: re.Match[str]) -> str:
+    asked = "demandé" if m[1] == "asked" else "non demandé"
+    unit = "h" if "this caller" in m[0] else "min"
+    who = "cet appelant" if unit == "h" else "appelants sans numéro et relais"
+    return f"Code d'accès {asked} : {who}, {m[2]} codes faux en {m[3]} {unit} (limite {m[4]})"
+
+
 Label = Callable[[re.Match[str]], str] | str
 PATTERNS: list[tuple[re.Pattern[str], Label]] = [
     (re.compile(r"^rules v(?P<v>\d+): (?P<target>\w+)(?: \((?P<why>.*)\))?$"), _rules),
@@ -78,6 +102,16 @@ PATTERNS: list[tuple[re.Pattern[str], Label]] = [
      r"Code d'accès accepté pour \1 (essai \2/\3)"),
     (re.compile(r"^access code wrong \(attempt (\d+)/(\d+)\)$"), r"Code d'accès faux (essai \1/\2)"),
     (re.compile(r"^access code not entered \(attempt (\d+)/(\d+)\)$"), r"Code d'accès non tapé (essai \1/\2)"),
+    (re.compile(r"^code (asked|not asked), this caller: (\d+) wrong codes within (\S+) h \(limit (\d+)\)$"),
+     _code_gate),
+    (re.compile(r"^code (asked|not asked), callers without a number and relay calls: (\d+) wrong codes within "
+                r"(\S+) min \(limit (\d+)\)$"), _code_gate),
+    (re.compile(r"^wrong-code count unknown \(ledger away\): code asked, limit (\d+)$"),
+     "Nombre de codes faux inconnu (base injoignable) : code demandé"),
+    (re.compile(r"^relay call \((.*)\)$"), lambda m: f"Appel par une plateforme de relais ({_relay_why(m[1])})"),
+    (re.compile(r"^keys awaited at least (\d+) ms at each input$"),
+     r"Touches attendues au moins \1 ms à chaque saisie"),
+    (re.compile(r"^relay call: queue priority (\d+)$"), r"Appel relais : priorité \1 dans la file"),
     (re.compile(r"^caller hung up \((.*)\)$"), r"L'appelant a raccroché (\1)"),
     (re.compile(r"^caller hung up during the wait announcement$"),
      "L'appelant a raccroché pendant l'annonce d'attente"),

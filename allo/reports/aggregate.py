@@ -9,7 +9,7 @@ from typing import Any
 
 from allo.db.callback_models import CallbackStatus
 from allo.reports.buckets import Bucket, Granularity, bucket_key
-from allo.reports.rows import CallbackRow, QueueInfo, ReportRows
+from allo.reports.rows import RELAY_LINE, CallbackRow, QueueInfo, ReportRows
 from allo.reports.visits import Visit, VisitOutcome, visits
 from routing.calendar_types import PARIS, PARIS_NAME
 
@@ -124,12 +124,13 @@ class QueueReport:
 
 
 def build(queues: Sequence[QueueInfo], bucket_list: Sequence[Bucket], by: Granularity,
-          rows: ReportRows) -> list[QueueReport]:
+          rows: ReportRows, *, relay_line: bool = False) -> list[QueueReport]:
     """One report per queue in `queues` (in that order), every bucket of `bucket_list` present (zeros when
     nothing happened). Visits are counted in the bucket of their first arrival; callbacks in the bucket of their
-    request; anything outside the buckets or in another queue is ignored."""
+    request; anything outside the buckets or in another queue is ignored. With `relay_line`, last comes
+    `RELAY_LINE`: the visits of relay calls to those queues, each counted with its own queue's targets."""
     by_name = {q.name: q for q in queues}
-    tallies = {q.name: {b.start: Tally() for b in bucket_list} for q in queues}
+    tallies = {q.name: {b.start: Tally() for b in bucket_list} for q in {*queues, RELAY_LINE}}
 
     def slot(queue: str, at: datetime) -> Tally | None:
         return tallies.get(queue, {}).get(bucket_key(at, by))
@@ -138,12 +139,16 @@ def build(queues: Sequence[QueueInfo], bucket_list: Sequence[Bucket], by: Granul
         tally = slot(visit.queue, visit.arrived_at)
         if tally is not None:
             tally.add_visit(visit, by_name[visit.queue])
+            call = rows.calls.get(visit.call_id)
+            relay = slot(RELAY_LINE.name, visit.arrived_at) if call is not None and call.relay else None
+            if relay is not None:
+                relay.add_visit(visit, by_name[visit.queue])
     for row in rows.callbacks:
         tally = slot(row.queue, row.created_at)
         if tally is not None:
             tally.add_callback(row)
     reports = []
-    for q in queues:
+    for q in [*queues, RELAY_LINE] if relay_line else queues:
         report = QueueReport(q, [(b, tallies[q.name][b.start]) for b in bucket_list])
         for _bucket, tally in report.buckets:
             report.total.merge(tally)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -35,7 +36,8 @@ async def load_rows(engine: AsyncEngine, params: ReportParams) -> ReportRows:
     legs = (select(QueueLeg.id, QueueLeg.call_id, QueueLeg.queue, QueueLeg.joined_at, QueueLeg.left_at,
                    QueueLeg.outcome, QueueLeg.wait_seconds, QueueLeg.end_reason)
             .where(QueueLeg.call_id.in_(arrived.distinct())).order_by(QueueLeg.call_id, QueueLeg.joined_at))
-    calls = select(Call.call_id, Call.ended_at, Call.transferred_at).where(Call.call_id.in_(arrived.distinct()))
+    calls = select(Call.call_id, Call.ended_at, Call.transferred_at, Call.relay).where(
+        Call.call_id.in_(arrived.distinct()))
     callbacks = (select(Callback.queue, Callback.created_at, Callback.status, Callback.due_by, Callback.reached_at,
                         Callback.first_ringing_at)
                  .where(Callback.created_at >= start, Callback.created_at < end))
@@ -45,7 +47,7 @@ async def load_rows(engine: AsyncEngine, params: ReportParams) -> ReportRows:
         leg_rows = await fetch_in_chunks(conn, legs, lambda r: LegRow(
             r.id, r.call_id, r.queue, r.joined_at, r.left_at, LegOutcome(r.outcome), r.wait_seconds, r.end_reason))
         call_rows = {c.call_id: c for c in await fetch_in_chunks(
-            conn, calls, lambda r: CallRow(r.call_id, r.ended_at, r.transferred_at))}
+            conn, calls, lambda r: CallRow(r.call_id, r.ended_at, r.transferred_at, r.relay))}
         callback_rows = await fetch_in_chunks(conn, callbacks, lambda r: CallbackRow(
             r.queue, r.created_at, CallbackStatus(r.status), r.due_by, r.reached_at, r.first_ringing_at))
     return ReportRows(leg_rows, call_rows, callback_rows)
@@ -59,4 +61,6 @@ async def run_report(engine: AsyncEngine, params: ReportParams, queues: Sequence
     rows = await load_rows(engine, params)
     buckets = buckets_for(params.first, params.last, params.by)
     # Pure Python over every row of the range (a month of calls): off the event loop, like the dashboard's counts.
-    return await asyncio.to_thread(build, select_queues(queues, params.queue), buckets, params.by, rows)
+    # The relay line sums calls over the queues: in the report of every queue, not of one.
+    return await asyncio.to_thread(partial(build, relay_line=params.queue is None), select_queues(queues, params.queue),
+                                   buckets, params.by, rows)

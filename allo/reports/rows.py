@@ -19,6 +19,10 @@ class QueueInfo:
     sl_target_pct: int = 80
 
 
+# The line of calls through relay platforms, over every queue shown (docs/reports.md); not a real queue.
+RELAY_LINE = QueueInfo("relais", "Relais (sourds et malentendants)", level=0)
+
+
 @dataclass(frozen=True)
 class LegRow:
     """One visit of a call to a queue (`queue_legs`)."""
@@ -40,6 +44,7 @@ class CallRow:
     call_id: str
     ended_at: datetime | None
     transferred_at: datetime | None = None
+    relay: bool = False  # came through a relay platform (docs/accessibility.md)
 
 
 @dataclass(frozen=True)

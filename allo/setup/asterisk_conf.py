@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from allo.db.models import Agent, Queue
 from allo.errors import ConfigError
 from allo.settings import Settings
+from routing.relay import parse_relay_match
 from routing.rules import LEVEL1_QUEUE
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "asterisk-conf"
@@ -84,6 +85,12 @@ def render_template(name: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(substitute, (TEMPLATE_DIR / name).read_text())
 
 
+def relay_extensions(relay_match: str) -> str:
+    """The dialplan of the numbers dedicated to relay calls: the 3939 menu, with the number dialled kept."""
+    numbers = sorted(parse_relay_match(relay_match, str).called - {"3939"})  # 3939 is the menu itself
+    return "\n".join(f"exten => {number},1,Set(ALLO_DIALLED={number})\n same => n,Goto(3939,1)" for number in numbers)
+
+
 def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueConf],
                  agents: list[AgentConf], hours: str | None = None) -> dict[str, str]:
     """Every file of `asterisk-conf/`, the agents' endpoints and, when given, the fallback's opening hours
@@ -101,6 +108,7 @@ def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueCon
         "RTP_END": str(settings.rtp_end),
         "RTP_TIMEOUT": str(settings.rtp_timeout),
         "TRUNK_MATCH": settings.trunk_match,
+        "RELAY_EXTENSIONS": relay_extensions(settings.relay_match),
         "AGI_HOST": settings.agi_host,
         "AGI_PORT": str(settings.agi_port),
         "QUEUES": "\n".join(_queue_section(q) for q in queues),

@@ -11,6 +11,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from allo.db.models import Call, CallOutcome
 from allo.settings import Settings
 
+# A call that reached a queue: the handler writes QUEUED before the dialplan queues it; a hang-up there: ABANDONED.
+QUEUED_OR_LEFT = {CallOutcome.QUEUED, CallOutcome.ABANDONED}
+
 
 async def wait_call_row(settings: Settings, call_id: str | None = None, *, since: float = 0.0,
                         until: set[CallOutcome] | CallOutcome | None = None, timeout: float = 15.0) -> Call:
@@ -32,3 +35,11 @@ async def wait_call_row(settings: Settings, call_id: str | None = None, *, since
             await asyncio.sleep(0.1)
     finally:
         await engine.dispose()
+
+
+def metric_sample(text: str, name: str) -> float:
+    """A sample of the Prometheus text (the service is shared: other tests add to its counters)."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    raise AssertionError(f"{name} not in /metrics")

@@ -86,6 +86,14 @@
     const today = doc.today;
     $("#dash-today").textContent = today.error ? today.error
       : today.refreshed_at ? new Date(today.refreshed_at * 1000).toLocaleTimeString("fr-FR") : "en cours";
+    const alert = $("#dash-alert");
+    const surge = doc.alerts && doc.alerts.access_code_surge;
+    alert.hidden = !surge;
+    alert.textContent = surge ? `Alerte : afflux de codes d'accès erronés (${doc.alerts.wrong_codes_last_minute} ` +
+      "dans la dernière minute, tous appelants). Voir le journal d'audit." : "";
+    for (const key of ["arrived", "waiting", "answered"]) {
+      $(`#dash-relay-${key}`).textContent = doc.relay ? String(doc.relay[key]) : "–";
+    }
     const live = $("#dash-live");
     live.textContent = doc.ami === "up" ? "en direct" : "Asterisk injoignable";
     live.classList.toggle("down", doc.ami !== "up");

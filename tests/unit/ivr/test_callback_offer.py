@@ -84,3 +84,12 @@ async def test_the_menu_variant_offers_to_wait_for_an_adviser():
 async def test_a_hang_up_propagates():
     with pytest.raises(CallerHungUp):
         await offer_callback(ChannelDialog(ScriptedChannel(["1"], hang_up_at=1)), "0612345678", Booking())
+
+
+async def test_a_relay_call_at_the_queue_exit_waits_longer_and_is_not_offered_its_own_number():
+    channel = ScriptedChannel(["", "2", ""])
+    dialog = ChannelDialog(channel, input_floor_ms=20_000)
+    outcome = await offer_callback(dialog, None, Booking())  # the platform's number is not offered
+    assert QueuePrompt.OFFER_OWN not in channel.played
+    assert channel.waited_ms[0] == 20_000 and set(channel.waited_ms) == {20_000}
+    assert outcome.result is OfferResult.DECLINED

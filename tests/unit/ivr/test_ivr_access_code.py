@@ -2,6 +2,7 @@
 
 import asyncio
 
+from ivr.code_limit import CodeGate, GateVerdict
 from ivr.engine import MenuOutcome
 from routing.route import Route
 from routing.speech import speak_hours
@@ -120,3 +121,43 @@ async def test_the_code_never_appears_in_the_journey_or_result():
         call = await run(keys)
         recorded = repr(call.journey) + repr(call.result)
         assert not [code for code in codes if code in recorded], keys
+
+
+class Guard:
+    """A CodeGuard with a fixed verdict, counting the wrong codes it is told of."""
+
+    def __init__(self, gate: CodeGate) -> None:
+        self.verdict = GateVerdict(gate, f"gate says {gate.value}")
+        self.asked = 0
+        self.wrong = 0
+
+    async def gate(self) -> GateVerdict:
+        self.asked += 1
+        return self.verdict
+
+    def wrong_code(self) -> None:
+        self.wrong += 1
+
+
+async def test_a_blocked_caller_goes_straight_to_level1_without_the_code_prompt():
+    guard = Guard(CodeGate.CALLER_LIMIT)
+    call = await run(["2"], code_guard=guard)
+    assert call.result.route == Route.to_queue("l1")
+    assert CODE not in call.journey.prompts and call.journey.prompts == [WELCOME, MAIN, CONNECTING]
+    assert "gate says caller_limit" in call.journey.trace
+    assert "rules v7: level1 (access code not asked: caller_limit)" in call.journey.trace
+
+
+async def test_the_guard_is_told_of_wrong_codes_not_of_empty_ones_nor_the_right_one():
+    guard = Guard(CodeGate.ASK)
+    call = await run(["2", "4321", "", TRAVAIL_CODE], code_guard=guard)
+    assert call.result.route == Route.to_queue("l2-travail")
+    assert (guard.asked, guard.wrong) == (1, 1)
+
+
+async def test_an_input_floor_lengthens_every_wait_for_keys():
+    call = await run(["2", "", "", ""], input_floor_ms=20_000)
+    assert call.channel.waited_ms == [20_000, 20_000, 20_000]
+    assert "keys awaited at least 20000 ms at each input" in call.journey.trace
+    plain = await run(["2", "", "", ""])
+    assert plain.channel.waited_ms == [10_000, 10_000, 10_000]

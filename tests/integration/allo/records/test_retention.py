@@ -98,7 +98,8 @@ async def _counts(engine: AsyncEngine) -> dict[str, int]:
                 for model in TABLES}
 
 
-EXPECTED = {"calls": 6, "queue_legs": 13, "call_notes": 7, "callbacks": 6, "callback_attempts": 11, "recordings": 0}
+EXPECTED = {"calls": 6, "queue_legs": 13, "call_notes": 7, "callbacks": 6, "callback_attempts": 11, "recordings": 0,
+            "wrong_access_codes": 0}
 
 
 async def test_dry_run_counts_what_a_run_would_erase_and_erases_nothing(db):

@@ -9,7 +9,7 @@ from acd.live.calls import ActiveCalls, ConnectedCall
 from acd.live.state import Instant, LiveState, MemberState
 from allo.dashboard.kpi import DayFigures, QueueTargets
 from allo.dashboard.spy import SpyMode, SpyRefused, chanspy_data, current_call, originate_fields
-from allo.dashboard.view import AgentInfo, AgentState, DayData, agent_state, dashboard_view
+from allo.dashboard.view import AgentInfo, AgentState, Alerts, DayData, agent_state, dashboard_view
 
 
 class FakeClock:
@@ -166,3 +166,14 @@ def test_spying_needs_a_call_in_progress() -> None:
         current_call(calls, "agent1001")
     calls.apply(AgentConnect("l1", "c1", "c1", "PJSIP/agent1001", "agent1001", 3, 1, "PJSIP/agent1001-2a"), 5.0)
     assert current_call(calls, "agent1001").agent_channel == "PJSIP/agent1001-2a"
+
+
+def test_the_surge_banner_and_relay_calls_of_the_day(live: LiveState, clock: FakeClock) -> None:
+    quiet = dashboard_view(live, [], DayData(), clock(), ami_up=True)
+    assert quiet["alerts"] == {"access_code_surge": False, "wrong_codes_last_minute": 0}
+    assert quiet["relay"] is None  # no figures before the first refresh
+    day = DayData(relay={"arrived": 3, "waiting": 1, "answered": 2}, refreshed_at=1.0)
+    doc = dashboard_view(live, [], day, clock(), ami_up=True,
+                         alerts=Alerts(access_code_surge=True, wrong_codes_last_minute=42))
+    assert doc["alerts"] == {"access_code_surge": True, "wrong_codes_last_minute": 42}
+    assert doc["relay"] == {"arrived": 3, "waiting": 1, "answered": 2}

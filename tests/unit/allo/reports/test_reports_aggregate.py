@@ -7,6 +7,7 @@ from allo.db.models import LegOutcome
 from allo.reports.aggregate import build, report_dict
 from allo.reports.buckets import Granularity, buckets_for
 from allo.reports.rows import CallbackRow, CallRow, LegRow, QueueInfo, ReportRows
+from routing.calendar_types import PARIS
 
 L1 = QueueInfo("l1", "Niveau 1", 1, service_level=20, short_abandon=5)
 TRAVAIL = QueueInfo("l2-travail", "Travail", 2, service_level=30, short_abandon=10)
@@ -193,3 +194,24 @@ def test_abandon_rate_leaves_short_abandons_out_of_both_parts():
     assert (f["offered"], f["abandoned"], f["short_abandoned"]) == (4, 1, 1)
     assert f["abandon_rate_pct"] == 25.0  # 1 / 4, not 2 / 5
     assert f["service_level_pct"] == 50.0  # 1 / (1 answered + 1 abandoned)
+
+
+def test_relay_calls_have_their_own_line_after_the_queues():
+    day = date(2026, 3, 10)
+    at = datetime(2026, 3, 10, 9, 0, tzinfo=PARIS)
+    legs = [LegRow(1, "relay-1", "l1", at, at + timedelta(seconds=5), LegOutcome.ANSWERED, 5),
+            LegRow(2, "plain-1", "l1", at, at + timedelta(seconds=50), LegOutcome.ANSWERED, 50),
+            LegRow(3, "relay-2", "l2-travail", at, None, LegOutcome.ABANDONED, 30)]
+    calls = {"relay-1": CallRow("relay-1", None, relay=True), "plain-1": CallRow("plain-1", None),
+             "relay-2": CallRow("relay-2", None, relay=True)}
+    queues = [QueueInfo("l1", service_level=20), QueueInfo("l2-travail", level=2)]
+    reports = build(queues, buckets_for(day, day, Granularity.DAY), Granularity.DAY, ReportRows(legs, calls, []),
+                    relay_line=True)
+    assert [r.queue.name for r in reports] == ["l1", "l2-travail", "relais"]
+    relay = reports[-1]
+    assert relay.queue.label == "Relais (sourds et malentendants)"
+    total = relay.total
+    assert (total.offered, total.answered, total.abandoned, total.answered_in_sl) == (2, 1, 1, 1)
+    assert reports[0].total.offered == 2  # the queues still count every call
+    assert len(build(queues, buckets_for(day, day, Granularity.DAY), Granularity.DAY,
+                     ReportRows(legs, calls, []))) == 2

@@ -92,3 +92,13 @@ def test_queues_leave_to_the_exit_context_and_remind_the_exit_key():
     dialplan = render_files(settings(), DIRS, [], [])["extensions.conf"]
     assert "[allo-queue-exit]\nexten => 9,1," in dialplan
     assert "/queue-exit?reason=${ALLO_EXIT}" in dialplan
+
+
+def test_numbers_dedicated_to_relay_platforms_lead_to_the_menu_keeping_the_number():
+    dialplan = render_files(settings(relay_match="192.0.2.0/28,0144556677,to:0800111222"), DIRS, [], [])[
+        "extensions.conf"]
+    assert "exten => 0800111222,1,Set(ALLO_DIALLED=0800111222)\n same => n,Goto(3939,1)" in dialplan
+    assert "AGI(${ALLO_AGI}/ivr?source=${ALLO_SOURCE}&to=${ALLO_DIALLED})" in dialplan
+    assert "0144556677" not in dialplan  # a caller number is matched in Python, not in the dialplan
+    plain = render_files(settings(), DIRS, [], [])["extensions.conf"]
+    assert "ALLO_DIALLED=" not in plain
