@@ -27,6 +27,7 @@ class QueuePolicy:
     overflow_queue: str | None = None
     ring_timeout: int = 15
     sector: str | None = None
+    announce_every: int = 0  # seconds between Asterisk's own position announcements while waiting; 0 = none
 
     def route_timeout(self, *, overflowed: bool) -> int:
         """Queue() timeout for a caller entering this queue (0: none). An overflow happens only once."""

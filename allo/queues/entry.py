@@ -102,9 +102,11 @@ class QueueEntryPlanner:
             return EntryPlan(timeout, {}, [], trace)
         position = len(queue.waiting) + 1 if queue else 1
         estimate = estimate_wait(position, self._figures.waits(queue_name), staffing(queue))
-        announcement = wait_announcement(position, estimate)
+        repeats = policy.announce_every > 0
+        announcement = wait_announcement(position, estimate, queue_says_position=repeats)
         trace.append(f"waits: position {position}, estimate {estimate if estimate is not None else '-'} s"
-                     + ("" if announcement else ", too short to announce"))
+                     + ("" if announcement else ", nothing said before joining")
+                     + (f", the queue says the position every {policy.announce_every} s" if repeats else ""))
         return EntryPlan(timeout, {}, announcement, trace)
 
 

@@ -105,8 +105,9 @@ async def test_abandon_while_waiting_is_recorded_with_its_wait(test_settings, qu
     assert abs(legs[0].wait_seconds - waited) <= 2, (legs[0].wait_seconds, waited)
     assert legs[0].queue == "l1" and legs[0].position == 1 and legs[0].left_at is not None
     row = await wait_call_row(test_settings, joined.uniqueid, until=CallOutcome.ABANDONED)
-    # Nobody logged in: the caller heard their position (no estimate: nobody could answer).
-    assert "allo/file/prochain" in (row.menu_trace or "") and "attente-" not in (row.menu_trace or "")
+    # Nobody logged in: no estimate (nobody could answer); the queue itself says the position (queues.conf).
+    trace = row.menu_trace or ""
+    assert "the queue says the position every 60 s" in trace and "attente-" not in trace, trace
     after = (await queue_view(queue_service, "l1"))["today"]["abandoned"]
     if paris_day() == day_before:
         assert after == before + 1
@@ -143,8 +144,9 @@ async def _busy_adviser_then_a_second_caller(test_settings, ami_watch, answering
     waited = await wait_call_row(test_settings, second_join.uniqueid, until=CallOutcome.COMPLETED)
     assert waited.call_id != joined.uniqueid
     played = (waited.menu_trace or "").split(";")[0]
-    assert "allo/file/prochain" in played and "allo/file/attente-" in played, played
-    assert played.endswith("allo/file/touche-rappel"), played
+    # allo says its estimate; the position and the exit key are the queue's own announcement, just after.
+    assert "allo/file/attente-" in played and "allo/file/prochain" not in played, played
+    assert played.endswith("allo/file/minutes"), played
 
 
 async def test_max_wait_overflows_to_the_configured_queue(test_settings, queue_service, ami_watch,

@@ -24,3 +24,12 @@ def test_a_wait_shorter_than_the_announcement_is_not_announced():
 
 def test_every_queue_prompt_has_a_french_text():
     assert set(QUEUE_PROMPTS) == {str(p) for p in QueuePrompt}
+
+
+def test_when_the_queue_says_the_position_only_the_estimate_is_said_before_joining():
+    # Asterisk says "position N" + the exit key at join and every announce-frequency seconds (queues.conf).
+    assert wait_announcement(4, 6 * 60 + 20, queue_says_position=True) == [
+        QueuePrompt.ESTIMATE, "allo/nombres/6", QueuePrompt.MINUTES]
+    assert wait_announcement(1, 70, queue_says_position=True) == [QueuePrompt.ONE_MINUTE]
+    assert wait_announcement(2, None, queue_says_position=True) == []
+    assert wait_announcement(1, 29, queue_says_position=True) == []
