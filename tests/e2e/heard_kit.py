@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from allo.setup.asterisk import AsteriskInstance
 
-PLAYING = re.compile(r"<(?P<channel>[^>]+)> Playing '(?P<sound>[^']+?)\.[a-z0-9]+' \(language")
+# file.c (Playback, app_queue): "<chan> Playing 'x.gsm' (language 'fr')"; res_agi STREAM FILE: "<chan> Playing
+# 'x.gsm' (escape_digits=) (sample_offset 0) (language 'fr')".
+PLAYING = re.compile(r"<(?P<channel>[^>]+)> Playing '(?P<sound>[^']+?)\.[a-z0-9]+' \(")
 
 
 @dataclass
