@@ -89,6 +89,7 @@ async def published_queue(service, asterisk, name: str, **values: object) -> Asy
         try:
             if every is not None:
                 await _queues_conf_has(asterisk, name, f"announce-frequency = {every}\n")
+            await _entry_offer_is(service, name, values)
             yield
         finally:
             back = await ops.post(f"/api/rules/versions/{start['id']}/rollback", json={"comment": "test clean-up"})
@@ -96,6 +97,17 @@ async def published_queue(service, asterisk, name: str, **values: object) -> Asy
             before = start["document"]["queues"][name]["announce_frequency"]
             if every is not None:
                 await _queues_conf_has(asterisk, name, f"announce-frequency = {before}\n")
+            await _entry_offer_is(service, name, start["document"]["queues"][name])
+
+
+async def _entry_offer_is(service, name: str, values: dict, timeout: float = 10) -> None:
+    """Wait until the service's queue policy has the offer thresholds of `values` (those given)."""
+    fields = (("at_waiting", "offer_at_waiting"), ("at_wait_s", "offer_at_wait_s"))
+    wanted = {key: values[field] for key, field in fields if field in values}
+    deadline = time.monotonic() + timeout
+    while {k: v for k, v in (await queue_view(service, name)).get("entry_offer", {}).items() if k in wanted} != wanted:
+        assert time.monotonic() < deadline, f"entry offer of {name} not picked up: {wanted}"
+        await asyncio.sleep(0.1)
 
 
 async def _queues_conf_has(asterisk, name: str, line: str, timeout: float = 10) -> None:
