@@ -19,12 +19,17 @@ class EntryOffer(enum.StrEnum):
     OVERFLOW = "overflow"  # go to the overflow queue instead of joining this one
 
 
-def over_threshold(policy: QueuePolicy, waiting: int, estimate_s: int | None) -> str | None:
-    """Which threshold the queue is over ("waiting" / "estimate"), or None."""
+class Trigger(enum.StrEnum):
+    WAITING = "waiting"  # offer_at_waiting callers already wait
+    ESTIMATE = "estimate"  # the estimated wait is over offer_at_wait_s
+
+
+def over_threshold(policy: QueuePolicy, waiting: int, estimate_s: int | None) -> Trigger | None:
+    """Which threshold the queue is over, or None."""
     if policy.offer_at_waiting > 0 and waiting >= policy.offer_at_waiting:
-        return "waiting"
+        return Trigger.WAITING
     if policy.offer_at_wait_s > 0 and estimate_s is not None and estimate_s > policy.offer_at_wait_s:
-        return "estimate"
+        return Trigger.ESTIMATE
     return None
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.live.state import LiveState, QueueLive
-from acd.queues.entry_offer import EntryOffer, entry_offer, over_threshold
+from acd.queues.entry_offer import EntryOffer, Trigger, entry_offer, over_threshold
 from acd.queues.exit_policy import QueuePolicy
 from acd.queues.wait_estimate import Staffing, estimate_wait
 from allo.db.models import Call
@@ -123,11 +123,11 @@ class QueueEntryPlanner:
                     trace: list[str]) -> EntryPlan:
         over = over_threshold(policy, position - 1, estimate)
         trace.append(f"entry offer: {offer.value} ({position - 1} waiting, estimate "
-                     f"{estimate if estimate is not None else '-'} s, over the {over} threshold)")
+                     f"{estimate if estimate is not None else '-'} s, over the {over or '-'} threshold)")
         if offer is EntryOffer.OVERFLOW and policy.overflow_queue:
             target = self._figures.policy(policy.overflow_queue)
             return EntryPlan(target.route_timeout(overflowed=True), {}, [], trace, offer, [], target.name)
-        speech = entry_offer_speech(policy.offer_at_wait_s if over == "estimate" else None, estimate)
+        speech = entry_offer_speech(policy.offer_at_wait_s if over is Trigger.ESTIMATE else None, estimate)
         repeats = policy.announce_every > 0
         # Declined: the estimate was just said; the position and the exit key are the queue's, or said here.
         after = [] if repeats else [*position_prompts(position), QueuePrompt.EXIT_KEY]

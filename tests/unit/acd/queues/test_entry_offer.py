@@ -1,4 +1,4 @@
-from acd.queues.entry_offer import EntryOffer, entry_offer, over_threshold
+from acd.queues.entry_offer import EntryOffer, Trigger, entry_offer, over_threshold
 from acd.queues.exit_policy import MaxWaitAction, QueuePolicy
 
 CALLBACK = QueuePolicy("l1", 900, MaxWaitAction.CALLBACK, offer_at_waiting=5, offer_at_wait_s=600)
@@ -12,13 +12,13 @@ def test_no_threshold_no_offer():
 def test_callers_waiting_at_the_threshold_get_the_callback_offer():
     assert entry_offer(CALLBACK, 4, 100) is EntryOffer.NONE
     assert entry_offer(CALLBACK, 5, 100) is EntryOffer.CALLBACK
-    assert over_threshold(CALLBACK, 5, 100) == "waiting"
+    assert over_threshold(CALLBACK, 5, 100) is Trigger.WAITING
 
 
 def test_an_estimate_over_the_threshold_gets_the_offer_and_no_estimate_is_not_over():
     assert entry_offer(CALLBACK, 1, 600) is EntryOffer.NONE  # "more than": equal is not over
     assert entry_offer(CALLBACK, 1, 601) is EntryOffer.CALLBACK
-    assert over_threshold(CALLBACK, 1, 601) == "estimate"
+    assert over_threshold(CALLBACK, 1, 601) is Trigger.ESTIMATE
     assert entry_offer(CALLBACK, 1, None) is EntryOffer.NONE
 
 
