@@ -16,7 +16,6 @@ from agi.session import AgiSession
 from allo.callbacks.booking import booker
 from allo.db.models import CallOutcome
 from allo.fastagi.channel import AgiChannel
-from allo.fastagi.entry_offer import EntryChoice, offer_at_entry
 from allo.metrics import Metrics
 from allo.privacy.pseudonyms import PseudonymKeys
 from allo.queues.entry import EntryPlan, QueueEntryPlanner
@@ -24,6 +23,7 @@ from allo.records.recorder import CallRecorder
 from allo.rules.cache import RulesCache
 from ivr.callback_offer import Book, CallbackDialog, OfferOutcome, offer_callback
 from ivr.engine import DecideFn, Journey, MenuOutcome, MenuResult, OfferFn, run_menu
+from ivr.entry_offer import EntryChoice, offer_at_entry
 from ivr.errors import CallerHungUp
 from routing.decide import decide as routing_decide
 from routing.route import Route

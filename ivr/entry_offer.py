@@ -1,4 +1,5 @@
-"""The offer at entry, said in the `ivr` route before a caller joins a queue over its threshold (docs/queues.md).
+"""The offer at entry (pure over a Channel), said in the `ivr` route before a caller joins a queue over its
+threshold (docs/queues.md).
 
 "L'attente est estimée à plus de 10 minutes. Pour être rappelé, tapez 9 ; pour patienter, tapez 1." 9 leads
 to the callback dialogue of the queue (own number, another number, keep waiting); anything else, or nothing
