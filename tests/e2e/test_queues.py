@@ -292,3 +292,26 @@ async def test_a_caller_arriving_over_the_threshold_is_offered_a_callback_before
     assert "allo/file/attente-importante,allo/file/offre-rappel" in (row.menu_trace or ""), row.menu_trace
     assert row.end_reason == "callback" and "0655100011" not in repr(tuple(row))
     assert not any(isinstance(e, QueueCallerJoin) and e.uniqueid == call_id for e in ami_watch.events)
+
+
+async def test_over_the_threshold_of_an_overflowing_queue_the_caller_joins_the_overflow_queue(
+        test_settings, queue_service, asterisk, ami_watch):
+    async with published_queue(queue_service, asterisk, "l1", on_max_wait="overflow", overflow_queue="l2-interieur",
+                               offer_at_waiting=1):
+        first = sipp.citizen(test_settings.sip_port, caller="0655100012", keys="1").start()
+        second = None
+        try:
+            waiting = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=40)
+            second = sipp.citizen(test_settings.sip_port, caller="0655100013", keys="1").start()
+            moved = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l2-interieur", timeout=40)
+        finally:
+            first.stop()
+            if second is not None:
+                second.stop()
+            asterisk.cli("channel request hangup all", check=False)
+    assert moved.uniqueid != waiting.uniqueid
+    assert not any(isinstance(e, QueueCallerJoin) and e.uniqueid == moved.uniqueid and e.queue == "l1"
+                   for e in ami_watch.events)
+    row = await wait_call_row(test_settings, moved.uniqueid, until={CallOutcome.QUEUED, CallOutcome.ABANDONED})
+    assert row.route_queue == "l2-interieur", row.route_queue
+    assert "entry offer: overflow (1 waiting" in (row.menu_trace or ""), row.menu_trace
