@@ -15,6 +15,10 @@ class QueuePrompt(enum.StrEnum):
     ONE_MINUTE = "allo/file/attente-une-minute"
     OVER_AN_HOUR = "allo/file/attente-plus-une-heure"
     EXIT_KEY = "allo/file/touche-rappel"  # also the queues' periodic announcement
+    LONG_OVER = "allo/file/attente-plus-de"
+    LONG_OVER_ONE = "allo/file/attente-plus-une-minute"
+    LONG = "allo/file/attente-importante"
+    ENTRY_OFFER = "allo/file/offre-rappel"
     OFFER_OWN = "allo/rappel/votre-numero"
     OFFER_OWN_KEY = "allo/rappel/tapez-1"
     OFFER_OTHER = "allo/rappel/autre-numero"
@@ -38,6 +42,10 @@ QUEUE_PROMPTS: Mapping[str, str] = MappingProxyType({
     QueuePrompt.ONE_MINUTE: "Temps d'attente estimé : environ une minute.",
     QueuePrompt.OVER_AN_HOUR: "Temps d'attente estimé : plus d'une heure.",
     QueuePrompt.EXIT_KEY: "Pour être rappelé sans perdre votre place, tapez 9.",
+    QueuePrompt.LONG_OVER: "L'attente est estimée à plus de",
+    QueuePrompt.LONG_OVER_ONE: "L'attente est estimée à plus d'une minute.",
+    QueuePrompt.LONG: "L'attente est importante.",
+    QueuePrompt.ENTRY_OFFER: "Pour être rappelé, tapez 9 ; pour patienter, tapez 1.",
     QueuePrompt.OFFER_OWN: "Nous pouvons vous rappeler au numéro se terminant par",
     QueuePrompt.OFFER_OWN_KEY: ": tapez 1.",
     QueuePrompt.OFFER_OTHER: "Pour être rappelé à un autre numéro, tapez 2.",

@@ -11,23 +11,48 @@ MAX_SPOKEN = 59  # allo/nombres/N exist up to 59
 SHORT_WAIT_S = 30
 
 
-def wait_announcement(position: int, estimate_s: int | None) -> list[str]:
+def wait_announcement(position: int, estimate_s: int | None, *, queue_says_position: bool = False) -> list[str]:
     """"Votre appel est en position 3. Temps d'attente estimé : environ 6 minutes. ... tapez 9."; nothing when
-    the estimated wait is under SHORT_WAIT_S (no estimate: nobody could answer, the position is still said)."""
+    the estimated wait is under SHORT_WAIT_S (no estimate: nobody could answer, the position is still said).
+
+    `queue_says_position`: the queue announces the position itself at join and while waiting, followed by the
+    exit key (queues.conf `announce-frequency`): only the estimate is left to say here, not twice the rest."""
     if estimate_s is not None and estimate_s < SHORT_WAIT_S:
         return []
-    prompts: list[str] = []
-    if position == 1:
-        prompts.append(QueuePrompt.NEXT)
-    elif 1 < position <= MAX_SPOKEN:
-        prompts += [QueuePrompt.POSITION, number_prompt(position)]
+    prompts = [] if queue_says_position else position_prompts(position)
     if estimate_s is not None:
-        minutes = max(1, round(estimate_s / 60))
-        if minutes == 1:
-            prompts.append(QueuePrompt.ONE_MINUTE)
-        elif minutes <= MAX_SPOKEN:
-            prompts += [QueuePrompt.ESTIMATE, number_prompt(minutes), QueuePrompt.MINUTES]
-        else:
-            prompts.append(QueuePrompt.OVER_AN_HOUR)
-    prompts.append(QueuePrompt.EXIT_KEY)
+        prompts += estimate_prompts(estimate_s)
+    if not queue_says_position:
+        prompts.append(QueuePrompt.EXIT_KEY)
     return [str(name) for name in prompts]
+
+
+def position_prompts(position: int) -> list[str]:
+    if position == 1:
+        return [QueuePrompt.NEXT]
+    if 1 < position <= MAX_SPOKEN:
+        return [QueuePrompt.POSITION, number_prompt(position)]
+    return []
+
+
+def estimate_prompts(estimate_s: int) -> list[str]:
+    minutes = max(1, round(estimate_s / 60))
+    if minutes == 1:
+        return [QueuePrompt.ONE_MINUTE]
+    if minutes <= MAX_SPOKEN:
+        return [QueuePrompt.ESTIMATE, number_prompt(minutes), QueuePrompt.MINUTES]
+    return [QueuePrompt.OVER_AN_HOUR]
+
+
+def entry_offer_speech(over_s: int | None, estimate_s: int | None) -> list[str]:
+    """Said before the offer at entry ("Pour être rappelé, tapez 9 ; pour patienter, tapez 1."): "L'attente est
+    estimée à plus de 10 minutes." when the estimate is over the queue's threshold of `over_s` seconds, else
+    (too many callers waiting) the estimate as at join, or "L'attente est importante." without one."""
+    if over_s is not None:
+        minutes = over_s // 60
+        if minutes <= 1:
+            return [QueuePrompt.LONG_OVER_ONE]
+        if minutes <= MAX_SPOKEN:
+            return [QueuePrompt.LONG_OVER, number_prompt(minutes), QueuePrompt.MINUTES]
+        return [QueuePrompt.OVER_AN_HOUR]
+    return [str(p) for p in estimate_prompts(estimate_s)] if estimate_s is not None else [QueuePrompt.LONG]

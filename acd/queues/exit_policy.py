@@ -27,6 +27,9 @@ class QueuePolicy:
     overflow_queue: str | None = None
     ring_timeout: int = 15
     sector: str | None = None
+    announce_every: int = 0  # seconds between Asterisk's own position announcements while waiting; 0 = none
+    offer_at_waiting: int = 0  # callers already waiting from which a caller is offered at entry; 0 = off
+    offer_at_wait_s: int = 0  # estimated wait (s) above which a caller is offered at entry; 0 = off
 
     def route_timeout(self, *, overflowed: bool) -> int:
         """Queue() timeout for a caller entering this queue (0: none). An overflow happens only once."""

@@ -66,6 +66,10 @@ class Queue(Base):
     on_max_wait: Mapped[str] = mapped_column(String(20), default="callback")  # callback | overflow | stay
     overflow_queue: Mapped[str | None] = mapped_column(String(63))
     announce_frequency: Mapped[int] = mapped_column(Integer, default=60)
+    # Offer at entry (migration 0012): a callback or the overflow before joining, when this many callers already
+    # wait, or when the estimated wait exceeds this many seconds; 0 = off (docs/queues.md).
+    offer_at_waiting: Mapped[int] = mapped_column(Integer, default=0)
+    offer_at_wait_s: Mapped[int] = mapped_column(Integer, default=0)
     # Dashboard targets (migration 0006): service level = share answered within `service_level` seconds.
     sl_target_pct: Mapped[int] = mapped_column(Integer, default=80)
     short_abandon: Mapped[int] = mapped_column(Integer, default=5)  # abandons quicker than this are not counted

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from acd.callbacks.types import CallbackBooking, CallbackOrigin
+from acd.queues.entry_offer import EntryOffer
 from agi.errors import AgiError, AgiHangup
 from agi.session import AgiSession
 from allo.callbacks.booking import booker
@@ -22,8 +23,9 @@ from allo.privacy.pseudonyms import PseudonymKeys, normalise_number
 from allo.queues.entry import EntryPlan, QueueEntryPlanner
 from allo.records.recorder import CallRecorder
 from allo.rules.cache import RulesCache
-from ivr.callback_offer import CallbackDialog, OfferOutcome, offer_callback
+from ivr.callback_offer import Book, CallbackDialog, OfferOutcome, offer_callback
 from ivr.engine import DecideFn, Journey, MenuOutcome, MenuResult, OfferFn, run_menu
+from ivr.entry_offer import EntryChoice, offer_at_entry
 from ivr.errors import CallerHungUp
 from routing.decide import decide as routing_decide
 from routing.relay import RelayMatch
@@ -98,7 +100,8 @@ class IvrHandler:
                                 input_floor_ms=self._relay_input_ms if relay_why is not None else 0)
         extra: dict[str, str] = {}
         if result.outcome is MenuOutcome.QUEUED and result.route.queue and self._entry is not None:
-            result, extra = await self._enter_queue(channel, journey, result, result.route.queue, lookup)
+            result, extra = await self._enter_queue(session, channel, journey, result, queue=result.route.queue,
+                                                    lookup=lookup, relay=relay_why is not None)
         if result.outcome is MenuOutcome.QUEUED and relay_why is not None:
             # Served before ordinary calls (an interpreter waits with the caller), after transfers (10).
             extra["QUEUE_PRIO"] = str(self._relay_priority)
@@ -113,9 +116,11 @@ class IvrHandler:
                 result = MenuResult(MenuOutcome.HUNG_UP, Route.hangup(), result.sector, result.closed)
         self._record(call_id, rules.version, journey, result)
 
-    async def _enter_queue(self, channel: AgiChannel, journey: Journey, result: MenuResult, queue: str,
-                           lookup: asyncio.Task[str | None] | None) -> tuple[MenuResult, dict[str, str]]:
-        """Max wait, preferred adviser and the wait announcement; any failure keeps the plain route."""
+    async def _enter_queue(self, session: AgiSession, channel: AgiChannel, journey: Journey, result: MenuResult, *,
+                           queue: str, lookup: asyncio.Task[str | None] | None,
+                           relay: bool = False) -> tuple[MenuResult, dict[str, str]]:
+        """Max wait, preferred adviser, the offer at entry and the wait announcement; any failure keeps the plain
+        route."""
         assert self._entry is not None
         try:
             plan: EntryPlan = await self._entry.plan(queue, lookup)
@@ -123,14 +128,39 @@ class IvrHandler:
             log.warning("queue entry plan failed: %s", type(exc).__name__)
             return result, {}
         journey.queue_notes.extend(plan.trace)
-        if plan.announcement:
+        hung_up = MenuResult(MenuOutcome.HUNG_UP, Route.hangup(), result.sector, result.closed)
+        announcement = plan.announcement
+        if plan.offer is EntryOffer.OVERFLOW and plan.queue:
+            return replace(result, route=replace(result.route, queue=plan.queue, timeout_s=plan.timeout_s)), {}
+        if plan.offer is EntryOffer.CALLBACK and self._booking is not None:
             try:
-                await channel.play(plan.announcement)
+                # A relay call's own number is the platform's: only "another number" is offered.
+                offered = await offer_at_entry(channel, plan.offer_speech, None if relay else session.caller_id,
+                                               self._entry_booker(session, queue))
+            except CallerHungUp:
+                journey.trace.append("caller hung up during the offer at entry")
+                return hung_up, {}
+            journey.prompts.extend(offered.dialog.prompts)
+            journey.inputs.extend(offered.dialog.inputs)
+            journey.queue_notes.extend(offered.dialog.trace)
+            if offered.choice is EntryChoice.BOOKED:
+                return MenuResult(MenuOutcome.CALLBACK, Route.hangup(), result.sector, result.closed), {}
+            announcement = plan.after_offer
+        if announcement:
+            try:
+                await channel.play(announcement)
             except CallerHungUp:
                 journey.trace.append("caller hung up during the wait announcement")
-                return MenuResult(MenuOutcome.HUNG_UP, Route.hangup(), result.sector, result.closed), {}
-            journey.prompts.extend(plan.announcement)
+                return hung_up, {}
+            journey.prompts.extend(announcement)
         return replace(result, route=replace(result.route, timeout_s=plan.timeout_s)), plan.variables
+
+    def _entry_booker(self, session: AgiSession, queue: str) -> Book:
+        assert self._booking is not None
+        snapshot = self._rules.snapshot
+        return booker(self._booking, queue=queue, origin=CallbackOrigin.QUEUE, original_arrival=datetime.now(UTC),
+                      sector=snapshot.sector_of_queue(queue) if snapshot is not None else None,
+                      call_id=session.uniqueid, caller_hash=self._pseudonyms.pseudonym(session.caller_id))
 
     def _menu_offer(self, session: AgiSession, caller_hash: str | None, *, relay: bool) -> OfferFn | None:
         booking = self._booking

@@ -17,6 +17,7 @@ from agi.errors import AgiError
 from agi.session import AgiSession
 from allo.records.recorder import CallRecorder
 from ivr.catalogue import PromptName
+from ivr.transfer_prompts import transfer_prompt
 from routing.rules import LEVEL1_QUEUE
 
 log = logging.getLogger(__name__)
@@ -38,3 +39,8 @@ class TransferArrival:
             return
         await session.set_variable("ALLO_TRANSFER_QUEUE", target)
         self._recorder.submit(session.uniqueid, {"transferred_to": sector, "transferred_at": datetime.now(UTC)})
+        # Where they are going; their position is then said by the sector's queue at join (docs/queues.md).
+        prompt = transfer_prompt(sector)
+        if prompt is not None:
+            with contextlib.suppress(AgiError):
+                await session.stream_file(prompt)

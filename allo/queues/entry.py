@@ -16,10 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.live.state import LiveState, QueueLive
+from acd.queues.entry_offer import EntryOffer, Trigger, entry_offer, over_threshold
+from acd.queues.exit_policy import QueuePolicy
 from acd.queues.wait_estimate import Staffing, estimate_wait
 from allo.db.models import Call
 from allo.queues.figures import QueueFigures
-from ivr.wait_speech import wait_announcement
+from ivr.queue_prompts import QueuePrompt
+from ivr.wait_speech import entry_offer_speech, position_prompts, wait_announcement
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,10 @@ class EntryPlan:
     variables: dict[str, str] = field(default_factory=dict)  # beyond the route's own
     announcement: list[str] = field(default_factory=list)
     trace: list[str] = field(default_factory=list)
+    offer: EntryOffer = EntryOffer.NONE
+    offer_speech: list[str] = field(default_factory=list)  # before "Pour être rappelé, tapez 9 ; ..." (CALLBACK)
+    queue: str | None = None  # the queue to join instead (OVERFLOW)
+    after_offer: list[str] = field(default_factory=list)  # the announcement once the offer was said and declined
 
 
 def will_wait(queue: QueueLive | None) -> bool:
@@ -102,10 +109,31 @@ class QueueEntryPlanner:
             return EntryPlan(timeout, {}, [], trace)
         position = len(queue.waiting) + 1 if queue else 1
         estimate = estimate_wait(position, self._figures.waits(queue_name), staffing(queue))
-        announcement = wait_announcement(position, estimate)
+        offer = entry_offer(policy, position - 1, estimate)
+        if offer is not EntryOffer.NONE:
+            return self._offer_plan(policy, offer, position, estimate, trace)
+        repeats = policy.announce_every > 0
+        announcement = wait_announcement(position, estimate, queue_says_position=repeats)
         trace.append(f"waits: position {position}, estimate {estimate if estimate is not None else '-'} s"
-                     + ("" if announcement else ", too short to announce"))
+                     + ("" if announcement else ", nothing said before joining")
+                     + (f", the queue says the position every {policy.announce_every} s" if repeats else ""))
         return EntryPlan(timeout, {}, announcement, trace)
+
+    def _offer_plan(self, policy: QueuePolicy, offer: EntryOffer, position: int, estimate: int | None,
+                    trace: list[str]) -> EntryPlan:
+        over = over_threshold(policy, position - 1, estimate)
+        trace.append(f"entry offer: {offer.value} ({position - 1} waiting, estimate "
+                     f"{estimate if estimate is not None else '-'} s, over the {over or '-'} threshold)")
+        if offer is EntryOffer.OVERFLOW and policy.overflow_queue:
+            target = self._figures.policy(policy.overflow_queue)
+            return EntryPlan(target.route_timeout(overflowed=True), {}, [], trace, offer, [], target.name)
+        speech = entry_offer_speech(policy.offer_at_wait_s if over is Trigger.ESTIMATE else None, estimate)
+        repeats = policy.announce_every > 0
+        # Declined: the estimate was just said; the position and the exit key are the queue's, or said here.
+        after = [] if repeats else [*position_prompts(position), QueuePrompt.EXIT_KEY]
+        return EntryPlan(policy.route_timeout(overflowed=False), {},
+                         wait_announcement(position, estimate, queue_says_position=repeats), trace, offer, speech,
+                         after_offer=after)
 
 
 def _consume(task: asyncio.Task[str | None]) -> None:

@@ -53,7 +53,9 @@ class QueueFigures:
         async with asyncio.timeout(self._timeout):
             async with self._engine.connect() as conn:
                 queues = (await conn.execute(select(Queue.name, Queue.max_wait, Queue.on_max_wait,
-                                                    Queue.overflow_queue, Queue.ring_timeout, Queue.sector))).all()
+                                                    Queue.overflow_queue, Queue.ring_timeout, Queue.sector,
+                                                    Queue.announce_frequency, Queue.offer_at_waiting,
+                                                    Queue.offer_at_wait_s))).all()
                 recent = await conn.execute(
                     select(QueueLeg.queue, func.count(), func.avg(QueueLeg.wait_seconds),
                            func.avg(func.coalesce(QueueLeg.position, 1)))
@@ -61,8 +63,9 @@ class QueueFigures:
                            QueueLeg.end_reason.is_distinct_from(PREFERRED))
                     .group_by(QueueLeg.queue))
                 rows = recent.all()
-        self.policies = {name: QueuePolicy(name, max_wait, MaxWaitAction(then), overflow, ring, sector)
-                         for name, max_wait, then, overflow, ring, sector in queues}
+        self.policies = {name: QueuePolicy(name, max_wait, MaxWaitAction(then), overflow, ring, sector, every,
+                                           at_waiting, at_wait)
+                         for name, max_wait, then, overflow, ring, sector, every, at_waiting, at_wait in queues}
         self.recent = {queue: RecentWaits(int(count), float(wait or 0), float(position or 1))
                        for queue, count, wait, position in rows}
 

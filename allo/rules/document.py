@@ -70,10 +70,13 @@ class QueueDoc(_Doc):
     short_abandon: int = 5
     asa_target: int = 30
     abandon_target_pct: int = 10
+    offer_at_waiting: int = 0
+    offer_at_wait_s: int = 0
 
 
 QUEUE_THRESHOLDS = ("max_wait", "on_max_wait", "overflow_queue", "announce_frequency", "service_level",
-                    "sl_target_pct", "short_abandon", "asa_target", "abandon_target_pct")
+                    "sl_target_pct", "short_abandon", "asa_target", "abandon_target_pct", "offer_at_waiting",
+                    "offer_at_wait_s")
 
 
 class OptionDoc(_Doc):

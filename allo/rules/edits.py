@@ -119,6 +119,8 @@ class SetQueue(_Edit):
     short_abandon: int | None = None
     asa_target: int | None = None
     abandon_target_pct: int | None = None
+    offer_at_waiting: int | None = None
+    offer_at_wait_s: int | None = None
 
 
 class RotateCode(_Edit):

@@ -33,6 +33,8 @@ QUEUE_RANGES = {
     "short_abandon": (0, 120, "le seuil des abandons courts (en secondes)"),
     "asa_target": (1, 3600, "l'objectif de délai moyen de réponse (en secondes)"),
     "abandon_target_pct": (0, 100, "l'objectif de taux d'abandon (en %)"),
+    "offer_at_waiting": (0, 500, "le nombre d'appels en attente qui déclenche l'offre à l'arrivée (0 = jamais)"),
+    "offer_at_wait_s": (0, 7200, "l'attente estimée qui déclenche l'offre à l'arrivée (en secondes, 0 = jamais)"),
 }
 
 

@@ -27,7 +27,7 @@ class QueueConf:
     ring_timeout: int = 15
     wrapup_time: int = 5
     service_level: int = 20
-    announce_frequency: int = 60  # seconds between exit-key reminders while waiting; 0 = none
+    announce_frequency: int = 60  # seconds between position announcements (+ exit key) while waiting; 0 = none
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def _queue_section(queue: QueueConf) -> str:
     every = max(0, queue.announce_frequency)
     return (f"[{queue.name}](allo-queue)\nstrategy = {queue.strategy}\ntimeout = {queue.ring_timeout}\n"
             f"wrapuptime = {queue.wrapup_time}\nservicelevel = {queue.service_level}\n"
-            f"periodic-announce-frequency = {every}\n")
+            f"announce-frequency = {every}\nmin-announce-frequency = {every}\n")
 
 
 UNSAFE_LABEL = re.compile(r"[^\w .'-]")

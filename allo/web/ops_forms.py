@@ -23,7 +23,7 @@ MENU_ACTIONS = {
 }
 ON_MAX_WAIT = {"callback": "proposer un rappel", "overflow": "déborder", "stay": "continuer d'attendre"}
 QUEUE_NUMBERS = ("max_wait", "announce_frequency", "service_level", "sl_target_pct", "short_abandon", "asa_target",
-                 "abandon_target_pct")
+                 "abandon_target_pct", "offer_at_waiting", "offer_at_wait_s")
 PERIOD = re.compile(r"^\s*(\d{1,2})[:hH](\d{2})\s*[-\u2013à]+\s*(\d{1,2})[:hH](\d{2})\s*$")
 
 

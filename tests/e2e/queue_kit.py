@@ -72,3 +72,49 @@ async def wait_legs(settings: Settings, call_id: str, done: Callable[[list], boo
             await asyncio.sleep(0.1)
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def published_queue(service, asterisk, name: str, **values: object) -> AsyncIterator[None]:
+    """The queue's settings published as ops would (rules draft → publish), Asterisk's queue parameters reloaded
+    once queues.conf has them, then the previous rules version restored."""
+    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.OPS), timeout=30) as ops:
+        await ops.delete("/api/rules/draft")
+        start = (await ops.get("/api/rules/current")).json()
+        edit = await ops.post("/api/rules/draft/edits", json={"op": "set_queue", "name": name, **values})
+        assert edit.status_code == 200, edit.text
+        published = await ops.post("/api/rules/draft/publish", json={"comment": f"test: {name}"})
+        assert published.status_code == 200, published.text
+        every = values.get("announce_frequency")
+        try:
+            if every is not None:
+                await _queues_conf_has(asterisk, name, f"announce-frequency = {every}\n")
+            await _entry_offer_is(service, name, values)
+            yield
+        finally:
+            back = await ops.post(f"/api/rules/versions/{start['id']}/rollback", json={"comment": "test clean-up"})
+            assert back.status_code == 200, back.text
+            before = start["document"]["queues"][name]["announce_frequency"]
+            if every is not None:
+                await _queues_conf_has(asterisk, name, f"announce-frequency = {before}\n")
+            await _entry_offer_is(service, name, start["document"]["queues"][name])
+
+
+async def _entry_offer_is(service, name: str, values: dict, timeout: float = 10) -> None:
+    """Wait until the service's queue policy has the offer thresholds of `values` (those given)."""
+    fields = (("at_waiting", "offer_at_waiting"), ("at_wait_s", "offer_at_wait_s"))
+    wanted = {key: values[field] for key, field in fields if field in values}
+    deadline = time.monotonic() + timeout
+    while {k: v for k, v in (await queue_view(service, name)).get("entry_offer", {}).items() if k in wanted} != wanted:
+        assert time.monotonic() < deadline, f"entry offer of {name} not picked up: {wanted}"
+        await asyncio.sleep(0.1)
+
+
+async def _queues_conf_has(asterisk, name: str, line: str, timeout: float = 10) -> None:
+    path = asterisk.host_path(f"{asterisk.etc_dir}/queues.conf")
+    deadline = time.monotonic() + timeout
+    while line not in path.read_text().split(f"[{name}](allo-queue)\n", 1)[1].split("\n\n", 1)[0] + "\n":
+        assert time.monotonic() < deadline, f"queues.conf never had {line!r} for {name}"
+        await asyncio.sleep(0.1)
+    # The service reloads the parameters right after writing the file; reloading again here makes it certain.
+    await asyncio.to_thread(asterisk.cli, f"queue reload parameters {name}")

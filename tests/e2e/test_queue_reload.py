@@ -48,7 +48,7 @@ async def test_published_queue_thresholds_reach_asterisk_keeping_members_and_cal
         before = start["document"]["queues"]["l1"]
         params, members, _ = await l1_status(ami)
         assert params.service_level == before["service_level"]
-        assert f"periodic-announce-frequency = {before['announce_frequency']}\n" in l1_section(asterisk)
+        assert f"\nannounce-frequency = {before['announce_frequency']}\n" in l1_section(asterisk)
         assert [m.interface for m in members] == ["PJSIP/agent1001"]
         service_level, every = before["service_level"] + 7, before["announce_frequency"] + 15
 
@@ -66,7 +66,7 @@ async def test_published_queue_thresholds_reach_asterisk_keeping_members_and_cal
             took = await wait_service_level(ami, service_level)
             print(f"[queue reload] Asterisk used the new service level {took:.2f} s after publishing")
             assert f"servicelevel = {service_level}\n" in l1_section(asterisk)
-            assert f"periodic-announce-frequency = {every}\n" in l1_section(asterisk)
+            assert f"\nannounce-frequency = {every}\n" in l1_section(asterisk)
             assert f"within {service_level}s" in asterisk.cli("queue show l1")
             _, members, entries = await l1_status(ami)
             assert [m.interface for m in members] == ["PJSIP/agent1001"], "the reload dropped the member"
@@ -86,6 +86,6 @@ async def test_published_queue_thresholds_reach_asterisk_keeping_members_and_cal
 
         # The rollback reaches Asterisk too, and the member is still there.
         await wait_service_level(ami, before["service_level"])
-        assert f"periodic-announce-frequency = {before['announce_frequency']}\n" in l1_section(asterisk)
+        assert f"\nannounce-frequency = {before['announce_frequency']}\n" in l1_section(asterisk)
         _, members, _ = await l1_status(ami)
         assert [m.interface for m in members] == ["PJSIP/agent1001"]

@@ -20,7 +20,7 @@ from allo.db.models import Call, CallOutcome, LegOutcome, QueueLeg
 from allo.setup import sipp
 from tests.e2e.agent_kit import register_phone
 from tests.e2e.e2e_rows import wait_call_row
-from tests.e2e.queue_kit import paris_day, queue_policy, queue_view, wait_legs
+from tests.e2e.queue_kit import paris_day, published_queue, queue_policy, queue_view, wait_legs
 
 pytestmark = pytest.mark.e2e
 
@@ -105,8 +105,9 @@ async def test_abandon_while_waiting_is_recorded_with_its_wait(test_settings, qu
     assert abs(legs[0].wait_seconds - waited) <= 2, (legs[0].wait_seconds, waited)
     assert legs[0].queue == "l1" and legs[0].position == 1 and legs[0].left_at is not None
     row = await wait_call_row(test_settings, joined.uniqueid, until=CallOutcome.ABANDONED)
-    # Nobody logged in: the caller heard their position (no estimate: nobody could answer).
-    assert "allo/file/prochain" in (row.menu_trace or "") and "attente-" not in (row.menu_trace or "")
+    # Nobody logged in: no estimate (nobody could answer); the queue itself says the position (queues.conf).
+    trace = row.menu_trace or ""
+    assert "the queue says the position every 60 s" in trace and "attente-" not in trace, trace
     after = (await queue_view(queue_service, "l1"))["today"]["abandoned"]
     if paris_day() == day_before:
         assert after == before + 1
@@ -143,8 +144,9 @@ async def _busy_adviser_then_a_second_caller(test_settings, ami_watch, answering
     waited = await wait_call_row(test_settings, second_join.uniqueid, until=CallOutcome.COMPLETED)
     assert waited.call_id != joined.uniqueid
     played = (waited.menu_trace or "").split(";")[0]
-    assert "allo/file/prochain" in played and "allo/file/attente-" in played, played
-    assert played.endswith("allo/file/touche-rappel"), played
+    # allo says its estimate; the position and the exit key are the queue's own announcement, just after.
+    assert "allo/file/attente-" in played and "allo/file/prochain" not in played, played
+    assert played.endswith("allo/file/minutes"), played
 
 
 async def test_max_wait_overflows_to_the_configured_queue(test_settings, queue_service, ami_watch,
@@ -257,3 +259,59 @@ async def test_exit_key_then_keep_waiting_keeps_the_place_and_is_answered(test_s
     assert [(leg.outcome, leg.end_reason) for leg in legs] == [(LegOutcome.LEFT, "exit_key"),
                                                                (LegOutcome.ANSWERED, None)]
     assert legs[1].position == 1
+
+
+async def test_a_caller_arriving_over_the_threshold_is_offered_a_callback_before_joining(
+        test_settings, queue_service, asterisk, ami_watch):
+    # l1 offers at entry from 1 caller waiting; nobody is logged in, so the first caller waits.
+    async with published_queue(queue_service, asterisk, "l1", offer_at_waiting=1):
+        first = sipp.citizen(test_settings.sip_port, caller="0655100010", keys="1").start()
+        try:
+            waiting = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=40)
+            started = datetime.now(UTC)
+            # 1: general question; 9 while "L'attente est importante. Pour être rappelé, tapez 9 ; ..." is said;
+            # then 1: "call me back on this number".
+            second = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller="0655100011",
+                                                          keys="1@1500,9@5000,1@3000").run)
+            assert second.ok, second.log  # Asterisk hung up after the confirmation
+        finally:
+            first.stop()
+    engine = create_async_engine(test_settings.sqlalchemy_url)
+    try:
+        async with engine.connect() as conn:
+            call_id = (await conn.execute(select(Call.call_id).where(
+                Call.dialled == "3939", Call.started_at > started, Call.call_id != waiting.uniqueid)
+                .order_by(Call.started_at.desc()).limit(1))).scalar_one()
+    finally:
+        await engine.dispose()
+    row = await wait_call_row(test_settings, call_id, until=CallOutcome.CALLBACK)
+    booked = await _booked_callback(test_settings, queue_service, call_id)
+    assert booked.origin == "queue" and booked.queue == "l1" and booked.phone_cipher is not None
+    assert "entry offer: callback (1 waiting" in (row.menu_trace or ""), row.menu_trace
+    assert "entry offer: callback booked" in (row.menu_trace or ""), row.menu_trace
+    assert "allo/file/attente-importante,allo/file/offre-rappel" in (row.menu_trace or ""), row.menu_trace
+    assert row.end_reason == "callback" and "0655100011" not in repr(tuple(row))
+    assert not any(isinstance(e, QueueCallerJoin) and e.uniqueid == call_id for e in ami_watch.events)
+
+
+async def test_over_the_threshold_of_an_overflowing_queue_the_caller_joins_the_overflow_queue(
+        test_settings, queue_service, asterisk, ami_watch):
+    async with published_queue(queue_service, asterisk, "l1", on_max_wait="overflow", overflow_queue="l2-interieur",
+                               offer_at_waiting=1):
+        first = sipp.citizen(test_settings.sip_port, caller="0655100012", keys="1").start()
+        second = None
+        try:
+            waiting = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=40)
+            second = sipp.citizen(test_settings.sip_port, caller="0655100013", keys="1").start()
+            moved = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l2-interieur", timeout=40)
+        finally:
+            first.stop()
+            if second is not None:
+                second.stop()
+            asterisk.cli("channel request hangup all", check=False)
+    assert moved.uniqueid != waiting.uniqueid
+    assert not any(isinstance(e, QueueCallerJoin) and e.uniqueid == moved.uniqueid and e.queue == "l1"
+                   for e in ami_watch.events)
+    row = await wait_call_row(test_settings, moved.uniqueid, until={CallOutcome.QUEUED, CallOutcome.ABANDONED})
+    assert row.route_queue == "l2-interieur", row.route_queue
+    assert "entry offer: overflow (1 waiting" in (row.menu_trace or ""), row.menu_trace

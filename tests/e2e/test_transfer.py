@@ -13,6 +13,7 @@ from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo.auth.roles import Role
 from allo.setup import sipp
 from tests.e2e.agent_kit import register_phone
+from tests.e2e.heard_kit import heard
 
 pytestmark = pytest.mark.e2e
 
@@ -109,40 +110,43 @@ async def test_transfer_to_a_sector_with_nobody_logged_in_is_refused_and_the_cal
 
 
 async def test_transfer_from_the_softphone_by_sip_refer_keeps_the_caller(
-        test_settings, running_service, ami_watch, l1_agent, demo_passwords):
-    """The level-1 adviser's phone sends REFER to 82 (travail): the citizen's dialog goes on with level 2."""
+        test_settings, running_service, asterisk, ami_watch, l1_agent, demo_passwords):
+    """The level-1 adviser's phone sends REFER to 82 (travail): the citizen's dialog goes on with level 2, after
+    « Vous êtes transféré vers le service Droit du travail. »"""
     async with level2_agent(test_settings, demo_passwords, ami_watch, "travail") as level2:
-        level1 = sipp.agent_refer(test_settings.sip_port, l1_agent.port, "82", talk_ms=2500).start()
-        citizen = sipp.citizen(test_settings.sip_port, caller="0656111182", keys="1").start()
-        try:
-            joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=30)
-            call_id = joined.uniqueid
-            await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l1")
-            async with httpx.AsyncClient(base_url=running_service.base_url, headers=running_service.headers(Role.AGENT),
-                                     timeout=10) as client:
-                note = await client.post(f"/api/calls/{call_id}/notes",
-                                         json={"text": "Licenciement, transfert par REFER"})
-                assert note.status_code == 201, note.text
-                rejoined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l2-travail")
-                assert rejoined.uniqueid == call_id
-                connected = await ami_watch.wait_for(
-                    AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l2-travail")
-                assert connected.member_name == "agent2001"
-                level1_result = await asyncio.to_thread(level1.wait, 15)
-                assert level1_result.ok, level1_result.log
-                context = (await client.get(f"/api/calls/{call_id}")).json()
-                assert context["transferred_to"] == "travail" and context["level1_agent"] == "agent1001"
-                assert [n["text"] for n in context["notes"]] == ["Licenciement, transfert par REFER"]
-            citizen_result = await asyncio.to_thread(citizen.wait, 30)
-            assert citizen_result.ok, citizen_result.log  # one dialog, no BYE/re-INVITE before level 2 ends
-            assert (await asyncio.to_thread(level2.wait, 10)).ok
-        finally:
-            citizen.stop()
-            level1.stop()
+        with heard(asterisk) as log:
+            level1 = sipp.agent_refer(test_settings.sip_port, l1_agent.port, "82", talk_ms=2500).start()
+            citizen = sipp.citizen(test_settings.sip_port, caller="0656111182", keys="1").start()
+            try:
+                joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=30)
+                call_id = joined.uniqueid
+                await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l1")
+                agent = running_service.headers(Role.AGENT)
+                async with httpx.AsyncClient(base_url=running_service.base_url, headers=agent, timeout=10) as client:
+                    note = await client.post(f"/api/calls/{call_id}/notes",
+                                             json={"text": "Licenciement, transfert par REFER"})
+                    assert note.status_code == 201, note.text
+                    rejoined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l2-travail")
+                    assert rejoined.uniqueid == call_id
+                    await log.wait_for(joined.channel, lambda said: "allo/transfert/travail" in said, timeout=5)
+                    connected = await ami_watch.wait_for(
+                        AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l2-travail")
+                    assert connected.member_name == "agent2001"
+                    level1_result = await asyncio.to_thread(level1.wait, 15)
+                    assert level1_result.ok, level1_result.log
+                    context = (await client.get(f"/api/calls/{call_id}")).json()
+                    assert context["transferred_to"] == "travail" and context["level1_agent"] == "agent1001"
+                    assert [n["text"] for n in context["notes"]] == ["Licenciement, transfert par REFER"]
+                citizen_result = await asyncio.to_thread(citizen.wait, 30)
+                assert citizen_result.ok, citizen_result.log  # one dialog, no BYE/re-INVITE before level 2 ends
+                assert (await asyncio.to_thread(level2.wait, 10)).ok
+            finally:
+                citizen.stop()
+                level1.stop()
 
 
 async def test_refer_to_a_sector_with_nobody_logged_in_brings_the_caller_back_to_level_1(
-        test_settings, running_service, ami_watch, l1_agent, demo_passwords):
+        test_settings, running_service, asterisk, ami_watch, l1_agent, demo_passwords):
     """A REFER is accepted by Asterisk before anyone can check: the caller is told and goes back to level 1."""
     level1 = sipp.agent_refer(test_settings.sip_port, l1_agent.port, "83", talk_ms=1500).start()
     citizen = sipp.citizen(test_settings.sip_port, caller="0656111183", keys="1").start()
@@ -151,13 +155,17 @@ async def test_refer_to_a_sector_with_nobody_logged_in_brings_the_caller_back_to
     other_port = await register_phone(test_settings, other, demo_passwords[other])
     again = sipp.agent(test_settings.sip_port, other_port, talk_ms=1000).start()
     try:
-        joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=30)
-        call_id = joined.uniqueid
-        await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l1")
-        await ami_watch.client.queue_add("l1", f"PJSIP/{other}", other)
-        assert (await asyncio.to_thread(level1.wait, 15)).ok
-        back = await ami_watch.wait_for(
-            QueueCallerJoin, lambda e: e.uniqueid == call_id and e.queue == "l1" and e is not joined, timeout=20)
+        with heard(asterisk) as log:
+            joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=30)
+            call_id = joined.uniqueid
+            await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l1")
+            await ami_watch.client.queue_add("l1", f"PJSIP/{other}", other)
+            assert (await asyncio.to_thread(level1.wait, 15)).ok
+            back = await ami_watch.wait_for(
+                QueueCallerJoin, lambda e: e.uniqueid == call_id and e.queue == "l1" and e is not joined, timeout=20)
+            said = await log.wait_for(joined.channel, lambda said: "allo/transfert-indisponible" in said, timeout=5)
+        # Told before going back, and never told they were going to the sector.
+        assert "allo/transfert-indisponible" in said and "allo/transfert/consommation" not in said, said
         assert not any(isinstance(e, QueueCallerJoin) and e.queue == "l2-consommation" for e in ami_watch.events)
         rejoined_at = ami_watch.index_of(back)  # the second join is equal (==) to the first, field for field
         await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l1"

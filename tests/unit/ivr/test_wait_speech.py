@@ -1,5 +1,5 @@
 from ivr.queue_prompts import QUEUE_PROMPTS, QueuePrompt
-from ivr.wait_speech import wait_announcement
+from ivr.wait_speech import entry_offer_speech, wait_announcement
 
 
 def test_next_in_line_with_about_one_minute():
@@ -24,3 +24,19 @@ def test_a_wait_shorter_than_the_announcement_is_not_announced():
 
 def test_every_queue_prompt_has_a_french_text():
     assert set(QUEUE_PROMPTS) == {str(p) for p in QueuePrompt}
+
+
+def test_when_the_queue_says_the_position_only_the_estimate_is_said_before_joining():
+    # Asterisk says "position N" + the exit key at join and every announce-frequency seconds (queues.conf).
+    assert wait_announcement(4, 6 * 60 + 20, queue_says_position=True) == [
+        QueuePrompt.ESTIMATE, "allo/nombres/6", QueuePrompt.MINUTES]
+    assert wait_announcement(1, 70, queue_says_position=True) == [QueuePrompt.ONE_MINUTE]
+    assert wait_announcement(2, None, queue_says_position=True) == []
+    assert wait_announcement(1, 29, queue_says_position=True) == []
+
+
+def test_the_entry_offer_says_the_threshold_passed_or_the_estimate():
+    assert entry_offer_speech(600, 900) == [QueuePrompt.LONG_OVER, "allo/nombres/10", QueuePrompt.MINUTES]
+    assert entry_offer_speech(90, 900) == [QueuePrompt.LONG_OVER_ONE]
+    assert entry_offer_speech(None, 6 * 60) == [QueuePrompt.ESTIMATE, "allo/nombres/6", QueuePrompt.MINUTES]
+    assert entry_offer_speech(None, None) == [QueuePrompt.LONG]

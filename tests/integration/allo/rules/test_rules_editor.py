@@ -228,3 +228,19 @@ async def test_a_sector_moved_to_another_queue_and_back(engine, start, access_co
     rules = await live_rules(engine)
     assert rules.sectors["justice"].queue == "l2-justice"
     assert (await simulate(rules, MONDAY_10, ["2", f"{access_code}#", "4"]))["queue"] == "l2-justice"
+
+
+async def test_offer_at_entry_thresholds_are_validated_and_published_to_the_queues_table(engine, start):
+    with pytest.raises(RulesEditError, match="File l1 : l'attente estimée qui déclenche l'offre à l'arrivée"):
+        async with session(engine) as db:
+            await editor.apply_edit(db, ALICE, parse_edit({"op": "set_queue", "name": "l1", "offer_at_wait_s": -1}))
+    async with session(engine) as db:
+        await editor.apply_edit(db, ALICE, parse_edit({"op": "set_queue", "name": "l1", "offer_at_waiting": 8,
+                                                       "offer_at_wait_s": 600}))
+    async with session(engine) as db:
+        await editor.publish(db, ALICE, "offre à l'arrivée")
+    live = await live_document(engine)
+    assert (live.queues["l1"].offer_at_waiting, live.queues["l1"].offer_at_wait_s) == (8, 600)
+    assert (live.queues["l2-justice"].offer_at_waiting, live.queues["l2-justice"].offer_at_wait_s) == (0, 0)
+    async with session(engine) as db:
+        await editor.rollback(db, ALICE, start.id, "retour")

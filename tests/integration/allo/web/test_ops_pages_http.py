@@ -132,3 +132,18 @@ def test_the_main_path_warning_and_the_listening_time_of_a_simulated_call(ops):
         assert "Le brouillon est valide." in overview
     finally:
         ops.delete("/api/rules/draft")
+
+
+def test_the_offer_at_entry_thresholds_are_edited_on_the_queues_page(ops):
+    page = ops.get("/ops/rules/queues").text
+    assert 'name="offer_at_waiting" value="0"' in page and 'aria-label="l1 : offre à l\'arrivée dès' in page
+    refused = ops.post("/ops/rules/edit", data={"op": "set_queue", "section": "queues", "name": "l1",
+                                                "offer_at_waiting": "8", "offer_at_wait_s": "9000"})
+    assert refused.status_code == 422
+    assert "l&#39;attente estimée qui déclenche l&#39;offre à l&#39;arrivée" in refused.text
+    assert "pas 9000" in refused.text
+    done = ops.post("/ops/rules/edit", data={"op": "set_queue", "section": "queues", "name": "l1",
+                                             "offer_at_waiting": "8", "offer_at_wait_s": "600"})
+    assert done.status_code == 303, done.text
+    page = ops.get("/ops/rules/queues").text
+    assert 'name="offer_at_waiting" value="8"' in page and 'name="offer_at_wait_s" value="600"' in page

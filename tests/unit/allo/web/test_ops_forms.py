@@ -64,6 +64,10 @@ def test_holidays_menu_and_queue_forms():
     assert queue == {"op": "set_queue", "name": "l1", "max_wait": 300, "overflow_queue": None, "sl_target_pct": 85}
     with pytest.raises(FormError, match="nombre"):
         edit_from_form({"op": "set_queue", "name": "l1", "max_wait": "dix"})
+    offer = edit_from_form({"op": "set_queue", "name": "l1", "offer_at_waiting": "8", "offer_at_wait_s": "600"})
+    assert offer == {"op": "set_queue", "name": "l1", "offer_at_waiting": 8, "offer_at_wait_s": 600}
+    with pytest.raises(FormError, match="nombre"):
+        edit_from_form({"op": "set_queue", "name": "l1", "offer_at_wait_s": "dix minutes"})
 
 
 def test_codes_and_unknown_operations():
