@@ -12,15 +12,32 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from acd.ami.events import QueueCallerJoin
 from allo.auth.roles import Role
 from allo.db.models import Queue, QueueLeg
 from allo.settings import Settings
+from allo.setup import sipp
 from routing.calendar_types import PARIS
 
 
 def paris_day(instant: datetime | None = None) -> date:
     """The Paris calendar day of `instant` (default: now): `/api/queues`' "today" starts again at Paris midnight."""
     return (instant or datetime.now(UTC)).astimezone(PARIS).date()
+
+
+async def queued_then_hung_up(settings: Settings, ami_watch, *, caller: str, keys: str = "1",
+                              queue: str = "l1") -> QueueCallerJoin:
+    """A citizen pressing `keys` until they join `queue`, then hung up over AMI; the join event (its uniqueid is
+    the call id)."""
+    citizen = sipp.citizen(settings.sip_port, caller=caller, keys=keys).start()
+    try:
+        joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == queue, timeout=60)
+        await ami_watch.client.action("Hangup", {"Channel": joined.channel})
+        result = await asyncio.to_thread(citizen.wait, 20)
+        assert result.ok, result.log
+    finally:
+        citizen.stop()
+    return joined
 
 
 async def queue_view(service, name: str) -> dict:

@@ -10,12 +10,11 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from acd.ami.events import QueueCallerJoin
 from allo.auth.roles import Role
 from allo.db.models import CallOutcome
-from allo.setup import sipp
 from tests.browser_kit import login, shot
 from tests.e2e.e2e_rows import wait_call_row
+from tests.e2e.queue_kit import queued_then_hung_up
 
 pytestmark = pytest.mark.e2e
 
@@ -33,14 +32,7 @@ async def wait_leg(service, call_id: str, timeout: float = 10.0) -> dict:
 
 
 async def test_a_real_call_is_found_with_its_trace_and_queue_leg(test_settings, running_service, ami_watch, page):
-    citizen = sipp.citizen(test_settings.sip_port, caller="0655000931", keys="1").start()
-    try:
-        joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=60)
-        await ami_watch.client.action("Hangup", {"Channel": joined.channel})
-        result = await asyncio.to_thread(citizen.wait, 20)
-        assert result.ok, result.log
-    finally:
-        citizen.stop()
+    joined = await queued_then_hung_up(test_settings, ami_watch, caller="0655000931")
     call_id = joined.uniqueid
     await wait_call_row(test_settings, call_id, until={CallOutcome.ABANDONED})
     call = await wait_leg(running_service, call_id)

@@ -13,12 +13,12 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from acd.ami.events import QueueCallerJoin
 from allo.auth.roles import Role
 from allo.db.models import CallOutcome
 from allo.setup import sipp
 from tests.browser_kit import login, shot
 from tests.e2e.e2e_rows import wait_call_row
+from tests.e2e.queue_kit import queued_then_hung_up
 
 pytestmark = pytest.mark.e2e
 
@@ -148,14 +148,7 @@ async def test_closure_preview_publish_call_then_rollback(test_settings, running
         await expect(page.locator("#notice")).to_contain_text(f"rétablit la version {start}")
         await shot(page, "ops-07-rolled-back")
         await wait_rules_change(running_service, rules_before)
-        citizen = sipp.citizen(test_settings.sip_port, caller="0655000902", keys="1").start()
-        try:
-            joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=60)
-            await ami_watch.client.action("Hangup", {"Channel": joined.channel})
-            result = await asyncio.to_thread(citizen.wait, 20)
-            assert result.ok, result.log
-        finally:
-            citizen.stop()
+        joined = await queued_then_hung_up(test_settings, ami_watch, caller="0655000902")
         row = await wait_call_row(test_settings, joined.uniqueid, until={CallOutcome.QUEUED, CallOutcome.ABANDONED})
         assert row.route_queue == "l1"
     finally:

@@ -10,12 +10,11 @@ import time
 import httpx
 import pytest
 
-from acd.ami.events import QueueCallerJoin
 from allo.auth.roles import Role
 from allo.db.models import CallOutcome
 from allo.rules.topical import prompt_name
-from allo.setup import sipp
 from tests.e2e.e2e_rows import wait_call_row
+from tests.e2e.queue_kit import queued_then_hung_up
 
 pytestmark = pytest.mark.e2e
 
@@ -39,14 +38,7 @@ async def queued_call(test_settings, ami_watch, caller: str):
     """A citizen pressing 1 after the welcome (during the topical message when there is one); the row once queued
     in l1 (then hung up by AMI)."""
     ami_watch.events.clear()  # wait_for looks at every event received: only this call's
-    citizen = sipp.citizen(test_settings.sip_port, caller=caller, keys="1@5500").start()
-    try:
-        joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=60)
-        await ami_watch.client.action("Hangup", {"Channel": joined.channel})
-        result = await asyncio.to_thread(citizen.wait, 20)
-        assert result.ok, result.log
-    finally:
-        citizen.stop()
+    joined = await queued_then_hung_up(test_settings, ami_watch, caller=caller, keys="1@5500")
     return await wait_call_row(test_settings, joined.uniqueid, until={CallOutcome.QUEUED, CallOutcome.ABANDONED})
 
 
