@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 
-from allo.db.migrate import upgrade_head
+from alembic import command
+from alembic.config import Config
+
+from allo.db.migrate import ROOT, upgrade_head
 from allo.settings import Settings
 from allo.setup.postgres import PostgresCluster
 
@@ -23,3 +26,12 @@ def create_private_database(settings: Settings, cluster: PostgresCluster, name: 
 
 def drop_private_database(cluster: PostgresCluster, name: str) -> None:
     cluster.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def downgrade_to(sqlalchemy_url: str, revision: str) -> None:
+    """Alembic's downgrade of a private database (blocking: run it in a thread)."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["url"] = sqlalchemy_url
+    config.attributes["configure_logger"] = False
+    command.downgrade(config, revision)

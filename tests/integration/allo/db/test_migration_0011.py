@@ -9,13 +9,11 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from allo.db.migrate import ROOT, upgrade_head
-from tests.integration.allo.private_db import drop_private_database
+from allo.db.migrate import upgrade_head
+from tests.integration.allo.private_db import downgrade_to, drop_private_database
 
 pytestmark = pytest.mark.integration
 
@@ -68,11 +66,7 @@ async def test_past_callbacks_get_their_best_known_ring_and_reach(before_0011: s
                                                 (2, T0 + timedelta(minutes=50), T0 + timedelta(minutes=50))]
         assert (rows[never_rang].first_ringing_at, rows[never_rang].reached_at) == (None, None)
 
-        config = Config(str(ROOT / "alembic.ini"))
-        config.set_main_option("script_location", str(ROOT / "migrations"))
-        config.attributes["url"] = before_0011
-        config.attributes["configure_logger"] = False
-        await asyncio.to_thread(command.downgrade, config, "0010")
+        await asyncio.to_thread(downgrade_to, before_0011, "0010")
         async with engine.connect() as conn:
             columns = {r[0] for r in await conn.execute(text(
                 "SELECT column_name FROM information_schema.columns WHERE table_name IN "
