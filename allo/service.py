@@ -37,6 +37,7 @@ from allo.queues.conf_sync import QueueConfSync
 from allo.queues.entry import QueueEntryPlanner
 from allo.queues.figures import QueueFigures
 from allo.queues.legs import LegTracker
+from allo.queues.repeat import WaitRepeater
 from allo.records.recorder import CallRecorder
 from allo.records.retention_task import FIRST_RUN_DELAY, RetentionTask, policy_of
 from allo.rules.budget import MenuTiming
@@ -133,6 +134,10 @@ class AlloService:
                                        alerts=self._alerts)
         self.ami.add_listener(self.dashboard.on_event)
         self.ami.add_resync_listener(self.dashboard.on_resync)
+        # Position and estimate repeated into waiting callers' channels (docs/queues.md): reads the live state.
+        self.wait_repeat = WaitRepeater(self.ami, self.live, self.queue_figures, self.metrics)
+        self.ami.add_listener(self.wait_repeat.on_event)
+        self.ami.add_resync_listener(self.wait_repeat.on_resync)
         # Retention (docs/privacy.md): old journeys erased daily, in the background.
         interval = settings.retention_interval_hours * 3600
         self.retention = RetentionTask(self.engine, policy_of(settings, self.asterisk), interval,
@@ -181,6 +186,7 @@ class AlloService:
         await self.agi.start()
         await self.ami.start()
         await self.callbacks.start()
+        await self.wait_repeat.start()
         await self.dashboard.start()
         await self.retention.start()
         await self.fallback_hours.start()
@@ -198,6 +204,7 @@ class AlloService:
         await self.fallback_hours.stop()
         await self.queue_figures.stop()
         await self.callbacks.stop()
+        await self.wait_repeat.stop()
         await self.ami.stop()
         await self.recorder.drain()
         await self.code_ledger.stop()  # wrong codes in flight reach the ledger

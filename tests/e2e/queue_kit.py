@@ -76,8 +76,8 @@ async def wait_legs(settings: Settings, call_id: str, done: Callable[[list], boo
 
 @asynccontextmanager
 async def published_queue(service, asterisk, name: str, **values: object) -> AsyncIterator[None]:
-    """The queue's settings published as ops would (rules draft → publish), Asterisk's queue parameters reloaded
-    once queues.conf has them, then the previous rules version restored."""
+    """The queue's settings published as ops would (rules draft → publish), in force once the service's policy has
+    them (`GET /api/queues`), then the previous rules version restored."""
     async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.OPS), timeout=30) as ops:
         await ops.delete("/api/rules/draft")
         start = (await ops.get("/api/rules/current")).json()
@@ -88,7 +88,7 @@ async def published_queue(service, asterisk, name: str, **values: object) -> Asy
         every = values.get("announce_frequency")
         try:
             if every is not None:
-                await _queues_conf_has(asterisk, name, f"announce-frequency = {every}\n")
+                await announce_every_is(service, name, every)
             await _entry_offer_is(service, name, values)
             yield
         finally:
@@ -96,7 +96,7 @@ async def published_queue(service, asterisk, name: str, **values: object) -> Asy
             assert back.status_code == 200, back.text
             before = start["document"]["queues"][name]["announce_frequency"]
             if every is not None:
-                await _queues_conf_has(asterisk, name, f"announce-frequency = {before}\n")
+                await announce_every_is(service, name, before)
             await _entry_offer_is(service, name, start["document"]["queues"][name])
 
 
@@ -110,11 +110,10 @@ async def _entry_offer_is(service, name: str, values: dict, timeout: float = 10)
         await asyncio.sleep(0.1)
 
 
-async def _queues_conf_has(asterisk, name: str, line: str, timeout: float = 10) -> None:
-    path = asterisk.host_path(f"{asterisk.etc_dir}/queues.conf")
+async def announce_every_is(service, name: str, every: object, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
-    while line not in path.read_text().split(f"[{name}](allo-queue)\n", 1)[1].split("\n\n", 1)[0] + "\n":
-        assert time.monotonic() < deadline, f"queues.conf never had {line!r} for {name}"
+    while (await queue_view(service, name)).get("announce_every") != every:
+        assert time.monotonic() < deadline, f"announce frequency {every} of {name} not picked up"
         await asyncio.sleep(0.1)
-    # The service reloads the parameters right after writing the file; reloading again here makes it certain.
-    await asyncio.to_thread(asterisk.cli, f"queue reload parameters {name}")
+
+
