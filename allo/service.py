@@ -86,10 +86,10 @@ class AlloService:
                                       lookup_timeout=settings.access_code_lookup_timeout)
         pseudonyms = PseudonymKeys.of(settings.pseudonym_key.get_secret_value(),
                                       settings.pseudonym_keys_previous.get_secret_value())
+        self.queue_entry = QueueEntryPlanner(self.engine, self.live, self.queue_figures, settings.repeat_caller_days)
         self.ivr = IvrHandler(self.recorder, self.metrics, pseudonyms, self.rules, self.clock, booking=self.callbacks,
                               decide=timed_decide(self.timings) if self.timings is not None else routing_decide,
-                              entry=QueueEntryPlanner(self.engine, self.live, self.queue_figures,
-                                                      settings.repeat_caller_days),
+                              entry=self.queue_entry,
                               no_input_replays=settings.menu_no_input_replays, ledger=self.code_ledger,
                               relay=parse_relay_match(settings.relay_match, normalise_number),
                               relay_input_ms=round(settings.relay_input_timeout_seconds * 1000),
@@ -115,7 +115,8 @@ class AlloService:
         self.active_calls = ActiveCalls()
         self.transfers = SectorTransfers(rules=self.rules, clock=self.clock, live=self.live,
                                          active_calls=self.active_calls, ami=self.ami, recorder=self.recorder)
-        self.transfer_arrival = TransferArrival(self.transfers.arrival_queue, self.recorder)
+        self.transfer_arrival = TransferArrival(self.transfers.arrival_queue, self.recorder,
+                                                self.queue_entry.wait_speech)
         self.agi = AgiServer({"ivr": self.ivr.handle, "agent": self.agent_codes.handle,
                               "transfer": self.transfer_arrival.handle, "queue-exit": self.queue_exit.handle},
                              settings.agi_host, settings.agi_port,

@@ -125,6 +125,15 @@ class QueueEntryPlanner:
                      + (f", position and estimate repeated every {every} s while waiting" if every > 0 else ""))
         return EntryPlan(timeout, {}, announcement, trace)
 
+    def wait_speech(self, queue_name: str) -> list[str]:
+        """What a caller arriving in `queue_name` without the menu (a transfer) hears before joining: position,
+        estimate and exit key when they will wait, else nothing; then repeated while they wait."""
+        queue = self._live.queues.get(queue_name)
+        if not will_wait(queue):
+            return []
+        position = len(queue.waiting) + 1 if queue else 1
+        return wait_announcement(position, estimate_wait(position, self._figures.waits(queue_name), staffing(queue)))
+
     def _offer_plan(self, policy: QueuePolicy, offer: EntryOffer, position: int, estimate: int | None,
                     trace: list[str]) -> EntryPlan:
         over = over_threshold(policy, position - 1, estimate)

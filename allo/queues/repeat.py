@@ -59,7 +59,8 @@ def say_fields(uniqueid: str, prompts: Sequence[str]) -> dict[str, str]:
 
 def say_pattern(uniqueid: str) -> str:
     """AMI Hangup's regular expression for both halves of one caller's whisper."""
-    return "/^Local\\/" + re.escape(uniqueid) + "@" + CONTEXT + "-/"
+    # Asterisk strips the outer slashes and compiles the rest (POSIX extended): inner slashes need no escape.
+    return "/^Local/" + uniqueid.replace(".", "\\.") + "@" + CONTEXT + "-/"
 
 
 class WaitRepeater:
@@ -130,8 +131,8 @@ class WaitRepeater:
             raise
         self._speaking.add(item.uniqueid)
         self._metrics.wait_repeats.labels(item.queue, "said").inc()
-        log.info("waiting announcement in %s: position %d, estimate %s s", item.queue, item.position,
-                 estimate if estimate is not None else "-")
+        log.info("waiting announcement in %s for %s: position %d, estimate %s s", item.queue, item.uniqueid,
+                 item.position, estimate if estimate is not None else "-")
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._loop())

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from allo.auth.roles import Role
-from allo.db.models import Queue, QueueLeg
+from allo.db.models import LegOutcome, Queue, QueueLeg
 from allo.settings import Settings
 from routing.calendar_types import PARIS
 
@@ -117,3 +118,24 @@ async def announce_every_is(service, name: str, every: object, timeout: float = 
         await asyncio.sleep(0.1)
 
 
+@asynccontextmanager
+async def recent_waits(settings, service, queue: str, wait_s: int, count: int = 5) -> AsyncIterator[None]:
+    """`count` calls answered in `queue` in the last hour after waiting `wait_s` (the estimate's history)."""
+    engine = create_async_engine(settings.sqlalchemy_url)
+    prefix = f"estimate-{uuid.uuid4().hex[:8]}-"
+    left = datetime.now(UTC) - timedelta(minutes=5)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(QueueLeg), [
+                {"call_id": f"{prefix}{n}", "queue": queue, "joined_at": left - timedelta(seconds=wait_s),
+                 "left_at": left, "position": 1, "outcome": LegOutcome.ANSWERED, "wait_seconds": wait_s,
+                 "agent": "agent1001"} for n in range(count)])
+        # The service reads the recent waits in the background (every second here) and nothing shows when it has;
+        # but it also reads them once at start, before it answers /healthz: restarted, it has them for sure.
+        await asyncio.to_thread(service.stop)
+        await asyncio.to_thread(service.start)
+        yield
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(delete(QueueLeg).where(QueueLeg.call_id.like(f"{prefix}%")))
+        await engine.dispose()
