@@ -3,7 +3,7 @@
 allo says the announcement at join (before `Queue()`), then again every `announce_frequency` seconds of the
 caller's queue while they wait, into their channel without taking them out of the queue (allo/queues/repeat.py).
 Nobody listens on a callback's waiting leg (a Local channel), and a caller whose adviser is being rung is about
-to be answered: neither is announced.
+to be answered: neither is announced. A period shorter than the announcement (~7 s) never stacks two of them.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ class Waiter:
     joined: float  # monotonic seconds
     listening: bool  # a person is on the channel (not a callback's waiting leg)
     ringing: bool  # an adviser's phone is ringing for this caller
+    speaking: bool = False  # their previous announcement is still being said
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ def due_now(waiters: Iterable[Waiter], every: Mapping[str, int], last_said: Mapp
     due = []
     for waiter in waiters:
         period = every.get(waiter.queue, 0)
-        if period <= 0 or not waiter.listening or waiter.ringing or waiter.position < 1:
+        if period <= 0 or not waiter.listening or waiter.ringing or waiter.speaking or waiter.position < 1:
             continue
         if now - last_said.get(waiter.uniqueid, waiter.joined) >= period:
             due.append(Due(waiter.queue, waiter.uniqueid, waiter.position))

@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 CONTEXT = "allo-queue-say"
 OPTIONS = "qWESu"
 UNIQUEID = re.compile(r"^[0-9]+\.[0-9]+$")
+SAY_CHANNEL = re.compile(r"^Local/(?P<uniqueid>[0-9]+\.[0-9]+)@" + CONTEXT + r"-[0-9a-f]+;1$")
+# A whisper whose end was never seen (AMI reconnection) stops holding its caller's next announcement back after this.
+SPEAKING_MAX_S = 30.0
 RING_MS = 5000  # the Local channel answers at once; anything slower is a stuck Asterisk
 
 
@@ -71,7 +74,7 @@ class WaitRepeater:
         self._channels: dict[str, str] = {}  # caller uniqueid -> channel name
         self._ringing: set[str] = set()
         self._last_said: dict[str, float] = {}
-        self._speaking: set[str] = set()
+        self._speaking: dict[str, float] = {}  # caller uniqueid -> when their whisper was originated
         self._jobs = Jobs(log, "waiting announcement not said")
         self._task: asyncio.Task[None] | None = None
 
@@ -83,6 +86,8 @@ class WaitRepeater:
             self._ringing.add(event.uniqueid)
         elif isinstance(event, AgentRingNoAnswer):
             self._ringing.discard(event.uniqueid)
+        elif isinstance(event, Hangup) and (whisper := SAY_CHANNEL.match(event.channel)):
+            self._speaking.pop(whisper["uniqueid"], None)  # said to the end (or cut): the caller may be due again
         elif isinstance(event, AgentConnect | QueueCallerLeave | QueueCallerAbandon | Hangup):
             self._left(event.uniqueid)
 
@@ -94,8 +99,7 @@ class WaitRepeater:
         self._channels.pop(uniqueid, None)
         self._ringing.discard(uniqueid)
         self._last_said.pop(uniqueid, None)
-        if uniqueid in self._speaking:
-            self._speaking.discard(uniqueid)
+        if self._speaking.pop(uniqueid, None) is not None:
             self._jobs.start(self._silence(uniqueid))
 
     async def _silence(self, uniqueid: str) -> None:
@@ -103,9 +107,15 @@ class WaitRepeater:
             await self._ami.action("Hangup", {"Channel": say_pattern(uniqueid)})
 
     def waiters(self) -> list[Waiter]:
+        now = self._clock()
         return [Waiter(queue.name, caller.uniqueid, caller.position, caller.joined_monotonic,
-                       listening=self._listening(caller.uniqueid), ringing=caller.uniqueid in self._ringing)
+                       listening=self._listening(caller.uniqueid), ringing=caller.uniqueid in self._ringing,
+                       speaking=self._speaking_at(caller.uniqueid, now))
                 for queue in self._live.queues.values() for caller in queue.waiting.values()]
+
+    def _speaking_at(self, uniqueid: str, now: float) -> bool:
+        started = self._speaking.get(uniqueid)
+        return started is not None and now - started < SPEAKING_MAX_S
 
     def _listening(self, uniqueid: str) -> bool:
         channel = self._channels.get(uniqueid, "")
@@ -117,6 +127,7 @@ class WaitRepeater:
         due = due_now(self.waiters(), every, self._last_said, now)
         for item in due:
             self._last_said[item.uniqueid] = now
+            self._speaking[item.uniqueid] = now
             self._jobs.start(self._say(item))
         return due
 
@@ -127,9 +138,9 @@ class WaitRepeater:
         try:
             await self._ami.action("Originate", say_fields(item.uniqueid, prompts))
         except Exception:
+            self._speaking.pop(item.uniqueid, None)
             self._metrics.wait_repeats.labels(item.queue, "failed").inc()
             raise
-        self._speaking.add(item.uniqueid)
         self._metrics.wait_repeats.labels(item.queue, "said").inc()
         log.info("waiting announcement in %s for %s: position %d, estimate %s s", item.queue, item.uniqueid,
                  item.position, estimate if estimate is not None else "-")
