@@ -25,6 +25,8 @@ class Metrics:
         self.routes = Counter("allo_routes", "Menu outcomes, by outcome and queue", ["outcome", "queue"],
                               registry=self.registry)
         self.ami_connected = Gauge("allo_ami_connected", "1 when the AMI session is ready", registry=self.registry)
+        self.wait_repeats = Counter("allo_wait_repeats", "Announcements repeated to a waiting caller (position + "
+                                    "estimate), by queue and result", ["queue", "result"], registry=self.registry)
         self.ami_events = Counter("allo_ami_events", "AMI events received, by type", ["event"],
                                   registry=self.registry)
         self.rules_version = Gauge("allo_rules_version", "Version of the routing rules in use",

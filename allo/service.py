@@ -37,6 +37,7 @@ from allo.queues.conf_sync import QueueConfSync
 from allo.queues.entry import QueueEntryPlanner
 from allo.queues.figures import QueueFigures
 from allo.queues.legs import LegTracker
+from allo.queues.repeat import WaitRepeater
 from allo.records.recorder import CallRecorder
 from allo.records.retention_task import FIRST_RUN_DELAY, RetentionTask, policy_of
 from allo.rules.budget import MenuTiming
@@ -85,10 +86,10 @@ class AlloService:
                                       lookup_timeout=settings.access_code_lookup_timeout)
         pseudonyms = PseudonymKeys.of(settings.pseudonym_key.get_secret_value(),
                                       settings.pseudonym_keys_previous.get_secret_value())
+        self.queue_entry = QueueEntryPlanner(self.engine, self.live, self.queue_figures, settings.repeat_caller_days)
         self.ivr = IvrHandler(self.recorder, self.metrics, pseudonyms, self.rules, self.clock, booking=self.callbacks,
                               decide=timed_decide(self.timings) if self.timings is not None else routing_decide,
-                              entry=QueueEntryPlanner(self.engine, self.live, self.queue_figures,
-                                                      settings.repeat_caller_days),
+                              entry=self.queue_entry,
                               no_input_replays=settings.menu_no_input_replays, ledger=self.code_ledger,
                               relay=parse_relay_match(settings.relay_match, normalise_number),
                               relay_input_ms=round(settings.relay_input_timeout_seconds * 1000),
@@ -114,7 +115,8 @@ class AlloService:
         self.active_calls = ActiveCalls()
         self.transfers = SectorTransfers(rules=self.rules, clock=self.clock, live=self.live,
                                          active_calls=self.active_calls, ami=self.ami, recorder=self.recorder)
-        self.transfer_arrival = TransferArrival(self.transfers.arrival_queue, self.recorder)
+        self.transfer_arrival = TransferArrival(self.transfers.arrival_queue, self.recorder,
+                                                self.queue_entry.wait_speech)
         self.agi = AgiServer({"ivr": self.ivr.handle, "agent": self.agent_codes.handle,
                               "transfer": self.transfer_arrival.handle, "queue-exit": self.queue_exit.handle},
                              settings.agi_host, settings.agi_port,
@@ -133,6 +135,10 @@ class AlloService:
                                        alerts=self._alerts)
         self.ami.add_listener(self.dashboard.on_event)
         self.ami.add_resync_listener(self.dashboard.on_resync)
+        # Position and estimate repeated into waiting callers' channels (docs/queues.md): reads the live state.
+        self.wait_repeat = WaitRepeater(self.ami, self.live, self.queue_figures, self.metrics)
+        self.ami.add_listener(self.wait_repeat.on_event)
+        self.ami.add_resync_listener(self.wait_repeat.on_resync)
         # Retention (docs/privacy.md): old journeys erased daily, in the background.
         interval = settings.retention_interval_hours * 3600
         self.retention = RetentionTask(self.engine, policy_of(settings, self.asterisk), interval,
@@ -181,6 +187,7 @@ class AlloService:
         await self.agi.start()
         await self.ami.start()
         await self.callbacks.start()
+        await self.wait_repeat.start()
         await self.dashboard.start()
         await self.retention.start()
         await self.fallback_hours.start()
@@ -198,6 +205,7 @@ class AlloService:
         await self.fallback_hours.stop()
         await self.queue_figures.stop()
         await self.callbacks.stop()
+        await self.wait_repeat.stop()
         await self.ami.stop()
         await self.recorder.drain()
         await self.code_ledger.stop()  # wrong codes in flight reach the ledger

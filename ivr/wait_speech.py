@@ -11,20 +11,21 @@ MAX_SPOKEN = 59  # allo/nombres/N exist up to 59
 SHORT_WAIT_S = 30
 
 
-def wait_announcement(position: int, estimate_s: int | None, *, queue_says_position: bool = False) -> list[str]:
+def wait_announcement(position: int, estimate_s: int | None) -> list[str]:
     """"Votre appel est en position 3. Temps d'attente estimé : environ 6 minutes. ... tapez 9."; nothing when
-    the estimated wait is under SHORT_WAIT_S (no estimate: nobody could answer, the position is still said).
-
-    `queue_says_position`: the queue announces the position itself at join and while waiting, followed by the
-    exit key (queues.conf `announce-frequency`): only the estimate is left to say here, not twice the rest."""
+    the estimated wait is under SHORT_WAIT_S (no estimate: nobody could answer, the position is still said)."""
     if estimate_s is not None and estimate_s < SHORT_WAIT_S:
         return []
-    prompts = [] if queue_says_position else position_prompts(position)
-    if estimate_s is not None:
+    return repeated_announcement(position, estimate_s)
+
+
+def repeated_announcement(position: int, estimate_s: int | None) -> list[str]:
+    """Said every `announce_frequency` seconds while the caller waits: the position, the estimate (fresh; left out
+    under SHORT_WAIT_S or with nobody working) and the exit key."""
+    prompts = position_prompts(position)
+    if estimate_s is not None and estimate_s >= SHORT_WAIT_S:
         prompts += estimate_prompts(estimate_s)
-    if not queue_says_position:
-        prompts.append(QueuePrompt.EXIT_KEY)
-    return [str(name) for name in prompts]
+    return [str(name) for name in [*prompts, QueuePrompt.EXIT_KEY]]
 
 
 def position_prompts(position: int) -> list[str]:

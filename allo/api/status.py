@@ -67,6 +67,7 @@ def status_router(service: AlloService) -> APIRouter:
             queue["max_wait"] = {"seconds": policy.max_wait, "then": policy.on_max_wait.value,
                                  "overflow_queue": policy.overflow_queue}
             queue["entry_offer"] = {"at_waiting": policy.offer_at_waiting, "at_wait_s": policy.offer_at_wait_s}
+            queue["announce_every"] = policy.announce_every
         return {"ami": "up" if service.ami.connected else "down", **live}
 
     return router

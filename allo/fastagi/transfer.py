@@ -23,9 +23,11 @@ from routing.rules import LEVEL1_QUEUE
 log = logging.getLogger(__name__)
 
 class TransferArrival:
-    def __init__(self, queue_for: Callable[[str], str | TransferRefusal], recorder: CallRecorder) -> None:
+    def __init__(self, queue_for: Callable[[str], str | TransferRefusal], recorder: CallRecorder,
+                 wait_speech: Callable[[str], list[str]] = lambda _queue: []) -> None:
         self._queue_for = queue_for
         self._recorder = recorder
+        self._wait_speech = wait_speech
 
     async def handle(self, session: AgiSession) -> None:
         sector = session.args.get("sector", "")
@@ -39,8 +41,10 @@ class TransferArrival:
             return
         await session.set_variable("ALLO_TRANSFER_QUEUE", target)
         self._recorder.submit(session.uniqueid, {"transferred_to": sector, "transferred_at": datetime.now(UTC)})
-        # Where they are going; their position is then said by the sector's queue at join (docs/queues.md).
+        # Where they are going, then, if they will wait, their position and estimate (repeated while they wait:
+        # docs/queues.md).
         prompt = transfer_prompt(sector)
-        if prompt is not None:
-            with contextlib.suppress(AgiError):
-                await session.stream_file(prompt)
+        prompts = ([prompt] if prompt is not None else []) + self._wait_speech(target)
+        with contextlib.suppress(AgiError):
+            for name in prompts:
+                await session.stream_file(name)

@@ -1,4 +1,4 @@
-"""Queue settings Asterisk reads itself (`servicelevel`, `periodic-announce-frequency`) follow the published rules.
+"""Queue settings Asterisk reads itself (`servicelevel`, strategy, timeouts) follow the published rules.
 
 `queues.conf` is rendered at set-up from the `queues` table. When a rules version is installed, the service renders
 it again with the same renderer; if it differs from the file Asterisk has, it is written (atomically) and Asterisk

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from acd.ami.events import DeviceState
 from acd.live.state import LiveState, QueueLive
 from acd.queues.entry_offer import EntryOffer, Trigger, entry_offer, over_threshold
 from acd.queues.exit_policy import QueuePolicy
@@ -45,6 +46,10 @@ class EntryPlan:
     after_offer: list[str] = field(default_factory=list)  # the announcement once the offer was said and declined
 
 
+AT_WORK = frozenset({DeviceState.NOT_INUSE, DeviceState.INUSE, DeviceState.BUSY, DeviceState.RINGING,
+                     DeviceState.RINGINUSE, DeviceState.ONHOLD})
+
+
 def will_wait(queue: QueueLive | None) -> bool:
     """Nobody free to take the call at once, or callers already ahead."""
     if queue is None:
@@ -54,7 +59,8 @@ def will_wait(queue: QueueLive | None) -> bool:
 
 def staffing(queue: QueueLive | None) -> Staffing:
     members = list(queue.members.values()) if queue else []
-    return Staffing(working=sum(1 for m in members if not m.paused and (m.available or m.in_call)),
+    # A phone ringing for a caller is an adviser at work too (it used to count as nobody while it rang).
+    return Staffing(working=sum(1 for m in members if not m.paused and (m.in_call or m.status in AT_WORK)),
                     available=sum(1 for m in members if m.available))
 
 
@@ -112,12 +118,21 @@ class QueueEntryPlanner:
         offer = entry_offer(policy, position - 1, estimate)
         if offer is not EntryOffer.NONE:
             return self._offer_plan(policy, offer, position, estimate, trace)
-        repeats = policy.announce_every > 0
-        announcement = wait_announcement(position, estimate, queue_says_position=repeats)
+        announcement = wait_announcement(position, estimate)
+        every = policy.announce_every
         trace.append(f"waits: position {position}, estimate {estimate if estimate is not None else '-'} s"
                      + ("" if announcement else ", nothing said before joining")
-                     + (f", the queue says the position every {policy.announce_every} s" if repeats else ""))
+                     + (f", position and estimate repeated every {every} s while waiting" if every > 0 else ""))
         return EntryPlan(timeout, {}, announcement, trace)
+
+    def wait_speech(self, queue_name: str) -> list[str]:
+        """What a caller arriving in `queue_name` without the menu (a transfer) hears before joining: position,
+        estimate and exit key when they will wait, else nothing; then repeated while they wait."""
+        queue = self._live.queues.get(queue_name)
+        if not will_wait(queue):
+            return []
+        position = len(queue.waiting) + 1 if queue else 1
+        return wait_announcement(position, estimate_wait(position, self._figures.waits(queue_name), staffing(queue)))
 
     def _offer_plan(self, policy: QueuePolicy, offer: EntryOffer, position: int, estimate: int | None,
                     trace: list[str]) -> EntryPlan:
@@ -128,12 +143,10 @@ class QueueEntryPlanner:
             target = self._figures.policy(policy.overflow_queue)
             return EntryPlan(target.route_timeout(overflowed=True), {}, [], trace, offer, [], target.name)
         speech = entry_offer_speech(policy.offer_at_wait_s if over is Trigger.ESTIMATE else None, estimate)
-        repeats = policy.announce_every > 0
-        # Declined: the estimate was just said; the position and the exit key are the queue's, or said here.
-        after = [] if repeats else [*position_prompts(position), QueuePrompt.EXIT_KEY]
-        return EntryPlan(policy.route_timeout(overflowed=False), {},
-                         wait_announcement(position, estimate, queue_says_position=repeats), trace, offer, speech,
-                         after_offer=after)
+        # Declined: the estimate was just said; the position and the exit key are said here.
+        after = [*position_prompts(position), QueuePrompt.EXIT_KEY]
+        return EntryPlan(policy.route_timeout(overflowed=False), {}, wait_announcement(position, estimate), trace,
+                         offer, speech, after_offer=after)
 
 
 def _consume(task: asyncio.Task[str | None]) -> None:

@@ -27,7 +27,6 @@ class QueueConf:
     ring_timeout: int = 15
     wrapup_time: int = 5
     service_level: int = 20
-    announce_frequency: int = 60  # seconds between position announcements (+ exit key) while waiting; 0 = none
 
 
 @dataclass(frozen=True)
@@ -38,10 +37,8 @@ class AgentConf:
 
 
 def _queue_section(queue: QueueConf) -> str:
-    every = max(0, queue.announce_frequency)
     return (f"[{queue.name}](allo-queue)\nstrategy = {queue.strategy}\ntimeout = {queue.ring_timeout}\n"
-            f"wrapuptime = {queue.wrapup_time}\nservicelevel = {queue.service_level}\n"
-            f"announce-frequency = {every}\nmin-announce-frequency = {every}\n")
+            f"wrapuptime = {queue.wrapup_time}\nservicelevel = {queue.service_level}\n")
 
 
 UNSAFE_LABEL = re.compile(r"[^\w .'-]")
@@ -126,7 +123,7 @@ def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueCon
 
 async def asterisk_inputs(session: AsyncSession) -> tuple[list[QueueConf], list[AgentConf]]:
     """The queues and enabled agents Asterisk's configuration is rendered from, as in PostgreSQL."""
-    queues = [QueueConf(q.name, q.strategy, q.ring_timeout, q.wrapup_time, q.service_level, q.announce_frequency)
+    queues = [QueueConf(q.name, q.strategy, q.ring_timeout, q.wrapup_time, q.service_level)
               for q in (await session.scalars(select(Queue).order_by(Queue.name))).all()]
     agents = [AgentConf(a.username, a.display_name, a.password_digest)
               for a in (await session.scalars(select(Agent).where(Agent.enabled).order_by(Agent.username))).all()]

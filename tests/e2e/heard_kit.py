@@ -26,15 +26,20 @@ class HeardLog:
     asterisk: AsteriskInstance
     name: str
 
-    def sounds(self, channel: str) -> list[str]:
-        """The sounds played to `channel` so far, in order (without their format)."""
+    def text(self) -> str:
         path = self.asterisk.host_path(f"{self.asterisk.log_dir}/{self.name}")
-        text = path.read_text(errors="replace") if path.exists() else ""
-        return [m["sound"] for m in PLAYING.finditer(text) if m["channel"] == channel]
+        return path.read_text(errors="replace") if path.exists() else ""
 
-    async def wait_for(self, channel: str, done: Callable[[list[str]], bool], timeout: float = 20) -> list[str]:
+    def sounds(self, channel: str, *, prefix: bool = False) -> list[str]:
+        """The sounds played to `channel` (to every channel named `channel…` with `prefix`) so far, in order
+        (without their format)."""
+        return [m["sound"] for m in PLAYING.finditer(self.text())
+                if m["channel"] == channel or (prefix and m["channel"].startswith(channel))]
+
+    async def wait_for(self, channel: str, done: Callable[[list[str]], bool], timeout: float = 20, *,
+                       prefix: bool = False) -> list[str]:
         deadline = time.monotonic() + timeout
-        while not done(heard := self.sounds(channel)):
+        while not done(heard := self.sounds(channel, prefix=prefix)):
             assert time.monotonic() < deadline, f"{channel} heard only {heard}"
             await asyncio.sleep(0.2)
         return heard
@@ -52,12 +57,20 @@ def heard(asterisk: AsteriskInstance) -> Iterator[HeardLog]:
         asterisk.host_path(f"{asterisk.log_dir}/{name}").unlink(missing_ok=True)
 
 
+def whisper_channel(uniqueid: str) -> str:
+    """The prefix of the Local channels that say allo's repeated announcement to the caller `uniqueid`."""
+    return f"Local/{uniqueid}@allo-queue-say-"
+
+
 def positions(sounds: list[str]) -> list[int]:
-    """The positions said by the queue: "allo/file/position" + digits/N -> N; "allo/file/prochain" -> 1."""
+    """The positions said: "allo/file/position" + digits/N (app_queue) or allo/nombres/N (allo) -> N;
+    "allo/file/prochain" -> 1."""
     said = []
     for index, sound in enumerate(sounds):
         if sound == "allo/file/prochain":
             said.append(1)
-        elif sound == "allo/file/position" and index + 1 < len(sounds) and sounds[index + 1].startswith("digits/"):
-            said.append(int(sounds[index + 1].removeprefix("digits/")))
+        elif sound == "allo/file/position" and index + 1 < len(sounds):
+            number = sounds[index + 1].removeprefix("digits/").removeprefix("allo/nombres/")
+            if number.isdigit():
+                said.append(int(number))
     return said

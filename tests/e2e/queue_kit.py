@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import QueueCallerJoin
 from allo.auth.roles import Role
-from allo.db.models import Queue, QueueLeg
+from allo.db.models import LegOutcome, Queue, QueueLeg
 from allo.settings import Settings
 from allo.setup import sipp
 from routing.calendar_types import PARIS
@@ -93,8 +94,8 @@ async def wait_legs(settings: Settings, call_id: str, done: Callable[[list], boo
 
 @asynccontextmanager
 async def published_queue(service, asterisk, name: str, **values: object) -> AsyncIterator[None]:
-    """The queue's settings published as ops would (rules draft → publish), Asterisk's queue parameters reloaded
-    once queues.conf has them, then the previous rules version restored."""
+    """The queue's settings published as ops would (rules draft → publish), in force once the service's policy has
+    them (`GET /api/queues`), then the previous rules version restored."""
     async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.OPS), timeout=30) as ops:
         await ops.delete("/api/rules/draft")
         start = (await ops.get("/api/rules/current")).json()
@@ -105,7 +106,7 @@ async def published_queue(service, asterisk, name: str, **values: object) -> Asy
         every = values.get("announce_frequency")
         try:
             if every is not None:
-                await _queues_conf_has(asterisk, name, f"announce-frequency = {every}\n")
+                await announce_every_is(service, name, every)
             await _entry_offer_is(service, name, values)
             yield
         finally:
@@ -113,7 +114,7 @@ async def published_queue(service, asterisk, name: str, **values: object) -> Asy
             assert back.status_code == 200, back.text
             before = start["document"]["queues"][name]["announce_frequency"]
             if every is not None:
-                await _queues_conf_has(asterisk, name, f"announce-frequency = {before}\n")
+                await announce_every_is(service, name, before)
             await _entry_offer_is(service, name, start["document"]["queues"][name])
 
 
@@ -127,11 +128,31 @@ async def _entry_offer_is(service, name: str, values: dict, timeout: float = 10)
         await asyncio.sleep(0.1)
 
 
-async def _queues_conf_has(asterisk, name: str, line: str, timeout: float = 10) -> None:
-    path = asterisk.host_path(f"{asterisk.etc_dir}/queues.conf")
+async def announce_every_is(service, name: str, every: object, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
-    while line not in path.read_text().split(f"[{name}](allo-queue)\n", 1)[1].split("\n\n", 1)[0] + "\n":
-        assert time.monotonic() < deadline, f"queues.conf never had {line!r} for {name}"
+    while (await queue_view(service, name)).get("announce_every") != every:
+        assert time.monotonic() < deadline, f"announce frequency {every} of {name} not picked up"
         await asyncio.sleep(0.1)
-    # The service reloads the parameters right after writing the file; reloading again here makes it certain.
-    await asyncio.to_thread(asterisk.cli, f"queue reload parameters {name}")
+
+
+@asynccontextmanager
+async def recent_waits(settings, service, queue: str, wait_s: int, count: int = 5) -> AsyncIterator[None]:
+    """`count` calls answered in `queue` in the last hour after waiting `wait_s` (the estimate's history)."""
+    engine = create_async_engine(settings.sqlalchemy_url)
+    prefix = f"estimate-{uuid.uuid4().hex[:8]}-"
+    left = datetime.now(UTC) - timedelta(minutes=5)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(QueueLeg), [
+                {"call_id": f"{prefix}{n}", "queue": queue, "joined_at": left - timedelta(seconds=wait_s),
+                 "left_at": left, "position": 1, "outcome": LegOutcome.ANSWERED, "wait_seconds": wait_s,
+                 "agent": "agent1001"} for n in range(count)])
+        # The service reads the recent waits in the background (every second here) and nothing shows when it has;
+        # but it also reads them once at start, before it answers /healthz: restarted, it has them for sure.
+        await asyncio.to_thread(service.stop)
+        await asyncio.to_thread(service.start)
+        yield
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(delete(QueueLeg).where(QueueLeg.call_id.like(f"{prefix}%")))
+        await engine.dispose()

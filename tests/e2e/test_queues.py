@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import AgentConnect, QueueCallerAbandon, QueueCallerJoin, QueueCallerLeave
 from allo.auth.roles import Role
 from allo.db.callback_models import Callback
-from allo.db.models import Call, CallOutcome, LegOutcome, QueueLeg
+from allo.db.models import Call, CallOutcome, LegOutcome
 from allo.setup import sipp
 from tests.e2e.agent_kit import register_phone
 from tests.e2e.e2e_rows import wait_call_row
-from tests.e2e.queue_kit import paris_day, published_queue, queue_policy, queue_view, wait_legs
+from tests.e2e.queue_kit import paris_day, published_queue, queue_policy, queue_view, recent_waits, wait_legs
 
 pytestmark = pytest.mark.e2e
 
@@ -30,29 +28,6 @@ WAITING = "allo/file/"  # every prompt of the wait announcement
 QUIET_CALLBACKS = {"ALLO_CALLBACK_DIAL": "PJSIP/allo-test-nowhere/sip:{number}@127.0.0.1:9",
                    "ALLO_CALLBACK_RETRY_MINUTES": "600",
                    "ALLO_QUEUE_FIGURES_INTERVAL": "1"}  # recent waits re-read every second
-
-
-@contextlib.asynccontextmanager
-async def recent_waits(settings, service, queue: str, wait_s: int, count: int = 5):
-    """`count` calls answered in `queue` in the last hour after waiting `wait_s` (the estimate's history)."""
-    engine = create_async_engine(settings.sqlalchemy_url)
-    prefix = f"estimate-{uuid.uuid4().hex[:8]}-"
-    left = datetime.now(UTC) - timedelta(minutes=5)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(insert(QueueLeg), [
-                {"call_id": f"{prefix}{n}", "queue": queue, "joined_at": left - timedelta(seconds=wait_s),
-                 "left_at": left, "position": 1, "outcome": LegOutcome.ANSWERED, "wait_seconds": wait_s,
-                 "agent": "agent1001"} for n in range(count)])
-        # The service reads the recent waits in the background (every second here) and nothing shows when it has;
-        # but it also reads them once at start, before it answers /healthz: restarted, it has them for sure.
-        await asyncio.to_thread(service.stop)
-        await asyncio.to_thread(service.start)
-        yield
-    finally:
-        async with engine.begin() as conn:
-            await conn.execute(delete(QueueLeg).where(QueueLeg.call_id.like(f"{prefix}%")))
-        await engine.dispose()
 
 
 @pytest.fixture
@@ -105,9 +80,11 @@ async def test_abandon_while_waiting_is_recorded_with_its_wait(test_settings, qu
     assert abs(legs[0].wait_seconds - waited) <= 2, (legs[0].wait_seconds, waited)
     assert legs[0].queue == "l1" and legs[0].position == 1 and legs[0].left_at is not None
     row = await wait_call_row(test_settings, joined.uniqueid, until=CallOutcome.ABANDONED)
-    # Nobody logged in: no estimate (nobody could answer); the queue itself says the position (queues.conf).
+    # Nobody logged in: no estimate (nobody could answer); the position and the exit key are said before the join,
+    # then repeated while waiting.
     trace = row.menu_trace or ""
-    assert "the queue says the position every 60 s" in trace and "attente-" not in trace, trace
+    assert "position and estimate repeated every 60 s while waiting" in trace and "attente-" not in trace, trace
+    assert "played=allo/bienvenue,allo/mise-en-relation,allo/file/prochain,allo/file/touche-rappel;" in trace, trace
     after = (await queue_view(queue_service, "l1"))["today"]["abandoned"]
     if paris_day() == day_before:
         assert after == before + 1
@@ -144,9 +121,9 @@ async def _busy_adviser_then_a_second_caller(test_settings, ami_watch, answering
     waited = await wait_call_row(test_settings, second_join.uniqueid, until=CallOutcome.COMPLETED)
     assert waited.call_id != joined.uniqueid
     played = (waited.menu_trace or "").split(";")[0]
-    # allo says its estimate; the position and the exit key are the queue's own announcement, just after.
-    assert "allo/file/attente-" in played and "allo/file/prochain" not in played, played
-    assert played.endswith("allo/file/minutes"), played
+    # allo says the position, its estimate and the exit key before the join (then again while waiting).
+    assert "allo/file/prochain,allo/file/attente-" in played, played
+    assert played.endswith("allo/file/minutes,allo/file/touche-rappel"), played
 
 
 async def test_max_wait_overflows_to_the_configured_queue(test_settings, queue_service, ami_watch,

@@ -1,5 +1,5 @@
 from ivr.queue_prompts import QUEUE_PROMPTS, QueuePrompt
-from ivr.wait_speech import entry_offer_speech, wait_announcement
+from ivr.wait_speech import entry_offer_speech, repeated_announcement, wait_announcement
 
 
 def test_next_in_line_with_about_one_minute():
@@ -26,13 +26,14 @@ def test_every_queue_prompt_has_a_french_text():
     assert set(QUEUE_PROMPTS) == {str(p) for p in QueuePrompt}
 
 
-def test_when_the_queue_says_the_position_only_the_estimate_is_said_before_joining():
-    # Asterisk says "position N" + the exit key at join and every announce-frequency seconds (queues.conf).
-    assert wait_announcement(4, 6 * 60 + 20, queue_says_position=True) == [
-        QueuePrompt.ESTIMATE, "allo/nombres/6", QueuePrompt.MINUTES]
-    assert wait_announcement(1, 70, queue_says_position=True) == [QueuePrompt.ONE_MINUTE]
-    assert wait_announcement(2, None, queue_says_position=True) == []
-    assert wait_announcement(1, 29, queue_says_position=True) == []
+def test_the_repeated_announcement_says_the_position_a_fresh_estimate_and_the_exit_key():
+    assert repeated_announcement(4, 6 * 60 + 20) == [
+        QueuePrompt.POSITION, "allo/nombres/4", QueuePrompt.ESTIMATE, "allo/nombres/6", QueuePrompt.MINUTES,
+        QueuePrompt.EXIT_KEY]
+    assert repeated_announcement(1, 70) == [QueuePrompt.NEXT, QueuePrompt.ONE_MINUTE, QueuePrompt.EXIT_KEY]
+    # Nobody working, or under half a minute: the position and the exit key only (never "0 minutes").
+    assert repeated_announcement(2, None) == [QueuePrompt.POSITION, "allo/nombres/2", QueuePrompt.EXIT_KEY]
+    assert repeated_announcement(1, 29) == [QueuePrompt.NEXT, QueuePrompt.EXIT_KEY]
 
 
 def test_the_entry_offer_says_the_threshold_passed_or_the_estimate():

@@ -33,7 +33,8 @@ async def test_over_the_waiting_threshold_a_callback_is_offered_before_joining()
     plan = await _planner(2, policy).plan("l1", None)
     assert plan.offer is EntryOffer.CALLBACK and plan.timeout_s == 900
     assert plan.offer_speech == [QueuePrompt.LONG]  # nobody working: no estimate to say
-    assert plan.after_offer == []  # the queue says the position and the exit key itself
+    # Declined: position and exit key said before joining (then repeated, with the estimate, by allo).
+    assert plan.after_offer == [QueuePrompt.POSITION, "allo/nombres/3", QueuePrompt.EXIT_KEY]
     assert any(line.startswith("entry offer: callback (2 waiting") for line in plan.trace), plan.trace
     assert (await _planner(1, policy).plan("l1", None)).offer is EntryOffer.NONE
 

@@ -56,12 +56,12 @@ def test_unsafe_names_are_refused():
 
 
 def test_the_service_renders_queues_conf_as_the_set_up_does():
-    queues = [QueueConf("l1", service_level=27, announce_frequency=75), QueueConf("l2-justice")]
+    queues = [QueueConf("l1", service_level=27), QueueConf("l2-justice")]
     text = render_queues(queues)
     assert text == render_files(settings(), DIRS, queues, [])["queues.conf"]
     l1 = text.split("[l1](allo-queue)\n")[1].split("\n\n")[0] + "\n"
-    assert "servicelevel = 27\n" in l1 and "announce-frequency = 75\nmin-announce-frequency = 75\n" in l1
-    assert text != render_queues([QueueConf("l1", service_level=28, announce_frequency=75), QueueConf("l2-justice")])
+    assert "servicelevel = 27\n" in l1
+    assert text != render_queues([QueueConf("l1", service_level=28), QueueConf("l2-justice")])
     with pytest.raises(ConfigError, match="unsafe"):
         render_queues([QueueConf("l1]\n[evil")])
 
@@ -85,12 +85,13 @@ def test_agent_sections_refuse_injection_and_strip_labels():
         render_agents([AgentConf("agent1", "A", "not-a-digest")])
 
 
-def test_queues_leave_to_the_exit_context_and_repeat_the_position_then_the_exit_key():
-    queues = render_files(settings(), DIRS, [QueueConf("l1", announce_frequency=45)], [])["queues.conf"]
-    assert "context = allo-queue-exit" in queues and "queue-thankyou = allo/file/touche-rappel" in queues
-    assert "queue-thereare = allo/file/position\nqueue-callswaiting =\n" in queues
-    assert "periodic-announce-frequency = 0\n" in queues  # the exit key follows each position announcement
-    assert "[l1](allo-queue)" in queues and "\nannounce-frequency = 45\nmin-announce-frequency = 45\n" in queues
+def test_queues_leave_to_the_exit_context_and_announce_nothing_themselves():
+    queues = render_files(settings(), DIRS, [QueueConf("l1")], [])["queues.conf"]
+    assert "context = allo-queue-exit" in queues
+    # allo says position, estimate and exit key itself (allo/queues/repeat.py): app_queue stays silent.
+    assert "\nannounce-frequency = 0\nannounce-position = no\nannounce-holdtime = no\n" in queues
+    assert "periodic-announce-frequency = 0\n" in queues
+    assert "[l1](allo-queue)" in queues and "min-announce-frequency" not in queues
     dialplan = render_files(settings(), DIRS, [], [])["extensions.conf"]
     assert "[allo-queue-exit]\nexten => 9,1," in dialplan
     assert "/queue-exit?reason=${ALLO_EXIT}" in dialplan
