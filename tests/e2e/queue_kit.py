@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import QueueCallerJoin
@@ -137,16 +137,26 @@ async def announce_every_is(service, name: str, every: object, timeout: float = 
 
 @asynccontextmanager
 async def recent_waits(settings, service, queue: str, wait_s: int, count: int = 5) -> AsyncIterator[None]:
-    """`count` calls answered in `queue` in the last hour after waiting `wait_s` (the estimate's history)."""
+    """Calls answered in `queue` in the last hour so that one place in the queue costs `wait_s` seconds (the
+    estimate's history, allo/queues/figures.py): at least `count` of them, waiting whatever makes the hour's
+    figure exact whatever earlier tests' calls answered in that queue this hour."""
     engine = create_async_engine(settings.sqlalchemy_url)
     prefix = f"estimate-{uuid.uuid4().hex[:8]}-"
     left = datetime.now(UTC) - timedelta(minutes=5)
     try:
         async with engine.begin() as conn:
+            earlier, waited, places = (await conn.execute(
+                select(func.count(), func.coalesce(func.sum(QueueLeg.wait_seconds), 0),
+                       func.coalesce(func.sum(func.coalesce(QueueLeg.position, 1)), 0))
+                .where(QueueLeg.queue == queue, QueueLeg.outcome == LegOutcome.ANSWERED,
+                       QueueLeg.left_at >= datetime.now(UTC) - timedelta(minutes=60)))).one()
+            seeded = count + int(earlier)
+            # figures: mean wait / mean position = (waited + seeded * each) / (places + seeded) = wait_s
+            each = round((wait_s * (int(places) + seeded) - int(waited)) / seeded)
             await conn.execute(insert(QueueLeg), [
-                {"call_id": f"{prefix}{n}", "queue": queue, "joined_at": left - timedelta(seconds=wait_s),
-                 "left_at": left, "position": 1, "outcome": LegOutcome.ANSWERED, "wait_seconds": wait_s,
-                 "agent": "agent1001"} for n in range(count)])
+                {"call_id": f"{prefix}{n}", "queue": queue, "joined_at": left - timedelta(seconds=each),
+                 "left_at": left, "position": 1, "outcome": LegOutcome.ANSWERED, "wait_seconds": each,
+                 "agent": "agent1001"} for n in range(seeded)])
         # The service reads the recent waits in the background (every second here) and nothing shows when it has;
         # but it also reads them once at start, before it answers /healthz: restarted, it has them for sure.
         await asyncio.to_thread(service.stop)
