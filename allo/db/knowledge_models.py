@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, String, Text, func
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Identity, String, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -91,6 +91,18 @@ class DirCommune(Base):
     name: Mapped[str] = mapped_column(Text)
     postal_codes: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     department: Mapped[str] = mapped_column(String(3))
+
+
+class KbEscalation(Base):
+    """An escalation sheet (a rules table): a theme, dossier or sheet → a level-2 sector or an outside body."""
+
+    __tablename__ = "kb_escalations"
+    __table_args__ = (CheckConstraint("(sector IS NULL) <> (pivot IS NULL)", name="one_target"),)
+
+    target_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sector: Mapped[str | None] = mapped_column(String(40))
+    pivot: Mapped[str | None] = mapped_column(String(64))
+    instruction: Mapped[str] = mapped_column(Text)
 
 
 class KbImport(Base):

@@ -129,6 +129,21 @@ def upgrade() -> None:
     op.execute("CREATE INDEX ix_dir_communes_name_trgm ON dir_communes USING gin (allo_fold(name) gin_trgm_ops)")
     op.execute("CREATE INDEX ix_dir_communes_postal ON dir_communes USING gin (postal_codes)")
 
+    # Escalation sheets: a rules table like the others (published through the rules editor, versioned, audited;
+    # the statement trigger of migration 0002 bumps rules_meta.version and NOTIFYs allo_rules). The target is a
+    # theme, dossier or sheet id (no FK: an escalation may be written before the sheet is imported, and survives a
+    # sheet's retirement); exactly one of a level-2 sector or an outside body's pivot code.
+    op.create_table(
+        "kb_escalations",
+        sa.Column("target_id", sa.String(32), primary_key=True),
+        sa.Column("sector", sa.String(40)),
+        sa.Column("pivot", sa.String(64)),
+        sa.Column("instruction", sa.Text, nullable=False),
+        sa.CheckConstraint("(sector IS NULL) <> (pivot IS NULL)", name="ck_kb_escalations_one_target"),
+    )
+    op.execute("CREATE TRIGGER kb_escalations_rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+               "ON kb_escalations FOR EACH STATEMENT EXECUTE FUNCTION allo_rules_changed()")
+
     # One row per import run (both data sets): what a supervisor asks "when was it last updated, what changed".
     op.create_table(
         "kb_imports",
@@ -146,6 +161,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("kb_imports")
+    op.execute("DROP TRIGGER IF EXISTS kb_escalations_rules_changed ON kb_escalations")
+    op.drop_table("kb_escalations")
     op.drop_table("dir_communes")
     op.drop_table("dir_served")
     op.drop_table("dir_bodies")

@@ -1,0 +1,1 @@
+"""The knowledge base: the DILA answer sheets ("fiches"), imported, stored, searched; escalation sheets."""
