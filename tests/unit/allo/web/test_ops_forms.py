@@ -90,7 +90,7 @@ def test_escalation_forms_send_an_empty_choice_as_none():
     assert edit_from_form({"op": "set_escalation", "target_id": " N90200 ", "sector": "travail", "pivot": "",
                            "instruction": "Transférer"}) == {
         "op": "set_escalation", "target_id": "N90200", "sector": "travail", "pivot": None, "instruction": "Transférer"}
-    with pytest.raises(FormError, match="Le champ « consigne » est obligatoire."):
+    with pytest.raises(FormError, match="Le champ « consigne » est obligatoire"):
         edit_from_form({"op": "set_escalation", "target_id": "N90200", "sector": "travail", "instruction": " "})
     assert section_of({"section": "escalations"}) == "escalations"
 
