@@ -91,6 +91,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/calls/lookup"): STAFF,
     ("POST", "/api/rules/topical"): OPS,
     ("DELETE", "/api/rules/topical"): OPS,
+    # Where an adviser sends a question (issue 17): the escalation sheet in force, the caller's local office.
+    ("GET", "/api/knowledge/escalation"): AGENT | STAFF,
+    ("GET", "/api/directory/local"): AGENT | STAFF,
     ("POST", "/ops/rules/topical"): OPS.as_page,
     ("POST", "/ops/rules/topical/withdraw"): OPS.as_page,
     ("GET", "/appels"): STAFF.as_page,
