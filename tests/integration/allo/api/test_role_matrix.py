@@ -139,6 +139,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/reports"): STAFF.as_page,
     ("GET", "/api/audit"): STAFF,
     ("GET", "/audit"): STAFF.as_page,
+    # Directory of public bodies (issue 17): advisers, supervisors, ops.
+    ("GET", "/api/directory/search"): AGENT | STAFF,
+    ("GET", "/api/directory/bodies/{body_id}"): AGENT | STAFF,
 }
 
 
