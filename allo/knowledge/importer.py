@@ -2,7 +2,8 @@
 
 Rows are keyed by the sheet id and compared by `source_hash`: an unchanged sheet is not written. A full snapshot
 retires the sheets it lacks (kept readable; one that comes back is restored); a partial one never retires. A file
-that cannot be parsed stops everything before the first write, unless `skip_bad`, which imports the rest.
+that cannot be parsed stops the import, and the caller's transaction rolls back what was written, unless
+`skip_bad`, which imports the rest.
 """
 
 from __future__ import annotations
