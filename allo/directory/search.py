@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from allo.directory.communes import Commune, resolve_commune
-from allo.directory.hours import status
+from allo.directory.hours import describe, status
 from allo.directory.records import hours_from_json
 from allo.directory.types import fold, labels, recognise
 
@@ -148,13 +148,15 @@ def _address(addresses: list[dict[str, Any]]) -> str:
 
 def hit(row: Any, now: datetime, tier: Tier | None) -> dict[str, Any]:
     """One body as the API shows it (search results and the body page share it)."""
-    opening = status(hours_from_json(row.hours), now)
+    ranges = hours_from_json(row.hours)
+    opening = status(ranges, now)
     return {
         "id": row.id, "name": row.name, "acronym": row.acronym, "address": _address(row.addresses),
         "addresses": row.addresses, "insee": row.insee, "commune_name": row.commune_name,
         "postal_code": row.postal_code, "department": row.department, "national": row.national,
         "phones": row.phones, "emails": row.emails, "websites": row.websites,
-        "hours": row.hours, "hours_comment": row.hours_comment, "open_now": opening.open,
+        "hours": row.hours, "hours_text": describe(ranges), "hours_comment": row.hours_comment,
+        "open_now": opening.open,
         "opening_status": opening.text, "pivots": row.pivots, "pivot_labels": labels(row.pivots),
         "main_for": row.main_for, "url": row.url,
         "distance_rank": None if tier is None else int(tier),
