@@ -133,12 +133,13 @@
   function addressText(address) {
     if (!address) return "";
     if (typeof address === "string") return address;
-    if (Array.isArray(address)) return address.map(addressText).filter(Boolean).join(" ; ");
-    const lines = address.lines || [address.numero_voie, address.complement1, address.complement2,
-                                     address.service_distribution].filter(Boolean);
-    const town = [address.postal_code || address.code_postal, address.city || address.nom_commune]
-      .filter(Boolean).join(" ");
-    return [...(Array.isArray(lines) ? lines : [lines]), town].filter(Boolean).join(", ");
+    if (Array.isArray(address)) {
+      const physical = address.filter((a) => typeof a === "string" || a.kind === "physical");
+      return addressText((physical.length ? physical : address)[0]);
+    }
+    const street = [address.complement1, address.street, address.complement2].filter(Boolean).join(", ");
+    const town = [address.postal_code, address.commune].filter(Boolean).join(" ");
+    return [street, town].filter(Boolean).join(", ");
   }
 
   function phoneText(phone) {
@@ -148,11 +149,20 @@
     return label ? `${number} (${label})` : number;
   }
 
+  const DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+
+  // An opening range of the directory ({first_day, last_day (0 = lundi), slots [[from, to]], comment}) in French.
   function hoursText(hours) {
     if (!hours) return "";
     if (typeof hours === "string") return hours;
     if (Array.isArray(hours)) return hours.map(hoursText).filter(Boolean).join(" ; ");
-    return hours.text || hours.label || [hours.days, hours.times].filter(Boolean).join(" ");
+    if (Number.isInteger(hours.first_day)) {
+      const first = DAYS[hours.first_day], last = DAYS[hours.last_day];
+      const days = hours.first_day === hours.last_day ? `le ${first}` : `du ${first} au ${last}`;
+      const slots = (hours.slots || []).map(([from, to]) => `${from.replace(":", " h ")}–${to.replace(":", " h ")}`);
+      return [days, slots.join(" et "), hours.comment].filter(Boolean).join(" ");
+    }
+    return hours.text || hours.label || "";
   }
 
   function bodyCard(body, extra) {
@@ -243,7 +253,8 @@
       if (reply === null) return;
       if (!reply.ok) { box.replaceChildren(el("p", { class: "error", text: failure(reply) })); return; }
       const found = reply.data || {};
-      if (!found.body) {
+      const office = found.office || found.body;
+      if (!office) {
         box.replaceChildren(el("p", { class: "kb-none", text: found.reason ||
           "Aucun organisme de ce type dans l'annuaire pour cette commune, ni dans son département, ni au niveau national." }));
         box.dataset.resolvedBy = "";
@@ -251,7 +262,8 @@
       }
       const how = RESOLVED_BY[found.resolved_by] || "";
       box.dataset.resolvedBy = found.resolved_by || "";
-      box.replaceChildren(bodyCard(found.body, how ? el("p", { class: "kb-how muted", text: `(${how})` }) : null));
+      box.replaceChildren(bodyCard(office, el("p", { class: "kb-how muted",
+        text: [how ? `(${how})` : "", found.resolved_by === "commune" ? "" : found.reason || ""].filter(Boolean).join(" ") })));
     }
 
     async function banner(commune) {
