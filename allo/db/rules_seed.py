@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from allo.db.knowledge_models import KbEscalation
 from allo.db.models import Queue
 from allo.db.rules_models import (
     AccessCodeRow,
@@ -26,6 +27,22 @@ from routing.service_hours import GENERAL_WEEKLY, SPECIALIST_WEEKLY
 SECTOR_DIGITS = {"1": "interieur", "2": "travail", "3": "consommation", "4": "justice", "5": "fiscalite",
                  "6": "logement"}
 TAX_INFORMATION_NUMBER = "0809401401"
+# The demo knowledge base's themes and sheets (allo/knowledge/demo): a real deployment replaces these ids with the
+# real archive's (e.g. N19806 « Travail ») through the rules editor (docs/knowledge.md, "Escalation sheets").
+ESCALATIONS: tuple[tuple[str, str | None, str | None, str], ...] = (
+    ("N90100", "interieur", None, "Transférer au pôle Intérieur si le dossier de l'appelant pose un cas particulier"),
+    ("N90200", "travail", None, "Transférer au pôle Droit du travail si la question porte sur un cas particulier"),
+    ("N90300", "consommation", None, "Transférer au pôle Consommation pour un litige déjà engagé avec un vendeur"),
+    ("N90400", "justice", None, "Transférer au pôle Justice si une procédure est en cours"),
+    ("N90500", "fiscalite", None, "Transférer au pôle Fiscalité pour un calcul d'impôt ou une situation particulière"),
+    ("N90600", "logement", None, "Transférer au pôle Logement-Urbanisme si la question porte sur un cas particulier"),
+    ("N90610", None, "caf", "Orienter vers la Caf de l'appelant pour le calcul ou le versement de l'aide"),
+    ("F90621", None, "mairie", "Orienter vers la mairie de la commune du terrain pour déposer la demande"),
+    ("F90631", None, "adil", "Orienter vers l'Adil du département pour un conseil juridique gratuit"),
+    ("F90213", None, "ddets", "Orienter vers l'inspection du travail (DDETS) pour l'homologation de la rupture"),
+    ("F90411", None, "caf", "Orienter vers la Caf pour une pension alimentaire impayée (Aripa)"),
+    ("F90511", None, "sip", "Orienter vers le service des impôts des particuliers pour un cas individuel"),
+)
 
 
 async def _seed_prompts(session: AsyncSession, catalogue: Mapping[str, str]) -> int:
@@ -76,6 +93,10 @@ async def seed_rules(session: AsyncSession, catalogue: Mapping[str, str]) -> dic
               for digit, sector in SECTOR_DIGITS.items()],
         ])
         created["menus"] = 2
+    if not await session.scalar(select(func.count()).select_from(KbEscalation)):
+        session.add_all([KbEscalation(target_id=target, sector=sector, pivot=pivot, instruction=instruction)
+                         for target, sector, pivot, instruction in ESCALATIONS])
+        created["escalations"] = len(ESCALATIONS)
     await session.commit()
     return created
 

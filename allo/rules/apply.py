@@ -15,11 +15,13 @@ from allo.rules.edits import (
     AddException,
     ClearTopical,
     Edit,
+    RemoveEscalation,
     RemoveException,
     RemoveMenuOption,
     RetireCode,
     RotateCode,
     RulesEditError,
+    SetEscalation,
     SetHolidays,
     SetMenu,
     SetMenuOption,
@@ -30,6 +32,7 @@ from allo.rules.edits import (
     SetTopical,
     SetWeekly,
 )
+from allo.rules.escalations import set_escalation
 from allo.rules.topical import clear_topical, set_topical
 from allo.rules.validate import QUEUE_RANGES, Problem, validate
 from routing.calendar_types import PARIS
@@ -185,6 +188,12 @@ def _apply(doc: RulesDocument, edit: Edit) -> str | None:
             if doc.topical is None:
                 raise _refuse("topical", "Il n'y a pas de message d'actualité à retirer")
             clear_topical(doc)
+        case SetEscalation():
+            set_escalation(doc, edit.target_id, edit.sector, edit.pivot, edit.instruction)
+        case RemoveEscalation():
+            if edit.target_id not in doc.escalations:
+                raise _refuse("target_id", f"Il n'y a pas de fiche de remontée pour {edit.target_id}")
+            del doc.escalations[edit.target_id]
     return None
 
 

@@ -53,6 +53,8 @@ def _flatten(doc: RulesDocument) -> dict[str, Any]:
     flat.update({f"recordings.{name}": rec for name, rec in doc.recordings.items()})
     flat.update({f"access_codes.{c.id}": {"label": c.label, "service": c.service, "sector": c.sector}
                  for c in doc.access_codes})
+    flat.update({f"escalations.{target}": e.model_dump(mode="json", exclude_none=True)
+                 for target, e in doc.escalations.items()})
     if doc.topical is not None:  # instants compared as instants (the tables give them back in UTC)
         flat["topical"] = {**doc.topical.model_dump(mode="json", exclude={"starts", "ends"}),
                            "starts": _instant(doc.topical.starts), "ends": _instant(doc.topical.ends)}

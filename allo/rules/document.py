@@ -118,6 +118,15 @@ class TopicalDoc(_Doc):
     enabled: bool = True
 
 
+class EscalationDoc(_Doc):
+    """An escalation sheet: who takes the questions of a theme, dossier or sheet (allo/rules/escalations.py).
+    Exactly one of `sector` (a level-2 sector of this document) and `pivot` (an outside body's pivot code)."""
+
+    sector: str | None = None
+    pivot: str | None = None
+    instruction: str
+
+
 class RulesDocument(_Doc):
     calendars: dict[str, CalendarDoc] = Field(default_factory=dict)
     services: dict[str, ServiceDoc] = Field(default_factory=dict)
@@ -129,6 +138,7 @@ class RulesDocument(_Doc):
     access_codes: list[AccessCodeDoc] = Field(default_factory=list)
     root_menu: str = "main"
     topical: TopicalDoc | None = None  # absent from versions older than migration 0014
+    escalations: dict[str, EscalationDoc] = Field(default_factory=dict)  # by target id; absent before 0015
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -19,6 +19,7 @@ from allo.rules.apply import apply_edit as apply_to_document
 from allo.rules.budget import MenuTiming, budget_warnings, main_path_listening
 from allo.rules.document import RulesDocument, to_snapshot
 from allo.rules.edits import ClearTopical, Edit, RotateCode, RulesEditError, SetRecording, SetTopical
+from allo.rules.escalations import escalation_warnings
 from allo.rules.topical import window_problems
 from allo.rules.validate import Problem, validate
 from allo.rules.versions import current_version, get_version, lock, publish_document
@@ -86,8 +87,10 @@ def _draft(row: RulesDraft, latest: RulesVersion, base: dict[str, Any] | None, t
     document = RulesDocument.model_validate(row.document)
     timing = timing or MenuTiming()
     listening = main_path_listening(document, timing)
+    warnings = budget_warnings(document, timing) + [Problem(path, message)
+                                                    for path, message in escalation_warnings(document)]
     return Draft(row.author, row.based_on, latest.id, document, validate(document), not same(row.document, base),
-                 budget_warnings(document, timing), round(listening.seconds, 1) if listening else None)
+                 warnings, round(listening.seconds, 1) if listening else None)
 
 
 async def get_draft(session: AsyncSession, who: Principal, timing: MenuTiming | None = None) -> Draft:

@@ -151,9 +151,24 @@ class ClearTopical(_Edit):
     op: Literal["clear_topical"]
 
 
+class SetEscalation(_Edit):
+    """An escalation sheet for a theme, dossier or sheet id: exactly one of a level-2 sector and a pivot code."""
+
+    op: Literal["set_escalation"]
+    target_id: str = Field(max_length=32)
+    sector: str | None = None
+    pivot: str | None = Field(default=None, max_length=64)
+    instruction: str = Field(max_length=2000)
+
+
+class RemoveEscalation(_Edit):
+    op: Literal["remove_escalation"]
+    target_id: str
+
+
 Edit = Annotated[SetWeekly | AddException | RemoveException | SetHolidays | SetMenu | SetMenuOption
                  | RemoveMenuOption | SetPromptText | SetRecording | SetSector | SetQueue | RotateCode | RetireCode
-                 | SetTopical | ClearTopical,
+                 | SetTopical | ClearTopical | SetEscalation | RemoveEscalation,
                  Field(discriminator="op")]
 EDIT = TypeAdapter(Edit)
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acd.callbacks.prompts import CALLBACK_PROMPTS
+from allo.db.knowledge_models import KbEscalation
 from allo.db.models import Queue
 from allo.db.rules_models import (
     AccessCodeRow,
@@ -28,6 +30,7 @@ from allo.rules.document import (
     QUEUE_THRESHOLDS,
     AccessCodeDoc,
     CalendarDoc,
+    EscalationDoc,
     ExceptionDoc,
     MenuDoc,
     OptionDoc,
@@ -75,13 +78,17 @@ async def document_from_tables(session: AsyncSession) -> RulesDocument:
              for c in await session.scalars(select(AccessCodeRow).where(AccessCodeRow.active)
                                             .order_by(AccessCodeRow.id))]
     topical = await session.get(TopicalMessageRow, 1, populate_existing=True)
+    escalations = {e.target_id: EscalationDoc(sector=e.sector, pivot=e.pivot, instruction=e.instruction)
+                   for e in await session.scalars(select(KbEscalation).order_by(KbEscalation.target_id)
+                                                  .execution_options(populate_existing=True))}
     return RulesDocument(calendars=calendars, services=services, sectors=sectors, queues=queues, menus=menus,
                          prompts={p.name: p.text for p in prompt_rows},
                          recordings={p.name: p.recording_id for p in prompt_rows if p.recording_id is not None},
                          access_codes=codes,
                          topical=None if topical is None else TopicalDoc(
                              prompt=topical.prompt, text=topical.text, starts=topical.starts_at,
-                             ends=topical.ends_at, enabled=topical.enabled))
+                             ends=topical.ends_at, enabled=topical.enabled),
+                         escalations=escalations)
 
 
 CODE_PROMPTS = frozenset({*PROMPTS, *CALLBACK_PROMPTS})  # the code says them: never deleted
@@ -174,6 +181,17 @@ async def _write_topical(session: AsyncSession, topical: TopicalDoc | None) -> N
             enabled=topical.enabled))
 
 
+async def _write_escalations(session: AsyncSession, old: RulesDocument, new: RulesDocument) -> None:
+    gone = [target for target in old.escalations if target not in new.escalations]
+    if gone:
+        await session.execute(delete(KbEscalation).where(KbEscalation.target_id.in_(gone)))
+    for target, escalation in new.escalations.items():
+        if old.escalations.get(target) != escalation:
+            await session.execute(pg_insert(KbEscalation).values(target_id=target, **escalation.model_dump())
+                                  .on_conflict_do_update(index_elements=[KbEscalation.target_id],
+                                                         set_=escalation.model_dump()))
+
+
 async def write_tables(session: AsyncSession, new: RulesDocument) -> RulesDocument:
     """Make the tables say `new` (in the caller's transaction); returns `new` with the ids of its new codes."""
     old = await document_from_tables(session)
@@ -190,6 +208,8 @@ async def write_tables(session: AsyncSession, new: RulesDocument) -> RulesDocume
     await _write_queues(session, old, new)
     if old.topical != new.topical:
         await _write_topical(session, new.topical)
+    if old.escalations != new.escalations:
+        await _write_escalations(session, old, new)
     await _delete_prompts(session, old, new)
     ids = await _write_codes(session, old, new)
     published = new.model_copy(deep=True)

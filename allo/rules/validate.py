@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from allo.rules.calendar_checks import calendar_problems, exception_where
 from allo.rules.document import CalendarDoc, MenuDoc, OptionDoc, QueueDoc, RulesDocument
+from allo.rules.escalations import escalation_problems
 from allo.rules.menu_checks import depth_problems, zero_problems
 from allo.rules.reach import reachable_sectors
 from allo.rules.topical import topical_problems
@@ -171,7 +172,8 @@ def validate(doc: RulesDocument) -> list[Problem]:
     for name, menu in doc.menus.items():
         problems.extend(_menu(doc, name, menu))
     problems.extend(Problem(path, message) for path, message in (*zero_problems(doc), *depth_problems(doc),
-                                                                 *topical_problems(doc)))
+                                                                 *topical_problems(doc),
+                                                                 *escalation_problems(doc)))
     problems.extend(_references(doc))
     problems.extend(_prompts(doc))
     if doc.root_menu in doc.menus:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from acd.callbacks.prompts import CALLBACK_PROMPTS
-from allo.db.rules_seed import SECTOR_DIGITS, TAX_INFORMATION_NUMBER
+from allo.db.rules_seed import ESCALATIONS, SECTOR_DIGITS, TAX_INFORMATION_NUMBER
 from allo.db.seed import MAX_WAIT, QUEUES, SECTOR_MAX_WAIT
 from allo.rules.apply import new_code
 from allo.rules.document import (
     CalendarDoc,
+    EscalationDoc,
     MenuDoc,
     OptionDoc,
     PeriodDoc,
@@ -58,6 +59,8 @@ def seed_document() -> RulesDocument:
                 for digit, sector in SECTOR_DIGITS.items()}),
         },
         prompts={**PROMPTS, **CALLBACK_PROMPTS},
+        escalations={target: EscalationDoc(sector=sector, pivot=pivot, instruction=instruction)
+                     for target, sector, pivot, instruction in ESCALATIONS},
     )
     code, _plain = new_code(doc, RotateCode(op="rotate_code", service="specialist", code=ACCESS_CODE))
     doc.access_codes = [code.model_copy(update={"id": 1})]

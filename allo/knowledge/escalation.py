@@ -1,0 +1,87 @@
+"""Which escalation sheet applies to an answer sheet: the most specific one (issue 17 part 4).
+
+The sheet's own escalation wins, then its dossier's or sub-dossier's, then its theme's. `escalation_for` is pure
+(the rules document's escalations and the sheet's ancestry in, a typed Escalation out); `ancestry` reads the
+ancestry from kb_sheets (parent_id, breadcrumb, theme_id).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from allo.db.knowledge_models import KbSheet
+from allo.directory import pivots
+from allo.rules.document import EscalationDoc
+
+MAX_DEPTH = 12  # themes → sous-thèmes → dossiers → sous-dossiers → fiches is 5; a loop in bad data stops here
+LEVEL_PREFIX = re.compile(r"^Niveau \d+\s*[-\u2013]\s*")
+
+
+class Target(enum.StrEnum):
+    SECTOR = "sector"  # transfer the call to a level-2 sector
+    BODY = "body"  # send the caller to an outside body (a pivot code, resolved for their commune)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    target: Target
+    sector: str | None
+    sector_label: str | None  # "Droit du travail" (the banner says « À transférer : Droit du travail »)
+    pivot: str | None
+    pivot_label: str | None  # "la Caf" (« Orienter vers : la Caf »)
+    instruction: str
+    source_id: str  # the sheet, dossier or theme whose escalation sheet applies
+
+    def to_json(self) -> dict[str, Any]:
+        return {"target": self.target.value, "sector": self.sector, "sector_label": self.sector_label,
+                "pivot": self.pivot, "pivot_label": self.pivot_label, "instruction": self.instruction,
+                "source_id": self.source_id}
+
+
+def short_label(label: str) -> str:
+    """A sector's label without its level: "Niveau 2 - Droit du travail" → "Droit du travail"."""
+    return LEVEL_PREFIX.sub("", label).strip() or label
+
+
+def escalation_for(escalations: Mapping[str, EscalationDoc], ancestry: Sequence[str],
+                   sector_labels: Mapping[str, str] | None = None) -> Escalation | None:
+    """`ancestry`: the sheet first, then its parents up to its theme; `sector_labels`: sector key → label."""
+    labels = sector_labels or {}
+    for node in ancestry:
+        found = escalations.get(node)
+        if found is None:
+            continue
+        if found.sector is not None:
+            return Escalation(Target.SECTOR, found.sector, short_label(labels.get(found.sector, found.sector)), None,
+                              None, found.instruction, node)
+        if found.pivot is not None:
+            return Escalation(Target.BODY, None, None, found.pivot, pivots.label(found.pivot), found.instruction,
+                              node)
+    return None
+
+
+def _breadcrumb_ids(breadcrumb: list[Any]) -> list[str]:
+    """The breadcrumb's ids, nearest parent first (kb17 stores it root first, as {"id", "title"} items)."""
+    ids = [str(item.get("id")) for item in breadcrumb if isinstance(item, dict) and item.get("id")]
+    return ids[::-1]
+
+
+async def ancestry(session: AsyncSession, sheet_id: str) -> list[str]:
+    """`sheet_id`, then its parents (parent_id chain, then the breadcrumb's) up to its theme. A sheet that is not
+    imported (yet) has only itself: an escalation sheet written on its id still applies."""
+    chain = [sheet_id]
+    first = row = await session.get(KbSheet, sheet_id)
+    while row is not None and row.parent_id and row.parent_id not in chain and len(chain) < MAX_DEPTH:
+        chain.append(row.parent_id)
+        row = await session.get(KbSheet, row.parent_id)
+    if first is not None:
+        chain += [node for node in _breadcrumb_ids(first.breadcrumb) if node not in chain]
+        if first.theme_id and first.theme_id not in chain:
+            chain.append(first.theme_id)
+    return chain
