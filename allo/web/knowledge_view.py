@@ -5,6 +5,7 @@ to (case tabs, their panels). Pure: a dict in, values out; the Jinja macros (kno
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -13,12 +14,13 @@ from allo.directory.pivots import label as pivot_label
 
 _MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
            "novembre", "décembre")
-KINDS = {"fiche": "Fiche pratique", "question": "Question-réponse", "theme": "Thème", "dossier": "Dossier",
-         "sous_dossier": "Sous-dossier", "sous-dossier": "Sous-dossier", "sous_theme": "Sous-thème",
-         "sous-theme": "Sous-thème"}
+KINDS = {"fiche": "Fiche pratique", "question": "Question-réponse", "how_to": "Comment faire si…",
+         "theme": "Thème", "dossier": "Dossier", "sous-dossier": "Sous-dossier", "sous-theme": "Sous-thème",
+         "other": "Page"}
 CALLOUTS = {"ANoter": "À noter", "ASavoir": "À savoir", "Attention": "Attention", "Rappel": "Rappel",
             "Exemple": "Exemple"}
 WHERE_ROLES = {"ousadresser": "Où s'adresser", "quipeutmaider": "Qui peut m'aider"}
+SHEET_ID = re.compile(r"^[FNR]\d+(-\d+)?$")
 RESOLVED_BY = {"commune": "trouvé pour la commune", "department": "trouvé dans le département",
                "national": "service national"}
 
@@ -104,6 +106,17 @@ def prepared(document: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+def crumbs(breadcrumb: list[Any], sheet_id: str) -> list[dict[str, Any]]:
+    """The breadcrumb without the sheet itself; a link only to what is a sheet (the audience's home is not)."""
+    shown = []
+    for crumb in breadcrumb:
+        if not isinstance(crumb, dict) or crumb.get("id") == sheet_id:
+            continue
+        ident = str(crumb.get("id") or "")
+        shown.append({"title": crumb.get("title") or ident, "id": ident if SHEET_ID.match(ident) else None})
+    return shown
+
+
 def sheet_view(sheet: dict[str, Any]) -> dict[str, Any]:
     """Everything the sheet template needs, from the API's sheet row."""
     audiences = sheet.get("audience") or sheet.get("audiences") or []
@@ -119,7 +132,7 @@ def sheet_view(sheet: dict[str, Any]) -> dict[str, Any]:
         "modified": french_date(sheet.get("modified_on")),
         "retired": bool(retired),
         "retired_on": french_date(retired) if not isinstance(retired, bool) else "",
-        "breadcrumb": [crumb for crumb in sheet.get("breadcrumb") or [] if isinstance(crumb, dict)],
+        "breadcrumb": crumbs(sheet.get("breadcrumb") or [], str(sheet.get("id", ""))),
         "sp_url": sheet.get("sp_url") or "",
         "banner": banner(sheet.get("escalation")),
         "missing": set(sheet.get("links_missing") or []),

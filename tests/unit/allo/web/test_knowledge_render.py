@@ -163,3 +163,18 @@ def test_retired_sheet_is_marked() -> None:
                                              (None, ""), ("pas une date", "pas une date")])
 def test_french_date(value: Any, text: str) -> None:
     assert french_date(value) == text
+
+
+def test_breadcrumb_links_sheets_only_and_ends_on_the_sheet() -> None:
+    crumbs = [{"id": "Particuliers", "title": "Accueil particuliers"}, {"id": "N90200", "title": "Travail"},
+              {"id": "F90211", "title": "Démission"}]
+    html, tags = draw(dict(SHEET, breadcrumb=crumbs))
+    assert tags.find("a", href="/connaissances/fiches/N90200")
+    assert not tags.find("a", href="/connaissances/fiches/Particuliers") and "Accueil particuliers" in html
+    assert '<span aria-current="page">Démission</span>' in html
+
+
+def test_a_where_block_inside_the_text_points_to_the_panel() -> None:
+    inside = dict(DOCUMENT, blocks=[DOCUMENT["where"][0]])
+    _html, tags = draw(dict(SHEET, document=inside))
+    assert tags.find("a", href="#where-R1") and tags.find("section", id="where-R1")
