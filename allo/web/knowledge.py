@@ -16,7 +16,7 @@ from allo.auth.roles import Principal, Role
 from allo.directory.pivots import label as pivot_label
 from allo.service import AlloService
 from allo.web.knowledge_load import load_sheet
-from allo.web.knowledge_view import CALLOUTS, WHERE_ROLES, sheet_view
+from allo.web.knowledge_view import CALLOUTS, WHERE_ROLES, is_sheet_id, sheet_view
 from allo.web.render import render, templates
 
 READERS = (Role.AGENT, Role.SUPERVISOR, Role.OPS)
@@ -31,24 +31,24 @@ def safe_url(url: Any) -> str:
 
 templates.env.filters.setdefault("safe_url", safe_url)
 templates.env.filters.setdefault("pivot_label", pivot_label)
+templates.env.filters.setdefault("is_sheet_id", is_sheet_id)
 templates.env.globals.setdefault("callouts", CALLOUTS)
 templates.env.globals.setdefault("where_roles", WHERE_ROLES)
 
 
 def knowledge_pages(service: AlloService) -> APIRouter:
     router = APIRouter(tags=["pages"])
-    reader = require(*READERS, page=True)
 
     @router.get("/connaissances", response_class=HTMLResponse,
                 summary="Knowledge page: answer sheets searched as you type, the directory of public bodies")
-    async def knowledge_page(request: Request, me: Annotated[Principal, Depends(reader)],
+    async def knowledge_page(request: Request, me: Annotated[Principal, Depends(require(*READERS, page=True))],
                              q: str = "") -> HTMLResponse:
         return render(request, "knowledge.html", me, q=q[:200])
 
     @router.get("/connaissances/fiches/{sheet_id}", response_class=HTMLResponse,
                 responses={404: {"description": "no such sheet (a French page)"}},
                 summary="One answer sheet drawn from its stored document, with escalation and « où s'adresser »")
-    async def sheet_page(request: Request, me: Annotated[Principal, Depends(reader)],
+    async def sheet_page(request: Request, me: Annotated[Principal, Depends(require(*READERS, page=True))],
                          sheet_id: Annotated[str, Path(pattern=SHEET_ID)]) -> HTMLResponse:
         sheet = await load_sheet(service, sheet_id)
         if sheet is None:

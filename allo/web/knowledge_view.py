@@ -20,7 +20,7 @@ KINDS = {"fiche": "Fiche pratique", "question": "Question-réponse", "how_to": "
 CALLOUTS = {"ANoter": "À noter", "ASavoir": "À savoir", "Attention": "Attention", "Rappel": "Rappel",
             "Exemple": "Exemple"}
 WHERE_ROLES = {"ousadresser": "Où s'adresser", "quipeutmaider": "Qui peut m'aider"}
-SHEET_ID = re.compile(r"^[FNR]\d+(-\d+)?$")
+SHEET_ID = re.compile(r"^[FN]\d+(-\d+)?$")  # R… are resources (glossary, where-blocks), not pages
 RESOLVED_BY = {"commune": "trouvé pour la commune", "department": "trouvé dans le département",
                "national": "service national"}
 
@@ -106,6 +106,10 @@ def prepared(document: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+def is_sheet_id(text: Any) -> bool:
+    return bool(SHEET_ID.match(str(text)))
+
+
 def crumbs(breadcrumb: list[Any], sheet_id: str) -> list[dict[str, Any]]:
     """The breadcrumb without the sheet itself; a link only to what is a sheet (the audience's home is not)."""
     shown = []
@@ -113,12 +117,13 @@ def crumbs(breadcrumb: list[Any], sheet_id: str) -> list[dict[str, Any]]:
         if not isinstance(crumb, dict) or crumb.get("id") == sheet_id:
             continue
         ident = str(crumb.get("id") or "")
-        shown.append({"title": crumb.get("title") or ident, "id": ident if SHEET_ID.match(ident) else None})
+        shown.append({"title": crumb.get("title") or ident, "id": ident if is_sheet_id(ident) else None})
     return shown
 
 
 def sheet_view(sheet: dict[str, Any]) -> dict[str, Any]:
     """Everything the sheet template needs, from the API's sheet row."""
+    document = prepared(sheet.get("document") or {})
     audiences = sheet.get("audience") or sheet.get("audiences") or []
     retired = sheet.get("retired_at") or sheet.get("retired")
     local_pivots = [block.get("pivot") for block in (sheet.get("document") or {}).get("where", [])
@@ -135,7 +140,8 @@ def sheet_view(sheet: dict[str, Any]) -> dict[str, Any]:
         "breadcrumb": crumbs(sheet.get("breadcrumb") or [], str(sheet.get("id", ""))),
         "sp_url": sheet.get("sp_url") or "",
         "banner": banner(sheet.get("escalation")),
-        "missing": set(sheet.get("links_missing") or []),
-        "document": prepared(sheet.get("document") or {}),
+        "refs": {"missing": set(sheet.get("links_missing") or []),
+                 "glossary": set(document["definitions"]) | set(document["abbreviations"])},
+        "document": document,
         "local_pivots": list(dict.fromkeys(local_pivots)),
     }

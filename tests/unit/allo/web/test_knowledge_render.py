@@ -19,6 +19,7 @@ DOCUMENT: dict[str, Any] = {
         {"t": "chapter", "title": ["Préavis"], "c": [
             {"t": "p", "c": ["Voir ", {"t": "int", "ref": "F90212", "kind": "Fiche", "audience": "Particuliers",
                                        "c": ["le licenciement"]},
+                             ", ", {"t": "int", "ref": "R9", "kind": "Sigle", "c": ["CDI"]},
                              " et ", {"t": "int", "ref": "F99999", "kind": "Fiche", "audience": "Particuliers",
                                       "c": ["une fiche absente"]}, "."]},
             {"t": "subchapter", "title": ["Durée"], "c": [
@@ -93,6 +94,7 @@ def test_every_block_kind_is_drawn() -> None:
     assert "<strong>démissionner</strong>" in html
     assert [a["href"] for a in tags.find("a", class_="kb-int")][:1] == ["/connaissances/fiches/F90212"]
     assert "une fiche absente <small class=\"muted\">(fiche F99999 absente de la base)</small>" in html
+    assert tags.find("span", class_="kb-missing", data_ref="F99999")
     assert not tags.find("a", href="/connaissances/fiches/F99999")
     assert tags.find("a", class_="kb-def", href="#def-R1") and tags.find("dt", id="def-R1")
     assert "<caption>Montants</caption>" in html and len(tags.find("th", scope="col")) == 2
@@ -101,6 +103,7 @@ def test_every_block_kind_is_drawn() -> None:
     assert "Cerfa n° 12345*01" in html and "Textes de référence" in html
     assert tags.find("p", class_="kb-unknown", data_tag="Video")
     assert tags.find("a", href="/connaissances/fiches/F90213") and tags.find("a", href="/connaissances/fiches/F90113")
+    assert tags.find("a", class_="kb-def", href="#def-R9")  # a LienInterne to a « Sigle »: the glossary
     assert "<abbr title=\"Contrat à durée indéterminée\">CDI</abbr>" in html
 
 
