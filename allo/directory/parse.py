@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import ijson
 
@@ -30,10 +30,10 @@ class CountingReader:
     """A binary file over bytes, a file or chunks, that counts the bytes handed to the parser (the progress bar
     and the error offsets); `peek` reads the first non-blank byte to tell the two top-level shapes apart."""
 
-    def __init__(self, source: bytes | BinaryIO | Iterable[bytes]) -> None:
+    def __init__(self, source: bytes | IO[bytes] | Iterable[bytes]) -> None:
         if isinstance(source, (bytes, bytearray)):
             source = [bytes(source)]
-        self._file: BinaryIO | None = None
+        self._file: IO[bytes] | None = None
         self._chunks: Iterator[bytes] | None = None
         if hasattr(source, "read"):
             self._file = source  # type: ignore[assignment]
@@ -78,6 +78,7 @@ class Parsed:
     offset: int
     body: Body | None
     error: str | None
+    raw_id: str = ""  # the bad record's "id" when it has one: a full import does not retire that body
 
 
 def parse_records(reader: CountingReader) -> Iterator[Parsed]:
@@ -100,14 +101,15 @@ def parse_records(reader: CountingReader) -> Iterator[Parsed]:
         try:
             yield Parsed(index, reader.offset, body_from_record(record), None)
         except BadRecord as exc:
-            yield Parsed(index, reader.offset, None, str(exc))
+            raw_id = record.get("id") if isinstance(record, dict) else None
+            yield Parsed(index, reader.offset, None, str(exc), raw_id if isinstance(raw_id, str) else "")
         index += 1
     if index == 0:
         raise DirectoryFormatError("no body found: the file must hold {\"service\": [ record, … ]} with at least "
                                    "one record", offset=reader.offset)
 
 
-def iter_bodies(source: bytes | BinaryIO | Iterable[bytes]) -> Iterator[Body]:
+def iter_bodies(source: bytes | IO[bytes] | Iterable[bytes]) -> Iterator[Body]:
     """Bodies only; the first bad record raises `DirectoryFormatError` with its index."""
     for parsed in parse_records(CountingReader(source)):
         if parsed.body is None:
