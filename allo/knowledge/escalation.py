@@ -13,9 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from allo.db.knowledge_models import KbSheet
+from allo.db.knowledge_models import KbEscalation, KbSheet
+from allo.db.models import Queue
 from allo.directory import pivots
 from allo.rules.document import EscalationDoc
 
@@ -85,3 +87,12 @@ async def ancestry(session: AsyncSession, sheet_id: str) -> list[str]:
         if first.theme_id and first.theme_id not in chain:
             chain.append(first.theme_id)
     return chain
+
+
+async def sheet_escalation(session: AsyncSession, sheet_id: str) -> Escalation | None:
+    """The escalation sheet in force for `sheet_id`, read from the live rules tables (what is published)."""
+    escalations = {e.target_id: EscalationDoc(sector=e.sector, pivot=e.pivot, instruction=e.instruction)
+                   for e in await session.scalars(select(KbEscalation))}
+    labels = {str(sector): label for sector, label in await session.execute(
+        select(Queue.sector, Queue.label).where(Queue.sector.is_not(None)))}
+    return escalation_for(escalations, await ancestry(session, sheet_id), labels)

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
+from allo.directory import pivots
 from allo.rules import editor
 from allo.rules.edits import RulesEditError, parse_edit
 from allo.web import ops_view
@@ -23,7 +24,7 @@ from allo.web.render import render
 from routing.calendar_types import PARIS
 
 Me = Annotated[Principal, Depends(require(Role.OPS, page=True))]
-Section = Literal["calendars", "codes", "sectors", "queues", "menus", "prompts"]
+Section = Literal["calendars", "codes", "sectors", "queues", "menus", "prompts", "escalations"]
 
 
 def upload_url(prompt: str) -> str:
@@ -41,10 +42,11 @@ def ops_edit_pages(state: OpsState) -> APIRouter:
         return render(request, f"ops_{section}.html", me, status_code, **view.context(), errors=errors or [],
                       notice=notice, today=state.service.clock().astimezone(PARIS).date().isoformat(),
                       services_of_calendar=ops_view.services_of_calendar(document.services),
-                      upload_url=upload_url, **extra)
+                      upload_url=upload_url, pivot_labels=pivots.LABELS, **extra)
 
     @router.get("/ops/rules/{section}", response_class=HTMLResponse,
-                summary="Page: edit one part of my draft (calendars, codes, sectors, queues, menus, prompts)")
+                summary="Page: edit one part of my draft (calendars, codes, sectors, queues, menus, prompts, "
+                        "escalations)")
     async def edit_page(request: Request, me: Me, section: Section, done: str = "") -> Response:
         return await section_page(request, me, section, notice=ops_view.DONE.get(done, ""))
 

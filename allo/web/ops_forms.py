@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-SECTIONS = ("calendars", "codes", "sectors", "queues", "menus", "prompts")
+SECTIONS = ("calendars", "codes", "sectors", "queues", "menus", "prompts", "escalations")
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MENU_ACTIONS = {
     "queue": "File d'attente",
@@ -193,6 +193,15 @@ def _retire(form: Mapping[str, str]) -> dict[str, Any]:
     return {"id": _int(form, "id", "code")}
 
 
+def _escalation(form: Mapping[str, str]) -> dict[str, Any]:
+    return {"target_id": _required(form, "target_id", "identifiant"), "sector": _text(form, "sector"),
+            "pivot": _text(form, "pivot"), "instruction": _required(form, "instruction", "consigne")}
+
+
+def _remove_escalation(form: Mapping[str, str]) -> dict[str, Any]:
+    return {"target_id": _required(form, "target_id", "identifiant")}
+
+
 READERS: dict[str, Callable[[Mapping[str, str]], dict[str, Any]]] = {
     "set_weekly": _weekly,
     "add_exception": _add_exception,
@@ -207,6 +216,8 @@ READERS: dict[str, Callable[[Mapping[str, str]], dict[str, Any]]] = {
     "set_queue": _queue,
     "rotate_code": _rotate,
     "retire_code": _retire,
+    "set_escalation": _escalation,
+    "remove_escalation": _remove_escalation,
 }
 
 

@@ -14,7 +14,8 @@ from allo.auth.roles import Role
 pytestmark = pytest.mark.integration
 
 SECTIONS = {"calendars": "Semaine type", "codes": "Nouveau code", "sectors": "l2-justice", "queues": "Attente max",
-            "menus": "Menu « main »", "prompts": "allo/menu-principal"}
+            "menus": "Menu « main »", "prompts": "allo/menu-principal",
+            "escalations": "Transférer au pôle Droit du travail"}
 
 
 @pytest.fixture

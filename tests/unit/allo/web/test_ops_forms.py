@@ -86,6 +86,15 @@ def test_menu_and_recording_forms():
         "op": "set_recording", "name": "allo/bienvenue", "recording_id": None}
 
 
+def test_escalation_forms_send_an_empty_choice_as_none():
+    assert edit_from_form({"op": "set_escalation", "target_id": " N90200 ", "sector": "travail", "pivot": "",
+                           "instruction": "Transférer"}) == {
+        "op": "set_escalation", "target_id": "N90200", "sector": "travail", "pivot": None, "instruction": "Transférer"}
+    with pytest.raises(FormError, match="Le champ « consigne » est obligatoire"):
+        edit_from_form({"op": "set_escalation", "target_id": "N90200", "sector": "travail", "instruction": " "})
+    assert section_of({"section": "escalations"}) == "escalations"
+
+
 @pytest.mark.parametrize("form", [
     {"op": "set_weekly", "calendar": "general", "weekday": "5", "periods": "08:30-18:30"},
     {"op": "add_exception", "calendar": "general", "kind": "closure", "starts_on": "2026-11-23", "ends_on": "",
@@ -106,6 +115,8 @@ def test_menu_and_recording_forms():
      "asa_target": "30", "abandon_target_pct": "10"},
     {"op": "rotate_code", "service": "specialist", "sector": "justice"},
     {"op": "retire_code", "id": "1"},
+    {"op": "set_escalation", "target_id": "F90111", "sector": "", "pivot": "mairie", "instruction": "Orienter"},
+    {"op": "remove_escalation", "target_id": "F90111"},
 ], ids=lambda form: form["op"])
 def test_every_form_is_an_edit_the_backend_reads(form):
     """The pages post what the JSON API accepts: each form reads as one of allo.rules.edits' typed edits."""
