@@ -6,20 +6,24 @@ tests/artifacts/knowledge-*.png."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+
 import pytest
 from playwright.async_api import Page, expect
 
 from allo.auth.roles import Role
 from tests.browser_kit import login, shot
-from tests.e2e.knowledge_kit import focused, import_fixtures
+from tests.e2e.knowledge_kit import focused, import_fixtures, remove_fixtures
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def knowledge(test_settings, seeded) -> None:
-    import asyncio
+def knowledge(test_settings, seeded) -> Iterator[None]:
     asyncio.run(import_fixtures(test_settings))
+    yield
+    asyncio.run(remove_fixtures(test_settings))
 
 
 async def test_a_sheet_read_with_the_keyboard_tabs_links_and_glossary(running_service, knowledge, page: Page):
