@@ -20,6 +20,7 @@ from allo.db.knowledge_models import KbEscalation, KbSheet
 from allo.db.models import Queue
 from allo.directory import pivots
 from allo.rules.document import EscalationDoc
+from allo.rules.escalations import TARGET_ID
 
 MAX_DEPTH = 12  # themes → sous-thèmes → dossiers → sous-dossiers → fiches is 5; a loop in bad data stops here
 LEVEL_PREFIX = re.compile(r"^Niveau \d+\s*[-\u2013]\s*")
@@ -69,8 +70,10 @@ def escalation_for(escalations: Mapping[str, EscalationDoc], ancestry: Sequence[
 
 
 def _breadcrumb_ids(breadcrumb: list[Any]) -> list[str]:
-    """The breadcrumb's ids, nearest parent first (kb17 stores it root first, as {"id", "title"} items)."""
-    ids = [str(item.get("id")) for item in breadcrumb if isinstance(item, dict) and item.get("id")]
+    """The breadcrumb's sheet ids, nearest parent first (stored root first, as {"id", "title", "type"} items; its
+    root is the audience's home page, e.g. "Particuliers", not a sheet)."""
+    ids = [str(item.get("id")) for item in breadcrumb
+           if isinstance(item, dict) and TARGET_ID.fullmatch(str(item.get("id") or ""))]
     return ids[::-1]
 
 
