@@ -1,23 +1,23 @@
-"""The sheet row the page draws, in the shape of `GET /api/knowledge/fiches/{id}` (common to the API and the page)."""
+"""The sheet the page draws: the API's row (`allo.knowledge.store.read_sheet`) with the escalation sheet in force
+for it (`allo.knowledge.escalation.sheet_escalation`), read in one session."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from allo.db.knowledge_models import KbSheet
+from allo.knowledge.escalation import sheet_escalation
+from allo.knowledge.store import read_sheet
 from allo.service import AlloService
 
 
 async def load_sheet(service: AlloService, sheet_id: str) -> dict[str, Any] | None:
     async with AsyncSession(service.engine) as session:
-        row = await session.get(KbSheet, sheet_id)
-        if row is None:
+        sheet = await read_sheet(session, sheet_id)
+        if sheet is None:
             return None
-        known = set((await session.scalars(select(KbSheet.id).where(KbSheet.id.in_(row.links)))).all())
-    return {"id": row.id, "kind": row.kind, "title": row.title, "summary": row.summary,
-            "audience": row.audiences, "modified_on": row.modified_on, "retired_at": row.retired_at,
-            "breadcrumb": row.breadcrumb, "sp_url": row.sp_url, "document": row.document, "escalation": None,
-            "links_missing": sorted(set(row.links) - known)}
+        if "escalation" not in sheet:
+            escalation = await sheet_escalation(session, sheet_id)
+            sheet["escalation"] = escalation.to_json() if escalation else None
+    return sheet
