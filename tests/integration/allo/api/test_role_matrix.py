@@ -91,6 +91,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/calls/lookup"): STAFF,
     ("POST", "/api/rules/topical"): OPS,
     ("DELETE", "/api/rules/topical"): OPS,
+    # Where an adviser sends a question (issue 17): the escalation sheet in force, the caller's local office.
+    ("GET", "/api/knowledge/escalation"): AGENT | STAFF,
+    ("GET", "/api/directory/local"): AGENT | STAFF,
     ("POST", "/ops/rules/topical"): OPS.as_page,
     ("POST", "/ops/rules/topical/withdraw"): OPS.as_page,
     ("GET", "/appels"): STAFF.as_page,
@@ -142,6 +145,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     # Knowledge base (answer sheets): advisers, supervisors, ops.
     ("GET", "/api/knowledge/search"): STAFF | AGENT,
     ("GET", "/api/knowledge/fiches/{sheet_id}"): STAFF | AGENT,
+    # Directory of public bodies (issue 17): advisers, supervisors, ops.
+    ("GET", "/api/directory/search"): AGENT | STAFF,
+    ("GET", "/api/directory/bodies/{body_id}"): AGENT | STAFF,
     # The adviser's knowledge pages (docs/knowledge.md): every role that answers or oversees calls.
     ("GET", "/connaissances"): (STAFF | AGENT).as_page,
     ("GET", "/connaissances/fiches/{sheet_id}"): (STAFF | AGENT).as_page,
