@@ -106,12 +106,13 @@ async def test_a_body_escalation_names_the_callers_office(running_service, page:
 
 async def test_the_directory_by_type_word_and_commune(running_service, page: Page):
     await login(page, running_service, Role.AGENT, "/connaissances")
-    await page.get_by_label("Organisme ou type").fill("caf")
-    await page.get_by_label("Commune").fill("Montpellier")
+    await page.get_by_label("Organisme ou type").fill("impots")
+    await page.get_by_label("Commune").fill("34172")  # Montpellier's INSEE code
     await page.get_by_label("Commune").press("Enter")
     first = page.locator("#dir-results li").first
-    await expect(first).to_contain_text("Caisse d'allocations familiales (Caf) de l'Hérault")
-    await expect(first.locator(".badge-open, .badge-closed")).to_have_count(1)
+    await expect(first).to_contain_text("Service des impôts des particuliers (SIP) de Montpellier")
+    await expect(first.locator(".badge-open, .badge-closed")).to_have_count(1)  # Ouvert / Fermé, now in Paris
+    await expect(first.locator(".body-hours")).to_contain_text("du lundi au vendredi")
     await expect(first.locator(".body-address")).to_contain_text("34")
-    await expect(page.locator("#dir-status")).to_contain_text("Montpellier")
+    await expect(page.locator("#dir-status")).to_contain_text("à Montpellier (34172)")
     await shot(page, "knowledge-directory")

@@ -50,7 +50,8 @@
     if (reply.status === 401) return "Votre session a expiré : reconnectez-vous.";
     if (reply.status === 403) return "Votre compte n'a pas accès à cette recherche.";
     const detail = reply.data && reply.data.detail;
-    return typeof detail === "string" ? `Recherche impossible : ${detail}` : `Recherche impossible (erreur ${reply.status}).`;
+    const message = typeof detail === "string" ? detail : detail && detail.message;
+    return message ? `Recherche impossible : ${message}` : `Recherche impossible (erreur ${reply.status}).`;
   }
 
   function escalationText(escalation) {
@@ -159,7 +160,8 @@
     if (Number.isInteger(hours.first_day)) {
       const first = DAYS[hours.first_day], last = DAYS[hours.last_day];
       const days = hours.first_day === hours.last_day ? `le ${first}` : `du ${first} au ${last}`;
-      const slots = (hours.slots || []).map(([from, to]) => `${from.replace(":", " h ")}–${to.replace(":", " h ")}`);
+      const clock = (text) => text.replace(/^0(\d)/, "$1").replace(":", " h ");  // "08:30" → "8 h 30"
+      const slots = (hours.slots || []).map(([from, to]) => `${clock(from)}–${clock(to)}`);
       return [days, slots.join(" et "), hours.comment].filter(Boolean).join(" ");
     }
     return hours.text || hours.label || "";
@@ -173,7 +175,8 @@
     const hours = body.hours_text || hoursText(body.hours);
     const link = body.id ? el("span", { class: "body-name", text: body.name }) : el("span", { text: body.name });
     return el("div", { class: "body", "data-body-id": body.id || "" },
-      el("p", {}, link, " ", state),
+      el("p", {}, link, " ", state,
+         body.opening_status ? el("span", { class: "muted body-status", text: ` ${body.opening_status}` }) : null),
       addressText(body.address || body.addresses) ? el("p", { class: "body-address", text: addressText(body.address || body.addresses) }) : null,
       phones.length ? el("p", { class: "body-phones", text: `Tél. : ${phones.join(", ")}` }) : null,
       hours ? el("p", { class: "body-hours", text: `Horaires : ${hours}` }) : null,
@@ -271,10 +274,12 @@
       if (!target) return;
       const reply = await target.ask(`/api/knowledge/escalation?${new URLSearchParams({ sheet, commune })}`);
       if (reply === null || !reply.ok || !reply.data || !reply.data.escalation) return;
-      const body = reply.data.escalation.body;
-      const how = RESOLVED_BY[reply.data.escalation.resolved_by] || "";
-      target.replaceChildren(body ? bodyCard(body, how ? el("p", { class: "kb-how muted", text: `(${how})` }) : null)
-        : el("p", { class: "muted", text: "Aucun organisme trouvé pour cette commune." }));
+      const found = reply.data.escalation;
+      const how = RESOLVED_BY[found.resolved_by] || "";
+      const note = [how ? `(${how})` : "", found.resolved_by === "commune" ? "" : found.reason || ""]
+        .filter(Boolean).join(" ");
+      target.replaceChildren(found.body ? bodyCard(found.body, note ? el("p", { class: "kb-how muted", text: note }) : null)
+        : el("p", { class: "kb-none", text: found.reason || "Aucun organisme trouvé pour cette commune." }));
     }
 
     const boxes = $$(".kb-local[data-pivot]");
