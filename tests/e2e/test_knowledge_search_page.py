@@ -81,6 +81,8 @@ async def test_where_to_go_is_resolved_for_a_typed_commune(running_service, page
     await expect(mairie).to_contain_text("Mairie - Metz")
     await expect(mairie).to_contain_text("(trouvé pour la commune)")
     await expect(mairie).to_have_attribute("data-resolved-by", "commune")
+    await expect(mairie.locator(".badge-open, .badge-closed")).to_have_count(1)  # open now, in Paris
+    await expect(mairie.locator(".body-hours")).to_contain_text("du lundi au vendredi")
     await shot(page, "knowledge-where-metz")
 
     # A postal code of the invented commune; then a pivot with no body anywhere: the French reason.
@@ -101,6 +103,7 @@ async def test_a_body_escalation_names_the_callers_office(running_service, page:
     await page.keyboard.press("Enter")
     await expect(page.locator("#kb-banner-body")).to_contain_text("Caf")
     await expect(page.locator("#kb-banner-body")).to_contain_text("Lyon")
+    await expect(page.locator("#kb-banner-body .badge-open, #kb-banner-body .badge-closed")).to_have_count(1)
     await shot(page, "knowledge-banner-body")
 
 

@@ -244,6 +244,22 @@
     }
   }
 
+  // The local office's summary has no opening state: the body's own page says whether it is open now.
+  async function openState(container, office) {
+    if (!office.id || office.open_now !== undefined) return;
+    let detail = null;
+    try {
+      const response = await fetch(`/api/directory/bodies/${encodeURIComponent(office.id)}`,
+                                   { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (response.ok) detail = await response.json();
+    } catch (_) { return; }
+    const card = container.querySelector(".body");
+    if (!detail || !card || card.dataset.bodyId !== office.id) return;  // the adviser has asked again since
+    const drawn = bodyCard({ ...office, open_now: detail.open_now, opening_status: detail.opening_status },
+                           card.querySelector(".kb-how"));
+    card.replaceWith(drawn);
+  }
+
   function whereLookup() {
     const form = $("#kb-commune-form");
     if (!form) return;
@@ -267,6 +283,7 @@
       box.dataset.resolvedBy = found.resolved_by || "";
       box.replaceChildren(bodyCard(office, el("p", { class: "kb-how muted",
         text: [how ? `(${how})` : "", found.resolved_by === "commune" ? "" : found.reason || ""].filter(Boolean).join(" ") })));
+      await openState(box, office);
     }
 
     async function banner(commune) {
@@ -280,6 +297,7 @@
         .filter(Boolean).join(" ");
       target.replaceChildren(found.body ? bodyCard(found.body, note ? el("p", { class: "kb-how muted", text: note }) : null)
         : el("p", { class: "kb-none", text: found.reason || "Aucun organisme trouvé pour cette commune." }));
+      if (found.body) await openState(target, found.body);
     }
 
     const boxes = $$(".kb-local[data-pivot]");
