@@ -133,12 +133,15 @@ async def import_sheets(session: AsyncSession, path: Path, *, partial: bool = Fa
 
 
 async def _upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    statement = insert(KbSheet)
+    columns = {name: statement.excluded[name] for name in rows[0] if name != "id"}
+    upsert = statement.on_conflict_do_update(index_elements=[KbSheet.id],
+                                             set_={**columns, "updated_at": text("now()"), "retired_at": None})
+    # executemany: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues"), CHUNK rows per statement.
     for chunk in _chunks(rows, CHUNK):
-        statement = insert(KbSheet).values(chunk)
-        columns = {name: statement.excluded[name] for name in chunk[0] if name != "id"}
-        await session.execute(statement.on_conflict_do_update(
-            index_elements=[KbSheet.id],
-            set_={**columns, "updated_at": text("now()"), "retired_at": None}))
+        await session.execute(upsert, chunk)
 
 
 async def _retire(session: AsyncSession, kept: set[str], at: datetime) -> int:
