@@ -75,38 +75,49 @@ async def understand(session: AsyncSession, query: DirectoryQuery) -> Criteria:
     return Criteria(pivots, commune, name)
 
 
-_SQL = """
+_SELECT = """
 SELECT b.id, b.name, b.acronym, b.insee, b.department, b.commune_name, b.postal_code, b.pivots, b.main_for,
        b.national, b.addresses, b.phones, b.emails, b.websites, b.hours, b.hours_comment, b.url,
-       {tier} AS tier,
-       {text_rank} AS text_rank
-FROM dir_bodies b
+       {tier} AS tier, {text_rank} AS text_rank
+FROM dir_bodies b {join}
 WHERE b.retired_at IS NULL {filters}
-ORDER BY tier, (b.main_for && :pivots) DESC, text_rank DESC,
-         (allo_fold(b.name) ~ '(deleguee|annexe)') , b.name, b.id
+ORDER BY tier, (b.main_for && CAST(:pivots AS text[])) DESC, text_rank DESC,
+         (allo_fold(b.name) ~ '(deleguee|annexe)'), b.name, b.id
 LIMIT :fetch
 """
+# With a commune, the candidates are a union of small index probes (served by a pivot asked for, in the commune,
+# in its department, national) rather than a test of every body of the type: the served probe uses
+# dir_served (pivot, insee), which is why a commune without a type skips the "serves" rank.
+_NEAR = """
+JOIN (SELECT body_id AS id FROM dir_served WHERE {served}
+      UNION SELECT id FROM dir_bodies WHERE insee = :insee
+      UNION SELECT id FROM dir_bodies WHERE department = :department AND department <> ''
+      UNION SELECT id FROM dir_bodies WHERE national) near ON near.id = b.id
+"""
+_SERVED = "pivot = ANY(CAST(:pivots AS text[])) AND insee = :insee"
 
 
 def _sql(criteria: Criteria) -> str:
     filters: list[str] = []
     if criteria.pivots:
-        filters.append("b.pivots && :pivots")
+        filters.append("b.pivots && CAST(:pivots AS text[])")
     if criteria.name:
         filters.append("(b.search @@ websearch_to_tsquery('allo_fr', :name) OR :name <% allo_fold(b.name))")
         text_rank = ("ts_rank(b.search, websearch_to_tsquery('allo_fr', :name)) "
                      "+ word_similarity(:name, allo_fold(b.name))")
     else:
         text_rank = "0"
+    join = ""
     if criteria.commune is not None:
-        served = ("EXISTS (SELECT 1 FROM dir_served s WHERE s.body_id = b.id AND s.insee = :insee"  # noqa: S608
-                  + (" AND s.pivot = ANY(:pivots))" if criteria.pivots else ")"))
-        tier = (f"CASE WHEN {served} THEN 0 WHEN b.insee = :insee THEN 1 WHEN b.department = :department "
+        served = _SERVED if criteria.pivots else "false"
+        join = _NEAR.format(served=served)
+        serves = ("EXISTS (SELECT 1 FROM dir_served s WHERE s.body_id = b.id AND s.insee = :insee "
+                  "AND s.pivot = ANY(CAST(:pivots AS text[])))") if criteria.pivots else "false"
+        tier = (f"CASE WHEN {serves} THEN 0 WHEN b.insee = :insee THEN 1 WHEN b.department = :department "
                 "AND b.department <> '' THEN 2 WHEN b.national THEN 3 ELSE 4 END")
-        filters.append(f"({tier}) < 4")
     else:
         tier = "CASE WHEN b.national THEN 3 ELSE 4 END"
-    return _SQL.format(tier=tier, text_rank=text_rank, filters="".join(f" AND {f}" for f in filters))
+    return _SELECT.format(tier=tier, text_rank=text_rank, join=join, filters="".join(f" AND {f}" for f in filters))
 
 
 def _address(addresses: list[dict[str, Any]]) -> str:

@@ -196,3 +196,18 @@ async def test_archives_are_streamed(db, tmp_path):
     broken.write_bytes(bz2.compress(b"not a tar")[:20])
     with pytest.raises(SourceError):
         await run_import(db, broken)
+
+
+async def test_the_demo_directory_loads_once_into_an_empty_table(db):
+    from allo.directory.seed import seed_demo_directory
+
+    said: list[str] = []
+    report = await seed_demo_directory(db, said.append)
+    assert report is not None and report.counts["added"] == 73 and report.counts["warnings"] == 0
+    assert said and "73 public bodies" in said[0]
+    assert await seed_demo_directory(db, said.append) is None and len(said) == 1
+    pivots = await _one(db, "SELECT array_agg(DISTINCT p ORDER BY p) AS p FROM dir_bodies, unnest(pivots) p")
+    assert {"mairie", "prefecture", "caf", "cpam", "sip", "tgi", "prudhommes", "adil", "ddets", "msap"} <= set(
+        pivots.p) and "commission_conciliation" not in pivots.p
+    national = await _one(db, "SELECT count(*) AS n FROM dir_bodies WHERE national")
+    assert national.n >= 8
