@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import escape
 
+import allo.knowledge
+from allo.knowledge.parse import parse_sheet
 from allo.web.knowledge import safe_url
 from allo.web.knowledge_view import banner, french_date, prepared, sheet_view
 from allo.web.render import templates
@@ -181,3 +185,18 @@ def test_a_where_block_inside_the_text_points_to_the_panel() -> None:
     inside = dict(DOCUMENT, blocks=[DOCUMENT["where"][0]])
     _html, tags = draw(dict(SHEET, document=inside))
     assert tags.find("a", href="#where-R1") and tags.find("section", id="where-R1")
+
+
+@pytest.mark.parametrize("path", sorted((Path(allo.knowledge.__file__).parent / "demo").glob("*.xml")),
+                         ids=lambda path: path.stem)
+def test_every_demo_sheet_is_drawn(path: Path) -> None:
+    """The demo sheets as kb17's parser stores them: drawn without error, their internal links to sheets, nothing
+    shown as « None »."""
+    sheet = parse_sheet(path.read_bytes(), path.name)
+    html, tags = draw({**sheet.row(), "audience": sheet.audiences, "links_missing": [], "escalation": None})
+    assert f"<h1 id=\"kb-title\">{escape(sheet.title)}</h1>" in html
+    assert ">None<" not in html and "None</" not in html
+    for link in sheet.links:
+        assert tags.find("a", href=f"/connaissances/fiches/{link}"), link
+    for child in sheet.document.get("children", []):
+        assert tags.find("a", href=f"/connaissances/fiches/{child['id']}"), child["id"]
