@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
-from allo.knowledge.escalation import Escalation, escalations_of
 from allo.knowledge.search import search_sheets
 from allo.knowledge.store import read_sheet
 from allo.service import AlloService
@@ -31,17 +30,10 @@ class SheetHitOut(BaseModel):
     theme_id: str | None
     retired: bool = Field(description="absent from the last full import; only with include_retired")
     score: float
-    escalation: dict[str, Any] | None = Field(
-        default=None, description="the escalation sheet in force (as GET /api/knowledge/escalation, without the "
-                                  "body): a sector to transfer to, or a kind of body to send the caller to")
 
 
 class SearchOut(BaseModel):
     results: list[SheetHitOut] = Field(description="best first; empty when nothing matches")
-
-
-def _json(escalation: Escalation | None) -> dict[str, Any] | None:
-    return escalation.to_json() if escalation is not None else None
 
 
 def knowledge_router(service: AlloService) -> APIRouter:
@@ -58,9 +50,8 @@ def knowledge_router(service: AlloService) -> APIRouter:
         async with AsyncSession(service.engine) as session:
             # PostgreSQL text cannot hold NUL: a typed NUL is just a separator.
             hits = await search_sheets(session, q.replace("\x00", " "), limit=limit, include_retired=include_retired)
-            escalations = await escalations_of(session, [hit.id for hit in hits])
         service.metrics.knowledge_search_seconds.observe(time.perf_counter() - started)
-        return {"results": [hit.as_json() | {"escalation": _json(escalations.get(hit.id))} for hit in hits]}
+        return {"results": [hit.as_json() for hit in hits]}
 
     @router.get("/fiches/{sheet_id}", responses={404: {"description": "« Fiche inconnue »"}},
                 summary="One sheet: its document (docs/knowledge.md), breadcrumb, links to sheets not published "

@@ -99,27 +99,3 @@ async def sheet_escalation(session: AsyncSession, sheet_id: str) -> Escalation |
     labels = {str(sector): label for sector, label in await session.execute(
         select(Queue.sector, Queue.label).where(Queue.sector.is_not(None)))}
     return escalation_for(escalations, await ancestry(session, sheet_id), labels)
-
-
-async def escalations_of(session: AsyncSession, sheet_ids: Sequence[str]) -> dict[str, Escalation | None]:
-    """The escalation sheet in force for each of several sheets (a page of search results), in three queries
-    whatever their number: the escalations, the sectors' labels, the sheets' parent, breadcrumb and theme."""
-    if not sheet_ids:
-        return {}
-    escalations = {e.target_id: EscalationDoc(sector=e.sector, pivot=e.pivot, instruction=e.instruction)
-                   for e in await session.scalars(select(KbEscalation))}
-    if not escalations:
-        return dict.fromkeys(sheet_ids)
-    labels = {str(sector): label for sector, label in await session.execute(
-        select(Queue.sector, Queue.label).where(Queue.sector.is_not(None)))}
-    rows = {row.id: row for row in await session.execute(
-        select(KbSheet.id, KbSheet.parent_id, KbSheet.breadcrumb, KbSheet.theme_id).where(KbSheet.id.in_(sheet_ids)))}
-    found: dict[str, Escalation | None] = {}
-    for sheet_id in sheet_ids:
-        chain = [sheet_id]
-        row = rows.get(sheet_id)
-        if row is not None:
-            chain += [node for node in (row.parent_id, *_breadcrumb_ids(row.breadcrumb), row.theme_id)
-                      if node and node not in chain]
-        found[sheet_id] = escalation_for(escalations, chain, labels)
-    return found
