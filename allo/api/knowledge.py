@@ -12,12 +12,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
+from allo.knowledge.escalation import escalations_for, sheet_escalation
 from allo.knowledge.search import search_sheets
 from allo.knowledge.store import read_sheet
 from allo.service import AlloService
 
 SHEET_ID = re.compile(r"[A-Za-z0-9-]{1,32}")
 Reader = Annotated[Principal, Depends(require(Role.AGENT, Role.SUPERVISOR, Role.OPS))]
+
+
+class EscalationOut(BaseModel):
+    """The escalation sheet in force (docs/knowledge.md « Escalation sheets »); the body for a commune:
+    GET /api/knowledge/escalation."""
+
+    target: str = Field(description="sector | body")
+    sector: str | None
+    sector_label: str | None = Field(examples=["Droit du travail"])
+    pivot: str | None = Field(examples=["caf"])
+    pivot_label: str | None = Field(examples=["la Caf"])
+    instruction: str
+    source_id: str = Field(description="the sheet, dossier or theme whose escalation sheet applies")
 
 
 class SheetHitOut(BaseModel):
@@ -30,6 +44,7 @@ class SheetHitOut(BaseModel):
     theme_id: str | None
     retired: bool = Field(description="absent from the last full import; only with include_retired")
     score: float
+    escalation: EscalationOut | None = None
 
 
 class SearchOut(BaseModel):
@@ -50,8 +65,10 @@ def knowledge_router(service: AlloService) -> APIRouter:
         async with AsyncSession(service.engine) as session:
             # PostgreSQL text cannot hold NUL: a typed NUL is just a separator.
             hits = await search_sheets(session, q.replace("\x00", " "), limit=limit, include_retired=include_retired)
+            escalations = await escalations_for(session, [hit.id for hit in hits])
         service.metrics.knowledge_search_seconds.observe(time.perf_counter() - started)
-        return {"results": [hit.as_json() for hit in hits]}
+        return {"results": [{**hit.as_json(), "escalation": e.to_json() if (e := escalations.get(hit.id)) else None}
+                            for hit in hits]}
 
     @router.get("/fiches/{sheet_id}", responses={404: {"description": "« Fiche inconnue »"}},
                 summary="One sheet: its document (docs/knowledge.md), breadcrumb, links to sheets not published "
@@ -61,8 +78,9 @@ def knowledge_router(service: AlloService) -> APIRouter:
         if SHEET_ID.fullmatch(sheet_id):
             async with AsyncSession(service.engine) as session:
                 sheet = await read_sheet(session, sheet_id)
+                escalation = await sheet_escalation(session, sheet_id) if sheet is not None else None
         if sheet is None:
             raise HTTPException(404, f"Fiche inconnue : {sheet_id}")
-        return sheet
+        return {**sheet, "escalation": escalation.to_json() if escalation else None}
 
     return router

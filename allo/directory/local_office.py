@@ -93,7 +93,7 @@ def kind_words(pivot: str) -> str:
 def _national_match(pivot: str, c: Candidate) -> bool:
     """A national body with the pivot, or whose type of organisation names it (national bodies rarely have one)."""
     kind = fold(c.org_type)
-    return pivot in c.pivots or (bool(kind) and (kind == pivot or kind_words(pivot) in kind))
+    return pivot in c.pivots or (bool(kind) and (kind == pivot or (pivots.known(pivot) and kind_words(pivot) in kind)))
 
 
 def _best(pivot: str, candidates: Iterable[Candidate]) -> Candidate | None:
@@ -151,9 +151,9 @@ async def local_office(session: AsyncSession, pivot: str, commune: Place | None)
     served = select(DirServed.body_id).where(DirServed.pivot == pivot,
                                              DirServed.insee == (commune.insee if commune else ""))
     folded_kind = func.allo_fold(DirBody.org_type)
-    wanted = [DirBody.id.in_(served),
-              DirBody.national.is_(True) & (DirBody.pivots.contains([pivot]) | (folded_kind == pivot)
-                                            | folded_kind.contains(kind_words(pivot), autoescape=True))]
+    named = (folded_kind == pivot) | folded_kind.contains(kind_words(pivot), autoescape=True) \
+        if pivots.known(pivot) else folded_kind == pivot  # an unknown code's "label" is the code: too short to search
+    wanted = [DirBody.id.in_(served), DirBody.national.is_(True) & (DirBody.pivots.contains([pivot]) | named)]
     if commune is not None:
         wanted.append(DirBody.pivots.contains([pivot]) & (DirBody.department == commune.department))
     rows = list(await session.scalars(select(DirBody).where(DirBody.retired_at.is_(None), or_(*wanted))))

@@ -77,25 +77,57 @@ def _breadcrumb_ids(breadcrumb: list[Any]) -> list[str]:
     return ids[::-1]
 
 
-async def ancestry(session: AsyncSession, sheet_id: str) -> list[str]:
-    """`sheet_id`, then its parents (parent_id chain, then the breadcrumb's) up to its theme. A sheet that is not
-    imported (yet) has only itself: an escalation sheet written on its id still applies."""
-    chain = [sheet_id]
-    first = row = await session.get(KbSheet, sheet_id)
-    while row is not None and row.parent_id and row.parent_id not in chain and len(chain) < MAX_DEPTH:
-        chain.append(row.parent_id)
-        row = await session.get(KbSheet, row.parent_id)
-    if first is not None:
-        chain += [node for node in _breadcrumb_ids(first.breadcrumb) if node not in chain]
-        if first.theme_id and first.theme_id not in chain:
-            chain.append(first.theme_id)
+def chain_of(sheet_id: str, parents: Sequence[str], breadcrumb: list[Any], theme_id: str | None) -> list[str]:
+    """The ancestry from what one kb_sheets row says (pure): itself, its parents, its breadcrumb, its theme."""
+    chain: list[str] = []
+    for node in (sheet_id, *parents, *_breadcrumb_ids(breadcrumb), theme_id):
+        if node and node not in chain:
+            chain.append(node)
     return chain
 
 
-async def sheet_escalation(session: AsyncSession, sheet_id: str) -> Escalation | None:
-    """The escalation sheet in force for `sheet_id`, read from the live rules tables (what is published)."""
+async def ancestry(session: AsyncSession, sheet_id: str) -> list[str]:
+    """`sheet_id`, then its parents (parent_id chain, then the breadcrumb's) up to its theme. A sheet that is not
+    imported (yet) has only itself: an escalation sheet written on its id still applies."""
+    parents: list[str] = []
+    first = row = await session.get(KbSheet, sheet_id)
+    while row is not None and row.parent_id and row.parent_id not in (sheet_id, *parents) \
+            and len(parents) < MAX_DEPTH:
+        parents.append(row.parent_id)
+        row = await session.get(KbSheet, row.parent_id)
+    if first is None:
+        return [sheet_id]
+    return chain_of(sheet_id, parents, first.breadcrumb, first.theme_id)
+
+
+async def _live(session: AsyncSession) -> tuple[dict[str, EscalationDoc], dict[str, str]]:
+    """The published escalation sheets and the sectors' labels, from the live rules tables."""
     escalations = {e.target_id: EscalationDoc(sector=e.sector, pivot=e.pivot, instruction=e.instruction)
                    for e in await session.scalars(select(KbEscalation))}
     labels = {str(sector): label for sector, label in await session.execute(
         select(Queue.sector, Queue.label).where(Queue.sector.is_not(None)))}
+    return escalations, labels
+
+
+async def escalations_for(session: AsyncSession, sheet_ids: Sequence[str]) -> dict[str, Escalation | None]:
+    """For a page of search results, in three queries: each sheet's ancestry from its own row (parent, breadcrumb,
+    theme: the archive's breadcrumb names every level), not by walking up."""
+    if not sheet_ids:
+        return {}
+    escalations, labels = await _live(session)
+    rows = {r.id: r for r in await session.execute(
+        select(KbSheet.id, KbSheet.parent_id, KbSheet.breadcrumb, KbSheet.theme_id)
+        .where(KbSheet.id.in_(list(sheet_ids))))}
+    found: dict[str, Escalation | None] = {}
+    for sheet_id in sheet_ids:
+        row = rows.get(sheet_id)
+        chain = [sheet_id] if row is None else chain_of(sheet_id, [row.parent_id] if row.parent_id else [],
+                                                        row.breadcrumb, row.theme_id)
+        found[sheet_id] = escalation_for(escalations, chain, labels)
+    return found
+
+
+async def sheet_escalation(session: AsyncSession, sheet_id: str) -> Escalation | None:
+    """The escalation sheet in force for `sheet_id`, read from the live rules tables (what is published)."""
+    escalations, labels = await _live(session)
     return escalation_for(escalations, await ancestry(session, sheet_id), labels)

@@ -129,6 +129,28 @@ def test_local_office_commune_department_national_and_none(agent):
     assert bad.status_code == 422 and "n'est pas un code pivot" in bad.json()["detail"]
 
 
+@pytest.mark.parametrize(("sheet", "commune", "body", "resolved_by"), [
+    ("F90611", "Metz", "Caisse d'allocations familiales (Caf) de la Moselle", "commune"),  # the dossier's: caf
+    ("F90631", "Sainte-Aurélie-des-Causses", "Agence départementale d'information sur le logement", "commune"),
+    ("F90631", "69383", "Agence départementale d'information sur le logement", "department"),  # Lyon 3e
+    ("F90411", "Bordeaux", "Caisse nationale des allocations familiales", "national"),  # not in the directory
+])
+def test_on_the_demo_directory(agent, sheet, commune, body, resolved_by):
+    """The seeded escalation sheets resolve on the demo directory `allo setup` loads (allo/directory/demo)."""
+    escalation = agent.get("/api/knowledge/escalation", params={"sheet": sheet, "commune": commune}).json()[
+        "escalation"]
+    assert escalation["body"]["name"].startswith(body) and escalation["resolved_by"] == resolved_by, escalation
+
+
+def test_search_results_and_a_sheet_carry_their_escalation(agent):
+    results = agent.get("/api/knowledge/search", params={"q": "rupture conventionnelle"}).json()["results"]
+    hit = next(r for r in results if r["id"] == "F90213")
+    assert (hit["escalation"]["target"], hit["escalation"]["pivot"], hit["escalation"]["source_id"]) == (
+        "body", "ddets", "F90213")
+    sheet = agent.get("/api/knowledge/fiches/F90212").json()
+    assert (sheet["escalation"]["sector_label"], sheet["escalation"]["source_id"]) == ("Droit du travail", "N90200")
+
+
 def test_in_the_openapi_and_not_for_anonymous_callers(running_service):
     paths = httpx.get(f"{running_service.base_url}/openapi.json", timeout=10).json()["paths"]
     assert "/api/knowledge/escalation" in paths and "/api/directory/local" in paths

@@ -27,7 +27,8 @@ def test_search_finds_the_expected_sheet_first(agent):
     assert first["id"] == "F90212" and first["kind"] == "fiche" and first["retired"] is False
     assert first["title"] == "Licenciement pour motif personnel" and first["audience"] == ["Particuliers"]
     assert first["theme"] == "Travail" and first["theme_id"] == "N90200" and first["score"] > 0
-    assert "escalation" not in first  # wired when the escalation sheets land
+    assert (first["escalation"]["target"], first["escalation"]["sector"], first["escalation"]["source_id"]) == (
+        "sector", "travail", "N90200")  # the theme's escalation sheet (seeded)
     typed = agent.get("/api/knowledge/search", params={"q": "pention alim", "limit": 3}).json()["results"]
     assert typed[0]["id"] == "F90411" and len(typed) <= 3
 

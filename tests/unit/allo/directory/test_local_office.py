@@ -60,6 +60,8 @@ def test_a_national_body_when_nothing_is_local_by_pivot_or_by_type_of_organisati
                                                                                          ResolvedBy.NATIONAL)
     by_pivot = body("cdc", "Commission nationale", pivots=("commission_conciliation",), national=True)
     assert chosen("commission_conciliation", METZ, by_pivot) == ("cdc", ResolvedBy.NATIONAL)
+    unknown = body("x", "Mairie nationale", pivots=(), national=True, org_type="Mairie nationale")
+    assert chosen("ma", METZ, unknown) == (None, None)  # an unknown code is not searched for in the type's words
     office = choose("caf", None, [national, body("main", "Caf de la Moselle", serves=True, main=True)])
     assert (office.body or {}).get("id") == "cnaf"  # no commune: only national bodies can be chosen
     assert office.reason == "La Caf : commune non précisée ; voici le service national"

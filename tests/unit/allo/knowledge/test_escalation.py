@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from allo.knowledge.escalation import Escalation, Target, escalation_for, short_label
+from allo.knowledge.escalation import Escalation, Target, chain_of, escalation_for, short_label
 from allo.rules.document import EscalationDoc
 
 ESCALATIONS = {
@@ -44,3 +44,11 @@ def test_an_unknown_sector_label_is_its_key_and_an_unknown_pivot_its_code() -> N
     assert found is not None and found.pivot_label == "bureau_x"
     assert short_label("Niveau 2 \u2013 Logement-Urbanisme") == "Logement-Urbanisme"
     assert short_label("Justice") == "Justice"
+
+
+def test_chain_of_one_row_skips_the_audience_home_page_and_repeats() -> None:
+    breadcrumb = [{"id": "Particuliers", "title": "Accueil particuliers"}, {"id": "N90200", "title": "Travail"},
+                  {"id": "N90210", "title": "Rupture"}, {"id": "F90213", "title": "Rupture conventionnelle"}]
+    assert chain_of("F90213", ["N90210"], breadcrumb, "N90200") == ["F90213", "N90210", "N90200"]
+    assert chain_of("N90200", [], [], "N90200") == ["N90200"]
+    assert chain_of("F1", [], [{"title": "sans id"}, "bad"], None) == ["F1"]
