@@ -116,6 +116,10 @@ async def import_sheets(session: AsyncSession, path: Path, *, partial: bool = Fa
             continue
         writes.append(row)
     await _upsert(session, writes)
+    if writes:
+        # Fresh statistics for the planner: without them a search after a first big import scans the whole table
+        # instead of using the full-text and trigram indexes (seen: 100 ms instead of a few).
+        await session.execute(text("ANALYZE kb_sheets"))
     present = {s.id for s in sheets}
     if not partial:
         # A skipped file's sheet is still in the archive: it keeps its last good version.
