@@ -4,6 +4,7 @@ serving it first, then located in it, then in its department, then national ones
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -97,14 +98,26 @@ JOIN (SELECT body_id AS id FROM dir_served WHERE {served}
 _SERVED = "pivot = ANY(CAST(:pivots AS text[])) AND insee = :insee"
 
 
-def _sql(criteria: Criteria) -> str:
+def prefix_query(name: str) -> str:
+    """The name's words for to_tsquery, all required, the last one as a prefix (typing): "'caisse' & 'allocat':*".
+    Only letters and digits reach PostgreSQL's syntax."""
+    words = re.findall(r"[0-9a-z]+", fold(name))
+    return " & ".join(f"'{w}'" for w in words[:-1]) + (" & " if len(words) > 1 else "") + (
+        f"'{words[-1]}':*" if words else "")
+
+
+def _sql(criteria: Criteria, *, fuzzy: bool = False) -> str:
+    """Full-text first (GIN, the name's words, the last one a prefix); `fuzzy`: trigram word similarity on the
+    folded name instead, for when the words found nothing (a misspelling): a wider scan, so only then."""
     filters: list[str] = []
     if criteria.pivots:
         filters.append("b.pivots && CAST(:pivots AS text[])")
     if criteria.name:
-        filters.append("(b.search @@ websearch_to_tsquery('allo_fr', :name) OR :name <% allo_fold(b.name))")
-        text_rank = ("ts_rank(b.search, websearch_to_tsquery('allo_fr', :name)) "
-                     "+ word_similarity(:name, allo_fold(b.name))")
+        filters.append("(:name % allo_fold(b.name) OR :name <% allo_fold(b.name))" if fuzzy
+                       else "b.search @@ to_tsquery('allo_fr', :tsq)")
+        text_rank = ("greatest(similarity(:name, allo_fold(b.name)), word_similarity(:name, allo_fold(b.name)))"
+                     if fuzzy else
+                     "ts_rank(b.search, to_tsquery('allo_fr', :tsq)) + word_similarity(:name, allo_fold(b.name))")
     else:
         text_rank = "0"
     join = ""
@@ -149,10 +162,12 @@ async def search_directory(session: AsyncSession, query: DirectoryQuery, now: da
     criteria = await understand(session, query)
     limit = max(1, min(query.limit, MAX_LIMIT))
     commune = criteria.commune
-    params = {"pivots": list(criteria.pivots), "name": criteria.name,
+    params = {"pivots": list(criteria.pivots), "name": criteria.name, "tsq": prefix_query(criteria.name),
               "insee": commune.insee if commune else "", "department": commune.department if commune else "",
               "fetch": max(limit * 5, 100) if query.open_now else limit}
-    rows = (await session.execute(text(_sql(criteria)), params)).all()
+    rows = (await session.execute(text(_sql(criteria)), params)).all() if params["tsq"] or not criteria.name else []
+    if criteria.name and not rows:
+        rows = (await session.execute(text(_sql(criteria, fuzzy=True)), params)).all()
     results = [hit(row, now, Tier(row.tier) if commune else None) for row in rows]
     if query.open_now:
         results = [r for r in results if r["open_now"]]

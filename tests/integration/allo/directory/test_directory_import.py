@@ -8,12 +8,15 @@ import io
 import os
 import tarfile
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from allo.directory.lookup import body_detail
 from allo.directory.parse import DirectoryFormatError
+from allo.directory.search import DirectoryQuery, search_directory
 from allo.directory.sources import SourceError
 from tests.integration.allo.directory.dir_kit import (
     EDGE,
@@ -116,6 +119,11 @@ async def test_reimport_updates_retires_and_partial_never_retires(db, tmp_path):
     retired = await _one(db, "SELECT retired_at IS NOT NULL AS r, parent_ids FROM dir_bodies WHERE id = :id",
                          id=sid(3))
     assert retired.r and retired.parent_ids == []
+    async with AsyncSession(db) as session:
+        detail = await body_detail(session, sid(3), datetime.now(UTC))
+        found = await search_directory(session, DirectoryQuery(q="bureau du sejour des etrangers"), datetime.now(UTC))
+    assert detail["retired"] and detail["retired_at"] and detail["parents"] == []  # readable, marked
+    assert sid(3) not in [r["id"] for r in found["results"]]  # not offered any more
     served = await _one(db, "SELECT array_agg(insee ORDER BY insee) AS c FROM dir_served WHERE body_id = :id",
                         id=sid(4))
     assert served.c == ["57004", "57463"]

@@ -92,6 +92,9 @@ async def test_commune_tiers(session):
 
 async def test_names_misspelt_and_accentless(session):
     assert (await _ids(session, q="prefecture moselle"))[0] == sid(2)
+    assert (await _ids(session, q="prefecure mosele"))[0] == sid(2)  # no word matches: trigram similarity
+    assert (await _ids(session, q="tribunal judiciaire de montpel"))[0] == sid(25)  # the last word as a prefix
+    assert (await _ids(session, q="Caisse d'allocations familiales Hérault"))[0] == sid(23)
     assert (await _ids(session, q="Tribunal judiciaire de Montpellier"))[0] == sid(25)
     assert (await _ids(session, q="defenseur droits"))[0] == DEFENSEUR
     assert (await _ids(session, q="sejour des etrangers"))[0] == sid(3)
