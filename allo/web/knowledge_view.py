@@ -21,8 +21,6 @@ CALLOUTS = {"ANoter": "À noter", "ASavoir": "À savoir", "Attention": "Attentio
             "Exemple": "Exemple"}
 WHERE_ROLES = {"ousadresser": "Où s'adresser", "quipeutmaider": "Qui peut m'aider"}
 SHEET_ID = re.compile(r"^[FN]\d+(-\d+)?$")  # R… are resources (glossary, where-blocks), not pages
-RESOLVED_BY = {"commune": "trouvé pour la commune", "department": "trouvé dans le département",
-               "national": "service national"}
 
 
 @dataclass(frozen=True)
@@ -61,11 +59,6 @@ def banner(escalation: dict[str, Any] | None) -> Banner | None:
     pivot = str(escalation.get("pivot") or "")
     label = escalation.get("pivot_label") or pivot_label(pivot)
     return Banner("body", f"Orienter vers : {label}", instruction, source)
-
-
-def short_banner(escalation: dict[str, Any] | None) -> str:
-    shown = banner(escalation)
-    return shown.headline if shown else ""
 
 
 def _number(blocks: list[Any], prefix: str, counter: list[int]) -> None:
