@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from allo.directory.pivots import label as pivot_label
+from allo.knowledge.escalation import Target
 
 _MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
            "novembre", "décembre")
@@ -27,7 +28,7 @@ SHEET_ID = re.compile(r"^[FN]\d+(-\d+)?$")  # R… are resources (glossary, wher
 class Banner:
     """The escalation banner: « À transférer : Droit du travail » or « Orienter vers : la Caf »."""
 
-    kind: str  # "sector" | "body"
+    kind: Target
     headline: str
     instruction: str
     source_id: str
@@ -55,10 +56,10 @@ def banner(escalation: dict[str, Any] | None) -> Banner | None:
     source = str(escalation.get("source_id") or "")
     if escalation.get("target") == "sector":
         label = escalation.get("sector_label") or escalation.get("sector") or ""
-        return Banner("sector", f"À transférer : {label}", instruction, source)
+        return Banner(Target.SECTOR, f"À transférer : {label}", instruction, source)
     pivot = str(escalation.get("pivot") or "")
     label = escalation.get("pivot_label") or pivot_label(pivot)
-    return Banner("body", f"Orienter vers : {label}", instruction, source)
+    return Banner(Target.BODY, f"Orienter vers : {label}", instruction, source)
 
 
 def _number(blocks: list[Any], prefix: str, counter: list[int]) -> None:
