@@ -54,6 +54,7 @@ class Criteria:
     pivots: tuple[str, ...]
     commune: Commune | None
     name: str
+    unknown_commune: bool = False  # a commune was typed and allo does not know it: no result rather than all
 
 
 async def understand(session: AsyncSession, query: DirectoryQuery) -> Criteria:
@@ -73,7 +74,7 @@ async def understand(session: AsyncSession, query: DirectoryQuery) -> Criteria:
             commune, name = guessed, ""
     if not pivots and commune is None and not name:
         raise EmptyQuery("Saisissez un nom, un type d'organisme ou une commune.")
-    return Criteria(pivots, commune, name)
+    return Criteria(pivots, commune, name, unknown_commune=commune is None and bool(query.commune.strip()))
 
 
 _SELECT = """
@@ -83,7 +84,7 @@ SELECT b.id, b.name, b.acronym, b.insee, b.department, b.commune_name, b.postal_
 FROM dir_bodies b {join}
 WHERE b.retired_at IS NULL {filters}
 ORDER BY tier, (b.main_for && CAST(:pivots AS text[])) DESC, text_rank DESC,
-         (allo_fold(b.name) ~ '(deleguee|annexe)'), b.name, b.id
+         (b.name ~* '(d[ée]l[ée]gu[ée]e|annexe)'), b.name, b.id
 LIMIT :fetch
 """
 # With a commune, the candidates are a union of small index probes (served by a pivot asked for, in the commune,
@@ -165,9 +166,16 @@ async def search_directory(session: AsyncSession, query: DirectoryQuery, now: da
     params = {"pivots": list(criteria.pivots), "name": criteria.name, "tsq": prefix_query(criteria.name),
               "insee": commune.insee if commune else "", "department": commune.department if commune else "",
               "fetch": max(limit * 5, 100) if query.open_now else limit}
-    rows = (await session.execute(text(_sql(criteria)), params)).all() if params["tsq"] or not criteria.name else []
-    if criteria.name and not rows:
-        rows = (await session.execute(text(_sql(criteria, fuzzy=True)), params)).all()
+    rows: list[Any] = []
+    if criteria.unknown_commune:
+        pass  # the caller's commune is unknown: offering bodies from anywhere would mislead
+    elif params["tsq"] or not criteria.name:
+        rows = list((await session.execute(text(_sql(criteria)), params)).all())
+    if criteria.name and not rows and not criteria.unknown_commune:
+        # A stricter similarity than pg_trgm's 0.3: the index itself then drops names that only share a common
+        # word with the query (« commune », « mairie »), instead of rechecking every one of them.
+        await session.execute(text("SELECT set_config('pg_trgm.similarity_threshold', '0.45', true)"))
+        rows = list((await session.execute(text(_sql(criteria, fuzzy=True)), params)).all())
     results = [hit(row, now, Tier(row.tier) if commune else None) for row in rows]
     if query.open_now:
         results = [r for r in results if r["open_now"]]
@@ -177,5 +185,7 @@ async def search_directory(session: AsyncSession, query: DirectoryQuery, now: da
                                                  "department": commune.department},
         "type": labels(criteria.pivots),
         "name": criteria.name,
+        "message": "Commune inconnue de l'annuaire : vérifiez le nom, le code postal ou le code INSEE."
+                   if criteria.unknown_commune else None,
         "results": results[:limit],
     }

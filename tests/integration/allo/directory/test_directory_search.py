@@ -111,6 +111,12 @@ async def test_open_now_and_status(session):
     assert unknown["results"][0]["open_now"] is None  # the Caf of Montpellier publishes no hours
 
 
+async def test_an_unknown_commune_gives_no_result_and_says_so(session):
+    found = await search_directory(session, DirectoryQuery(q="caf", commune="Zzyzx"), MONDAY_10)
+    assert found["commune"] is None and found["results"] == [] and "Commune inconnue" in found["message"]
+    assert (await search_directory(session, DirectoryQuery(q="caf", commune="Metz"), MONDAY_10))["message"] is None
+
+
 async def test_empty_query_is_refused(session):
     with pytest.raises(EmptyQuery):
         await search_directory(session, DirectoryQuery(q="  "), MONDAY_10)
