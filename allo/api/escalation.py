@@ -31,6 +31,13 @@ def _unprocessable(message: str) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, message)
 
 
+def _reason(office: LocalOffice | None, typed: str, place: Commune | None) -> str | None:
+    """The local office's reason, saying first when the commune typed was not found (the adviser may retype it)."""
+    if office is None or office.reason is None or not typed.strip() or place is not None:
+        return office.reason if office else None
+    return f"Commune « {typed.strip()} » introuvable dans l'annuaire. {office.reason}"
+
+
 async def _commune(db: AsyncSession, text: str) -> Commune | None:
     if any(not ch.isprintable() for ch in text):
         raise _unprocessable("La commune contient des caractères de contrôle : tapez un nom, un code postal ou un "
@@ -57,13 +64,13 @@ def escalation_router(service: AlloService) -> APIRouter:
             place = await _commune(db, commune)
             office: LocalOffice | None = None
             if found is not None and found.target is Target.BODY and found.pivot is not None:
-                office = await local_office(db, found.pivot, place)
+                office = await local_office(db, found.pivot, place, service.clock())
         if found is None:
             return {"sheet": sheet, "commune": _commune_json(place), "escalation": None}
         return {"sheet": sheet, "commune": _commune_json(place), "escalation": {
             **found.to_json(), "body": office.body if office else None,
             "resolved_by": office.resolved_by.value if office and office.resolved_by else None,
-            "reason": office.reason if office else None}}
+            "reason": _reason(office, commune, place)}}
 
     @router.get("/api/directory/local", responses={422: {"description": "not a pivot code, or an unreadable "
                                                                         "commune (French `detail`)"}},
@@ -76,7 +83,8 @@ def escalation_router(service: AlloService) -> APIRouter:
                                  "exemple caf)")
         async with session() as db:
             place = await _commune(db, commune)
-            office = await local_office(db, pivot, place)
-        return {"commune": _commune_json(place), **office.to_json(), "pivot_label": pivots.label(pivot)}
+            office = await local_office(db, pivot, place, service.clock())
+        return {"commune": _commune_json(place), **office.to_json(), "pivot_label": pivots.label(pivot),
+                "reason": _reason(office, commune, place)}
 
     return router

@@ -13,6 +13,7 @@ import enum
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import func, or_, select
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from allo.db.knowledge_models import DirBody, DirServed
 from allo.directory import pivots
+from allo.directory.search import hit
 
 DIRECTORY_SITE = "lannuaire.service-public.fr"
 SECONDARY = ("deleguee", "annexe")
@@ -63,7 +65,7 @@ class Candidate:
 @dataclass(frozen=True)
 class LocalOffice:
     pivot: str
-    body: dict[str, Any] | None  # the body's summary (summary()), None when none was found
+    body: dict[str, Any] | None  # the body as the directory's search shows it, None when none was found
     resolved_by: ResolvedBy | None
     reason: str | None  # French, for the adviser: why this body, or why none
 
@@ -104,7 +106,7 @@ def choose(pivot: str, commune: Place | None, candidates: Iterable[Candidate]) -
     live = [c for c in candidates if not c.retired]
     label = pivots.label(pivot)
     capital = label[:1].upper() + label[1:]
-    where = f"{commune.name} ({commune.insee})" if commune is not None else ""
+    where = "" if commune is None else f"{commune.name} ({commune.insee})" if commune.name else commune.insee
     if commune is not None:
         here = _best(pivot, (c for c in live if c.serves and pivot in c.pivots))
         if here is not None:
@@ -117,37 +119,20 @@ def choose(pivot: str, commune: Place | None, candidates: Iterable[Candidate]) -
                                f"département ({commune.department})")
     national = _best(pivot, (c for c in live if c.national and _national_match(pivot, c)))
     if national is not None:
-        local = f"aucun organisme local connu pour {where}" if commune is not None else "commune non précisée"
+        local = f"aucun organisme local connu pour {where}" if commune is not None else "sans la commune de l'appelant"
         return LocalOffice(pivot, national.summary, ResolvedBy.NATIONAL, f"{capital} : {local} ; voici le service "
                                                                          "national")
     if commune is None:
-        return LocalOffice(pivot, None, None, f"{capital} : commune non reconnue et aucun service national connu : "
-                                              f"demander la commune de l'appelant ou orienter vers le site "
-                                              f"{DIRECTORY_SITE}")
-    return LocalOffice(pivot, None, None, f"Pas de {label} connue pour {where} ni dans son département : orienter "
-                                          f"vers le site {DIRECTORY_SITE}")
+        return LocalOffice(pivot, None, None, f"{capital} : aucun service national connu : demander la commune de "
+                                              f"l'appelant ou orienter vers le site {DIRECTORY_SITE}")
+    return LocalOffice(pivot, None, None, f"{capital} : aucun organisme connu pour {where} ni dans son département : "
+                                          f"orienter vers le site {DIRECTORY_SITE}")
 
 
-def _address(addresses: list[dict[str, Any]]) -> str:
-    physical = [a for a in addresses if a.get("kind") == "physical"] or addresses
-    if not physical:
-        return ""
-    a = physical[0]
-    street = ", ".join(part for part in (a.get("complement1", ""), a.get("street", ""), a.get("complement2", ""))
-                       if part)
-    town = " ".join(part for part in (a.get("postal_code", ""), a.get("commune", "")) if part)
-    return ", ".join(part for part in (street, town) if part)
-
-
-def summary(body: DirBody) -> dict[str, Any]:
-    """What the adviser reads of a body: how to reach it (the whole row is GET /api/directory/bodies/{id})."""
-    return {"id": body.id, "name": body.name, "address": _address(body.addresses), "commune": body.commune_name,
-            "postal_code": body.postal_code, "department": body.department, "phones": body.phones,
-            "emails": body.emails, "websites": body.websites, "hours": body.hours,
-            "hours_comment": body.hours_comment, "url": body.url, "pivots": body.pivots, "national": body.national}
-
-
-async def local_office(session: AsyncSession, pivot: str, commune: Place | None) -> LocalOffice:
+async def local_office(session: AsyncSession, pivot: str, commune: Place | None,
+                       now: datetime | None = None) -> LocalOffice:
+    """`now` (the routing clock) says whether the body is open now; the body is shown as the directory's search
+    shows it (allo.directory.search.hit)."""
     served = select(DirServed.body_id).where(DirServed.pivot == pivot,
                                              DirServed.insee == (commune.insee if commune else ""))
     folded_kind = func.allo_fold(DirBody.org_type)
@@ -156,8 +141,9 @@ async def local_office(session: AsyncSession, pivot: str, commune: Place | None)
     wanted = [DirBody.id.in_(served), DirBody.national.is_(True) & (DirBody.pivots.contains([pivot]) | named)]
     if commune is not None:
         wanted.append(DirBody.pivots.contains([pivot]) & (DirBody.department == commune.department))
+    when = now or datetime.now(UTC)
     rows = list(await session.scalars(select(DirBody).where(DirBody.retired_at.is_(None), or_(*wanted))))
     here = set((await session.scalars(served)).all()) if commune is not None else set()
     return choose(pivot, commune, [
         Candidate(b.id, b.name, tuple(b.pivots), tuple(b.main_for), b.department, b.national, b.org_type,
-                  b.id in here, b.retired_at is not None, summary(b)) for b in rows])
+                  b.id in here, b.retired_at is not None, hit(b, when, None)) for b in rows])

@@ -91,6 +91,7 @@ def test_a_sheet_with_an_outside_body_resolved_for_the_commune(agent):
         "body", "caf", "la Caf", "F90411")
     assert escalation["body"]["id"] == "test-esc-caf"  # the main office, not the annex
     assert escalation["body"]["address"] == "1 rue de l'Exemple, 95990 Esc-la-Ville"
+    assert {"open_now", "opening_status", "phones", "hours"} <= set(escalation["body"])  # as the directory shows it
     assert escalation["resolved_by"] == "commune" and escalation["reason"] is None
 
 
@@ -123,8 +124,8 @@ def test_local_office_commune_department_national_and_none(agent):
     assert (far["office"]["id"], far["resolved_by"]) == ("test-esc-national", "national")
     none = agent.get("/api/directory/local", params={"pivot": "mairie", "commune": "95999"}).json()
     assert none["office"] is None and none["resolved_by"] is None  # the only one is retired
-    assert none["reason"] == ("Pas de la mairie connue pour Esc-la-Ville (95999) ni dans son département : orienter "
-                              "vers le site lannuaire.service-public.fr")
+    assert none["reason"] == ("La mairie : aucun organisme connu pour Esc-la-Ville (95999) ni dans son département : "
+                              "orienter vers le site lannuaire.service-public.fr")
     bad = agent.get("/api/directory/local", params={"pivot": "Caf!"})
     assert bad.status_code == 422 and "n'est pas un code pivot" in bad.json()["detail"]
 
@@ -140,6 +141,9 @@ def test_on_the_demo_directory(agent, sheet, commune, body, resolved_by):
     escalation = agent.get("/api/knowledge/escalation", params={"sheet": sheet, "commune": commune}).json()[
         "escalation"]
     assert escalation["body"]["name"].startswith(body) and escalation["resolved_by"] == resolved_by, escalation
+    if commune == "Bordeaux":
+        assert escalation["reason"] == ("Commune « Bordeaux » introuvable dans l'annuaire. La Caf : sans la commune "
+                                        "de l'appelant ; voici le service national")
 
 
 def test_search_results_and_a_sheet_carry_their_escalation(agent):

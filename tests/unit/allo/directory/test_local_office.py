@@ -64,7 +64,7 @@ def test_a_national_body_when_nothing_is_local_by_pivot_or_by_type_of_organisati
     assert chosen("ma", METZ, unknown) == (None, None)  # an unknown code is not searched for in the type's words
     office = choose("caf", None, [national, body("main", "Caf de la Moselle", serves=True, main=True)])
     assert (office.body or {}).get("id") == "cnaf"  # no commune: only national bodies can be chosen
-    assert office.reason == "La Caf : commune non précisée ; voici le service national"
+    assert office.reason == "La Caf : sans la commune de l'appelant ; voici le service national"
 
 
 def test_a_retired_body_is_never_chosen() -> None:
@@ -78,14 +78,15 @@ def test_a_retired_body_is_never_chosen() -> None:
 def test_none_found_says_why_in_french() -> None:
     office = choose("commission_conciliation", METZ, [body("caf", "Caf de la Moselle", serves=True)])
     assert office.body is None and office.resolved_by is None
-    assert office.reason == ("Pas de la commission départementale de conciliation connue pour Metz (57463) ni dans "
-                             "son département : orienter vers le site lannuaire.service-public.fr")
+    assert office.reason == ("La commission départementale de conciliation : aucun organisme connu pour Metz (57463) "
+                             "ni dans son département : orienter vers le site lannuaire.service-public.fr")
+    nameless = choose("commission_conciliation", Town("57463", "", "57"), [])  # a commune known by its code only
+    assert nameless.reason is not None and "aucun organisme connu pour 57463 ni" in nameless.reason
     assert office.to_json() == {"pivot": "commission_conciliation",
                                 "pivot_label": "la commission départementale de conciliation", "office": None,
                                 "resolved_by": None, "reason": office.reason}
-    assert choose("caf", None, []).reason == ("La Caf : commune non reconnue et aucun service national connu : "
-                                              "demander la commune de l'appelant ou orienter vers le site "
-                                              "lannuaire.service-public.fr")
+    assert choose("caf", None, []).reason == ("La Caf : aucun service national connu : demander la commune de "
+                                              "l'appelant ou orienter vers le site lannuaire.service-public.fr")
 
 
 def test_kind_words_drop_the_article_and_the_parenthesis() -> None:
