@@ -119,3 +119,9 @@ async def test_the_directory_by_type_word_and_commune(running_service, page: Pag
     await expect(first.locator(".body-address")).to_contain_text("34")
     await expect(page.locator("#dir-status")).to_contain_text("à Montpellier (34172)")
     await shot(page, "knowledge-directory")
+
+    await page.get_by_label("Commune").fill("Xyzzyville")  # unknown: no body from anywhere, the API's French words
+    await page.get_by_label("Commune").press("Enter")
+    await expect(page.locator("#dir-status")).to_have_text(
+        "Commune inconnue de l'annuaire : vérifiez le nom, le code postal ou le code INSEE.")
+    await expect(page.locator("#dir-results li")).to_have_count(0)

@@ -98,7 +98,8 @@
       list.replaceChildren(...results.map((body) => el("li", { "data-id": body.id }, bodyCard(body))));
       const where = reply.data.commune ? ` à ${reply.data.commune.name} (${reply.data.commune.insee})`
         : params.commune ? ` (commune « ${params.commune} » non reconnue)` : "";
-      status.textContent = results.length === 0 ? `Aucun organisme trouvé${where}.`
+      status.textContent = reply.data.message ? reply.data.message
+        : results.length === 0 ? `Aucun organisme trouvé${where}.`
         : `${results.length} organisme${results.length > 1 ? "s" : ""}${where}.`;
     }
 
