@@ -77,6 +77,9 @@ async def resolve_commune(session: AsyncSession, typed: str, *, fuzzy: bool = Tr
     arrondissement = arrondissement_code(folded)
     if arrondissement is not None:
         return await _by_code(session, arrondissement)
+    # 0.5 rather than pg_trgm's 0.3: names sharing only « saint » or « sur » with the query are dropped by the
+    # index itself instead of being rechecked and sorted (a misspelt « Montpelier » is well above it).
+    await session.execute(text("SELECT set_config('pg_trgm.similarity_threshold', '0.5', true)"))
     rows = (await session.execute(text(
         "SELECT insee, name, postal_codes, department, similarity(allo_fold(name), :q) AS sim FROM dir_communes "
         "WHERE allo_fold(name) % :q ORDER BY sim DESC, insee LIMIT 20"), {"q": folded})).all()

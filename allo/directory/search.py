@@ -77,15 +77,18 @@ async def understand(session: AsyncSession, query: DirectoryQuery) -> Criteria:
     return Criteria(pivots, commune, name, unknown_commune=commune is None and bool(query.commune.strip()))
 
 
+# The ranking sorts narrow rows (id and the keys); only the `fetch` best are joined back for their JSON columns.
 _SELECT = """
 SELECT b.id, b.name, b.acronym, b.insee, b.department, b.commune_name, b.postal_code, b.pivots, b.main_for,
-       b.national, b.addresses, b.phones, b.emails, b.websites, b.hours, b.hours_comment, b.url,
-       {tier} AS tier, {text_rank} AS text_rank
-FROM dir_bodies b {join}
-WHERE b.retired_at IS NULL {filters}
-ORDER BY tier, (b.main_for && CAST(:pivots AS text[])) DESC, text_rank DESC,
-         (b.name ~* '(d[ée]l[ée]gu[ée]e|annexe)'), b.name, b.id
-LIMIT :fetch
+       b.national, b.addresses, b.phones, b.emails, b.websites, b.hours, b.hours_comment, b.url, r.tier
+FROM (SELECT b.id, {tier} AS tier, (b.main_for && CAST(:pivots AS text[])) AS main, {text_rank} AS text_rank,
+             (b.name ~* '(d[ée]l[ée]gu[ée]e|annexe)') AS secondary, b.name
+      FROM dir_bodies b {join}
+      WHERE b.retired_at IS NULL {filters}
+      ORDER BY tier, main DESC, text_rank DESC, secondary, b.name, b.id
+      LIMIT :fetch) r
+JOIN dir_bodies b ON b.id = r.id
+ORDER BY r.tier, r.main DESC, r.text_rank DESC, r.secondary, r.name, r.id
 """
 # With a commune, the candidates are a union of small index probes (served by a pivot asked for, in the commune,
 # in its department, national) rather than a test of every body of the type: the served probe uses
