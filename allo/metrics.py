@@ -25,6 +25,10 @@ class Metrics:
         self.knowledge_search_seconds = Histogram("allo_knowledge_search_seconds",
                                                   "GET /api/knowledge/search, database query included",
                                                   registry=self.registry, buckets=FAST_BUCKETS)
+        # How often the directory has no body for the caller's commune: the department's or a national one was
+        # offered ("department", "national") or none ("none"): what an import or the pivot codes lack.
+        self.local_offices = Counter("allo_local_offices", "Local offices looked up for advisers, by how they were "
+                                     "resolved", ["resolved_by"], registry=self.registry)
         self.routes = Counter("allo_routes", "Menu outcomes, by outcome and queue", ["outcome", "queue"],
                               registry=self.registry)
         self.ami_connected = Gauge("allo_ami_connected", "1 when the AMI session is ready", registry=self.registry)

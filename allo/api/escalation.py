@@ -48,6 +48,10 @@ async def _commune(db: AsyncSession, text: str) -> Commune | None:
 def escalation_router(service: AlloService) -> APIRouter:
     router = APIRouter(tags=["knowledge"])
 
+    def counted(office: LocalOffice) -> LocalOffice:
+        service.metrics.local_offices.labels(office.resolved_by.value if office.resolved_by else "none").inc()
+        return office
+
     def session() -> AsyncSession:
         return AsyncSession(service.engine, expire_on_commit=False)
 
@@ -64,7 +68,7 @@ def escalation_router(service: AlloService) -> APIRouter:
             place = await _commune(db, commune)
             office: LocalOffice | None = None
             if found is not None and found.target is Target.BODY and found.pivot is not None:
-                office = await local_office(db, found.pivot, place, service.clock())
+                office = counted(await local_office(db, found.pivot, place, service.clock()))
         if found is None:
             return {"sheet": sheet, "commune": _commune_json(place), "escalation": None}
         return {"sheet": sheet, "commune": _commune_json(place), "escalation": {
@@ -83,7 +87,7 @@ def escalation_router(service: AlloService) -> APIRouter:
                                  "exemple caf)")
         async with session() as db:
             place = await _commune(db, commune)
-            office = await local_office(db, pivot, place, service.clock())
+            office = counted(await local_office(db, pivot, place, service.clock()))
         return {"commune": _commune_json(place), **office.to_json(), "pivot_label": pivots.label(pivot),
                 "reason": _reason(office, commune, place)}
 

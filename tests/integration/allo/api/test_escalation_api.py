@@ -5,6 +5,7 @@ never in the demo directory) inserted here: the commune's main office, the depar
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -128,6 +129,13 @@ def test_local_office_commune_department_national_and_none(agent):
                               "orienter vers le site lannuaire.service-public.fr")
     bad = agent.get("/api/directory/local", params={"pivot": "Caf!"})
     assert bad.status_code == 422 and "n'est pas un code pivot" in bad.json()["detail"]
+
+
+def test_lookups_are_counted_by_how_they_were_resolved(agent, running_service):
+    agent.get("/api/directory/local", params={"pivot": "mairie", "commune": "95999"})
+    with httpx.Client(base_url=running_service.base_url, headers=running_service.headers(Role.OPS)) as ops:
+        metrics = ops.get("/metrics").text
+    assert re.search(r'^allo_local_offices_total\{resolved_by="none"\} [1-9]', metrics, re.M), metrics[:2000]
 
 
 @pytest.mark.parametrize(("sheet", "commune", "body", "resolved_by"), [
