@@ -148,6 +148,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     # Directory of public bodies (issue 17): advisers, supervisors, ops.
     ("GET", "/api/directory/search"): AGENT | STAFF,
     ("GET", "/api/directory/bodies/{body_id}"): AGENT | STAFF,
+    # The adviser's knowledge pages (docs/knowledge.md): every role that answers or oversees calls.
+    ("GET", "/connaissances"): (STAFF | AGENT).as_page,
+    ("GET", "/connaissances/fiches/{sheet_id}"): (STAFF | AGENT).as_page,
 }
 
 
