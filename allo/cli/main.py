@@ -152,6 +152,24 @@ def _add_retention(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     run.set_defaults(func=cmd_retention)
 
 
+def cmd_knowledge(args: argparse.Namespace) -> int:
+    from allo.cli.knowledge import import_command
+
+    return import_command(_settings(args), args.path, partial=args.partial, skip_bad=args.skip_bad,
+                          progress=args.progress)
+
+
+def _add_knowledge(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    knowledge = sub.add_parser("knowledge", help="the answer sheets of service-public.fr (docs/knowledge.md)")
+    knowledge_sub = knowledge.add_subparsers(dest="knowledge_command", required=True)
+    imp = knowledge_sub.add_parser("import", help="import a folder or zip of the DILA XML (F*.xml, N*.xml)")
+    imp.add_argument("path", type=Path, help="folder or zip (vosdroits-latest.zip)")
+    imp.add_argument("--partial", action="store_true", help="add and update only: retire nothing")
+    imp.add_argument("--skip-bad", action="store_true", help="import the other files when one cannot be parsed")
+    imp.add_argument("--progress", action="store_true", help="progress bar on stderr even when not a terminal")
+    imp.set_defaults(func=cmd_knowledge)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allo", description="IVR and call routing for the 3939 hotline")
     parser.add_argument("--state-dir", type=Path, default=None, help="default: $ALLO_STATE_DIR or ./.state")
@@ -189,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.set_defaults(func=cmd_doctor)
     _add_keys(sub)
     _add_retention(sub)
+    _add_knowledge(sub)
     return parser
 
 
