@@ -170,6 +170,24 @@ def _add_knowledge(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     imp.set_defaults(func=cmd_knowledge)
 
 
+def cmd_directory(args: argparse.Namespace) -> int:
+    from allo.cli.directory import import_command
+
+    return import_command(_settings(args), args.file, partial=args.partial, skip_bad=args.skip_bad,
+                          progress=args.progress)
+
+
+def _add_directory(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    directory = sub.add_parser("directory", help="the directory of public bodies (DILA Annuaire, docs/knowledge.md)")
+    directory_sub = directory.add_subparsers(dest="directory_command", required=True)
+    load = directory_sub.add_parser("import", help="import the JSON export (or a .zip / .tar.bz2 holding it)")
+    load.add_argument("file", type=Path)
+    load.add_argument("--partial", action="store_true", help="add and update only: bodies absent are not retired")
+    load.add_argument("--skip-bad", action="store_true", help="skip records without id or name and list them")
+    load.add_argument("--progress", action="store_true", help="progress bar on stderr even when it is not a TTY")
+    load.set_defaults(func=cmd_directory)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allo", description="IVR and call routing for the 3939 hotline")
     parser.add_argument("--state-dir", type=Path, default=None, help="default: $ALLO_STATE_DIR or ./.state")
@@ -208,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_keys(sub)
     _add_retention(sub)
     _add_knowledge(sub)
+    _add_directory(sub)
     return parser
 
 
