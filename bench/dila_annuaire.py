@@ -105,7 +105,7 @@ def record(rng: random.Random, index: int, pivot: str, commune: Commune, by_dept
         pivots = [{"type_service_local": pivot, "code_insee_commune": commune.insee, "indice_code_pivot": "01"}]
     elif pivot == "mairie" and index % 11 == 0:
         pivots.append({"type_service_local": "ccas", "code_insee_commune": [commune.insee]})
-    phone_prefix = f"0{rng.randint(1, 5)} {rng.randint(10, 99)}"
+    phone_prefix = f"0{rng.randint(1, 5)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
     slug = body_id.split("-", maxsplit=1)[0]
     street = f"{rng.randint(1, 120)} {rng.choice(STREETS)}"
     address = {"type_adresse": "Adresse", "complement1": rng.choice(["", "", "Bâtiment B", "Hôtel de ville"]),
