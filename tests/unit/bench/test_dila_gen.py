@@ -109,3 +109,15 @@ def test_communes_spread_over_the_101_departments() -> None:
     records = json.loads(out.getvalue())["service"]
     departments = {r["url_service_public"].split("/")[3] for r in records}
     assert departments == set(DEPARTMENTS)
+
+
+def test_the_project_parsers_read_every_generated_sheet_and_body(generated: tuple[Path, Path]) -> None:
+    from allo.directory.parse import iter_bodies
+    from allo.knowledge.parse import parse_sheet
+
+    with zipfile.ZipFile(generated[0]) as archive:
+        sheets = [parse_sheet(archive.read(n), n) for n in archive.namelist()]
+    assert len(sheets) == 120 and all(s.title for s in sheets)
+    with generated[1].open("rb") as source:
+        bodies = list(iter_bodies(source))
+    assert len(bodies) == 400 and all(b.pivots and b.insee for b in bodies)
