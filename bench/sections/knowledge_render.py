@@ -32,7 +32,9 @@ def render(result: dict[str, Any]) -> str:
               f"{s['role']} role, `bench/sections/_querygen.py`) each go {p['rounds']} times through the fixed "
               "queries (`bench/sections/_kbqueries.py`: accent-less, misspelt, multi-word, type + commune, postal and "
               "INSEE codes) after one untimed pass; the naive scan sends the same words as `ILIKE '%word%'` (every "
-              "word) over the same tables on as many asyncpg connections, in the same run.", "",
+              f"word) over the same tables on as many asyncpg connections for {fmt(p.get('naive_seconds'))} s, "
+              "in the same run (each query timed; a scan is too slow for full passes). A query « with a result » "
+              "found at least one row (the API's first pass, the scan's first answer).", "",
               "| search | requests | req/s | p50 / p95 / p99 / max (ms) | non-200 / errors | queries with a result | "
               "CPU: service / PostgreSQL |", "|---|---|---|---|---|---|---|"]
     for name in ("knowledge", "directory"):
@@ -58,12 +60,16 @@ def _row(name: str, how: str, entry: dict[str, Any] | None) -> str:
     bad = sum(v for k, v in entry.get("statuses", {}).items() if k != "200")
     errors = sum(entry.get("errors", {}).values())
     hits = [h for h in entry["hits"] if h]
+    ran = entry.get("queries_run", len(entry["hits"]))
+    found = f"{len(hits)} of {len(entry['hits'])}" + (f" ({ran} ran)" if ran < len(entry["hits"]) else "")
+    if how == "API" and entry.get("statuses", {}).get("404") == entry["requests"]:
+        return f"| {name}, {how} | not there yet: every request answered 404 | | | | | |"
     cpu = entry.get("cpu_pct_of_one_core", {})
     service = fmt(cpu.get("service")) if how == "API" else "-"
     return (f"| {name}, {how} | {entry['requests']} | {fmt(entry['requests_per_s'])} | {fmt(lat['p50_ms'])} / "
             f"{fmt(lat['p95_ms'])} / {fmt(lat['p99_ms'])} / {fmt(lat['max_ms'])} | "
-            f"{bad if how == 'API' else '-'} / {errors if how == 'API' else '-'} | {len(hits)} of "
-            f"{len(entry['hits'])} | {service} / {fmt(cpu.get('postgres'))} % |")
+            f"{bad if how == 'API' else '-'} / {errors if how == 'API' else '-'} | {found} | {service} / "
+            f"{fmt(cpu.get('postgres'))} % |")
 
 
 def _found(categories: list[str], hits: list[int | None] | None) -> Counter[str]:
