@@ -22,6 +22,9 @@ class Metrics:
                                              buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 300))
         self.agi_command_seconds = Histogram("allo_agi_command_seconds", "AGI command round trip", ["command"],
                                              registry=self.registry, buckets=FAST_BUCKETS)
+        self.knowledge_search_seconds = Histogram("allo_knowledge_search_seconds",
+                                                  "GET /api/knowledge/search, database query included",
+                                                  registry=self.registry, buckets=FAST_BUCKETS)
         self.routes = Counter("allo_routes", "Menu outcomes, by outcome and queue", ["outcome", "queue"],
                               registry=self.registry)
         self.ami_connected = Gauge("allo_ami_connected", "1 when the AMI session is ready", registry=self.registry)

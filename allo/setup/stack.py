@@ -18,6 +18,7 @@ from allo.db.rules_models import Prompt
 from allo.db.rules_seed import has_active_code, rotate_access_code, seed_rules
 from allo.db.seed import remember_access_code, remember_demo_passwords, seed
 from allo.fallback.hours import render_hours, spoken_reopening
+from allo.knowledge.demo_seed import seed_demo_sheets
 from allo.rules.load import load_rules
 from allo.rules.recording_store import published_uploads
 from allo.settings import Settings
@@ -76,6 +77,8 @@ async def seed_all(session: AsyncSession, state_dir: Path) -> SeededData:
         code = await rotate_access_code(session, label="code d'accès du service spécialisé")
         path = remember_access_code(state_dir, "specialist", code)
         say(f"created the specialist service's access code (in {path}; rotate with `allo codes rotate`)")
+    if (sheets := await seed_demo_sheets(session)) is not None:
+        say(f"loaded {sheets.added} demo answer sheets (`allo knowledge import` loads the real ones)")
     queues, agents = await asterisk_inputs(session)
     prompts = {p.name: p.text for p in (await session.scalars(select(Prompt))).all()}
     return SeededData(queues, agents, prompts, await published_uploads(session))

@@ -139,6 +139,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/reports"): STAFF.as_page,
     ("GET", "/api/audit"): STAFF,
     ("GET", "/audit"): STAFF.as_page,
+    # Knowledge base (answer sheets): advisers, supervisors, ops.
+    ("GET", "/api/knowledge/search"): STAFF | AGENT,
+    ("GET", "/api/knowledge/fiches/{sheet_id}"): STAFF | AGENT,
 }
 
 

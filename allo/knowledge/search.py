@@ -1,0 +1,98 @@
+"""Searching the answer sheets: one SQL query, French full-text search and trigrams together.
+
+- `websearch_to_tsquery('allo_fr', q)`: the words as typed (quotes, `-word`, `or` work), accents folded, stemmed;
+- every word ANDed with the last one as a prefix (`démiss` finds démission while the adviser types);
+- every word ORed, at half weight, so a sheet that has most of the words still comes up;
+- `word_similarity` of the folded query and title (pg_trgm, on the trigram index): misspellings, missing accents.
+Each full-text rank is `ts_rank_cd` with weights title (A) 1.0 > summary (B) 0.4 > body (C) 0.2, normalised to
+[0, 1); themes and dossiers count for 60 %; retired sheets are excluded unless asked (then last).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+MAX_WORDS = 12
+PREFIX_MIN = 3  # a shorter last word is not expanded (it would match half the base)
+WORD_SIMILARITY = 0.35  # pg_trgm.word_similarity_threshold for the `<%` filter (default 0.6 misses misspellings)
+NODE_FACTOR = 0.6  # themes, dossiers and other nodes, beside the answer kinds (sheet.ANSWER_KINDS)
+
+_WORDS = re.compile(r"\w+")
+_EXCLUDED = re.compile(r"(?:^|\s)-(\w+)")
+
+# The weights: {D, C, B, A} = {-, body, summary, title}; normalisation 32 maps a rank r to r / (r + 1).
+SEARCH_SQL = text("""
+WITH q AS (
+  SELECT websearch_to_tsquery('allo_fr', :q) AS web,
+         to_tsquery('allo_fr', :all_terms) AS every,
+         to_tsquery('allo_fr', :any_terms) AS some,
+         allo_fold(:q) AS folded
+)
+SELECT s.id, s.title, s.summary, s.kind, s.audiences, s.subject, s.theme_id, s.retired_at IS NOT NULL AS retired,
+       (ts_rank_cd('{0.2, 0.2, 0.4, 1.0}', s.search, q.web, 32)
+        + ts_rank_cd('{0.2, 0.2, 0.4, 1.0}', s.search, q.every, 32)
+        + 0.5 * ts_rank_cd('{0.2, 0.2, 0.4, 1.0}', s.search, q.some, 32)
+        + word_similarity(q.folded, allo_fold(s.title)))
+       * CASE WHEN s.kind IN ('fiche', 'question', 'how_to') THEN 1.0 ELSE :node_factor END
+       AS score
+FROM kb_sheets s, q
+WHERE (s.search @@ q.web OR s.search @@ q.some OR q.folded <% allo_fold(s.title))
+  AND (:none_terms = '' OR NOT s.search @@ to_tsquery('allo_fr', :none_terms))
+  AND (:include_retired OR s.retired_at IS NULL)
+ORDER BY s.retired_at IS NOT NULL, score DESC, s.id
+LIMIT :limit
+""")
+
+
+@dataclass(frozen=True)
+class SheetHit:
+    id: str
+    title: str
+    summary: str
+    kind: str
+    audience: list[str]
+    theme: str
+    theme_id: str | None
+    retired: bool
+    score: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "summary": self.summary, "kind": self.kind,
+                "audience": self.audience, "theme": self.theme, "theme_id": self.theme_id,
+                "retired": self.retired, "score": round(self.score, 4)}
+
+
+def terms(q: str) -> tuple[str, str] | None:
+    """(all words ANDed, any word ORed) as to_tsquery text, the last word a prefix unless the query ends with a
+    space, `-word`s left out; only `\\w` characters reach to_tsquery, so its syntax cannot be injected. None: no
+    word at all."""
+    words = _WORDS.findall(_EXCLUDED.sub(" ", q))[:MAX_WORDS]
+    if not words:
+        return None
+    typed = [*words]
+    if not q[-1:].isspace() and len(words[-1]) >= PREFIX_MIN:
+        typed[-1] = f"{words[-1]}:*"
+    return " & ".join(typed), " | ".join(typed)
+
+
+async def search_sheets(session: AsyncSession, q: str, *, limit: int = 10,
+                        include_retired: bool = False) -> list[SheetHit]:
+    """Best first; an empty list when nothing matches (or the query has no word)."""
+    parsed = terms(q)
+    if parsed is None:
+        return []
+    all_terms, any_terms = parsed
+    none_terms = " | ".join(_EXCLUDED.findall(q)[:MAX_WORDS])  # websearch's `-word`, kept out of the OR too
+    # SET LOCAL: this transaction only (the caller's session), not the pooled connection's later users.
+    await session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {WORD_SIMILARITY}"))
+    result = await session.execute(SEARCH_SQL, {
+        "q": q, "all_terms": all_terms, "any_terms": any_terms, "none_terms": none_terms,
+        "include_retired": include_retired, "limit": limit, "node_factor": NODE_FACTOR})
+    return [SheetHit(id=r.id, title=r.title, summary=r.summary, kind=r.kind, audience=list(r.audiences),
+                     theme=r.subject, theme_id=r.theme_id, retired=r.retired, score=float(r.score))
+            for r in result.all()]
