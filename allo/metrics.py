@@ -49,6 +49,11 @@ class Metrics:
         self.access_code_surge = Gauge("allo_access_code_surge", "1 while wrong access codes of all callers "
                                        "exceed ALLO_ACCESS_CODE_SURGE_PER_MINUTE", registry=self.registry)
 
+        # Directory of public bodies (issue 17): advisers type into it during a call.
+        self.directory_search_seconds = Histogram("allo_directory_search_seconds", "GET /api/directory/search "
+                                                  "duration, database included", registry=self.registry,
+                                                  buckets=FAST_BUCKETS)
+
     def session_started(self) -> None:
         self.agi_active.inc()
 

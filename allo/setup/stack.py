@@ -17,6 +17,7 @@ from allo.db.migrate import upgrade_head
 from allo.db.rules_models import Prompt
 from allo.db.rules_seed import has_active_code, rotate_access_code, seed_rules
 from allo.db.seed import remember_access_code, remember_demo_passwords, seed
+from allo.directory.seed import seed_demo_directory
 from allo.fallback.hours import render_hours, spoken_reopening
 from allo.knowledge.demo_seed import seed_demo_sheets
 from allo.rules.load import load_rules
@@ -91,6 +92,7 @@ async def seed_database(settings: Settings) -> SeededData:
         async with sessions() as session:
             data = await seed_all(session, settings.state_dir)
             await session.commit()
+        await seed_demo_directory(engine, say)
         async with sessions() as session:  # its own transaction: the rules are read in REPEATABLE READ
             rules = await load_rules(session)
         hours = render_hours(rules, datetime.now(UTC), spoken_reopening, settings.fallback_hours_days)

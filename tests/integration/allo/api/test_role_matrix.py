@@ -142,6 +142,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     # Knowledge base (answer sheets): advisers, supervisors, ops.
     ("GET", "/api/knowledge/search"): STAFF | AGENT,
     ("GET", "/api/knowledge/fiches/{sheet_id}"): STAFF | AGENT,
+    # Directory of public bodies (issue 17): advisers, supervisors, ops.
+    ("GET", "/api/directory/search"): AGENT | STAFF,
+    ("GET", "/api/directory/bodies/{body_id}"): AGENT | STAFF,
 }
 
 
