@@ -1,11 +1,11 @@
 """Closed-loop search clients (HTTP/1.1 keep-alive) for the knowledge section, run as a child process.
 
-    BENCH_TOKEN=… python -m bench.sections._querygen HOST PORT CONCURRENCY ROUNDS < paths.json
+    BENCH_TOKEN=… python -m bench.sections._querygen HOST PORT CONCURRENCY SECONDS < paths.json
 
-Each of CONCURRENCY connections goes through the list of paths (a JSON list on stdin), starting at its own offset,
-ROUNDS + 1 times; the first pass is the warm-up (not timed: requests/s is over the timed requests' span) and
-records for each path how many results it found. Prints one JSON line: latencies (ms) p50/p95/p99/max,
-requests/s, statuses, errors, hits.
+Each of CONCURRENCY connections goes through the list of paths (a JSON list on stdin) from its own offset, again
+and again, until SECONDS have passed (a slow search must not make the section last minutes). Each connection's
+first request is its warm-up (not timed); the first answer to each path gives how many results it found.
+Prints one JSON line: latencies (ms) p50/p95/p99/max, requests/s over the timed span, statuses, errors, hits.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from typing import Any
 from bench.sections._httpkit import percentile, read_body, read_head, request_bytes
 
 
-async def client(host: str, port: int, token: str, paths: list[str], offset: int, rounds: int,
+async def client(host: str, port: int, token: str, paths: list[str], offset: int, deadline: float,
                  out: dict[str, Any]) -> None:
     reader, writer = await asyncio.open_connection(host, port)
+    n = 0
     try:
-        for n in range(len(paths) * (rounds + 1)):
-            warm = n < len(paths)
+        while time.perf_counter() < deadline:
             path = paths[(offset + n) % len(paths)]
+            n += 1
             sent = time.perf_counter()
             try:
                 writer.write(request_bytes("GET", path, host, token))
@@ -39,14 +40,14 @@ async def client(host: str, port: int, token: str, paths: list[str], offset: int
                 reader, writer = await asyncio.open_connection(host, port)
                 continue
             elapsed = time.perf_counter() - sent
-            if warm:
-                if offset == 0:  # one client notes what each query finds
-                    out["hits"][path] = _hits(status, body)
-                continue
+            if path not in out["hits"]:
+                out["hits"][path] = _hits(status, body)
+            if n == 1:
+                continue  # the connection's warm-up
             out["latencies"].append(elapsed)
+            out["statuses"][status] += 1
             out["span"][0] = min(out["span"][0], sent)
             out["span"][1] = max(out["span"][1], sent + elapsed)
-            out["statuses"][status] += 1
     finally:
         writer.close()
 
@@ -60,15 +61,15 @@ def _hits(status: int, body: bytes) -> int | None:
         return None
 
 
-async def main(host: str, port: int, concurrency: int, rounds: int) -> None:
+async def main(host: str, port: int, concurrency: int, seconds: float) -> None:
     paths: list[str] = json.loads(sys.stdin.read())
     token = os.environ["BENCH_TOKEN"]
     out: dict[str, Any] = {"latencies": [], "statuses": Counter(), "errors": Counter(), "hits": {},
                            "span": [float("inf"), 0.0]}
-    # The warm-up pass of client 0 first (it notes the hits), then everyone at once.
     started = time.monotonic()
+    deadline = time.perf_counter() + seconds
     cpu0 = sum(os.times()[:2])
-    await asyncio.gather(*(client(host, port, token, paths, i * len(paths) // concurrency, rounds, out)
+    await asyncio.gather(*(client(host, port, token, paths, i * len(paths) // concurrency, deadline, out)
                            for i in range(concurrency)))
     wall = time.monotonic() - started
     cpu = sum(os.times()[:2]) - cpu0
@@ -90,4 +91,4 @@ async def main(host: str, port: int, concurrency: int, rounds: int) -> None:
 
 if __name__ == "__main__":
     a = sys.argv[1:]
-    asyncio.run(main(a[0], int(a[1]), int(a[2]), int(a[3])))
+    asyncio.run(main(a[0], int(a[1]), int(a[2]), float(a[3])))

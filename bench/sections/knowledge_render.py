@@ -28,13 +28,12 @@ def render(result: dict[str, Any]) -> str:
         lines += ["", f"`{imp['command'].rsplit(' ', 1)[0]}` failed; its output ends with:", "",
                   *("    " + line for line in imp["output_tail"].strip().splitlines()[-8:])]
     s = result["search"]
-    lines += ["", f"Search: {p['concurrency']} concurrent clients (keep-alive HTTP/1.1, bearer token of the "
-              f"{s['role']} role, `bench/sections/_querygen.py`) each go {p['rounds']} times through the fixed "
-              "queries (`bench/sections/_kbqueries.py`: accent-less, misspelt, multi-word, type + commune, postal and "
-              "INSEE codes) after one untimed pass; the naive scan sends the same words as `ILIKE '%word%'` (every "
-              f"word) over the same tables on as many asyncpg connections for {fmt(p.get('naive_seconds'))} s, "
-              "in the same run (each query timed; a scan is too slow for full passes). A query « with a result » "
-              "found at least one row (the API's first pass, the scan's first answer).", "",
+    lines += ["", f"Search: for {fmt(p['seconds'])} s each, {p['concurrency']} concurrent clients (keep-alive "
+              f"HTTP/1.1, bearer token of the {s['role']} role, `bench/sections/_querygen.py`) cycle through the "
+              "fixed queries (`bench/sections/_kbqueries.py`: accent-less, misspelt, multi-word, type + commune, "
+              "postal and INSEE codes), each connection's first request untimed; then the same words as "
+              "`ILIKE '%word%'` (every word) over the same tables on as many asyncpg connections, in the same run. "
+              "A query « with a result » found at least one row on its first answer.", "",
               "| search | requests | req/s | p50 / p95 / p99 / max (ms) | non-200 / errors | queries with a result | "
               "CPU: service / PostgreSQL |", "|---|---|---|---|---|---|---|"]
     for name in ("knowledge", "directory"):

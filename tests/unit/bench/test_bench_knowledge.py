@@ -33,7 +33,7 @@ def _search(p95: float, hits: list[int | None]) -> dict[str, Any]:
 def _result(bodies: int, wall: float, peak: float) -> dict[str, Any]:
     imp = {"command": "allo directory import /tmp/x.json", "exit_code": 0, "wall_s": wall, "peak_rss_mb": peak,
            "cpu_s": 30.0, "postgres_cpu_s": 12.0, "output_tail": ""}
-    return {"parameters": {"sheets": 5500, "bodies": bodies, "concurrency": 16, "rounds": 4, "seed": 17},
+    return {"parameters": {"sheets": 5500, "bodies": bodies, "concurrency": 16, "seconds": 15.0, "seed": 17},
             "generated": {"sheets": 5500, "sheets_xml_mb": 39.5, "sheets_zip_mb": 12.4, "bodies": bodies,
                           "communes": 34000, "directory_json_mb": 283.6, "seconds": 15.0},
             "imports": {"knowledge": {**imp, "command": "allo knowledge import /tmp/x.zip"}, "directory": imp},
