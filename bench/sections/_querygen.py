@@ -45,11 +45,18 @@ async def client(host: str, port: int, token: str, paths: list[str], offset: int
             if n == 1:
                 continue  # the connection's warm-up
             out["latencies"].append(elapsed)
+            out["by_path"].setdefault(path, []).append(elapsed)
             out["statuses"][status] += 1
             out["span"][0] = min(out["span"][0], sent)
             out["span"][1] = max(out["span"][1], sent + elapsed)
     finally:
         writer.close()
+
+
+def slowest(by_path: dict[str, list[float]], count: int = 5) -> list[dict[str, Any]]:
+    """The `count` paths with the highest median latency: which queries to look at first."""
+    medians = sorted(((percentile(v, 50) or 0.0, p, len(v)) for p, v in by_path.items()), reverse=True)
+    return [{"path": p, "p50_ms": round(m * 1000, 1), "count": n} for m, p, n in medians[:count]]
 
 
 def _hits(status: int, body: bytes) -> int | None:
@@ -64,7 +71,7 @@ def _hits(status: int, body: bytes) -> int | None:
 async def main(host: str, port: int, concurrency: int, seconds: float) -> None:
     paths: list[str] = json.loads(sys.stdin.read())
     token = os.environ["BENCH_TOKEN"]
-    out: dict[str, Any] = {"latencies": [], "statuses": Counter(), "errors": Counter(), "hits": {},
+    out: dict[str, Any] = {"latencies": [], "statuses": Counter(), "errors": Counter(), "hits": {}, "by_path": {},
                            "span": [float("inf"), 0.0]}
     started = time.monotonic()
     deadline = time.perf_counter() + seconds
@@ -85,7 +92,8 @@ async def main(host: str, port: int, concurrency: int, seconds: float) -> None:
         "latency": {"count": len(lat), "p50_ms": ms(50), "p95_ms": ms(95), "p99_ms": ms(99),
                     "max_ms": round(max(lat) * 1000, 2) if lat else None},
         "statuses": {str(k): v for k, v in out["statuses"].items()}, "errors": dict(out["errors"]),
-        "hits": out["hits"], "generator_cpu_pct_of_one_core": round(100 * cpu / wall, 1) if wall else None,
+        "hits": out["hits"], "slowest": slowest(out["by_path"]),
+        "generator_cpu_pct_of_one_core": round(100 * cpu / wall, 1) if wall else None,
     }), flush=True)
 
 

@@ -7,10 +7,11 @@ commands, search latency of the API beside a naive ILIKE scan, in the same run.
    database (migrated to head by BenchStack). Wall time; peak memory = the kernel's high-water mark of the
    command's resident set (`ru_maxrss` from wait4(2) on its pid, the same figure as /proc/<pid>/status VmHWM);
    its CPU and PostgreSQL's (postmaster and backends) during the import.
-3. Search, for a fixed time each (15 s; quick 6 s): `_querygen` (a child process, 16 keep-alive connections,
+3. Search, for a fixed time each (12 s; quick 5 s): `_querygen` (a child process, 16 keep-alive connections,
    bearer token of an adviser) cycles through the ~50 fixed queries of `_kbqueries` against
    `GET /api/knowledge/search` and `GET /api/directory/search`; then the same words as a naive `ILIKE '%word%'`
-   on every word over the same tables, straight in SQL on 16 asyncpg connections.
+   on every word over the same tables, straight in SQL on 16 asyncpg connections. One client alone for 4 s
+   gives each search's own cost, without the queueing of 16 clients on 2 cores.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from bench.sections import _kbqueries as queries
 from bench.sections._httpkit import (
     REPO,
     CpuMeter,
+    MachineMeter,
     base_url,
     bearer,
     children_cpu_seconds,
@@ -58,7 +60,8 @@ NAIVE_SQL = {
 def plan(quick: bool) -> dict[str, Any]:
     sheets = int(os.environ.get("BENCH_KB_SHEETS") or (1000 if quick else 5500))
     bodies = int(os.environ.get("BENCH_KB_BODIES") or (10_000 if quick else 80_000))
-    return {"sheets": sheets, "bodies": bodies, "concurrency": 16, "seconds": 6.0 if quick else 15.0,
+    return {"sheets": sheets, "bodies": bodies, "concurrency": 16, "seconds": 5.0 if quick else 12.0,
+            "single_seconds": 2.0 if quick else 4.0,
             "import_timeout_s": 600, "seed": SEED}
 
 
@@ -117,17 +120,19 @@ async def row_counts(stack: Any) -> dict[str, int | None]:
     return counts
 
 
-async def http_run(stack: Any, paths: list[str], token: str, params: dict[str, Any]) -> dict[str, Any]:
+async def http_run(stack: Any, paths: list[str], token: str, concurrency: int, seconds: float) -> dict[str, Any]:
     host, port = host_port(base_url(stack))
-    meter = _meter(stack)
-    child = await run_child("_querygen", [host, str(port), str(params["concurrency"]), str(params["seconds"])], token)
+    meter, machine = _meter(stack), MachineMeter()
+    child = await run_child("_querygen", [host, str(port), str(concurrency), str(seconds)], token)
     meter.start()
+    machine.start()
     out, err = await asyncio.wait_for(child.communicate(json.dumps(paths).encode()), 600)
     cpu = meter.stop()
+    load = machine.stop()
     if child.returncode != 0:
         raise RuntimeError(f"search clients failed: {err.decode()[-2000:]}")
     result: dict[str, Any] = json.loads(out)
-    result["cpu_pct_of_one_core"] = cpu
+    result.update({"concurrency": concurrency, "cpu_pct_of_one_core": cpu, **load})
     return result
 
 
@@ -147,7 +152,7 @@ async def naive_run(stack: Any, sql: str, patterns: list[list[str]], params: dic
     pool = await asyncpg.create_pool(stack.settings.asyncpg_dsn, min_size=concurrency, max_size=concurrency)
     latencies: list[float] = []
     hits: dict[int, int] = {}
-    meter = _meter(stack)
+    meter, machine = _meter(stack), MachineMeter()
     started = time.perf_counter()
     deadline = started + params["seconds"]
 
@@ -164,8 +169,10 @@ async def naive_run(stack: Any, sql: str, patterns: list[list[str]], params: dic
 
     try:
         meter.start()
+        machine.start()
         await asyncio.gather(*(client(i * len(patterns) // concurrency) for i in range(concurrency)))
         cpu = meter.stop()
+        load = machine.stop()
         span = time.perf_counter() - started
     finally:
         await pool.close()
@@ -173,7 +180,7 @@ async def naive_run(stack: Any, sql: str, patterns: list[list[str]], params: dic
             "latency": {k: _ms(percentile(latencies, p)) for k, p in (("p50_ms", 50), ("p95_ms", 95),
                                                                       ("p99_ms", 99), ("max_ms", 100))},
             "hits": [hits.get(i) for i in range(len(patterns))], "queries_run": len(hits),
-            "cpu_pct_of_one_core": cpu, "sql": sql}
+            "cpu_pct_of_one_core": cpu, **load, "sql": sql}
 
 
 def _ms(value: float | None) -> float | None:
@@ -206,13 +213,16 @@ async def run(stack: Any, quick: bool) -> dict[str, Any]:
                                                  params["import_timeout_s"])}
     result["rows"] = await row_counts(stack)
     token, role = _token(stack)
-    result["search"] = {"role": role, "http": {}, "naive": {}}
+    result["search"] = {"role": role, "http": {}, "single": {}, "naive": {}}
     sets = {"knowledge": (queries.knowledge_paths(), queries.knowledge_words()),
             "directory": (queries.directory_paths(), queries.directory_words())}
     for name, (paths, patterns) in sets.items():
-        http = await http_run(stack, paths, token, params)
+        http = await http_run(stack, paths, token, params["concurrency"], params["seconds"])
         http["hits"] = [http["hits"].get(p) for p in paths]
         result["search"]["http"][name] = http
+        single = await http_run(stack, paths, token, 1, params["single_seconds"])
+        single["hits"] = [single["hits"].get(p) for p in paths]
+        result["search"]["single"][name] = single
         try:
             result["search"]["naive"][name] = await naive_run(stack, NAIVE_SQL[name], patterns, params)
         except asyncpg.PostgresError as error:  # a table or column not there yet: say so, keep the rest

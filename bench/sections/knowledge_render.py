@@ -35,10 +35,17 @@ def render(result: dict[str, Any]) -> str:
               "`ILIKE '%word%'` (every word) over the same tables on as many asyncpg connections, in the same run. "
               "A query « with a result » found at least one row on its first answer.", "",
               "| search | requests | req/s | p50 / p95 / p99 / max (ms) | non-200 / errors | queries with a result | "
-              "CPU: service / PostgreSQL |", "|---|---|---|---|---|---|---|"]
+              "CPU: service / PostgreSQL | machine busy |", "|---|---|---|---|---|---|---|---|"]
     for name in ("knowledge", "directory"):
-        for how, entry in (("API", s["http"].get(name)), ("naive ILIKE", s["naive"].get(name))):
+        for how, entry in (("API", s["http"].get(name)), ("API, 1 client", s.get("single", {}).get(name)),
+                           ("naive ILIKE", s["naive"].get(name))):
             lines.append(_row(name, how, entry))
+    lines += ["", "Slowest queries (median at 16 clients, API):", ""]
+    for name in ("knowledge", "directory"):
+        slow = s["http"].get(name, {}).get("slowest", [])
+        if slow:
+            lines.append(f"- {name}: " + "; ".join(f"`{q['path'].split('?', 1)[1]}` {fmt(q['p50_ms'])} ms"
+                                                   for q in slow))
     lines += ["", "Queries that found something, per kind (API / naive ILIKE):", ""]
     for name in ("knowledge", "directory"):
         cats = result["categories"][name]
@@ -52,23 +59,24 @@ def render(result: dict[str, Any]) -> str:
 
 def _row(name: str, how: str, entry: dict[str, Any] | None) -> str:
     if not entry:
-        return f"| {name}, {how} | not run | | | | | |"
+        return f"| {name}, {how} | not run | | | | | | |"
     if "error" in entry:
-        return f"| {name}, {how} | failed: `{entry['error']}` | | | | | |"
+        return f"| {name}, {how} | failed: `{entry['error']}` | | | | | | |"
     lat = entry["latency"]
     bad = sum(v for k, v in entry.get("statuses", {}).items() if k != "200")
     errors = sum(entry.get("errors", {}).values())
     hits = [h for h in entry["hits"] if h]
     ran = entry.get("queries_run", len(entry["hits"]))
     found = f"{len(hits)} of {len(entry['hits'])}" + (f" ({ran} ran)" if ran < len(entry["hits"]) else "")
-    if how == "API" and entry.get("statuses", {}).get("404") == entry["requests"]:
-        return f"| {name}, {how} | not there yet: every request answered 404 | | | | | |"
+    if how.startswith("API") and entry.get("statuses", {}).get("404") == entry["requests"]:
+        return f"| {name}, {how} | not there yet: every request answered 404 | | | | | | |"
     cpu = entry.get("cpu_pct_of_one_core", {})
-    service = fmt(cpu.get("service")) if how == "API" else "-"
+    service = fmt(cpu.get("service")) if how.startswith("API") else "-"
+    api = how.startswith("API")
     return (f"| {name}, {how} | {entry['requests']} | {fmt(entry['requests_per_s'])} | {fmt(lat['p50_ms'])} / "
             f"{fmt(lat['p95_ms'])} / {fmt(lat['p99_ms'])} / {fmt(lat['max_ms'])} | "
-            f"{bad if how == 'API' else '-'} / {errors if how == 'API' else '-'} | {found} | {service} / "
-            f"{fmt(cpu.get('postgres'))} % |")
+            f"{bad if api else '-'} / {errors if api else '-'} | {found} | {service} / "
+            f"{fmt(cpu.get('postgres'))} % | {fmt(entry.get('machine_busy_pct'), ' %')} |")
 
 
 def _found(categories: list[str], hits: list[int | None] | None) -> Counter[str]:
