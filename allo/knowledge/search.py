@@ -2,7 +2,8 @@
 
 - `websearch_to_tsquery('allo_fr', q)`: the words as typed (quotes, `-word`, `or` work), accents folded, stemmed;
 - every word ANDed with the last one as a prefix (`démiss` finds démission while the adviser types);
-- every word ORed, at half weight, so a sheet that has most of the words still comes up;
+- every word ORed, at half weight, so a sheet that has most of the words ranks higher; when nothing matches,
+  the same query again with any word enough to match and a looser trigram threshold (`BROAD_SQL`);
 - `word_similarity` of the folded query and title (pg_trgm, on the trigram index): misspellings, missing accents.
 Each full-text rank is `ts_rank_cd` with weights title (A) 1.0 > summary (B) 0.4 > body (C) 0.2, normalised to
 [0, 1); themes and dossiers count for 60 %; retired sheets are excluded unless asked (then last).
@@ -19,14 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 MAX_WORDS = 12
 PREFIX_MIN = 3  # a shorter last word is not expanded (it would match half the base)
-WORD_SIMILARITY = 0.35  # pg_trgm.word_similarity_threshold for the `<%` filter (default 0.6 misses misspellings)
+WORD_SIMILARITY = 0.5  # pg_trgm.word_similarity_threshold of the `<%` filter: 0.6 (default) misses misspellings,
+# 0.35 lets « admission » in for « demission » and makes thousands of candidates to rank
+BROAD_WORD_SIMILARITY = 0.3  # the second pass, only when the first found nothing
 NODE_FACTOR = 0.6  # themes, dossiers and other nodes, beside the answer kinds (sheet.ANSWER_KINDS)
 
 _WORDS = re.compile(r"\w+")
 _EXCLUDED = re.compile(r"(?:^|\s)-(\w+)")
 
 # The weights: {D, C, B, A} = {-, body, summary, title}; normalisation 32 maps a rank r to r / (r + 1).
-SEARCH_SQL = text("""
+_SQL = """
 WITH q AS (
   SELECT websearch_to_tsquery('allo_fr', :q) AS web,
          to_tsquery('allo_fr', :all_terms) AS every,
@@ -41,12 +44,16 @@ SELECT s.id, s.title, s.summary, s.kind, s.audiences, s.subject, s.theme_id, s.r
        * CASE WHEN s.kind IN ('fiche', 'question', 'how_to') THEN 1.0 ELSE :node_factor END
        AS score
 FROM kb_sheets s, q
-WHERE (s.search @@ q.web OR s.search @@ q.some OR q.folded <% allo_fold(s.title))
+WHERE (s.search @@ q.web OR s.search @@ q.every OR q.folded <% allo_fold(s.title))
   AND (:none_terms = '' OR NOT s.search @@ to_tsquery('allo_fr', :none_terms))
   AND (:include_retired OR s.retired_at IS NULL)
 ORDER BY s.retired_at IS NOT NULL, score DESC, s.id
 LIMIT :limit
-""")
+"""
+SEARCH_SQL = text(_SQL)
+# When the strict query finds nothing: any word is enough, and a looser trigram match (a misspelt word beside a
+# right one, two misspelt words).
+BROAD_SQL = text(_SQL.replace("OR s.search @@ q.every OR", "OR s.search @@ q.every OR s.search @@ q.some OR"))
 
 
 @dataclass(frozen=True)
@@ -90,9 +97,12 @@ async def search_sheets(session: AsyncSession, q: str, *, limit: int = 10,
     none_terms = " | ".join(_EXCLUDED.findall(q)[:MAX_WORDS])  # websearch's `-word`, kept out of the OR too
     # SET LOCAL: this transaction only (the caller's session), not the pooled connection's later users.
     await session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {WORD_SIMILARITY}"))
-    result = await session.execute(SEARCH_SQL, {
-        "q": q, "all_terms": all_terms, "any_terms": any_terms, "none_terms": none_terms,
-        "include_retired": include_retired, "limit": limit, "node_factor": NODE_FACTOR})
+    values = {"q": q, "all_terms": all_terms, "any_terms": any_terms, "none_terms": none_terms,
+              "include_retired": include_retired, "limit": limit, "node_factor": NODE_FACTOR}
+    rows = (await session.execute(SEARCH_SQL, values)).all()
+    if not rows:
+        await session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {BROAD_WORD_SIMILARITY}"))
+        rows = (await session.execute(BROAD_SQL, values)).all()
     return [SheetHit(id=r.id, title=r.title, summary=r.summary, kind=r.kind, audience=list(r.audiences),
                      theme=r.subject, theme_id=r.theme_id, retired=r.retired, score=float(r.score))
-            for r in result.all()]
+            for r in rows]

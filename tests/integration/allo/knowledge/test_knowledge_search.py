@@ -95,3 +95,8 @@ def test_terms_are_words_only():
     assert terms("carte d'identité perd") == ("carte & d & identité & perd:*", "carte | d | identité | perd:*")
     assert terms("carte ") == ("carte", "carte")
     assert terms("ca") == ("ca", "ca") and terms("&|!") is None
+
+
+async def test_the_demo_is_loaded_once(db):
+    async with AsyncSession(db) as session, session.begin():
+        assert await seed_demo_sheets(session) is None  # not empty any more: `allo setup` leaves it alone
