@@ -10,6 +10,7 @@ bench/ sections (`make bench`) measure the same at scale with the issue's genera
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
@@ -93,6 +94,37 @@ def _timed_import(env: dict[str, str], path: Path) -> tuple[float, str]:
     return time.monotonic() - started, done.stdout.strip()
 
 
+QUERIES = [{"q": "caf", "commune": "57463"}, {"q": "mairie 12345"}, {"type": "impôts", "commune": "75115"},
+           {"q": "commune exemple 4242"}, {"q": "prefecture", "commune": "Commune 69123"}, {"q": "tribunal"},
+           {"q": "cpam", "commune": "13055", "open_now": True}, {"q": "exemple republique"}]
+
+
+async def _search_latency(url: str, rounds: int = 10) -> str:
+    from datetime import UTC, datetime
+
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+    from allo.directory.search import DirectoryQuery, search_directory
+
+    engine = create_async_engine(url)
+    timings: list[float] = []
+    per_query: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for query in QUERIES:
+            async with AsyncSession(engine) as session:  # one per search, as the API does
+                started = time.perf_counter()
+                await search_directory(session, DirectoryQuery(**query), datetime.now(UTC))  # type: ignore[arg-type]
+                elapsed = (time.perf_counter() - started) * 1000
+            timings.append(elapsed)
+            per_query.setdefault(str(query), []).append(elapsed)
+    await engine.dispose()
+    for query, spent in per_query.items():
+        print(f"  {query}: median {sorted(spent)[len(spent) // 2]:.1f} ms")
+    timings.sort()
+    return (f"search, {len(QUERIES)} queries x {rounds}, one client: p50 {timings[len(timings) // 2]:.1f} ms, "
+            f"p95 {timings[int(len(timings) * 0.95)]:.1f} ms, max {timings[-1]:.1f} ms")
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 80_000
     with tempfile.TemporaryDirectory(prefix="allo-dircheck-") as tmp:
@@ -115,6 +147,7 @@ def main() -> None:
             seconds, out = _timed_import(env, data)
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             print(f"full import: {seconds:.1f} s, peak RSS {peak:.0f} MB\n  {out}")
+            print(asyncio.run(_search_latency(settings.sqlalchemy_url)))
             seconds, out = _timed_import(env, data)
             print(f"re-import (unchanged): {seconds:.1f} s\n  {out}")
         finally:

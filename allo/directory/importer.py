@@ -3,6 +3,7 @@ back unless skipped), in batches; unchanged bodies (same source_hash) are not wr
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -69,12 +70,11 @@ class _Communes:
             yield store.CommuneSeen(insee, name, tuple(sorted(postal)), department)
 
 
-async def _flush(conn: AsyncConnection, batch: Sequence[Body], report: ImportReport) -> None:
-    stored = await store.existing(conn, [b.id for b in batch])
+async def _flush(conn: AsyncConnection, batch: Sequence[tuple[Body, dict[str, Any]]], report: ImportReport) -> None:
+    stored = await store.existing(conn, [b.id for b, _ in batch])
     write: list[tuple[Body, dict[str, Any]]] = []
     replaced: list[str] = []
-    for body in batch:
-        columns = body.columns()
+    for body, columns in batch:
         change = classify(columns["source_hash"], stored.get(body.id))
         report.counts[change.value] += 1
         if change is not Change.UNCHANGED:
@@ -83,7 +83,7 @@ async def _flush(conn: AsyncConnection, batch: Sequence[Body], report: ImportRep
                 replaced.append(body.id)
     if write:
         report.counts["served"] += await store.write_bodies(conn, write, replaced)
-    await store.mark_seen(conn, batch)
+    await store.mark_seen(conn, [body for body, _ in batch])
 
 
 async def import_stream(conn: AsyncConnection, reader: CountingReader, report: ImportReport, *,
@@ -93,21 +93,33 @@ async def import_stream(conn: AsyncConnection, reader: CountingReader, report: I
     await store.prepare(conn)
     ids: set[str] = set()
     communes = _Communes()
-    batch: list[Body] = []
-    for parsed in parse_records(reader):
-        report.counts["read"] += 1
-        body = _accept(parsed, ids, report, skip_bad)
-        if progress is not None:
-            progress(reader.offset)
-        if body is None:
-            continue
-        communes.add(body)
-        batch.append(body)
-        if len(batch) >= BATCH:
+    records = parse_records(reader)
+
+    def next_batch() -> list[tuple[Body, dict[str, Any]]]:
+        batch: list[tuple[Body, dict[str, Any]]] = []
+        for parsed in records:
+            report.counts["read"] += 1
+            body = _accept(parsed, ids, report, skip_bad)
+            if progress is not None:
+                progress(reader.offset)
+            if body is not None:
+                communes.add(body)
+                batch.append((body, body.columns()))
+                if len(batch) >= BATCH:
+                    break
+        return batch
+
+    # Parsing (CPU, in a thread) overlaps with PostgreSQL writing the previous batch; one batch ahead at most,
+    # and the parser is only ever advanced by one thread at a time.
+    ahead = asyncio.ensure_future(asyncio.to_thread(next_batch))
+    try:
+        while batch := await ahead:
+            ahead = asyncio.ensure_future(asyncio.to_thread(next_batch))
             await _flush(conn, batch, report)
-            batch = []
-    if batch:
-        await _flush(conn, batch, report)
+    finally:
+        await asyncio.wait([ahead])  # a failed write: let the parsing thread finish its batch, drop it
+        if not ahead.cancelled():
+            ahead.exception()  # retrieved (it may be the very error being raised)
     await store.mark_seen(conn, [], [s["id"] for s in report.skipped if s["id"] and s["id"] not in ids])
     if report.partial:
         report.counts["retired"] = 0

@@ -4,6 +4,7 @@ serving it first, then located in it, then in its department, then national ones
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -53,6 +54,7 @@ class Criteria:
     pivots: tuple[str, ...]
     commune: Commune | None
     name: str
+    unknown_commune: bool = False  # a commune was typed and allo does not know it: no result rather than all
 
 
 async def understand(session: AsyncSession, query: DirectoryQuery) -> Criteria:
@@ -72,41 +74,64 @@ async def understand(session: AsyncSession, query: DirectoryQuery) -> Criteria:
             commune, name = guessed, ""
     if not pivots and commune is None and not name:
         raise EmptyQuery("Saisissez un nom, un type d'organisme ou une commune.")
-    return Criteria(pivots, commune, name)
+    return Criteria(pivots, commune, name, unknown_commune=commune is None and bool(query.commune.strip()))
 
 
-_SQL = """
+_SELECT = """
 SELECT b.id, b.name, b.acronym, b.insee, b.department, b.commune_name, b.postal_code, b.pivots, b.main_for,
        b.national, b.addresses, b.phones, b.emails, b.websites, b.hours, b.hours_comment, b.url,
-       {tier} AS tier,
-       {text_rank} AS text_rank
-FROM dir_bodies b
+       {tier} AS tier, {text_rank} AS text_rank
+FROM dir_bodies b {join}
 WHERE b.retired_at IS NULL {filters}
-ORDER BY tier, (b.main_for && :pivots) DESC, text_rank DESC,
-         (allo_fold(b.name) ~ '(deleguee|annexe)') , b.name, b.id
+ORDER BY tier, (b.main_for && CAST(:pivots AS text[])) DESC, text_rank DESC,
+         (b.name ~* '(d[ée]l[ée]gu[ée]e|annexe)'), b.name, b.id
 LIMIT :fetch
 """
+# With a commune, the candidates are a union of small index probes (served by a pivot asked for, in the commune,
+# in its department, national) rather than a test of every body of the type: the served probe uses
+# dir_served (pivot, insee), which is why a commune without a type skips the "serves" rank.
+_NEAR = """
+JOIN (SELECT body_id AS id FROM dir_served WHERE {served}
+      UNION SELECT id FROM dir_bodies WHERE insee = :insee
+      UNION SELECT id FROM dir_bodies WHERE department = :department AND department <> ''
+      UNION SELECT id FROM dir_bodies WHERE national) near ON near.id = b.id
+"""
+_SERVED = "pivot = ANY(CAST(:pivots AS text[])) AND insee = :insee"
 
 
-def _sql(criteria: Criteria) -> str:
+def prefix_query(name: str) -> str:
+    """The name's words for to_tsquery, all required, the last one as a prefix (typing): "'caisse' & 'allocat':*".
+    Only letters and digits reach PostgreSQL's syntax."""
+    words = re.findall(r"[0-9a-z]+", fold(name))
+    return " & ".join(f"'{w}'" for w in words[:-1]) + (" & " if len(words) > 1 else "") + (
+        f"'{words[-1]}':*" if words else "")
+
+
+def _sql(criteria: Criteria, *, fuzzy: bool = False) -> str:
+    """Full-text first (GIN, the name's words, the last one a prefix); `fuzzy`: trigram word similarity on the
+    folded name instead, for when the words found nothing (a misspelling): a wider scan, so only then."""
     filters: list[str] = []
     if criteria.pivots:
-        filters.append("b.pivots && :pivots")
+        filters.append("b.pivots && CAST(:pivots AS text[])")
     if criteria.name:
-        filters.append("(b.search @@ websearch_to_tsquery('allo_fr', :name) OR :name <% allo_fold(b.name))")
-        text_rank = ("ts_rank(b.search, websearch_to_tsquery('allo_fr', :name)) "
-                     "+ word_similarity(:name, allo_fold(b.name))")
+        filters.append("(:name % allo_fold(b.name) OR :name <% allo_fold(b.name))" if fuzzy
+                       else "b.search @@ to_tsquery('allo_fr', :tsq)")
+        text_rank = ("greatest(similarity(:name, allo_fold(b.name)), word_similarity(:name, allo_fold(b.name)))"
+                     if fuzzy else
+                     "ts_rank(b.search, to_tsquery('allo_fr', :tsq)) + word_similarity(:name, allo_fold(b.name))")
     else:
         text_rank = "0"
+    join = ""
     if criteria.commune is not None:
-        served = ("EXISTS (SELECT 1 FROM dir_served s WHERE s.body_id = b.id AND s.insee = :insee"  # noqa: S608
-                  + (" AND s.pivot = ANY(:pivots))" if criteria.pivots else ")"))
-        tier = (f"CASE WHEN {served} THEN 0 WHEN b.insee = :insee THEN 1 WHEN b.department = :department "
+        served = _SERVED if criteria.pivots else "false"
+        join = _NEAR.format(served=served)
+        serves = ("EXISTS (SELECT 1 FROM dir_served s WHERE s.body_id = b.id AND s.insee = :insee "
+                  "AND s.pivot = ANY(CAST(:pivots AS text[])))") if criteria.pivots else "false"
+        tier = (f"CASE WHEN {serves} THEN 0 WHEN b.insee = :insee THEN 1 WHEN b.department = :department "
                 "AND b.department <> '' THEN 2 WHEN b.national THEN 3 ELSE 4 END")
-        filters.append(f"({tier}) < 4")
     else:
         tier = "CASE WHEN b.national THEN 3 ELSE 4 END"
-    return _SQL.format(tier=tier, text_rank=text_rank, filters="".join(f" AND {f}" for f in filters))
+    return _SELECT.format(tier=tier, text_rank=text_rank, join=join, filters="".join(f" AND {f}" for f in filters))
 
 
 def _address(addresses: list[dict[str, Any]]) -> str:
@@ -138,10 +163,19 @@ async def search_directory(session: AsyncSession, query: DirectoryQuery, now: da
     criteria = await understand(session, query)
     limit = max(1, min(query.limit, MAX_LIMIT))
     commune = criteria.commune
-    params = {"pivots": list(criteria.pivots), "name": criteria.name,
+    params = {"pivots": list(criteria.pivots), "name": criteria.name, "tsq": prefix_query(criteria.name),
               "insee": commune.insee if commune else "", "department": commune.department if commune else "",
               "fetch": max(limit * 5, 100) if query.open_now else limit}
-    rows = (await session.execute(text(_sql(criteria)), params)).all()
+    rows: list[Any] = []
+    if criteria.unknown_commune:
+        pass  # the caller's commune is unknown: offering bodies from anywhere would mislead
+    elif params["tsq"] or not criteria.name:
+        rows = list((await session.execute(text(_sql(criteria)), params)).all())
+    if criteria.name and not rows and not criteria.unknown_commune:
+        # A stricter similarity than pg_trgm's 0.3: the index itself then drops names that only share a common
+        # word with the query (« commune », « mairie »), instead of rechecking every one of them.
+        await session.execute(text("SELECT set_config('pg_trgm.similarity_threshold', '0.45', true)"))
+        rows = list((await session.execute(text(_sql(criteria, fuzzy=True)), params)).all())
     results = [hit(row, now, Tier(row.tier) if commune else None) for row in rows]
     if query.open_now:
         results = [r for r in results if r["open_now"]]
@@ -151,5 +185,7 @@ async def search_directory(session: AsyncSession, query: DirectoryQuery, now: da
                                                  "department": commune.department},
         "type": labels(criteria.pivots),
         "name": criteria.name,
+        "message": "Commune inconnue de l'annuaire : vérifiez le nom, le code postal ou le code INSEE."
+                   if criteria.unknown_commune else None,
         "results": results[:limit],
     }

@@ -8,12 +8,15 @@ import io
 import os
 import tarfile
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from allo.directory.lookup import body_detail
 from allo.directory.parse import DirectoryFormatError
+from allo.directory.search import DirectoryQuery, search_directory
 from allo.directory.sources import SourceError
 from tests.integration.allo.directory.dir_kit import (
     EDGE,
@@ -116,6 +119,11 @@ async def test_reimport_updates_retires_and_partial_never_retires(db, tmp_path):
     retired = await _one(db, "SELECT retired_at IS NOT NULL AS r, parent_ids FROM dir_bodies WHERE id = :id",
                          id=sid(3))
     assert retired.r and retired.parent_ids == []
+    async with AsyncSession(db) as session:
+        detail = await body_detail(session, sid(3), datetime.now(UTC))
+        found = await search_directory(session, DirectoryQuery(q="bureau du sejour des etrangers"), datetime.now(UTC))
+    assert detail["retired"] and detail["retired_at"] and detail["parents"] == []  # readable, marked
+    assert sid(3) not in [r["id"] for r in found["results"]]  # not offered any more
     served = await _one(db, "SELECT array_agg(insee ORDER BY insee) AS c FROM dir_served WHERE body_id = :id",
                         id=sid(4))
     assert served.c == ["57004", "57463"]
@@ -196,3 +204,18 @@ async def test_archives_are_streamed(db, tmp_path):
     broken.write_bytes(bz2.compress(b"not a tar")[:20])
     with pytest.raises(SourceError):
         await run_import(db, broken)
+
+
+async def test_the_demo_directory_loads_once_into_an_empty_table(db):
+    from allo.directory.seed import seed_demo_directory
+
+    said: list[str] = []
+    report = await seed_demo_directory(db, said.append)
+    assert report is not None and report.counts["added"] == 73 and report.counts["warnings"] == 0
+    assert said and "73 public bodies" in said[0]
+    assert await seed_demo_directory(db, said.append) is None and len(said) == 1
+    pivots = await _one(db, "SELECT array_agg(DISTINCT p ORDER BY p) AS p FROM dir_bodies, unnest(pivots) p")
+    assert {"mairie", "prefecture", "caf", "cpam", "sip", "tgi", "prudhommes", "adil", "ddets", "msap"} <= set(
+        pivots.p) and "commission_conciliation" not in pivots.p
+    national = await _one(db, "SELECT count(*) AS n FROM dir_bodies WHERE national")
+    assert national.n >= 8

@@ -92,6 +92,9 @@ async def test_commune_tiers(session):
 
 async def test_names_misspelt_and_accentless(session):
     assert (await _ids(session, q="prefecture moselle"))[0] == sid(2)
+    assert (await _ids(session, q="prefecure mosele"))[0] == sid(2)  # no word matches: trigram similarity
+    assert (await _ids(session, q="tribunal judiciaire de montpel"))[0] == sid(25)  # the last word as a prefix
+    assert (await _ids(session, q="Caisse d'allocations familiales Hérault"))[0] == sid(23)
     assert (await _ids(session, q="Tribunal judiciaire de Montpellier"))[0] == sid(25)
     assert (await _ids(session, q="defenseur droits"))[0] == DEFENSEUR
     assert (await _ids(session, q="sejour des etrangers"))[0] == sid(3)
@@ -106,6 +109,12 @@ async def test_open_now_and_status(session):
     assert await _ids(session, MONDAY_1230, q="caf", commune="Metz", open_now=True) == []
     unknown = await search_directory(session, DirectoryQuery(q="caf", commune="34172"), MONDAY_10)
     assert unknown["results"][0]["open_now"] is None  # the Caf of Montpellier publishes no hours
+
+
+async def test_an_unknown_commune_gives_no_result_and_says_so(session):
+    found = await search_directory(session, DirectoryQuery(q="caf", commune="Zzyzx"), MONDAY_10)
+    assert found["commune"] is None and found["results"] == [] and "Commune inconnue" in found["message"]
+    assert (await search_directory(session, DirectoryQuery(q="caf", commune="Metz"), MONDAY_10))["message"] is None
 
 
 async def test_empty_query_is_refused(session):
