@@ -14,7 +14,7 @@ def render(result: dict[str, Any]) -> str:
              f"sheets ({fmt(g['sheets_xml_mb'])} MB of XML, a {fmt(g['sheets_zip_mb'])} MB zip) and {g['bodies']:,} "
              f"bodies over {g['communes']:,} communes ({fmt(g['directory_json_mb'])} MB of JSON). Each import is "
              "the real command as a subprocess against the bench database; peak memory is the command's "
-             "resident-set high-water mark (`ru_maxrss` from wait4(2), = VmHWM); CPU of the command and of "
+             "resident-set high-water mark (VmHWM of /proc/<pid>/status, read every 0.2 s); CPU of the command and of "
              "PostgreSQL (postmaster and backends) during it.", "",
              "| command | exit | wall (s) | peak RSS (MB) | CPU: command / PostgreSQL (s) |",
              "|---|---|---|---|---|"]
