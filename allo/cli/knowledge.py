@@ -52,5 +52,7 @@ def print_report(report: ImportReport) -> None:
         print(f"  skipped {skipped['file']}:{skipped['line'] or 0}: {skipped['error']}")
     if report.missing_links:
         print(f"  warning: {len(report.missing_links)} link(s) to sheets absent after the import")
-        for line in report.warnings():
-            print(f"    {line}")
+    if report.duplicates:
+        print(f"  warning: {len(report.duplicates)} file(s) repeating an earlier sheet id, ignored")
+    for line in report.warnings():
+        print(f"    {line}")

@@ -2,7 +2,8 @@
 
 Rows are keyed by the sheet id and compared by `source_hash`: an unchanged sheet is not written. A full snapshot
 retires the sheets it lacks (kept readable; one that comes back is restored); a partial one never retires. A file
-that cannot be parsed stops everything before the first write, unless `skip_bad`, which imports the rest.
+that cannot be parsed stops the import, and the caller's transaction rolls back what was written, unless
+`skip_bad`, which imports the rest.
 """
 
 from __future__ import annotations
@@ -43,18 +44,21 @@ class ImportReport:
     skipped: list[dict[str, Any]] = field(default_factory=list)  # [{file, line, error}]
     unknown: Counter[str] = field(default_factory=Counter)
     missing_links: list[tuple[str, str]] = field(default_factory=list)  # (sheet, absent target)
+    duplicates: list[str] = field(default_factory=list)  # files whose sheet id came earlier in the archive
 
     def counts(self) -> dict[str, Any]:
         return {"files": self.files, "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
                 "restored": self.restored, "retired": self.retired, "skipped": len(self.skipped),
                 "ignored": self.ignored, "missing_links": len(self.missing_links),
+                "duplicates": len(self.duplicates),
                 "unknown_elements": dict(sorted(self.unknown.items()))}
 
     def warnings(self) -> list[str]:
         listed = [f"{sheet}: link to {target}, absent" for sheet, target in
                   self.missing_links[:MISSING_LINKS_LISTED]]
         more = len(self.missing_links) - len(listed)
-        return listed + ([f"... and {more} more links to absent sheets"] if more > 0 else [])
+        duplicates = [f"{name}: same sheet id as an earlier file, ignored" for name in self.duplicates]
+        return duplicates + listed + ([f"... and {more} more links to absent sheets"] if more > 0 else [])
 
 
 def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
@@ -73,13 +77,24 @@ def _progress(items: Iterable[T], total: int, show: bool | None) -> Iterable[T]:
     return bar
 
 
-def parse_archive(path: Path, report: ImportReport, *, skip_bad: bool,
-                  progress: bool | None = None) -> list[Sheet]:
-    """Every sheet of the archive, parsed; a bad file raises `SheetError` unless `skip_bad` (then it is listed)."""
+async def import_sheets(session: AsyncSession, path: Path, *, partial: bool = False, skip_bad: bool = False,
+                        progress: bool | None = None, now: datetime | None = None) -> ImportReport:
+    """Import the archive at `path` in the session's transaction (the caller commits) and record the run.
+
+    Files are parsed and written CHUNK at a time, so memory holds one chunk of documents, not the archive. A bad
+    file raises `SheetError` (unless `skip_bad`) after earlier chunks were written: the caller's transaction rolls
+    them back, so nothing changes.
+    """
+    started = now or datetime.now(UTC)
+    report = ImportReport(source=path.name, partial=partial)
     archive = open_archive(path)
-    report.ignored = archive.ignored
-    report.files = len(archive.names)
-    sheets = []
+    report.ignored, report.files = archive.ignored, len(archive.names)
+    known = {row.id: (row.source_hash, row.retired_at) for row in
+             (await session.execute(select(KbSheet.id, KbSheet.source_hash, KbSheet.retired_at))).all()}
+    present: set[str] = set()
+    links: list[tuple[str, str]] = []
+    batch: list[dict[str, Any]] = []
+    wrote = False
     for name, data in _progress(archive.read(), len(archive.names), progress):
         try:
             sheet = parse_sheet(data, name)
@@ -88,52 +103,52 @@ def parse_archive(path: Path, report: ImportReport, *, skip_bad: bool,
                 raise
             report.skipped.append({"file": exc.name, "line": exc.line, "error": exc.message})
             continue
-        report.unknown.update(sheet.unknown_elements)
-        sheets.append(sheet)
-    return sheets
-
-
-async def import_sheets(session: AsyncSession, path: Path, *, partial: bool = False, skip_bad: bool = False,
-                        progress: bool | None = None, now: datetime | None = None) -> ImportReport:
-    """Import the archive at `path` in the session's transaction (the caller commits) and record the run."""
-    started = now or datetime.now(UTC)
-    report = ImportReport(source=path.name, partial=partial)
-    sheets = parse_archive(path, report, skip_bad=skip_bad, progress=progress)
-    known = {row.id: (row.source_hash, row.retired_at) for row in
-             (await session.execute(select(KbSheet.id, KbSheet.source_hash, KbSheet.retired_at))).all()}
-    writes: list[dict[str, Any]] = []
-    for sheet in sheets:
-        row = sheet.row()
-        before = known.get(sheet.id)
-        if before is None:
-            report.added += 1
-        elif before[0] != row["source_hash"]:
-            report.updated += 1
-        elif before[1] is not None:
-            report.restored += 1
-        else:
-            report.unchanged += 1
+        if sheet.id in present:  # the same sheet twice in one archive (two folders of a zip): the first wins
+            report.duplicates.append(name)
             continue
-        writes.append(row)
-    await _upsert(session, writes)
-    if writes:
+        present.add(sheet.id)
+        report.unknown.update(sheet.unknown_elements)
+        links.extend((sheet.id, target) for target in sheet.links)
+        if (row := _classify(report, sheet, known.get(sheet.id))) is not None:
+            batch.append(row)
+        if len(batch) >= CHUNK:
+            await _upsert(session, batch)
+            batch, wrote = [], True
+    if batch:
+        await _upsert(session, batch)
+        wrote = True
+    if wrote:
         # Fresh statistics for the planner: without them a search after a first big import scans the whole table
         # instead of using the full-text and trigram indexes (seen: 100 ms instead of a few).
         await session.execute(text("ANALYZE kb_sheets"))
-    present = {s.id for s in sheets}
     if not partial:
         # A skipped file's sheet is still in the archive: it keeps its last good version.
-        kept = present | {str(s["file"]).removesuffix(".xml") for s in report.skipped}
-        report.retired = await _retire(session, kept, started)
-        alive = kept
+        alive = present | {str(s["file"]).removesuffix(".xml") for s in report.skipped}
+        report.retired = await _retire(session, alive, started)
     else:
         alive = present | {i for i, (_, retired) in known.items() if retired is None}
-    report.missing_links = [(s.id, target) for s in sheets for target in s.links if target not in alive]
+    report.missing_links = [(sheet_id, target) for sheet_id, target in links if target not in alive]
     session.add(KbImport(dataset="knowledge", source=report.source, partial=partial, started_at=started,
                          finished_at=datetime.now(UTC), counts=report.counts(), skipped=report.skipped,
                          warnings=report.warnings()))
     await session.flush()
     return report
+
+
+def _classify(report: ImportReport, sheet: Sheet, before: tuple[str, datetime | None] | None,
+              ) -> dict[str, Any] | None:
+    """Count the sheet as added, updated, restored or unchanged; its row when it must be written."""
+    row = sheet.row()
+    if before is None:
+        report.added += 1
+    elif before[0] != row["source_hash"]:
+        report.updated += 1
+    elif before[1] is not None:
+        report.restored += 1
+    else:
+        report.unchanged += 1
+        return None
+    return row
 
 
 async def _upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:

@@ -97,6 +97,10 @@ async def search_sheets(session: AsyncSession, q: str, *, limit: int = 10,
     none_terms = " | ".join(_EXCLUDED.findall(q)[:MAX_WORDS])  # websearch's `-word`, kept out of the OR too
     # SET LOCAL: this transaction only (the caller's session), not the pooled connection's later users.
     await session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {WORD_SIMILARITY}"))
+    # The planner prices the GIN bitmap scans of `@@` and `<%` above a sequential scan, which then detoasts every
+    # row's tsvector and folds every title: measured on 5,500 synthetic sheets, 20 ms instead of 500 (p50, same
+    # loaded machine). Every condition of the query has its index, so the scan is never the better plan here.
+    await session.execute(text("SET LOCAL enable_seqscan = off"))
     values = {"q": q, "all_terms": all_terms, "any_terms": any_terms, "none_terms": none_terms,
               "include_retired": include_retired, "limit": limit, "node_factor": NODE_FACTOR}
     rows = (await session.execute(SEARCH_SQL, values)).all()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zipfile
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from allo.db.knowledge_models import KbImport
+from allo.knowledge import importer
 from allo.knowledge.sheet import SheetError
 from tests.integration.allo.knowledge.kb_kit import EXTRA, SAMPLES, rows, run_import, snapshot, state, zipped
 from tests.integration.allo.private_db import create_private_database, drop_private_database
@@ -132,6 +134,29 @@ async def test_zip_archive_with_a_folder_inside(db, tmp_path):
     report = await run_import(db, archive)
     assert (report.files, report.added, report.ignored) == (14, 14, 2)
     assert report.source == "vosdroits-latest.zip"
+
+
+async def test_a_sheet_twice_in_a_zip_is_imported_once(db, tmp_path):
+    folder = snapshot(tmp_path / "a", SAMPLES, others=False)
+    archive = tmp_path / "twice.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in sorted(folder.iterdir()):
+            z.write(path, f"a/{path.name}")
+        z.write(folder / "F90011.xml", "b/F90011.xml")
+    report = await run_import(db, archive)
+    assert (report.files, report.added, report.duplicates) == (13, 12, ["F90011.xml"])
+    assert "F90011.xml: same sheet id as an earlier file, ignored" in report.warnings()
+
+
+async def test_many_chunks_and_a_bad_file_after_them_change_nothing(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "CHUNK", 3)  # three chunks written before the bad file is read
+    await run_import(db, snapshot(tmp_path / "a", SAMPLES[:4]))
+    before = await state(db)
+    with pytest.raises(SheetError):
+        await run_import(db, snapshot(tmp_path / "b", [*SAMPLES, "F90041"]))  # F90041 sorts after F90024
+    assert await state(db) == before
+    report = await run_import(db, snapshot(tmp_path / "c", ALL))
+    assert (report.added, report.unchanged) == (10, 4) and len(await rows(db)) == 14
 
 
 def run_cli(url: str, settings, *args: str) -> subprocess.CompletedProcess[str]:
