@@ -9,7 +9,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Identity, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -77,6 +89,7 @@ class DirBody(Base):
 
 class DirServed(Base):
     __tablename__ = "dir_served"
+    __table_args__ = (Index("ix_dir_served_pivot_insee", "pivot", "insee"), Index("ix_dir_served_insee", "insee"))
 
     body_id: Mapped[str] = mapped_column(String(64), ForeignKey("dir_bodies.id", ondelete="CASCADE"),
                                          primary_key=True)

@@ -70,13 +70,23 @@ async def resolve_commune(session: AsyncSession, typed: str, *, fuzzy: bool = Tr
         found = await _by_code(session, code)
         if found is not None:
             return found
-        row = (await session.execute(text(_SELECT + "WHERE :code = ANY(postal_codes) "
+        row = (await session.execute(text(_SELECT + "WHERE postal_codes @> ARRAY[CAST(:code AS text)] "
                                           f"ORDER BY insee !~ '{_IS_ARRONDISSEMENT}', insee LIMIT 1"),
                                      {"code": code})).first()
         return _commune(row) if row is not None else None
     arrondissement = arrondissement_code(folded)
     if arrondissement is not None:
         return await _by_code(session, arrondissement)
+    # Exact first: equality on allo_fold(name) is answered by the trigram index (PostgreSQL 14+), spaces typed for
+    # the hyphens of most commune names too.
+    row = (await session.execute(text(_SELECT + "WHERE allo_fold(name) IN (:q, :dashed) "
+                                      f"ORDER BY insee ~ '{_IS_ARRONDISSEMENT}', insee LIMIT 1"),
+                                 {"q": folded, "dashed": folded.replace(" ", "-")})).first()
+    if row is not None:
+        return _commune(row)
+    # 0.5 rather than pg_trgm's 0.3: names sharing only « saint » or « sur » with the query are dropped by the
+    # index itself instead of being rechecked and sorted (a misspelt « Montpelier » is well above it).
+    await session.execute(text("SELECT set_config('pg_trgm.similarity_threshold', '0.5', true)"))
     rows = (await session.execute(text(
         "SELECT insee, name, postal_codes, department, similarity(allo_fold(name), :q) AS sim FROM dir_communes "
         "WHERE allo_fold(name) % :q ORDER BY sim DESC, insee LIMIT 20"), {"q": folded})).all()

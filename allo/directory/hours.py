@@ -96,3 +96,14 @@ def status(hours: Sequence[OpeningRange], when: datetime) -> Status:
                 when_text = f"le {DAY_NAMES[day.weekday()]} {day.day:d}/{day.month:02d}"
             return Status(kind, f"{prefix}, ouvre {when_text} à {_clock(start)}")
     return Status(kind, prefix)
+
+
+def describe(hours: Sequence[OpeningRange]) -> list[str]:
+    """One French line per range: « du lundi au vendredi : 08:30-12:00, 13:30-17:30 (sur rendez-vous) »."""
+    lines: list[str] = []
+    for opening in hours:
+        first, last = DAY_NAMES[opening.first_day], DAY_NAMES[opening.last_day]
+        days = f"le {first}" if opening.first_day == opening.last_day else f"du {first} au {last}"
+        slots = ", ".join(f"{start}-{end}" for start, end in opening.slots) or "fermé"
+        lines.append(f"{days} : {slots}" + (f" ({opening.comment})" if opening.comment else ""))
+    return lines

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from allo.directory.communes import Commune, resolve_commune
-from allo.directory.hours import status
+from allo.directory.hours import describe, status
 from allo.directory.records import hours_from_json
 from allo.directory.types import fold, labels, recognise
 
@@ -77,15 +77,18 @@ async def understand(session: AsyncSession, query: DirectoryQuery) -> Criteria:
     return Criteria(pivots, commune, name, unknown_commune=commune is None and bool(query.commune.strip()))
 
 
+# The ranking sorts narrow rows (id and the keys); only the `fetch` best are joined back for their JSON columns.
 _SELECT = """
 SELECT b.id, b.name, b.acronym, b.insee, b.department, b.commune_name, b.postal_code, b.pivots, b.main_for,
-       b.national, b.addresses, b.phones, b.emails, b.websites, b.hours, b.hours_comment, b.url,
-       {tier} AS tier, {text_rank} AS text_rank
-FROM dir_bodies b {join}
-WHERE b.retired_at IS NULL {filters}
-ORDER BY tier, (b.main_for && CAST(:pivots AS text[])) DESC, text_rank DESC,
-         (b.name ~* '(d[ée]l[ée]gu[ée]e|annexe)'), b.name, b.id
-LIMIT :fetch
+       b.national, b.addresses, b.phones, b.emails, b.websites, b.hours, b.hours_comment, b.url, r.tier
+FROM (SELECT b.id, {tier} AS tier, (b.main_for && CAST(:pivots AS text[])) AS main, {text_rank} AS text_rank,
+             (b.name ~* '(d[ée]l[ée]gu[ée]e|annexe)') AS secondary, b.name
+      FROM dir_bodies b {join}
+      WHERE b.retired_at IS NULL {filters}
+      ORDER BY tier, main DESC, text_rank DESC, secondary, b.name, b.id
+      LIMIT :fetch) r
+JOIN dir_bodies b ON b.id = r.id
+ORDER BY r.tier, r.main DESC, r.text_rank DESC, r.secondary, r.name, r.id
 """
 # With a commune, the candidates are a union of small index probes (served by a pivot asked for, in the commune,
 # in its department, national) rather than a test of every body of the type: the served probe uses
@@ -145,13 +148,15 @@ def _address(addresses: list[dict[str, Any]]) -> str:
 
 def hit(row: Any, now: datetime, tier: Tier | None) -> dict[str, Any]:
     """One body as the API shows it (search results and the body page share it)."""
-    opening = status(hours_from_json(row.hours), now)
+    ranges = hours_from_json(row.hours)
+    opening = status(ranges, now)
     return {
         "id": row.id, "name": row.name, "acronym": row.acronym, "address": _address(row.addresses),
         "addresses": row.addresses, "insee": row.insee, "commune_name": row.commune_name,
         "postal_code": row.postal_code, "department": row.department, "national": row.national,
         "phones": row.phones, "emails": row.emails, "websites": row.websites,
-        "hours": row.hours, "hours_comment": row.hours_comment, "open_now": opening.open,
+        "hours": row.hours, "hours_text": describe(ranges), "hours_comment": row.hours_comment,
+        "open_now": opening.open,
         "opening_status": opening.text, "pivots": row.pivots, "pivot_labels": labels(row.pivots),
         "main_for": row.main_for, "url": row.url,
         "distance_rank": None if tier is None else int(tier),

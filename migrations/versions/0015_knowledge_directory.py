@@ -117,6 +117,9 @@ def upgrade() -> None:
         sa.Column("insee", sa.String(5), primary_key=True),
     )
     op.create_index("ix_dir_served_pivot_insee", "dir_served", ["pivot", "insee"])
+    # "Is this INSEE code served by anybody" (a typed code that no body is located in) without a pivot to start
+    # from: without it, a scan of every row (1.7 million for 80,000 bodies, ~100 ms).
+    op.create_index("ix_dir_served_insee", "dir_served", ["insee"])
 
     # Communes known from the bodies' own addresses: a commune name or postal code typed by the adviser → INSEE.
     op.create_table(

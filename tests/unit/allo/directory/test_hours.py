@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from allo.directory.hours import OpenStatus, open_at, status
+from allo.directory.hours import OpenStatus, describe, open_at, status
 from allo.directory.records import OpeningRange
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -51,3 +51,8 @@ def test_a_range_over_the_weekend_wraps():
     weekend = (OpeningRange(5, 0, (("10:00", "12:00"),), ""),)  # samedi → lundi
     assert open_at(weekend, at(13, 12, 11)) and open_at(weekend, at(14, 12, 11))
     assert not open_at(weekend, at(15, 12, 11))
+
+
+def test_describe_in_french():
+    assert describe(WEEK) == ["du lundi au vendredi : 08:30-12:00, 13:30-17:30",
+                              "le samedi : 09:00-12:00 (État civil uniquement.)"]
