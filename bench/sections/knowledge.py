@@ -67,7 +67,7 @@ def plan(quick: bool) -> dict[str, Any]:
 
 
 def run_import(stack: Any, args: list[str], timeout: float) -> dict[str, Any]:
-    """One `allo …` command to its end: wall time, peak RSS (wait4), CPU of it and of PostgreSQL, output tail."""
+    """One `allo …` command to its end: wall time, peak RSS (VmHWM), CPU of it (wait4) and of PostgreSQL, output."""
     env = {**os.environ, **settings_env(stack.settings)}
     log = Path(stack.state_dir) / f"bench-{args[0]}-import.log"
     pg = postgres_pid(stack)
