@@ -127,8 +127,9 @@ async def _search_latency(url: str, rounds: int = 10) -> str:
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 80_000
+    keep = os.environ.get("ALLO_DIRCHECK_KEEP") == "1"  # leave the cluster running to EXPLAIN queries
     with tempfile.TemporaryDirectory(prefix="allo-dircheck-") as tmp:
-        state = Path(tmp)
+        state = Path(tmp) if not keep else Path(tempfile.mkdtemp(prefix="allo-dircheck-kept-"))
         state.chmod(0o755)
         ensure_secrets(state)
         settings = Settings.load(state).model_copy(update={"pg_port": _port()})
@@ -151,7 +152,11 @@ def main() -> None:
             seconds, out = _timed_import(env, data)
             print(f"re-import (unchanged): {seconds:.1f} s\n  {out}")
         finally:
-            cluster.destroy()
+            if keep:
+                print(f"kept: {settings.sqlalchemy_url.replace(settings.pg_password.get_secret_value(), '***')} "
+                      f"(state {state}; stop it with pg_ctl, or delete the directory)")
+            else:
+                cluster.destroy()
 
 
 if __name__ == "__main__":

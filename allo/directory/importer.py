@@ -19,6 +19,7 @@ from allo.directory.records import Body
 from allo.directory.sources import open_source
 
 BATCH = 1000
+ANALYSE_AFTER = 1000  # rows changed: then the planner's statistics are refreshed in the same transaction
 MAX_WARNINGS = 200  # kept in kb_imports; the count says how many there were
 
 
@@ -127,6 +128,8 @@ async def import_stream(conn: AsyncConnection, reader: CountingReader, report: I
         report.counts["retired"] = await store.retire_absent(conn, datetime.now(UTC))
     await store.invert_hierarchy(conn, partial=report.partial)
     report.counts["communes"] = await store.upsert_communes(conn, communes.rows())
+    if report.counts["added"] + report.counts["updated"] + report.counts["retired"] >= ANALYSE_AFTER:
+        await store.analyse(conn)
     await store.record_run(conn, source=report.source, partial=report.partial, started_at=started,
                            finished_at=datetime.now(UTC), counts=report.counts, skipped=report.skipped,
                            warnings=report.warnings)

@@ -91,13 +91,15 @@ JOIN dir_bodies b ON b.id = r.id
 ORDER BY r.tier, r.main DESC, r.text_rank DESC, r.secondary, r.name, r.id
 """
 # With a commune, the candidates are a union of small index probes (served by a pivot asked for, in the commune,
-# in its department, national) rather than a test of every body of the type: the served probe uses
-# dir_served (pivot, insee), which is why a commune without a type skips the "serves" rank.
+# in its department, national), each already narrowed to the pivots asked for, rather than a test of every body
+# of the type: the served probe uses dir_served (pivot, insee), which is why a commune without a type skips the
+# "serves" rank. National bodies: by their pivots when a type is asked (no index on `national`), else those
+# without a commune (indexed).
 _NEAR = """
 JOIN (SELECT body_id AS id FROM dir_served WHERE {served}
-      UNION SELECT id FROM dir_bodies WHERE insee = :insee
-      UNION SELECT id FROM dir_bodies WHERE department = :department AND department <> ''
-      UNION SELECT id FROM dir_bodies WHERE national) near ON near.id = b.id
+      UNION SELECT id FROM dir_bodies WHERE insee = :insee {pivots}
+      UNION SELECT id FROM dir_bodies WHERE department = :department AND department <> '' {pivots}
+      UNION SELECT id FROM dir_bodies WHERE {national}) near ON near.id = b.id
 """
 _SERVED = "pivot = ANY(CAST(:pivots AS text[])) AND insee = :insee"
 
@@ -114,7 +116,7 @@ def _sql(criteria: Criteria, *, fuzzy: bool = False) -> str:
     """Full-text first (GIN, the name's words, the last one a prefix); `fuzzy`: trigram word similarity on the
     folded name instead, for when the words found nothing (a misspelling): a wider scan, so only then."""
     filters: list[str] = []
-    if criteria.pivots:
+    if criteria.pivots and criteria.commune is None:  # with a commune, each probe of _NEAR filters the pivots
         filters.append("b.pivots && CAST(:pivots AS text[])")
     if criteria.name:
         filters.append("(:name % allo_fold(b.name) OR :name <% allo_fold(b.name))" if fuzzy
@@ -126,8 +128,9 @@ def _sql(criteria: Criteria, *, fuzzy: bool = False) -> str:
         text_rank = "0"
     join = ""
     if criteria.commune is not None:
-        served = _SERVED if criteria.pivots else "false"
-        join = _NEAR.format(served=served)
+        with_pivots = "AND pivots && CAST(:pivots AS text[])" if criteria.pivots else ""
+        join = _NEAR.format(served=_SERVED if criteria.pivots else "false", pivots=with_pivots,
+                            national=f"national {with_pivots}" if criteria.pivots else "insee = '' AND national")
         serves = ("EXISTS (SELECT 1 FROM dir_served s WHERE s.body_id = b.id AND s.insee = :insee "
                   "AND s.pivot = ANY(CAST(:pivots AS text[])))") if criteria.pivots else "false"
         tier = (f"CASE WHEN {serves} THEN 0 WHEN b.insee = :insee THEN 1 WHEN b.department = :department "

@@ -133,6 +133,13 @@ async def upsert_communes(conn: AsyncConnection, communes: Iterable[CommuneSeen]
     return len(rows)
 
 
+async def analyse(conn: AsyncConnection) -> None:
+    """Fresh planner statistics (ANALYZE runs inside the transaction): after a big import, stale ones make the
+    search pick a scan of every body until autovacuum gets round to it."""
+    for table in ("dir_bodies", "dir_served", "dir_communes"):
+        await conn.execute(text(f"ANALYZE {table}"))
+
+
 async def record_run(conn: AsyncConnection, *, source: str, partial: bool, started_at: datetime,
                      finished_at: datetime, counts: dict[str, int], skipped: list[dict[str, Any]],
                      warnings: list[str]) -> None:
