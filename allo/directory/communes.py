@@ -61,7 +61,8 @@ async def _by_code(session: AsyncSession, code: str) -> Commune | None:
 async def resolve_commune(session: AsyncSession, typed: str, *, fuzzy: bool = True) -> Commune | None:
     """5 characters → INSEE code if known, else postal code (an arrondissement's before its city's: more
     precise); otherwise the folded name, exact (the city before
-    its arrondissements), then, if `fuzzy`, the closest name by trigram similarity."""
+    its arrondissements), then, if `fuzzy`, the closest name by trigram similarity (which sets
+    pg_trgm.similarity_threshold to 0.5 for the rest of the session's transaction)."""
     folded = fold(typed)
     if not folded:
         return None

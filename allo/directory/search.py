@@ -98,7 +98,7 @@ ORDER BY r.tier, r.main DESC, r.text_rank DESC, r.secondary, r.name, r.id
 _NEAR = """
 JOIN (SELECT body_id AS id FROM dir_served WHERE {served}
       UNION SELECT id FROM dir_bodies WHERE insee = :insee {pivots}
-      UNION SELECT id FROM dir_bodies WHERE department = :department AND department <> '' {pivots}
+      UNION SELECT id FROM dir_bodies WHERE department = :department AND department <> '' {pivots_filter}
       UNION SELECT id FROM dir_bodies WHERE {national}) near ON near.id = b.id
 """
 _SERVED = "pivot = ANY(CAST(:pivots AS text[])) AND insee = :insee"
@@ -129,7 +129,11 @@ def _sql(criteria: Criteria, *, fuzzy: bool = False) -> str:
     join = ""
     if criteria.commune is not None:
         with_pivots = "AND pivots && CAST(:pivots AS text[])" if criteria.pivots else ""
+        # A département holds hundreds of bodies, a common type thousands: its pivots are checked on its rows
+        # (the `|| '{}'` keeps the planner from ANDing in the pivots index, which costs more than it saves).
+        filter_pivots = "AND (pivots || '{}') && CAST(:pivots AS text[])" if criteria.pivots else ""
         join = _NEAR.format(served=_SERVED if criteria.pivots else "false", pivots=with_pivots,
+                            pivots_filter=filter_pivots,
                             national=f"national {with_pivots}" if criteria.pivots else "insee = '' AND national")
         serves = ("EXISTS (SELECT 1 FROM dir_served s WHERE s.body_id = b.id AND s.insee = :insee "
                   "AND s.pivot = ANY(CAST(:pivots AS text[])))") if criteria.pivots else "false"

@@ -105,6 +105,9 @@ def upgrade() -> None:
     op.execute("CREATE INDEX ix_dir_bodies_search ON dir_bodies USING gin (search)")
     op.execute("CREATE INDEX ix_dir_bodies_name_trgm ON dir_bodies USING gin (allo_fold(name) gin_trgm_ops)")
     op.execute("CREATE INDEX ix_dir_bodies_pivots ON dir_bodies USING gin (pivots)")
+    # The national fallback of a type ("caf" → the national bodies with that pivot): a few rows, where the pivots
+    # index above holds every local body of the type (thousands) for a common code.
+    op.execute("CREATE INDEX ix_dir_bodies_national_pivots ON dir_bodies USING gin (pivots) WHERE national")
     op.create_index("ix_dir_bodies_insee", "dir_bodies", ["insee"])
     op.create_index("ix_dir_bodies_department", "dir_bodies", ["department"])
     op.create_index("ix_dir_bodies_postal_code", "dir_bodies", ["postal_code"])
