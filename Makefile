@@ -63,8 +63,10 @@ test: venv sysdeps check
 test-faults: venv sysdeps
 	$(PY) -m pytest tests/faults $(PYTEST_ARGS)
 
-# Benchmarks (issue 6; not part of `test`): their own stack in .state-bench/ on free ports, then
+# Benchmarks (issues 6 and 17; not part of `test`): their own stack in .state-bench/ on free ports, then
 # bench/results/<UTC>.json and docs/benchmarks.md. Full run < 30 min; quick (sections 1 and 3 reduced) < 5 min.
+# One section: BENCH_ARGS="--sections knowledge --carry bench/results/<earlier full run>.json" keeps the others'
+# figures in the report; `--quick --sections knowledge` is its small variant (1,000 sheets, 10,000 bodies, ~1 min).
 BENCH_ARGS ?=
 bench: venv sysdeps
 	$(PY) -m bench $(BENCH_ARGS)

@@ -50,6 +50,8 @@ def cli() -> int:
     parser.add_argument("--quick", action="store_true", help="reduced steps (development), sections 1 and 3")
     parser.add_argument("--sections", help=f"comma-separated, among {', '.join(report.SECTIONS)}")
     parser.add_argument("--agents", type=int, default=100, help="SIPp agents logged in to l1")
+    parser.add_argument("--carry", metavar="JSON", help="copy the sections not run now from an earlier results "
+                        "file, so that a one-section run keeps the others' figures in docs/benchmarks.md (said so)")
     parser.add_argument("--render", metavar="JSON", help="only regenerate docs/benchmarks.md from a results file "
                         "(after editing bench/analysis.md); runs nothing")
     args = parser.parse_args()
@@ -63,11 +65,26 @@ def cli() -> int:
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     result = asyncio.run(main(args.quick, sections, args.agents))
+    if args.carry:
+        carry(result, Path(args.carry))
     path = report.write_json(result)
     doc = report.write_markdown(result, path)
     print(f"[bench] raw results {path}; report {doc} ({result['duration_s']:.0f} s)")
     watchdog_ok = watchdog_verdict(result.get("watchdog"))
     return 0 if watchdog_ok and all("error" not in s for s in result["sections"].values()) else 1
+
+
+def carry(result: dict[str, Any], path: Path) -> None:
+    """Sections of `path` not run in `result`, copied into it with a note naming their run."""
+    earlier = json.loads(path.read_text())
+    carried = [name for name in report.SECTIONS
+               if name not in result["sections"] and name in earlier.get("sections", {})]
+    for name in carried:
+        result["sections"][name] = earlier["sections"][name]
+    if carried:
+        result["note"] = (f"Sections {', '.join(carried)} are carried unchanged from the run {earlier['started_utc']} "
+                          f"({'quick' if earlier.get('quick') else 'full'} mode, `{path.name}`); only "
+                          f"{', '.join(n for n in result['sections'] if n not in carried)} ran now.")
 
 
 def watchdog_verdict(watchdog: dict[str, Any] | None) -> bool:

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 SECTIONS = {"journey": "1. Call rate, whole journey", "concurrency": "2. Concurrency",
-            "fastagi": "3. FastAGI cost", "fanout": "4. Live dashboard fan-out", "api": "5. API"}
+            "fastagi": "3. FastAGI cost", "fanout": "4. Live dashboard fan-out", "api": "5. API",
+            "knowledge": "6. Knowledge base and directory"}
 PACKAGES = ("fastapi", "uvicorn", "sqlalchemy", "asyncpg", "panoramisk", "pydantic", "httpx", "pyst2", "holidays")
 
 
@@ -74,7 +75,7 @@ def render_markdown(report: dict[str, Any], json_path: Path) -> str:
              "Everything (SIPp citizens and agents, Asterisk, allo, PostgreSQL) runs on this one machine at once.", "",
              "## Commands", "", f"    {report['command']}", "",
              "Exact SIPp and client commands are given in each section and, for every step, in the JSON.", "",
-             "## Targets (issue 6)", ""]
+             "## Targets (issues 6 and 17)", ""]
     targets = [t for name in SECTIONS for t in report["sections"].get(name, {}).get("result", {}).get("targets", [])]
     lines += [f"- {t['target']}: {_fmt(t.get('value'))} — **{'met' if t['met'] else 'not met'}**"
               for t in targets] or ["- no section with targets was run"]
