@@ -29,31 +29,57 @@ _WORDS = re.compile(r"\w+")
 _EXCLUDED = re.compile(r"(?:^|\s)-(\w+)")
 
 # The weights: {D, C, B, A} = {-, body, summary, title}; normalisation 32 maps a rank r to r / (r + 1).
+# In three steps, because ranking is what costs (measured on 5,500 generated sheets: ts_rank_cd ≈ 6 to 9 µs a row,
+# the trigram word_similarity ≈ 10 µs, and a common or long query has thousands of candidates, 4,747 for « que
+# faire en cas d'impayé de loyer », so 150 ms of CPU): `found`, the candidates' ids from the indexes alone (one
+# probe per condition, no tsvector read; the trigram probe gives its similarity); `pool`, the `:pool` best by a
+# cheap rank (ts_rank, ≈ 4 µs a row with the detoasting, scaled to weigh like the three ts_rank_cd, plus that
+# similarity); then the full score below on the pool only, each row's `search` vector (~1.7 KB compressed)
+# detoasted once (`|| ''` in a subquery that OFFSET 0 keeps from being inlined into each call). The tsqueries are
+# computed once (q), not per row. On the bench's 50 queries the top 10 is the same as ranking every candidate for
+# 49, the 50th differs at its 10th place only (docs/knowledge.md « Search »).
 _SQL = """
-WITH q AS (
+WITH q AS MATERIALIZED (
   SELECT websearch_to_tsquery('allo_fr', :q) AS web,
          to_tsquery('allo_fr', :all_terms) AS every,
          to_tsquery('allo_fr', :any_terms) AS some,
          allo_fold(:q) AS folded
+), found AS (
+  SELECT s.id, 0.0::real AS sim FROM q, kb_sheets s WHERE s.search @@ q.web
+  UNION ALL SELECT s.id, 0.0 FROM q, kb_sheets s WHERE s.search @@ q.every
+  {broad}
+  UNION ALL SELECT s.id, word_similarity(q.folded, allo_fold(s.title)) FROM q, kb_sheets s
+            WHERE q.folded <% allo_fold(s.title)
+), pool AS (
+  SELECT s.id, s.retired_at IS NOT NULL AS retired
+  FROM (SELECT id, max(sim) AS sim FROM found GROUP BY id) f JOIN kb_sheets s ON s.id = f.id, q
+  WHERE (:include_retired OR s.retired_at IS NULL)
+    AND (:none_terms = '' OR NOT s.search @@ to_tsquery('allo_fr', :none_terms))
+  ORDER BY s.retired_at IS NOT NULL,
+           (5 * ts_rank('{0.2, 0.2, 0.4, 1.0}', s.search, q.some, 32) + f.sim)
+           * CASE WHEN s.kind IN ('fiche', 'question', 'how_to') THEN 1.0 ELSE :node_factor END DESC, s.id
+  LIMIT :pool
 )
-SELECT s.id, s.title, s.summary, s.kind, s.audiences, s.subject, s.theme_id, s.retired_at IS NOT NULL AS retired,
-       (ts_rank_cd('{0.2, 0.2, 0.4, 1.0}', s.search, q.web, 32)
-        + ts_rank_cd('{0.2, 0.2, 0.4, 1.0}', s.search, q.every, 32)
-        + 0.5 * ts_rank_cd('{0.2, 0.2, 0.4, 1.0}', s.search, q.some, 32)
+SELECT s.id, s.title, s.summary, s.kind, s.audiences, s.subject, s.theme_id, s.retired,
+       (ts_rank_cd('{0.2, 0.2, 0.4, 1.0}', s.v, q.web, 32)
+        + ts_rank_cd('{0.2, 0.2, 0.4, 1.0}', s.v, q.every, 32)
+        + 0.5 * ts_rank_cd('{0.2, 0.2, 0.4, 1.0}', s.v, q.some, 32)
         + word_similarity(q.folded, allo_fold(s.title)))
        * CASE WHEN s.kind IN ('fiche', 'question', 'how_to') THEN 1.0 ELSE :node_factor END
        AS score
-FROM kb_sheets s, q
-WHERE (s.search @@ q.web OR s.search @@ q.every OR q.folded <% allo_fold(s.title))
-  AND (:none_terms = '' OR NOT s.search @@ to_tsquery('allo_fr', :none_terms))
-  AND (:include_retired OR s.retired_at IS NULL)
-ORDER BY s.retired_at IS NOT NULL, score DESC, s.id
+FROM (SELECT k.id, k.title, k.summary, k.kind, k.audiences, k.subject, k.theme_id, p.retired,
+             k.search || ''::tsvector AS v
+      FROM pool p JOIN kb_sheets k ON k.id = p.id OFFSET 0) s, q
+ORDER BY s.retired, score DESC, s.id
 LIMIT :limit
 """
-SEARCH_SQL = text(_SQL)
+SEARCH_SQL = text(_SQL.replace("{broad}", ""))
 # When the strict query finds nothing: any word is enough, and a looser trigram match (a misspelt word beside a
 # right one, two misspelt words).
-BROAD_SQL = text(_SQL.replace("OR s.search @@ q.every OR", "OR s.search @@ q.every OR s.search @@ q.some OR"))
+BROAD_SQL = text(_SQL.replace("{broad}", "UNION ALL SELECT s.id, 0.0 FROM q, kb_sheets s WHERE s.search @@ q.some"))
+_SETTINGS = text("SELECT set_config('pg_trgm.word_similarity_threshold', :similarity, true), "
+                 "set_config('enable_seqscan', 'off', true)")
+POOL_MIN = 50  # fully ranked candidates: at least this many, or 5 times the limit
 
 
 @dataclass(frozen=True)
@@ -95,17 +121,19 @@ async def search_sheets(session: AsyncSession, q: str, *, limit: int = 10,
         return []
     all_terms, any_terms = parsed
     none_terms = " | ".join(_EXCLUDED.findall(q)[:MAX_WORDS])  # websearch's `-word`, kept out of the OR too
-    # SET LOCAL: this transaction only (the caller's session), not the pooled connection's later users.
-    await session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {WORD_SIMILARITY}"))
+    # is_local (SET LOCAL): this transaction only (the caller's session), not the pooled connection's later users;
+    # both in one round trip.
     # The planner prices the GIN bitmap scans of `@@` and `<%` above a sequential scan, which then detoasts every
     # row's tsvector and folds every title: measured on 5,500 synthetic sheets, 20 ms instead of 500 (p50, same
     # loaded machine). Every condition of the query has its index, so the scan is never the better plan here.
-    await session.execute(text("SET LOCAL enable_seqscan = off"))
+    await session.execute(_SETTINGS, {"similarity": str(WORD_SIMILARITY)})
     values = {"q": q, "all_terms": all_terms, "any_terms": any_terms, "none_terms": none_terms,
-              "include_retired": include_retired, "limit": limit, "node_factor": NODE_FACTOR}
+              "include_retired": include_retired, "limit": limit, "node_factor": NODE_FACTOR,
+              "pool": max(POOL_MIN, 5 * limit)}
     rows = (await session.execute(SEARCH_SQL, values)).all()
     if not rows:
-        await session.execute(text(f"SET LOCAL pg_trgm.word_similarity_threshold = {BROAD_WORD_SIMILARITY}"))
+        await session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :similarity, true)"),
+                              {"similarity": str(BROAD_WORD_SIMILARITY)})
         rows = (await session.execute(BROAD_SQL, values)).all()
     return [SheetHit(id=r.id, title=r.title, summary=r.summary, kind=r.kind, audience=list(r.audiences),
                      theme=r.subject, theme_id=r.theme_id, retired=r.retired, score=float(r.score))
