@@ -18,6 +18,7 @@ from allo.directory.records import hours_from_json
 from allo.directory.types import fold, labels, recognise
 
 MAX_LIMIT = 100
+POOL_MIN = 200  # the name's trigram word similarity re-ranks at least this many full-text candidates
 
 
 class Tier(enum.IntEnum):
@@ -78,14 +79,19 @@ async def understand(session: AsyncSession, query: DirectoryQuery) -> Criteria:
 
 
 # The ranking sorts narrow rows (id and the keys); only the `fetch` best are joined back for their JSON columns.
+# The name's full-text rank first, its trigram word similarity (about 7 µs a row) only on the `pool` best of that: a
+# common name word matches thousands of bodies (« brigade de gendarmerie » 5,249), all with the same words.
 _SELECT = """
 SELECT b.id, b.name, b.acronym, b.insee, b.department, b.commune_name, b.postal_code, b.pivots, b.main_for,
        b.national, b.addresses, b.phones, b.emails, b.websites, b.hours, b.hours_comment, b.url, r.tier
-FROM (SELECT b.id, {tier} AS tier, (b.main_for && CAST(:pivots AS text[])) AS main, {text_rank} AS text_rank,
-             (b.name ~* '(d[ée]l[ée]gu[ée]e|annexe)') AS secondary, b.name
-      FROM dir_bodies b {join}
-      WHERE b.retired_at IS NULL {filters}
-      ORDER BY tier, main DESC, text_rank DESC, secondary, b.name, b.id
+FROM (SELECT p.id, p.tier, p.main, p.pre + {rerank} AS text_rank, p.secondary, p.name
+      FROM (SELECT b.id, {tier} AS tier, (b.main_for && CAST(:pivots AS text[])) AS main, {text_rank} AS pre,
+                   (b.name ~* '(d[ée]l[ée]gu[ée]e|annexe)') AS secondary, b.name
+            FROM dir_bodies b {join}
+            WHERE b.retired_at IS NULL {filters}
+            ORDER BY tier, main DESC, pre DESC, secondary, b.name, b.id
+            LIMIT :pool) p
+      ORDER BY tier, main DESC, text_rank DESC, secondary, name, id
       LIMIT :fetch) r
 JOIN dir_bodies b ON b.id = r.id
 ORDER BY r.tier, r.main DESC, r.text_rank DESC, r.secondary, r.name, r.id
@@ -100,6 +106,14 @@ JOIN (SELECT body_id AS id FROM dir_served WHERE {served}
       UNION SELECT id FROM dir_bodies WHERE insee = :insee {pivots}
       UNION SELECT id FROM dir_bodies WHERE department = :department AND department <> '' {pivots_filter}
       UNION SELECT id FROM dir_bodies WHERE {national}) near ON near.id = b.id
+"""
+_FUZZY = """
+JOIN (SELECT id, max(sim) AS sim
+      FROM (SELECT id, similarity(:name, allo_fold(name)) AS sim FROM dir_bodies
+            WHERE :name % allo_fold(name) {pivots}
+            UNION ALL SELECT id, word_similarity(:name, allo_fold(name)) FROM dir_bodies
+            WHERE :name <% allo_fold(name) {pivots}) found
+      GROUP BY id) f ON f.id = b.id
 """
 _SERVED = "pivot = ANY(CAST(:pivots AS text[])) AND insee = :insee"
 
@@ -118,30 +132,35 @@ def _sql(criteria: Criteria, *, fuzzy: bool = False) -> str:
     filters: list[str] = []
     if criteria.pivots and criteria.commune is None:  # with a commune, each probe of _NEAR filters the pivots
         filters.append("b.pivots && CAST(:pivots AS text[])")
-    if criteria.name:
-        filters.append("(:name % allo_fold(b.name) OR :name <% allo_fold(b.name))" if fuzzy
-                       else "b.search @@ to_tsquery('allo_fr', :tsq)")
-        text_rank = ("greatest(similarity(:name, allo_fold(b.name)), word_similarity(:name, allo_fold(b.name)))"
-                     if fuzzy else
-                     "ts_rank(b.search, to_tsquery('allo_fr', :tsq)) + word_similarity(:name, allo_fold(b.name))")
+    join, rerank = "", "0"
+    if criteria.name and fuzzy:
+        # Each probe of the trigram index gives its own similarity, computed once a row (a common word matches
+        # thousands of names: « gendarmrie » 5,250), instead of an OR rechecked twice and the ranks computed again.
+        join = _FUZZY.format(pivots="AND pivots && CAST(:pivots AS text[])" if criteria.pivots else "")
+        text_rank = "f.sim"
+    elif criteria.name:
+        filters.append("b.search @@ to_tsquery('allo_fr', :tsq)")
+        # the tsquery once (an InitPlan), not per candidate row: a stable function in a select list is called per row
+        text_rank = "ts_rank(b.search, (SELECT to_tsquery('allo_fr', :tsq)))"
+        rerank = "word_similarity(:name, allo_fold(p.name))"
     else:
         text_rank = "0"
-    join = ""
     if criteria.commune is not None:
         with_pivots = "AND pivots && CAST(:pivots AS text[])" if criteria.pivots else ""
         # A département holds hundreds of bodies, a common type thousands: its pivots are checked on its rows
         # (the `|| '{}'` keeps the planner from ANDing in the pivots index, which costs more than it saves).
         filter_pivots = "AND (pivots || '{}') && CAST(:pivots AS text[])" if criteria.pivots else ""
-        join = _NEAR.format(served=_SERVED if criteria.pivots else "false", pivots=with_pivots,
-                            pivots_filter=filter_pivots,
-                            national=f"national {with_pivots}" if criteria.pivots else "insee = '' AND national")
+        join += _NEAR.format(served=_SERVED if criteria.pivots else "false", pivots=with_pivots,
+                             pivots_filter=filter_pivots,
+                             national=f"national {with_pivots}" if criteria.pivots else "insee = '' AND national")
         serves = ("EXISTS (SELECT 1 FROM dir_served s WHERE s.body_id = b.id AND s.insee = :insee "
                   "AND s.pivot = ANY(CAST(:pivots AS text[])))") if criteria.pivots else "false"
         tier = (f"CASE WHEN {serves} THEN 0 WHEN b.insee = :insee THEN 1 WHEN b.department = :department "
                 "AND b.department <> '' THEN 2 WHEN b.national THEN 3 ELSE 4 END")
     else:
         tier = "CASE WHEN b.national THEN 3 ELSE 4 END"
-    return _SELECT.format(tier=tier, text_rank=text_rank, join=join, filters="".join(f" AND {f}" for f in filters))
+    return _SELECT.format(tier=tier, text_rank=text_rank, rerank=rerank, join=join,
+                          filters="".join(f" AND {f}" for f in filters))
 
 
 def _address(addresses: list[dict[str, Any]]) -> str:
@@ -172,12 +191,16 @@ def hit(row: Any, now: datetime, tier: Tier | None) -> dict[str, Any]:
 
 
 async def search_directory(session: AsyncSession, query: DirectoryQuery, now: datetime) -> dict[str, Any]:
+    # One search is one backend's work: parallel workers (forked per query) cost more CPU than they save when
+    # 130 advisers search at once (measured: docs/benchmarks.md section 6); this transaction only.
+    await session.execute(text("SELECT set_config('max_parallel_workers_per_gather', '0', true)"))
     criteria = await understand(session, query)
     limit = max(1, min(query.limit, MAX_LIMIT))
     commune = criteria.commune
     params = {"pivots": list(criteria.pivots), "name": criteria.name, "tsq": prefix_query(criteria.name),
               "insee": commune.insee if commune else "", "department": commune.department if commune else "",
-              "fetch": max(limit * 5, 100) if query.open_now else limit}
+              "fetch": (fetch := max(limit * 5, 100) if query.open_now else limit),
+              "pool": max(5 * fetch, POOL_MIN)}
     rows: list[Any] = []
     if criteria.unknown_commune:
         pass  # the caller's commune is unknown: offering bodies from anywhere would mislead
