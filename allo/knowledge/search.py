@@ -78,7 +78,8 @@ SEARCH_SQL = text(_SQL.replace("{broad}", ""))
 # right one, two misspelt words).
 BROAD_SQL = text(_SQL.replace("{broad}", "UNION ALL SELECT s.id, 0.0 FROM q, kb_sheets s WHERE s.search @@ q.some"))
 _SETTINGS = text("SELECT set_config('pg_trgm.word_similarity_threshold', :similarity, true), "
-                 "set_config('enable_seqscan', 'off', true)")
+                 "set_config('enable_seqscan', 'off', true), "
+                 "set_config('max_parallel_workers_per_gather', '0', true)")
 POOL_MIN = 50  # fully ranked candidates: at least this many, or 5 times the limit
 
 
@@ -122,7 +123,8 @@ async def search_sheets(session: AsyncSession, q: str, *, limit: int = 10,
     all_terms, any_terms = parsed
     none_terms = " | ".join(_EXCLUDED.findall(q)[:MAX_WORDS])  # websearch's `-word`, kept out of the OR too
     # is_local (SET LOCAL): this transaction only (the caller's session), not the pooled connection's later users;
-    # both in one round trip.
+    # all in one round trip. No parallel workers: forked per query, they cost more CPU than they save when many
+    # advisers search at once on a few cores.
     # The planner prices the GIN bitmap scans of `@@` and `<%` above a sequential scan, which then detoasts every
     # row's tsvector and folds every title: measured on 5,500 synthetic sheets, 20 ms instead of 500 (p50, same
     # loaded machine). Every condition of the query has its index, so the scan is never the better plan here.
