@@ -1,10 +1,13 @@
 """Closed-loop search clients (HTTP/1.1 keep-alive) for the knowledge section, run as a child process.
 
-    BENCH_TOKEN=… python -m bench.sections._querygen HOST PORT CONCURRENCY SECONDS < paths.json
+    BENCH_TOKEN=… python -m bench.sections._querygen HOST PORT CONCURRENCY SECONDS [THINK_S] < paths.json
 
 Each of CONCURRENCY connections goes through the list of paths (a JSON list on stdin) from its own offset, again
 and again, until SECONDS have passed (a slow search must not make the section last minutes). Each connection's
 first request is its warm-up (not timed); the first answer to each path gives how many results it found.
+THINK_S > 0 makes the clients paced (an open-ish loop, advisers typing): after each answer a client waits an
+exponentially distributed think time of mean THINK_S before its next query (not timed), so 16 clients with 1 s
+offer ~16 queries/s whatever the latency; 0 (default): closed loop, each client sends again at once (saturation).
 Prints one JSON line: latencies (ms) p50/p95/p99/max, requests/s over the timed span, statuses, errors, hits.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import sys
 import time
 from collections import Counter
@@ -22,11 +26,16 @@ from bench.sections._httpkit import percentile, read_body, read_head, request_by
 
 
 async def client(host: str, port: int, token: str, paths: list[str], offset: int, deadline: float,
-                 out: dict[str, Any]) -> None:
+                 out: dict[str, Any], think: float = 0.0) -> None:
     reader, writer = await asyncio.open_connection(host, port)
+    rng = random.Random(offset)  # the same think times from run to run
     n = 0
     try:
         while time.perf_counter() < deadline:
+            if think > 0 and n > 0:
+                await asyncio.sleep(rng.expovariate(1 / think))
+                if time.perf_counter() >= deadline:
+                    break
             path = paths[(offset + n) % len(paths)]
             n += 1
             sent = time.perf_counter()
@@ -68,7 +77,7 @@ def _hits(status: int, body: bytes) -> int | None:
         return None
 
 
-async def main(host: str, port: int, concurrency: int, seconds: float) -> None:
+async def main(host: str, port: int, concurrency: int, seconds: float, think: float = 0.0) -> None:
     paths: list[str] = json.loads(sys.stdin.read())
     token = os.environ["BENCH_TOKEN"]
     out: dict[str, Any] = {"latencies": [], "statuses": Counter(), "errors": Counter(), "hits": {}, "by_path": {},
@@ -76,7 +85,7 @@ async def main(host: str, port: int, concurrency: int, seconds: float) -> None:
     started = time.monotonic()
     deadline = time.perf_counter() + seconds
     cpu0 = sum(os.times()[:2])
-    await asyncio.gather(*(client(host, port, token, paths, i * len(paths) // concurrency, deadline, out)
+    await asyncio.gather(*(client(host, port, token, paths, i * len(paths) // concurrency, deadline, out, think)
                            for i in range(concurrency)))
     wall = time.monotonic() - started
     cpu = sum(os.times()[:2]) - cpu0
@@ -88,7 +97,7 @@ async def main(host: str, port: int, concurrency: int, seconds: float) -> None:
         return None if value is None else round(value * 1000, 2)
 
     print(json.dumps({
-        "requests": len(lat), "requests_per_s": round(len(lat) / span, 1) if span > 0 else None,
+        "think_s": think, "requests": len(lat), "requests_per_s": round(len(lat) / span, 1) if span > 0 else None,
         "latency": {"count": len(lat), "p50_ms": ms(50), "p95_ms": ms(95), "p99_ms": ms(99),
                     "max_ms": round(max(lat) * 1000, 2) if lat else None},
         "statuses": {str(k): v for k, v in out["statuses"].items()}, "errors": dict(out["errors"]),
@@ -99,4 +108,4 @@ async def main(host: str, port: int, concurrency: int, seconds: float) -> None:
 
 if __name__ == "__main__":
     a = sys.argv[1:]
-    asyncio.run(main(a[0], int(a[1]), int(a[2]), float(a[3])))
+    asyncio.run(main(a[0], int(a[1]), int(a[2]), float(a[3]), float(a[4]) if len(a) > 4 else 0.0))
