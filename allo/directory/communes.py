@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from allo.directory.records import department_of
-from allo.directory.types import fold
+from allo.directory.types import expand, fold
 
 _CODE = re.compile(r"^(\d{5}|2[ab]\d{3})$", re.IGNORECASE)
 _ARRONDISSEMENT = re.compile(r"^(paris|lyon|marseille) (\d{1,2}) ?(e|er|eme|ieme)?( arrondissement)?$")
@@ -63,7 +63,7 @@ async def resolve_commune(session: AsyncSession, typed: str, *, fuzzy: bool = Tr
     precise); otherwise the folded name, exact (the city before
     its arrondissements), then, if `fuzzy`, the closest name by trigram similarity (which sets
     pg_trgm.similarity_threshold to 0.5 for the rest of the session's transaction)."""
-    folded = fold(typed)
+    folded = expand(fold(typed))
     if not folded:
         return None
     if _CODE.match(folded.replace(" ", "")):

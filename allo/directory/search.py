@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from allo.directory.communes import Commune, resolve_commune
 from allo.directory.hours import describe, status
 from allo.directory.records import hours_from_json
-from allo.directory.types import fold, labels, recognise
+from allo.directory.types import expand, fold, labels, recognise
 
 MAX_LIMIT = 100
 POOL_MIN = 200  # the name's trigram word similarity re-ranks at least this many full-text candidates
@@ -67,6 +67,7 @@ async def understand(session: AsyncSession, query: DirectoryQuery) -> Criteria:
             pivots, name = typed.pivots, fold(query.q)
         else:  # not a type word allo knows: searched as a name
             name = " ".join(filter(None, (typed.rest, in_q.rest)))
+    name = expand(name)
     commune = await resolve_commune(session, query.commune) if query.commune.strip() else None
     if commune is None and not query.commune.strip() and name:
         # "caf metz": what is left after the type words may be the commune (exact name or code only)

@@ -92,6 +92,16 @@ def recognise(text: str) -> TypeMatch:
     return TypeMatch(tuple(dict.fromkeys(pivots)), tuple(p for _, p in found), rest)
 
 
+# What advisers abbreviate in a place or body name: « st etienne » is Saint-Étienne (its commune found exactly, the
+# name found by full text rather than by the slow trigram fallback).
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+
+def expand(folded: str) -> str:
+    """"st etienne" → "saint etienne" (words already folded)."""
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in folded.split())
+
+
 _FILLERS = {"de", "du", "des", "la", "le", "les", "l", "d", "a", "au", "aux", "en", "pour"}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from allo.directory.communes import arrondissement_code
-from allo.directory.types import fold, recognise
+from allo.directory.types import expand, fold, recognise
 
 
 @pytest.mark.parametrize(("typed", "pivots", "rest"), [
@@ -52,3 +52,10 @@ def test_fold():
 ])
 def test_arrondissements(typed, code):
     assert arrondissement_code(fold(typed)) == code
+
+
+def test_saint_abbreviations_are_expanded_word_by_word() -> None:
+    assert expand("st etienne") == "saint etienne"
+    assert expand("ste foy les lyon") == "sainte foy les lyon"
+    assert expand("maison de la justice") == "maison de la justice"
+    assert expand("stade") == "stade" and expand("") == ""
