@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from allo.directory.communes import Commune, resolve_commune
 from allo.directory.hours import describe, status
 from allo.directory.records import hours_from_json
-from allo.directory.types import expand, fold, labels, recognise
+from allo.directory.types import correct, expand, fold, labels, recognise
 
 MAX_LIMIT = 100
 POOL_MIN = 200  # the name's trigram word similarity re-ranks at least this many full-text candidates
@@ -191,27 +191,43 @@ def hit(row: Any, now: datetime, tier: Tier | None) -> dict[str, Any]:
     }
 
 
+def _params(criteria: Criteria, fetch: int) -> dict[str, Any]:
+    commune = criteria.commune
+    return {"pivots": list(criteria.pivots), "name": criteria.name, "tsq": prefix_query(criteria.name),
+            "insee": commune.insee if commune else "", "department": commune.department if commune else "",
+            "fetch": fetch, "pool": max(5 * fetch, POOL_MIN)}
+
+
+async def _exact(session: AsyncSession, criteria: Criteria, params: dict[str, Any]) -> list[Any]:
+    if criteria.unknown_commune or not (params["tsq"] or not criteria.name):
+        return []  # an unknown commune: offering bodies from anywhere would mislead
+    return list((await session.execute(text(_sql(criteria)), params)).all())
+
+
 async def search_directory(session: AsyncSession, query: DirectoryQuery, now: datetime) -> dict[str, Any]:
     # One search is one backend's work: parallel workers (forked per query) cost more CPU than they save when
     # 130 advisers search at once (measured: docs/benchmarks.md section 6); this transaction only.
     await session.execute(text("SELECT set_config('max_parallel_workers_per_gather', '0', true)"))
     criteria = await understand(session, query)
     limit = max(1, min(query.limit, MAX_LIMIT))
-    commune = criteria.commune
-    params = {"pivots": list(criteria.pivots), "name": criteria.name, "tsq": prefix_query(criteria.name),
-              "insee": commune.insee if commune else "", "department": commune.department if commune else "",
-              "fetch": (fetch := max(limit * 5, 100) if query.open_now else limit),
-              "pool": max(5 * fetch, POOL_MIN)}
-    rows: list[Any] = []
-    if criteria.unknown_commune:
-        pass  # the caller's commune is unknown: offering bodies from anywhere would mislead
-    elif params["tsq"] or not criteria.name:
-        rows = list((await session.execute(text(_sql(criteria)), params)).all())
+    fetch = max(limit * 5, 100) if query.open_now else limit
+    params = _params(criteria, fetch)
+    rows = await _exact(session, criteria, params)
+    if criteria.name and not rows and not criteria.unknown_commune and (corrected := correct(query.q)) != fold(query.q):
+        # A misspelt type word (« gendarmrie »): searched as that type, rather than as a name by trigrams over
+        # thousands of names (170 ms for that one).
+        retyped = await understand(session, replace(query, q=corrected))
+        if retyped.pivots != criteria.pivots:
+            retyped_params = _params(retyped, fetch)
+            found = await _exact(session, retyped, retyped_params)
+            if found:
+                criteria, params, rows = retyped, retyped_params, found
     if criteria.name and not rows and not criteria.unknown_commune:
         # A stricter similarity than pg_trgm's 0.3: the index itself then drops names that only share a common
         # word with the query (« commune », « mairie »), instead of rechecking every one of them.
         await session.execute(text("SELECT set_config('pg_trgm.similarity_threshold', '0.45', true)"))
         rows = list((await session.execute(text(_sql(criteria, fuzzy=True)), params)).all())
+    commune = criteria.commune
     results = [hit(row, now, Tier(row.tier) if commune else None) for row in rows]
     if query.open_now:
         results = [r for r in results if r["open_now"]]

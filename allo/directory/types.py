@@ -6,6 +6,7 @@ itself is a word too ("msap", "paris_ppp"). The longest phrase wins ("inspection
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -100,6 +101,22 @@ _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "sain
 def expand(folded: str) -> str:
     """"st etienne" → "saint etienne" (words already folded)."""
     return " ".join(_ABBREVIATIONS.get(word, word) for word in folded.split())
+
+
+CLOSE = 0.92  # difflib's ratio: one letter missing or wrong in a long word (« gendarmrie » 0.95), not
+# « marie » for « mairie » (0.91)
+_TYPE_WORDS = sorted(p for p in PHRASES if " " not in p)
+
+
+def correct(text: str) -> str:
+    """The query folded, each word of 6 letters or more within a typo of a one-word type replaced by it:
+    "gendarmrie" → "gendarmerie", "prefecure lyon" → "prefecture lyon" (pure)."""
+    words = []
+    for word in fold(text).split():
+        close = difflib.get_close_matches(word, _TYPE_WORDS, n=1, cutoff=CLOSE) \
+            if len(word) >= 6 and word not in PHRASES else []
+        words.append(close[0] if close else word)
+    return " ".join(words)
 
 
 _FILLERS = {"de", "du", "des", "la", "le", "les", "l", "d", "a", "au", "aux", "en", "pour"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from allo.directory.communes import arrondissement_code
-from allo.directory.types import expand, fold, recognise
+from allo.directory.types import correct, expand, fold, recognise
 
 
 @pytest.mark.parametrize(("typed", "pivots", "rest"), [
@@ -59,3 +59,10 @@ def test_saint_abbreviations_are_expanded_word_by_word() -> None:
     assert expand("ste foy les lyon") == "sainte foy les lyon"
     assert expand("maison de la justice") == "maison de la justice"
     assert expand("stade") == "stade" and expand("") == ""
+
+
+def test_a_misspelt_type_word_is_corrected_and_nothing_else() -> None:
+    assert correct("gendarmrie") == "gendarmerie"
+    assert correct("Préfecure Lyon") == "prefecture lyon"
+    assert correct("sainte marie") == "sainte marie"  # « mairie » is too far for a five-letter word
+    assert correct("caisse d'allocations familiales") == "caisse d allocations familiales"
