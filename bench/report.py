@@ -78,6 +78,7 @@ def render_markdown(report: dict[str, Any], json_path: Path) -> str:
              "## Targets (issues 6 and 17)", ""]
     targets = [t for name in SECTIONS for t in report["sections"].get(name, {}).get("result", {}).get("targets", [])]
     lines += [f"- {t['target']}: {_fmt(t.get('value'))} — **{'met' if t['met'] else 'not met'}**"
+              + ("" if t.get("judged", True) else " (saturation, reported beside the judged paced figure)")
               for t in targets] or ["- no section with targets was run"]
     for name, title in SECTIONS.items():
         lines += ["", f"## {title}", ""]
