@@ -80,7 +80,9 @@ def _row(name: str, how: str, entry: dict[str, Any] | None) -> str:
     api = how.startswith("API")
     return (f"| {name}, {how} | {entry['requests']} | {fmt(entry['requests_per_s'])} | {fmt(lat['p50_ms'])} / "
             f"{fmt(lat['p95_ms'])} / {fmt(lat['p99_ms'])} / {fmt(lat['max_ms'])} | "
-            f"{bad if api else '-'} / {errors if api else '-'} | {found} | {service} / "
+            f"{bad if api else '-'} / {errors if api else '-'}"
+            f"{f' ({reconnects} idle keep-alive reopened)' if (reconnects := entry.get('reconnects')) else ''}"
+            f" | {found} | {service} / "
             f"{fmt(cpu.get('postgres'))} % | {fmt(entry.get('machine_busy_pct'), ' %')} |")
 
 
