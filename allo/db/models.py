@@ -155,6 +155,7 @@ class CallNote(Base):
     author: Mapped[str] = mapped_column(String(63))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # saved as typed (the desk)
 
 
 class LegOutcome(enum.StrEnum):
