@@ -1,5 +1,6 @@
 """The desk's transfer buttons: each sector's options now (acd.transfer.sector_options) from the cached rules, the
-live queues and the recent waits, with the French sentence of the refusal a transfer would get."""
+live queues and the recent waits, with the French sentence of the refusal a transfer would get. Labels without
+their level (« Droit du travail »), as the escalation banner says them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from types import MappingProxyType
 
 from acd.live.state import LiveState
 from acd.transfer import SHORT_NUMBERS, SectorOption, SectorTarget, TransferRefusal, sector_options
+from allo.knowledge.escalation import short_label
 from allo.queues.figures import QueueFigures
 from allo.transfers.sectors import RulesSource, SectorTransfers
 
@@ -37,7 +39,7 @@ class TransferOptions:
         for code in SHORT_NUMBERS:
             queue, is_open = self.transfers.sector_target(code)
             sector = snapshot.sectors.get(code) if snapshot is not None else None
-            targets[code] = SectorTarget(sector.label if sector is not None else code, queue, is_open)
+            targets[code] = SectorTarget(short_label(sector.label) if sector is not None else code, queue, is_open)
         queues = {t.queue: self.live.queues[t.queue] for t in targets.values()
                   if t.queue is not None and t.queue in self.live.queues}
         recent = {t.queue: self.figures.waits(t.queue) for t in targets.values() if t.queue is not None}
