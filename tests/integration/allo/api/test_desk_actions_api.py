@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from allo.auth.roles import Role
 from allo.db.admin_models import AuditEntry
@@ -110,7 +110,8 @@ def test_orient_records_the_body_name_for_the_adviser_who_answered(desk, running
     assert stored == [("agent1001", "Caf de Desk-sur-Mer")]
 
     unknown_body = desk.post(f"/api/desk/calls/{CALL}/orient", json={"body_id": "desk-act-nowhere"})
-    assert unknown_body.status_code == 404 and unknown_body.json()["detail"] == "Cet organisme n'est pas dans l'annuaire."
+    assert unknown_body.status_code == 404
+    assert unknown_body.json()["detail"] == "Cet organisme n'est pas dans l'annuaire."
     others = desk.post(f"/api/desk/calls/{OTHER_CALL}/orient", json={"body_id": BODY["id"]})
     assert others.status_code == 403 and others.json()["detail"] == "Cet appel n'a pas été pris sur votre poste."
     assert desk.get(f"/api/desk/calls/{OTHER_CALL}/orientations").status_code == 403

@@ -75,7 +75,8 @@ def test_flags_grouped_by_sheet_and_procedure_then_seen_by_ops_and_audited(runni
         assert first.status_code == 201, first.text
         second = supervisor.post("/api/knowledge/flags",
                                  json={"sheet_id": sheet, "text": f"Délai faux {tag}", "call_id": "1700000000.9"})
-        third = agent.post("/api/knowledge/flags", json={"procedure": f"  {procedure} ", "text": "Téléservice en panne"})
+        third = agent.post("/api/knowledge/flags",
+                           json={"procedure": f"  {procedure} ", "text": "Téléservice en panne"})
         assert second.status_code == 201 and third.status_code == 201
         assert first.json()["author"] == running_service.credentials(Role.AGENT)[0]
         assert first.json()["status"] == "new" and third.json()["procedure"] == procedure
