@@ -35,6 +35,7 @@ from allo.web.dashboard import dashboard_pages
 from allo.web.knowledge import knowledge_pages
 from allo.web.login import login_pages
 from allo.web.ops import ops_pages
+from allo.web.ops_flags import ops_flags_pages
 from allo.web.render import STATIC_DIR, render
 from allo.web.reports import reports_pages
 from allo.web.users import users_pages
@@ -67,6 +68,6 @@ def create_app(service: AlloService) -> FastAPI:
     for router in (auth_router, users_router, supervisor_router, rules_edit_router, topical_router, reports_router,
                    audit_router, knowledge_router, directory_router, desk_actions_router, help_router, flags_router,
                    login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages,
-                   knowledge_pages):
+                   knowledge_pages, ops_flags_pages):
         app.include_router(router(service))
     return app
