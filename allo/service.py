@@ -24,6 +24,7 @@ from allo.dashboard.day_worker import DayCounter
 from allo.dashboard.feed import DashboardFeed
 from allo.dashboard.view import Alerts
 from allo.db.engine import make_engine
+from allo.desk.help import HelpDesk
 from allo.fallback.hours import spoken_reopening
 from allo.fallback.sync import FallbackHours
 from allo.fastagi.agent import AgentCodeHandler
@@ -144,6 +145,10 @@ class AlloService:
         self.retention = RetentionTask(self.engine, policy_of(settings, self.asterisk), interval,
                                        first_delay=min(FIRST_RUN_DELAY, interval))
 
+    def help_desk(self) -> HelpDesk:
+        """Supervisor-help requests (docs/desk.md): the dashboard re-reads the open ones after each change."""
+        return HelpDesk(self.engine, self.metrics.help_requests_open, self.dashboard.refresh_help)
+
     def _alerts(self) -> Alerts:
         surge = self.code_ledger.surge
         return Alerts(access_code_surge=surge.active, wrong_codes_last_minute=surge.recent())
@@ -191,6 +196,7 @@ class AlloService:
         await self.dashboard.start()
         await self.retention.start()
         await self.fallback_hours.start()
+        await self.help_desk().changed()  # the gauge of open help requests, from what the last run left
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
                  self.settings.ami_host, self.settings.ami_port)
 

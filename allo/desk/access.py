@@ -19,3 +19,9 @@ async def answered_by(engine: AsyncEngine, call_id: str, agent: str) -> bool:
                                        or_(Call.agent == agent, Call.level1_agent == agent, leg))
     async with engine.connect() as conn:
         return (await conn.scalar(query)) is not None
+
+
+async def call_known(engine: AsyncEngine, call_id: str) -> bool:
+    """The call has a record (so a refusal to read it is a 403, not a 404)."""
+    async with engine.connect() as conn:
+        return (await conn.scalar(select(Call.call_id).where(Call.call_id == call_id))) is not None
