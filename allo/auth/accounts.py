@@ -6,6 +6,7 @@ its sessions and tokens in that same transaction. The last enabled admin cannot 
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -116,7 +117,7 @@ async def change_account(session: AsyncSession, who: Principal, username: str, c
     password = None
     if change.reset_password:
         password = new_password()
-        user.password_hash = hash_password(password)
+        user.password_hash = await asyncio.to_thread(hash_password, password)
         detail["password_reset"] = True
     if change.enabled is False or change.reset_password:
         await session.execute(update(AuthSession).where(AuthSession.user_id == user.id,
