@@ -62,6 +62,19 @@ def free_port() -> int:
     raise SippError("no free port")
 
 
+def free_media_port() -> int:
+    """An even port P with P..P+3 free: SIPp binds audio RTP/RTCP on P, P+1 and video on P+2, P+3 (a video port
+    taken by another run made SIPp fail with "Unable to bind video RTP socket")."""
+    ephemeral = ephemeral_range()
+    candidates = [port for port in PORT_POOL if all(p not in ephemeral and p not in _HANDED_OUT
+                                                    for p in range(port, port + 4))]
+    for port in random.sample(candidates, min(200, len(candidates))):
+        if all(bindable(p) for p in range(port, port + 4)):
+            _HANDED_OUT.update(range(port, port + 4))
+            return port
+    raise SippError("no free media ports")
+
+
 @dataclass
 class SippResult:
     returncode: int
@@ -83,7 +96,7 @@ class Sipp:
     rate: float = 1.0
     extra: list[str] = field(default_factory=list)
     port: int = field(default_factory=free_port)
-    media_port: int = field(default_factory=free_port)
+    media_port: int = field(default_factory=free_media_port)
     timeout_s: int = 60
     scenario_text: str | None = None  # generated scenario (replaces the file named by `scenario`)
     keep_messages: bool = False  # the SIP message trace in the result's log even when the scenario passed
