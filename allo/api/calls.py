@@ -90,7 +90,7 @@ def calls_router(service: AlloService) -> APIRouter:
         agent = me.extension or ""
         if agent and service.desk.connected_to(call_id, agent):
             return
-        access = await access_of(service.engine, call_id, agent) if agent else CallAccess.REFUSED
+        access = await access_of(service.engine, call_id, agent)  # an account with no phone answered nothing
         if access is CallAccess.UNKNOWN:
             raise HTTPException(404, "no such call")
         if access is CallAccess.REFUSED:
