@@ -140,3 +140,43 @@ async def test_pop_call_end_phone_pause_and_privacy(test_settings, running_servi
     assert [(r["state"], r["source"]) for r in rows][-3:] == [("login", "desk"), ("pause", "phone"),
                                                               ("logout", "desk")]
     assert (rows[-2]["reason"], rows[-2]["actor"]) == ("telephone", AGENT)
+
+
+async def test_level_2_desk_pops_with_the_level_1_notes_after_a_transfer(test_settings, running_service, ami_watch,
+                                                                          l1_agent, demo_passwords):
+    base = running_service.base_url
+    level1_desk, level2_desk = adviser_headers(running_service, AGENT), adviser_headers(running_service, "agent2001")
+    port = await register_phone(test_settings, "agent2001", demo_passwords["agent2001"])
+    await ami_watch.client.queue_add("l2-travail", "PJSIP/agent2001", "agent2001")
+    level2 = sipp.agent(test_settings.sip_port, port, talk_ms=1500).start()
+    level1 = sipp.agent_until_bye(test_settings.sip_port, l1_agent.port).start()
+    citizen = sipp.citizen(test_settings.sip_port, caller=f"0658{random.randrange(10**6):06d}", keys="1").start()
+    try:
+        async with desk_stream(running_service, level1_desk) as first, \
+                desk_stream(running_service, level2_desk) as second, \
+                httpx.AsyncClient(base_url=base, headers=level1_desk, timeout=10) as client:
+            connected = await ami_watch.wait_for(AgentConnect, lambda e: e.member_name == AGENT, timeout=40)
+            call_id = connected.uniqueid
+            await first.wait("pop", lambda d: d["call_id"] == call_id, 10)
+            typed = await client.put(f"/api/desk/calls/{call_id}/note", json={"text": "licenciement contesté"})
+            assert typed.status_code == 200, typed.text
+            moved = await client.post(f"/api/calls/{call_id}/transfer", json={"sector": "travail"})
+            assert moved.status_code == 200, moved.text
+            await first.wait("call-ended", lambda d: d["call_id"] == call_id, 10)
+            pop = await second.wait("pop", lambda d: d["call_id"] == call_id, 15)
+            print(f"\n[desk] level 2: event -> pop on the stream: {(pop.wall - pop.doc['event_wall']) * 1000:.0f} ms")
+            assert (pop.doc["queue"], pop.doc["sector"], pop.doc["level"]) == ("l2-travail", "travail", 2)
+            assert pop.doc["error"] is None, pop.doc["error"]
+            assert pop.doc["transfer"]["from_agent"] == AGENT
+            assert [n["text"] for n in pop.doc["transfer"]["notes"]] == ["licenciement contesté"]
+            assert pop.doc["path"]["keys"] == ["1"]
+            # The level-2 adviser may read the call now; the level-1 adviser still may (they answered it).
+            assert httpx.get(f"{base}/api/calls/{call_id}", headers=level2_desk, timeout=10).status_code == 200
+            assert (await client.get(f"/api/calls/{call_id}")).status_code == 200
+            await second.wait("call-ended", lambda d: d["call_id"] == call_id, 20)
+        assert (await asyncio.to_thread(citizen.wait, 30)).ok
+    finally:
+        citizen.stop()
+        level1.stop()
+        level2.stop()
+        await ami_watch.client.queue_remove("l2-travail", "PJSIP/agent2001")
