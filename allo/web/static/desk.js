@@ -18,8 +18,14 @@
     label.dataset.state = shown.key;
     $("#desk-queues").textContent = data && data.queues && data.queues.length ? data.queues.join(", ") : "–";
     const can = D.allowed(data);
+    const had = document.activeElement;
     for (const action of ["login", "pause", "resume", "logout"]) $(`#desk-${action}`).disabled = !can[action];
     $("#desk-pause-reason").disabled = !can.pause;
+    // The button just pressed is disabled now: the focus goes to the next action rather than to the page's top.
+    if (had && had.disabled && had.closest(".desk-actions")) {
+      const next = ["resume", "pause", "login", "logout"].find((action) => can[action]);
+      if (next) $(`#desk-${next}`).focus();
+    }
     D.wrapupFromState(data);
   }
 
@@ -37,6 +43,9 @@
   for (const action of ["login", "pause", "resume", "logout"]) {
     $(`#desk-${action}`).addEventListener("click", () => act(action));
   }
+  document.addEventListener("desk:call", () => {
+    $("#desk-call-title").textContent = session.call && session.ended ? "Appel terminé" : "Appel en cours";
+  });
 
   // ---- the call's card
   function setText(selector, text) { $(selector).textContent = text ?? ""; }
@@ -143,11 +152,11 @@
   window.addEventListener("pagehide", () => saver.flush());
 
   // ---- the reason chosen during the call (one of the theme or the list)
-  function fill(select, items, valueOf, labelOf) {
+  function fill(select, items, valueOf, labelOf, { blank = true } = {}) {
     const keep = select.value;
-    select.replaceChildren(el("option", { value: "", text: "—" }),
+    select.replaceChildren(...(blank ? [el("option", { value: "", text: "—" })] : []),
       ...items.map((item) => el("option", { value: valueOf(item), text: labelOf(item) })));
-    select.value = keep;
+    if (keep) select.value = keep;
   }
 
   function prefillReason(reason) {
@@ -175,7 +184,9 @@
     if (!reply.ok) { D.say(message, D.failure(reply, "Motifs indisponibles"), "error"); return; }
     reasons = reply.data;
     D.reasons = reasons;
-    fill($("#desk-pause-reason"), reasons.pause.filter((r) => r.code !== "telephone"), (r) => r.code, (r) => r.label);
+    // `telephone` is *13's own reason: listed for its label, not chosen on the desk.
+    fill($("#desk-pause-reason"), reasons.pause.filter((r) => r.code !== "telephone"), (r) => r.code, (r) => r.label,
+         { blank: false });
     for (const selector of ["#desk-reason-theme", "#desk-wrapup-theme"]) {
       fill($(selector), reasons.themes, (t) => String(t.id), (t) => t.title);
     }

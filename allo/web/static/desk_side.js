@@ -13,10 +13,12 @@
 
   function sectorText(s) {
     if (!s.open) return "fermé";
-    const free = `${s.available} conseiller${s.available > 1 ? "s" : ""} disponible${s.available > 1 ? "s" : ""}`;
-    const wait = s.waiting ? ` · ${s.waiting} en attente · attente estimée ${D.duration(s.wait_s)}`
-      : " · pas d'attente";
-    return `ouvert · ${free}${wait}`;
+    const plural = s.available > 1 ? "s" : "";
+    const parts = ["ouvert", `${s.available} conseiller${plural} disponible${plural}`];
+    if (s.waiting) parts.push(`${s.waiting} en attente`);
+    parts.push(s.wait_s === null || s.wait_s === undefined ? "attente non estimable"
+      : s.wait_s === 0 ? "pas d'attente" : `attente estimée ${D.duration(s.wait_s)}`);
+    return parts.join(" · ");
   }
 
   function sectorItem(sector) {
