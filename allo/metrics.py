@@ -54,6 +54,9 @@ class Metrics:
                                        "exceed ALLO_ACCESS_CODE_SURGE_PER_MINUTE", registry=self.registry)
 
         # Directory of public bodies (issue 17): advisers type into it during a call.
+        # The adviser's desk (issue 18): supervisor-help requests not yet taken in hand.
+        self.help_requests_open = Gauge("allo_help_requests_open", "Supervisor-help requests from advisers not yet "
+                                        "taken in hand", registry=self.registry)
         self.directory_search_seconds = Histogram("allo_directory_search_seconds", "GET /api/directory/search "
                                                   "duration, database included", registry=self.registry,
                                                   buckets=FAST_BUCKETS)

@@ -25,6 +25,7 @@ from allo.dashboard.feed import DashboardFeed
 from allo.dashboard.view import Alerts
 from allo.db.engine import make_engine
 from allo.desk.context import CallContext
+from allo.desk.help import HelpDesk
 from allo.desk.hub import DeskHub
 from allo.desk.reason_cache import ReasonLabels
 from allo.fallback.hours import spoken_reopening
@@ -158,6 +159,10 @@ class AlloService:
         snapshot = self.rules.snapshot
         return snapshot.sector_of_queue(queue) if snapshot is not None else None
 
+    def help_desk(self) -> HelpDesk:
+        """Supervisor-help requests (docs/desk.md): the dashboard re-reads the open ones after each change."""
+        return HelpDesk(self.engine, self.metrics.help_requests_open, self.dashboard.refresh_help)
+
     def _alerts(self) -> Alerts:
         surge = self.code_ledger.surge
         return Alerts(access_code_surge=surge.active, wrong_codes_last_minute=surge.recent())
@@ -207,6 +212,7 @@ class AlloService:
         await self.desk.start()
         await self.retention.start()
         await self.fallback_hours.start()
+        await self.help_desk().changed()  # the gauge of open help requests, from what the last run left
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
                  self.settings.ami_host, self.settings.ami_port)
 

@@ -37,3 +37,9 @@ async def access_of(engine: AsyncEngine, call_id: str, agent: str) -> CallAccess
     async with engine.connect() as conn:
         known = await conn.scalar(select(Call.call_id).where(Call.call_id == call_id))
     return CallAccess.REFUSED if known is not None else CallAccess.UNKNOWN
+
+
+async def call_known(engine: AsyncEngine, call_id: str) -> bool:
+    """The call has a record (so a refusal to read it is a 403, not a 404)."""
+    async with engine.connect() as conn:
+        return (await conn.scalar(select(Call.call_id).where(Call.call_id == call_id))) is not None

@@ -160,6 +160,19 @@ EXPECTED: dict[tuple[str, str], Access] = {
     # Directory of public bodies (issue 17): advisers, supervisors, ops.
     ("GET", "/api/directory/search"): AGENT | STAFF,
     ("GET", "/api/directory/bodies/{body_id}"): AGENT | STAFF,
+    # The desk's actions during a call (issue 18, docs/desk.md): an adviser acts on their own calls only.
+    ("GET", "/api/desk/sectors"): AGENT | SUPERVISOR,
+    ("POST", "/api/desk/calls/{call_id}/transfer"): AGENT,
+    ("POST", "/api/desk/calls/{call_id}/orient"): AGENT,
+    ("GET", "/api/desk/calls/{call_id}/orientations"): AGENT | SUPERVISOR,
+    ("POST", "/api/desk/help"): AGENT,
+    ("GET", "/api/supervisor/help"): SUPERVISOR,
+    ("POST", "/api/supervisor/help/{request_id}/answer"): SUPERVISOR,
+    # Procedure flags (« signaler une difficulté »): raised by whoever answers or oversees calls, handled by ops.
+    ("POST", "/api/knowledge/flags"): AGENT | STAFF,
+    ("GET", "/api/knowledge/flags"): STAFF,
+    ("GET", "/api/knowledge/flags.csv"): STAFF,
+    ("PATCH", "/api/knowledge/flags/{flag_id}"): OPS,
     # The adviser's knowledge pages (docs/knowledge.md): every role that answers or oversees calls.
     ("GET", "/connaissances"): (STAFF | AGENT).as_page,
     ("GET", "/connaissances/fiches/{sheet_id}"): (STAFF | AGENT).as_page,
