@@ -8,10 +8,13 @@ priority over new arrivals. Short numbers are the ones agents also dial for a SI
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from acd.live.state import QueueLive
+from acd.queues.summary import member_counts, staffing
+from acd.queues.wait_estimate import RecentWaits, estimate_wait
 
 TRANSFER_CONTEXT = "allo-transfer"
 SHORT_NUMBERS = MappingProxyType({
@@ -55,3 +58,48 @@ def plan_transfer(sector: str, sector_queue: str | None, sector_open: bool, queu
     if agent_channel is None or sector_queue is None:
         return TransferRefusal.CALL_NOT_WITH_AN_AGENT
     return TransferPlan(agent_channel, TRANSFER_CONTEXT, SHORT_NUMBERS[sector], sector_queue)
+
+
+@dataclass(frozen=True)
+class SectorTarget:
+    """What the rules say of a sector now: its label, its queue (None: not in the rules) and whether it is open."""
+
+    label: str
+    queue: str | None
+    open: bool
+
+
+@dataclass(frozen=True)
+class SectorOption:
+    """One transfer button of the desk: what the adviser sees before pressing it."""
+
+    sector: str
+    label: str
+    queue: str | None
+    open: bool
+    logged_in: int
+    available: int  # logged in, not paused, not in a call
+    waiting: int
+    wait_s: int | None  # estimate for a caller handed over now; None when nobody could answer
+    refusal: TransferRefusal | None  # what a transfer would get now (None: it would be carried out)
+
+
+def sector_options(targets: Mapping[str, SectorTarget], queues: Mapping[str, QueueLive],
+                   recent: Mapping[str, RecentWaits]) -> list[SectorOption]:
+    """The six sectors in their menu order, each with its state and the refusal a transfer would get now.
+
+    The wait is the estimate of a caller joining behind those waiting now: transferred callers have priority over
+    new arrivals, so it is an upper bound, which is what an adviser deciding to hand over needs."""
+    options = []
+    for sector in SHORT_NUMBERS:
+        target = targets.get(sector) or SectorTarget(sector, None, False)
+        live = queues.get(target.queue) if target.queue is not None else None
+        counts = member_counts(live) if live is not None else {"logged_in": 0, "available": 0}
+        waiting = len(live.waiting) if live is not None else 0
+        wait_s = estimate_wait(waiting + 1, recent.get(target.queue or "") or RecentWaits(), staffing(live))
+        options.append(SectorOption(
+            sector=sector, label=target.label, queue=target.queue, open=target.open and target.queue is not None,
+            logged_in=counts["logged_in"], available=counts["available"], waiting=waiting,
+            wait_s=wait_s,
+            refusal=sector_refusal(sector, target.queue, target.open, live)))
+    return options

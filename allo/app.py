@@ -12,8 +12,13 @@ from allo.api.audit import audit_router
 from allo.api.auth import auth_router
 from allo.api.callbacks import callbacks_router
 from allo.api.calls import calls_router
+from allo.api.desk import desk_router
+from allo.api.desk_actions import desk_actions_router
+from allo.api.desk_calls import desk_calls_router
 from allo.api.directory import directory_router
 from allo.api.escalation import escalation_router
+from allo.api.flags import flags_router
+from allo.api.help import help_router
 from allo.api.knowledge import knowledge_router
 from allo.api.reports import reports_router
 from allo.api.rules_edit import rules_edit_router
@@ -29,6 +34,7 @@ from allo.service import AlloService
 from allo.web.callback_page import callback_pages
 from allo.web.calls import calls_pages
 from allo.web.dashboard import dashboard_pages
+from allo.web.desk import desk_pages
 from allo.web.knowledge import knowledge_pages
 from allo.web.login import login_pages
 from allo.web.ops import ops_pages
@@ -62,8 +68,9 @@ def create_app(service: AlloService) -> FastAPI:
     app.include_router(callbacks_router(service))
     app.include_router(escalation_router(service))
     for router in (auth_router, users_router, supervisor_router, rules_edit_router, topical_router, reports_router,
-                   audit_router, knowledge_router, directory_router,
+                   audit_router, knowledge_router, directory_router, desk_router, desk_calls_router,
+                   desk_actions_router, help_router, flags_router,
                    login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages,
-                   knowledge_pages):
+                   knowledge_pages, desk_pages):
         app.include_router(router(service))
     return app

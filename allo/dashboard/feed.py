@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from acd.ami.event_types import AmiEvent, UnknownEvent
 from acd.live.calls import ActiveCalls
 from acd.live.state import LiveState, system_clock
+from allo.dashboard.help import open_help
 from allo.dashboard.today import load_day
 from allo.dashboard.view import Alerts, DayData, dashboard_view
 from allo.tasks import cancel_and_wait
@@ -106,6 +107,13 @@ class DashboardFeed:
         except Exception as exc:  # PostgreSQL away: keep the last figures, say they are stale
             log.warning("dashboard figures not refreshed: %s", exc)
             self.day = replace(self.day, error="database unreachable; figures may be stale")
+        if self._changed is not None:
+            self._changed.set()
+
+    async def refresh_help(self) -> None:
+        """Re-read the open help requests alone (cheap), right after one is asked or answered."""
+        async with self._engine.connect() as conn:
+            self.day = replace(self.day, help=await open_help(conn))
         if self._changed is not None:
             self._changed.set()
 

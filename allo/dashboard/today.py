@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from allo.dashboard.help import open_help
 from allo.dashboard.kpi import (
     PENDING_CALLBACKS,
     QueueTargets,
@@ -52,6 +53,7 @@ async def load_day(engine: AsyncEngine, now: datetime) -> DayData:
         relay = (await conn.execute(select(
             func.count(), func.count().filter(Call.outcome == CallOutcome.QUEUED),
             func.count(Call.answered_at)).where(Call.started_at >= since, Call.relay))).one()
+        help_open = await open_help(conn)
         served: dict[str, list[str]] = defaultdict(list)
         names: dict[str, str] = {}
         for row in await conn.execute(select(Agent.username, Agent.display_name, Queue.name)
@@ -71,5 +73,6 @@ async def load_day(engine: AsyncEngine, now: datetime) -> DayData:
                      names.items()),
         calls_taken=taken,
         relay={"arrived": relay[0], "waiting": relay[1], "answered": relay[2]},
+        help=help_open,
         refreshed_at=time.time(),
     )

@@ -13,6 +13,7 @@ from acd.ami.event_types import DeviceState
 from acd.live.calls import ConnectedCall
 from acd.live.state import Instant, LiveState, MemberState, QueueLive
 from acd.queues.summary import member_counts
+from allo.dashboard.help import HelpItem, help_view
 from allo.dashboard.kpi import DayFigures, QueueTargets
 from allo.dashboard.rag import rag_at_least, rag_at_most
 from routing.calendar_types import PARIS
@@ -46,6 +47,7 @@ class DayData:
     agents: tuple[AgentInfo, ...] = ()
     calls_taken: Mapping[str, int] = field(default_factory=dict)
     relay: Mapping[str, int] = field(default_factory=dict)  # relay calls today: arrived, waiting, answered
+    help: tuple[HelpItem, ...] = ()  # supervisor-help requests not yet taken in hand, oldest first
     refreshed_at: float | None = None
     error: str | None = None
 
@@ -178,4 +180,5 @@ def dashboard_view(live: LiveState, calls: Sequence[ConnectedCall], day: DayData
         "queues": queues,
         "agents": [agent_view(a, live, calls, day.calls_taken.get(a.username, 0), now.wall)
                    for a in _agents(day, live)],
+        "help": help_view(day.help, {a.username: a.display_name for a in day.agents}, now.wall),
     }

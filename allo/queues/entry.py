@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from acd.ami.events import DeviceState
 from acd.live.state import LiveState, QueueLive
 from acd.queues.entry_offer import EntryOffer, Trigger, entry_offer, over_threshold
 from acd.queues.exit_policy import QueuePolicy
-from acd.queues.wait_estimate import Staffing, estimate_wait
+from acd.queues.summary import staffing
+from acd.queues.wait_estimate import estimate_wait
 from allo.db.models import Call
 from allo.queues.figures import QueueFigures
 from ivr.queue_prompts import QueuePrompt
@@ -46,22 +46,11 @@ class EntryPlan:
     after_offer: list[str] = field(default_factory=list)  # the announcement once the offer was said and declined
 
 
-AT_WORK = frozenset({DeviceState.NOT_INUSE, DeviceState.INUSE, DeviceState.BUSY, DeviceState.RINGING,
-                     DeviceState.RINGINUSE, DeviceState.ONHOLD})
-
-
 def will_wait(queue: QueueLive | None) -> bool:
     """Nobody free to take the call at once, or callers already ahead."""
     if queue is None:
         return True
     return bool(queue.waiting) or not any(member.available for member in queue.members.values())
-
-
-def staffing(queue: QueueLive | None) -> Staffing:
-    members = list(queue.members.values()) if queue else []
-    # A phone ringing for a caller is an adviser at work too (it used to count as nobody while it rang).
-    return Staffing(working=sum(1 for m in members if not m.paused and (m.in_call or m.status in AT_WORK)),
-                    available=sum(1 for m in members if m.available))
 
 
 def available_member(queue: QueueLive | None, agent: str) -> bool:

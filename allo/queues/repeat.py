@@ -32,10 +32,10 @@ from acd.ami.events import (
     QueueEntry,
 )
 from acd.live.state import LiveState
+from acd.queues.summary import staffing
 from acd.queues.wait_estimate import estimate_wait
 from acd.queues.wait_repeat import Due, Waiter, due_now
 from allo.metrics import Metrics
-from allo.queues.entry import staffing
 from allo.queues.figures import QueueFigures
 from allo.tasks import Jobs, cancel_and_wait
 from ivr.wait_speech import repeated_announcement

@@ -89,11 +89,23 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/api/calls/{call_id}/notes"): SUPERVISOR | AGENT,
     ("POST", "/api/calls/{call_id}/transfer"): SUPERVISOR | AGENT,
     ("GET", "/api/calls/lookup"): STAFF,
+    ("GET", "/api/agents/history"): STAFF,
+    # The adviser's desk (docs/desk.md): the adviser's own state, calls and notes.
+    ("GET", "/api/desk/stream"): AGENT,
+    ("GET", "/api/desk/state"): AGENT,
+    ("POST", "/api/desk/login"): AGENT,
+    ("POST", "/api/desk/logout"): AGENT,
+    ("POST", "/api/desk/resume"): AGENT,
+    ("POST", "/api/desk/pause"): AGENT,
+    ("GET", "/api/desk/calls/{call_id}"): AGENT,
+    ("PUT", "/api/desk/calls/{call_id}/note"): AGENT,
     ("POST", "/api/rules/topical"): OPS,
     ("DELETE", "/api/rules/topical"): OPS,
     # Where an adviser sends a question (issue 17): the escalation sheet in force, the caller's local office.
     ("GET", "/api/knowledge/escalation"): AGENT | STAFF,
     ("GET", "/api/directory/local"): AGENT | STAFF,
+    # The adviser's desk page (issue 18).
+    ("GET", "/desk"): AGENT.as_page,
     ("POST", "/ops/rules/topical"): OPS.as_page,
     ("POST", "/ops/rules/topical/withdraw"): OPS.as_page,
     ("GET", "/appels"): STAFF.as_page,
@@ -148,6 +160,19 @@ EXPECTED: dict[tuple[str, str], Access] = {
     # Directory of public bodies (issue 17): advisers, supervisors, ops.
     ("GET", "/api/directory/search"): AGENT | STAFF,
     ("GET", "/api/directory/bodies/{body_id}"): AGENT | STAFF,
+    # The desk's actions during a call (issue 18, docs/desk.md): an adviser acts on their own calls only.
+    ("GET", "/api/desk/sectors"): AGENT | SUPERVISOR,
+    ("POST", "/api/desk/calls/{call_id}/transfer"): AGENT,
+    ("POST", "/api/desk/calls/{call_id}/orient"): AGENT,
+    ("GET", "/api/desk/calls/{call_id}/orientations"): AGENT | SUPERVISOR,
+    ("POST", "/api/desk/help"): AGENT,
+    ("GET", "/api/supervisor/help"): SUPERVISOR,
+    ("POST", "/api/supervisor/help/{request_id}/answer"): SUPERVISOR,
+    # Procedure flags (« signaler une difficulté »): raised by whoever answers or oversees calls, handled by ops.
+    ("POST", "/api/knowledge/flags"): AGENT | STAFF,
+    ("GET", "/api/knowledge/flags"): STAFF,
+    ("GET", "/api/knowledge/flags.csv"): STAFF,
+    ("PATCH", "/api/knowledge/flags/{flag_id}"): OPS,
     # The adviser's knowledge pages (docs/knowledge.md): every role that answers or oversees calls.
     ("GET", "/connaissances"): (STAFF | AGENT).as_page,
     ("GET", "/connaissances/fiches/{sheet_id}"): (STAFF | AGENT).as_page,

@@ -1,0 +1,63 @@
+"""The adviser's desk in chromium: a web account bound to an adviser's phone (the demo « conseiller » has none),
+the desk opened and live, and when the page saw a change (its own clock)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+from playwright.async_api import Page, expect
+
+from allo.auth.roles import Role
+from tests.browser_kit import login
+
+
+async def desk_account(service, extension: str) -> tuple[str, str]:
+    """An agent account `desk-<extension>` bound to that phone, with a fresh password: (username, password).
+    `service`: allo.setup.service_process.ServiceProcess."""
+    username = f"desk-{extension}"
+    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.ADMIN),
+                                 timeout=10) as client:
+        saved = await client.post("/api/users", json={"username": username, "role": "agent",
+                                                      "display_name": f"Poste {extension}",
+                                                      "extension": extension})
+        if saved.status_code == 409:  # made by an earlier test of the session
+            saved = await client.patch(f"/api/users/{username}", json={"reset_password": True,
+                                                                       "extension": extension})
+        assert saved.status_code in (200, 201), saved.text
+        return username, saved.json()["password"]
+
+
+async def open_desk(page: Page, service, credentials: tuple[str, str]) -> None:
+    await login(page, service, Role.AGENT, "/desk", credentials=credentials)
+    await expect(page.locator("#desk-live")).to_have_text("en direct")
+    await expect(page.locator("#desk-reconnecting")).to_be_hidden()
+
+
+async def tab_to(page: Page, element_id: str, limit: int = 80) -> None:
+    """Press Tab until `element_id` has the focus (the keyboard only, as an adviser without a mouse)."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        if await page.evaluate("() => document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} never reached with Tab")
+
+
+WATCH_STATE = """() => {
+  window.__states = [];
+  const label = document.querySelector('#desk-state');
+  new MutationObserver(() => window.__states.push([label.dataset.state, label.textContent, Date.now()]))
+    .observe(label, {attributes: true, childList: true, characterData: true, subtree: true});
+}"""
+
+
+async def state_shown_at(page: Page, key: str, timeout: float = 5.0) -> float:
+    """Wall time (s) at which the page first showed the state `key` (after WATCH_STATE was installed)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        seen = await page.evaluate("(key) => (window.__states.find((s) => s[0] === key) || [])[2]", key)
+        if seen is not None:
+            return float(seen) / 1000
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the desk never showed {key}; saw {await page.evaluate('() => window.__states')}")

@@ -1,0 +1,207 @@
+"""The adviser's desk (/desk) in chromium against the real stack: the keyboard alone logs in, pauses with a reason
+and resumes; `*13` on the phone shows « En pause » within a second; a SIPp call answered by the adviser pops the
+card with the menu path (focus untouched, announced); the notes typed are saved and survive a reload; the sector
+buttons show their state and a refused one is disabled with its reason; the transfer from the desk carries the
+notes; the wrap-up records a reason and an outcome and lifts the wrap-up pause. Screenshots: tests/artifacts/desk-*.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+from playwright.async_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from acd.ami.events import AgentConnect, QueueCallerJoin, QueueMemberPause
+from allo.auth.roles import Role
+from allo.db.desk_models import CallWrapup
+from allo.setup import sipp
+from tests.browser_kit import shot
+from tests.e2e.agent_kit import register_phone, wait_member
+from tests.e2e.desk_kit import WATCH_STATE, desk_account, open_desk, state_shown_at, tab_to
+from tests.e2e.knowledge_kit import focused
+
+pytestmark = pytest.mark.e2e
+
+
+async def _dial(test_settings, demo_passwords, user: str, code: str) -> None:
+    result = await asyncio.to_thread(sipp.agent_dial(test_settings.sip_port, user, demo_passwords[user], code).run)
+    assert result.ok, result.log
+
+
+async def test_an_adviser_logs_in_pauses_and_resumes_with_the_keyboard_and_sees_star13(
+        test_settings, running_service, ami_watch, demo_passwords, page: Page) -> None:
+    agent = "agent1002"
+    interface = f"PJSIP/{agent}"
+    await open_desk(page, running_service, await desk_account(running_service, agent))
+    await expect(page.locator("#desk-state")).to_have_text("Déconnecté")
+    await expect(page.locator("#desk-login")).to_be_enabled()
+    for button in ("pause", "resume", "logout"):
+        await expect(page.locator(f"#desk-{button}")).to_be_disabled()
+    try:
+        await tab_to(page, "desk-login")
+        await page.keyboard.press("Enter")
+        await expect(page.locator("#desk-state")).to_have_text("Disponible")
+        await expect(page.locator("#desk-queues")).to_have_text("l1")
+        await wait_member(running_service, "l1", interface, paused=False)
+        assert await focused(page) == "desk-pause"  # the pressed button is disabled: focus on the next action
+
+        # A reason chosen in the list with the arrow keys, then Pause.
+        await page.keyboard.press("Shift+Tab")
+        assert await focused(page) == "desk-pause-reason"
+        await page.keyboard.press("ArrowDown")
+        code = await page.locator("#desk-pause-reason").input_value()
+        label = await page.locator("#desk-pause-reason option:checked").inner_text()
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")
+        await expect(page.locator("#desk-state")).to_have_text(f"En pause — {label}")
+        await wait_member(running_service, "l1", interface, paused=True, reason=code)
+        assert await focused(page) == "desk-resume"
+        await shot(page, "desk-paused")
+        await page.keyboard.press("Enter")
+        await expect(page.locator("#desk-state")).to_have_text("Disponible")
+        await wait_member(running_service, "l1", interface, paused=False)
+
+        # *13 on the phone: the desk shows it within a second of Asterisk's QueueMemberPause.
+        received: dict[str, float] = {}
+
+        def note(event: object) -> None:
+            if isinstance(event, QueueMemberPause) and event.member_name == agent and event.paused:
+                received.setdefault("pause", time.time())
+
+        ami_watch.client.add_listener(note)
+        await page.evaluate(WATCH_STATE)
+        await _dial(test_settings, demo_passwords, agent, "*13")
+        await ami_watch.wait_for(QueueMemberPause, lambda e: e.member_name == agent and e.paused)
+        delay = await state_shown_at(page, "paused") - received["pause"]
+        assert delay < 1.0, f"*13 shown {delay:.3f} s after QueueMemberPause"
+        await expect(page.locator("#desk-state")).to_contain_text("En pause")
+        await expect(page.locator("#desk-resume")).to_be_enabled()
+
+        await tab_to(page, "desk-logout")
+        await page.keyboard.press("Enter")
+        await expect(page.locator("#desk-state")).to_have_text("Déconnecté")
+        await wait_member(running_service, "l1", interface, present=False)
+        assert await focused(page) == "desk-login"
+        print(f"desk: *13 shown {delay * 1000:.0f} ms after QueueMemberPause")
+    finally:
+        async with httpx.AsyncClient(base_url=running_service.base_url,
+                                     headers=running_service.headers(Role.SUPERVISOR), timeout=10) as client:
+            await client.post(f"/api/agents/{agent}/logout")  # 409 when already out: fine
+
+
+async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_the_wrapup_is_recorded(
+        test_settings, running_service, ami_watch, demo_passwords, page: Page) -> None:
+    agent, expert = "agent1001", "agent2001"  # agent2001 serves l2-travail
+    credentials = await desk_account(running_service, agent)
+    port = await register_phone(test_settings, agent, demo_passwords[agent])
+    expert_port = await register_phone(test_settings, expert, demo_passwords[expert])
+    await ami_watch.client.queue_add("l2-travail", f"PJSIP/{expert}", expert)
+    await open_desk(page, running_service, credentials)
+    level1 = level2 = citizen = None
+    try:
+        await page.get_by_role("button", name="Se connecter").click()
+        await wait_member(running_service, "l1", f"PJSIP/{agent}", paused=False)
+
+        # The sector buttons: Travail has an adviser logged in, Consommation nobody (refused, with its reason).
+        travail, consommation = page.locator("#desk-sector-travail"), page.locator("#desk-sector-consommation")
+        await expect(page.locator("#desk-sector-travail-state")).to_contain_text("ouvert · 0 conseiller disponible")
+        await expect(consommation).to_be_disabled()
+        await expect(page.locator("#desk-sector-consommation-why")).to_have_text(
+            "Aucun conseiller n'est connecté à ce pôle ; l'appelant reste avec vous.")
+        described = await consommation.get_attribute("aria-describedby") or ""
+        assert "desk-sector-consommation-why" in described.split()
+        await expect(travail).to_be_disabled()  # no call yet
+        await expect(page.locator("#desk-sector-travail-why")).to_have_text(
+            "Transfert possible seulement pendant un appel.")
+
+        await page.locator("#kb-q").focus()  # the adviser is typing somewhere: the pop must not move the focus
+        level1 = sipp.agent_until_bye(test_settings.sip_port, port).start()
+        level2 = sipp.agent(test_settings.sip_port, expert_port, talk_ms=1500).start()
+        citizen = sipp.citizen(test_settings.sip_port, caller="0655400018", keys="1").start()
+        joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=40)
+        call_id = joined.uniqueid
+        await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l1")
+        await expect(page.locator("#desk-call-id")).to_have_text(call_id)
+        await expect(page.locator("#desk-call-queue")).to_have_text("l1")
+        await expect(page.locator("#desk-call-origin")).to_have_text("File d'attente")
+        await expect(page.locator("#desk-path-keys")).to_contain_text("1")
+        assert await page.locator("#desk-path-steps li").count() > 0
+        await expect(page.locator("#desk-announce")).to_contain_text("Appel reçu de la file l1")
+        assert await focused(page) == "kb-q"
+        await expect(page.locator("#desk-state")).to_have_text("En communication")
+        timings = await page.evaluate("() => window.allo_desk_timings.last.pop")
+        assert timings["call_id"] == call_id and timings["receipt_to_dom_ms"] < 100, timings
+        assert timings["event_to_dom_ms"] < 1000, timings
+        await expect(travail).to_be_enabled()
+        await shot(page, "desk-pop")
+
+        # Notes saved as typed, kept across a reload.
+        await page.keyboard.press("Alt+n")
+        assert await focused(page) == "desk-note"
+        await page.keyboard.type("Démission, préavis ; dossier 42")
+        await expect(page.locator("#desk-note-status")).to_contain_text("Enregistré à")
+        await page.reload()
+        await expect(page.locator("#desk-live")).to_have_text("en direct")
+        await expect(page.locator("#desk-call-id")).to_have_text(call_id)
+        await expect(page.locator("#desk-note")).to_have_value("Démission, préavis ; dossier 42")
+
+        # The reason during the call, then more notes and at once the transfer: the note is saved first.
+        reason = page.locator("#desk-reason-list")
+        await reason.select_option(index=1)
+        reason_code = await reason.input_value()
+        await expect(page.locator("#desk-reason-status")).to_contain_text("Motif enregistré")
+        await page.locator("#desk-note").press("End")
+        await page.locator("#desk-note").type(" ; à transférer")
+        await travail.focus()
+        await page.keyboard.press("Enter")
+        await expect(page.locator("#desk-sectors-status")).to_contain_text("Appel transféré à")
+        connected = await ami_watch.wait_for(
+            AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l2-travail", timeout=20)
+        assert connected.member_name == expert
+        async with httpx.AsyncClient(base_url=running_service.base_url,
+                                     headers=running_service.headers(Role.SUPERVISOR), timeout=10) as client:
+            context = (await client.get(f"/api/calls/{call_id}")).json()
+        assert context["transferred_to"] == "travail"
+        assert [n["text"] for n in context["notes"]] == ["Démission, préavis ; dossier 42 ; à transférer"]
+
+        # The wrap-up: prefilled from the call (reason, transferred to Travail), recorded, the pause lifted.
+        wrapup = page.locator("#desk-wrapup")
+        await expect(wrapup).to_be_visible(timeout=15_000)
+        await expect(page.locator("#desk-state")).to_have_text("Après-appel")
+        await expect(page.locator("#desk-wrapup-countdown")).to_contain_text("Temps restant")
+        await expect(page.locator("#desk-outcome-transferred")).to_be_checked()
+        await expect(page.locator("#desk-wrapup-sector")).to_have_value("travail")
+        await expect(page.locator("#desk-wrapup-list")).to_have_value(reason_code)
+        await shot(page, "desk-wrapup")
+        await page.keyboard.press("Alt+w")
+        assert await focused(page) == "desk-wrapup"
+        await tab_to(page, "desk-wrapup-done")
+        await page.keyboard.press("Enter")
+        await expect(wrapup).to_be_hidden()
+        await expect(page.locator("#desk-message")).to_contain_text("Après-appel enregistré")
+        await expect(page.locator("#desk-state")).to_have_text("Disponible")
+        await wait_member(running_service, "l1", f"PJSIP/{agent}", paused=False)
+        engine = create_async_engine(test_settings.sqlalchemy_url)
+        try:
+            async with engine.connect() as conn:
+                row = (await conn.execute(select(CallWrapup).where(CallWrapup.call_id == call_id,
+                                                                   CallWrapup.agent == agent))).one()
+        finally:
+            await engine.dispose()
+        assert (row.reason_kind, row.reason_code, row.outcome, row.sector) == ("list", reason_code, "transferred",
+                                                                               "travail")
+        assert row.done_at is not None and not row.expired
+        assert (await asyncio.to_thread(citizen.wait, 30)).ok
+    finally:
+        for party in (citizen, level1, level2):
+            if party is not None:
+                party.stop()
+        await ami_watch.client.queue_remove("l2-travail", f"PJSIP/{expert}")
+        async with httpx.AsyncClient(base_url=running_service.base_url,
+                                     headers=running_service.headers(Role.SUPERVISOR), timeout=10) as client:
+            await client.post(f"/api/agents/{agent}/logout")
