@@ -254,6 +254,13 @@ class BaresipPhone:
         await self.command("dial", f"sip:{number}@127.0.0.1:{self.asterisk_sip_port}")
         return mark
 
+    async def feature_code(self, code: str) -> None:
+        """Dial a feature code (*11 log in, *12 log out, *13 pause, *14 resume) and wait until Asterisk has
+        answered it and then hung up after its confirmation."""
+        mark = await self.dial(code)
+        await self.wait_event("CALL_ESTABLISHED", after=mark, timeout=15)
+        await self.wait_event("CALL_CLOSED", after=mark, timeout=20)
+
     async def hangup(self) -> None:
         await self.command("hangup")
 

@@ -15,18 +15,11 @@ from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo.auth.roles import Role
 from allo.setup import sipp
 from tests.e2e.agent_kit import level2_agent, wait_member
-from tests.e2e.baresip_kit import BaresipPhone, baresip_phone
+from tests.e2e.baresip_kit import baresip_phone
 
 pytestmark = pytest.mark.e2e
 
 USER = "agent1001"  # serves l1
-
-
-async def feature_code(phone: BaresipPhone, code: str) -> None:
-    """Dial a feature code (*11...) and wait until Asterisk has answered and then hung up after its prompt."""
-    mark = await phone.dial(code)
-    await phone.wait_event("CALL_ESTABLISHED", after=mark, timeout=15)
-    await phone.wait_event("CALL_CLOSED", after=mark, timeout=20)
 
 
 async def test_baresip_logs_in_answers_a_citizen_and_transfers_by_refer(
@@ -35,7 +28,7 @@ async def test_baresip_logs_in_answers_a_citizen_and_transfers_by_refer(
     supervisor = running_service.headers(Role.SUPERVISOR)
     async with baresip_phone(test_settings, USER, demo_passwords[USER]) as phone:
         try:
-            await feature_code(phone, "*11")
+            await phone.feature_code("*11")
             await wait_member(running_service, "l1", interface, paused=False)
             async with httpx.AsyncClient(base_url=running_service.base_url, headers=supervisor, timeout=10) as api:
                 me = next(a for a in (await api.get("/api/agents")).json() if a["agent"] == USER)
@@ -71,7 +64,7 @@ async def test_baresip_logs_in_answers_a_citizen_and_transfers_by_refer(
             async with httpx.AsyncClient(base_url=running_service.base_url, headers=supervisor, timeout=10) as api:
                 context = (await api.get(f"/api/calls/{call_id}")).json()
             assert context["level1_agent"] == USER and context["transferred_to"] == "travail", context
-            await feature_code(phone, "*12")
+            await phone.feature_code("*12")
             await wait_member(running_service, "l1", interface, present=False)
         finally:
             with contextlib.suppress(AmiActionFailed):  # already out when the test got as far as *12
