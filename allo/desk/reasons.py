@@ -54,7 +54,7 @@ def clean_label(label: str) -> str:
 
 
 def check_code(code: str) -> str:
-    if not CODE.match(code):
+    if not CODE.fullmatch(code):
         raise ReasonInvalid("Le code doit faire de 1 à 40 caractères : minuscules, chiffres et tirets, "
                             "sans tiret au début.")
     return code
