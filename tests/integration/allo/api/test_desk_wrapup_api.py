@@ -138,7 +138,8 @@ def test_an_adviser_cannot_touch_another_advisers_call(adviser, rows):
 
 
 def test_ops_add_relabel_move_and_disable_reasons_audited(ops, adviser, running_service):
-    added = ops.post("/api/ops/reasons", json={"kind": "wrapup", "code": "logement-essai", "label": " Logement  essai "})
+    added = ops.post("/api/ops/reasons",
+                     json={"kind": "wrapup", "code": "logement-essai", "label": " Logement  essai "})
     assert added.status_code == 201, added.text
     reason = added.json()
     assert reason["label"] == "Logement essai" and reason["enabled"]
