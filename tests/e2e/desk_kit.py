@@ -6,27 +6,19 @@ from __future__ import annotations
 import asyncio
 import time
 
-import httpx
 from playwright.async_api import Page, expect
 
 from allo.auth.roles import Role
+from tests.adviser_kit import PASSWORD, adviser_headers, adviser_name
 from tests.browser_kit import login
 
 
 async def desk_account(service, extension: str) -> tuple[str, str]:
-    """An agent account `desk-<extension>` bound to that phone, with a fresh password: (username, password).
-    `service`: allo.setup.service_process.ServiceProcess."""
-    username = f"desk-{extension}"
-    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.ADMIN),
-                                 timeout=10) as client:
-        saved = await client.post("/api/users", json={"username": username, "role": "agent",
-                                                      "display_name": f"Poste {extension}",
-                                                      "extension": extension})
-        if saved.status_code == 409:  # made by an earlier test of the session
-            saved = await client.patch(f"/api/users/{username}", json={"reset_password": True,
-                                                                       "extension": extension})
-        assert saved.status_code in (200, 201), saved.text
-        return username, saved.json()["password"]
+    """The agent account `desk-<extension>` bound to that phone: (username, password). The same account as
+    tests.adviser_kit's (created once per session with its fixed password, never reset: the API tests of the same
+    session sign in with it). `service`: allo.setup.service_process.ServiceProcess."""
+    await asyncio.to_thread(adviser_headers, service, extension)
+    return adviser_name(extension), PASSWORD
 
 
 async def open_desk(page: Page, service, credentials: tuple[str, str]) -> None:

@@ -3,8 +3,9 @@
 A SIPp citizen reaches level 1, where the adviser's phone is baresip (auto-answer): the level-1 desk pops with the
 path, the adviser types notes and picks the reason, transfers to Travail with the desk's button; the level-2
 adviser (a second baresip) is rung, their desk shows the level-1 notes and reason; both record the wrap-up; the
-wrap-up report (API and /reports page) shows the reasons. Then `*13` on the level-1 phone shows « En pause » on
-the desk within a second of Asterisk pausing the adviser.
+wrap-up report (API and /reports page) shows the reasons. On the way: another adviser asking for the call gets 403,
+and a difficulty flagged on a sheet from the level-2 desk shows on the ops page. Then `*13` on the level-1 phone
+shows « En pause » on the desk within a second of Asterisk pausing the adviser.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from allo.db.models import Queue
 from allo.settings import Settings
 from allo.setup import sipp
 from routing.calendar_types import PARIS
+from tests.adviser_kit import adviser_headers
 from tests.browser_kit import login, shot
 from tests.e2e.agent_kit import wait_member
 from tests.e2e.baresip_kit import baresip_phone
@@ -133,7 +135,7 @@ async def test_citizen_level1_desk_transfer_level2_notes_wrapups_and_report(
                 await expect(desk1.locator("#desk-path-keys")).to_contain_text("1")
                 await expect(desk1.locator("#desk-path-steps li").first).to_be_visible()
                 popped = await desk1.evaluate("window.allo_desk_timings.pops.slice(-1)[0]")
-                print(f"[acceptance] level-1 pop: AMI event → DOM {popped.get('event_to_dom_ms')} ms")
+                print(f"[acceptance] level-1 pop: AMI event → DOM {popped['event_to_dom_ms']:.0f} ms")
 
                 # Notes typed (saved as typed), the reason chosen during the call.
                 await desk1.locator("#desk-note").press_sequentially(NOTE, delay=5)
@@ -161,6 +163,23 @@ async def test_citizen_level1_desk_transfer_level2_notes_wrapups_and_report(
                 await expect(desk2.locator("#desk-transfer-reason")).to_contain_text("Suivi d'un dossier en cours")
                 await shot(desk2, "desk-acceptance-level2-pop")
 
+                # Privacy: another adviser (agent1002, who answered nothing of it) is refused this call.
+                stranger = await asyncio.to_thread(adviser_headers, service, "agent1002")
+                async with httpx.AsyncClient(base_url=service.base_url, headers=stranger, timeout=10) as other:
+                    for path in (f"/api/desk/calls/{call_id}", f"/api/calls/{call_id}"):
+                        refused = await other.get(path)
+                        assert refused.status_code == 403, (path, refused.text)
+
+                # Level 2 flags the sheet they read from the desk's knowledge panel; ops see it on /ops/flags.
+                flag_text = f"Le modèle de lettre de cette fiche est introuvable ({caller})."
+                await desk2.fill("#kb-q", "licenciement")
+                flag = desk2.locator("button.desk-flag").first
+                await flag.click()
+                form = desk2.locator("form.desk-flag-form:visible")
+                await form.locator("textarea").fill(flag_text)
+                await form.get_by_role("button", name="Envoyer le signalement").click()
+                await expect(desk2.get_by_role("status").filter(has_text="Signalement envoyé")).to_be_visible()
+
                 # Level 1's wrap-up (its call ended with the transfer): prefilled « transferred » to Travail.
                 await expect(desk1.locator("#desk-outcome-transferred")).to_be_checked()
                 await expect(desk1.locator("#desk-wrapup-sector")).to_have_value("travail")
@@ -186,6 +205,12 @@ async def test_citizen_level1_desk_transfer_level2_notes_wrapups_and_report(
                 for reason in ("Suivi d'un dossier en cours", "Réclamation"):
                     await expect(table).to_contain_text(reason)
                 await shot(reports, "desk-acceptance-reports")
+                ops = await second_page(browser)
+                await login(ops, service, Role.OPS, "/ops/flags")
+                flagged = ops.locator("li.flag", has_text=flag_text)
+                await expect(flagged).to_be_visible()
+                await expect(flagged).to_contain_text(call_id)  # raised during the call: linked to it
+                await expect(flagged.locator(".flag-status")).to_have_text("nouveau")
 
                 # *13 on the level-1 phone: « En pause » on the desk within a second of Asterisk's pause (the
                 # page notes when it drew it, the test when AMI said it: one wall clock).
