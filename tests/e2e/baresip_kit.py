@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -57,6 +58,18 @@ def split_netstrings(buffer: bytes) -> tuple[list[dict[str, Any]], bytes]:
             raise ValueError(f"ctrl_tcp: netstring without its comma: {buffer[:80]!r}")
         messages.append(json.loads(rest[:size]))
         buffer = rest[size + 1:]
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def registration_status(reginfo: str, username: str) -> str | None:
+    """"OK" or "ERR" from `reginfo`'s line of the account (colour codes stripped), None while it is pending."""
+    for line in ANSI.sub("", reginfo).splitlines():
+        if f"sip:{username}@" in line:
+            words = line.split()
+            return next((w for w in words if w in ("OK", "ERR")), None)
+    return None
 
 
 def sip_and_tls_port() -> int:
@@ -241,8 +254,11 @@ class BaresipPhone:
             if any(e.get("type") == "REGISTER_OK" for e in self.events):
                 return
             info = str((await self.command("reginfo")).get("data", ""))
-            if self.username in info and "OK" in info:
+            status = registration_status(info, self.username)
+            if status == "OK":
                 return
+            if status == "ERR":
+                raise AssertionError(f"{self.username}: registration refused: {info!r}\n{self.log_tail()}")
             if time.monotonic() > deadline:
                 raise AssertionError(f"{self.username}: not registered within {timeout} s: {info!r}\n"
                                      f"{self.log_tail()}")

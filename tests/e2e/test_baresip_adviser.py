@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,7 +17,7 @@ from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo.auth.roles import Role
 from allo.setup import sipp
 from tests.e2e.agent_kit import level2_agent, wait_member
-from tests.e2e.baresip_kit import baresip_phone
+from tests.e2e.baresip_kit import baresip_phone, netstring, registration_status, split_netstrings
 
 pytestmark = pytest.mark.e2e
 
@@ -69,3 +71,42 @@ async def test_baresip_logs_in_answers_a_citizen_and_transfers_by_refer(
         finally:
             with contextlib.suppress(AmiActionFailed):  # already out when the test got as far as *12
                 await ami_watch.client.queue_remove("l1", interface)
+
+
+async def test_baresip_with_a_wrong_password_is_refused_and_leaves_nothing_running(test_settings, asterisk):
+    """The kit's registration check can fail: Asterisk refuses the digest at once, the kit says so (no wait for
+    its deadline), stops baresip and keeps its log."""
+    started = time.monotonic()
+    with pytest.raises(AssertionError, match="registration refused"):
+        async with baresip_phone(test_settings, USER, "not-the-password"):
+            pass
+    assert time.monotonic() - started < 10
+    kept = list((test_settings.state_dir / "baresip").glob(f"{USER}-*/baresip.log"))
+    assert kept and "401" in kept[-1].read_text(), kept
+    running = [p.read_bytes() for p in Path("/proc").glob("[0-9]*/cmdline") if _readable(p)]
+    assert not [c for c in running if b"baresip" in c and str(test_settings.state_dir).encode() in c]
+
+
+
+def test_ctrl_tcp_netstrings_and_reginfo_are_read_without_a_network():
+    """The kit's parsing (no baresip needed): netstrings split across reads, and reginfo's status."""
+    first, second = netstring({"event": True, "type": "CALL_CLOSED"}), netstring({"response": True, "token": "t1"})
+    stream = first + second
+    messages, rest = split_netstrings(stream[:len(first) + 3])
+    assert messages == [{"event": True, "type": "CALL_CLOSED"}] and rest == second[:3]
+    messages, rest = split_netstrings(rest + stream[len(first) + 3:])
+    assert messages == [{"response": True, "token": "t1"}] and rest == b""
+    with pytest.raises(ValueError):
+        split_netstrings(b"5:abcdeX")
+    reginfo = "\n--- User Agents (1) ---\n> sip:agent1001@127.0.0.1:17664   \x1b[31mERR\x1b[;m allo Expires 0s\n"
+    assert registration_status(reginfo, "agent1001") == "ERR"
+    assert registration_status(reginfo.replace("ERR", "OK "), "agent1001") == "OK"
+    assert registration_status(reginfo.replace("ERR", "zzz"), "agent1001") is None
+    assert registration_status(reginfo, "agent10010") is None
+
+def _readable(path: Path) -> bool:
+    try:
+        path.read_bytes()
+    except OSError:  # the process ended meanwhile
+        return False
+    return True
