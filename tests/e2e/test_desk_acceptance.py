@@ -5,7 +5,8 @@ path, the adviser types notes and picks the reason, transfers to Travail with th
 adviser (a second baresip) is rung, their desk shows the level-1 notes and reason; both record the wrap-up; the
 wrap-up report (API and /reports page) shows the reasons. On the way: another adviser asking for the call gets 403,
 and a difficulty flagged on a sheet from the level-2 desk shows on the ops page. Then `*13` on the level-1 phone
-shows « En pause » on the desk within a second of Asterisk pausing the adviser.
+shows « En pause » on the desk within a second of Asterisk pausing the adviser, and with the sectors closed the
+Travail button is disabled with its reason.
 """
 
 from __future__ import annotations
@@ -63,6 +64,27 @@ async def wrapup_time(settings: Settings, service, queues: tuple[str, ...], seco
             for name, value in before.items():
                 await conn.execute(update(Queue).where(Queue.name == name).values(wrapup_time=value))
         await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def sectors_closed(service) -> AsyncIterator[None]:
+    """Every sector closed on the service's routing day (an exceptional closure of the specialists' calendar,
+    published as ops would); the rules rolled back after. Level 1 (the general calendar) stays open."""
+    day = service.fixed_now[:10]
+    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.OPS), timeout=30) as ops:
+        await ops.delete("/api/rules/draft")
+        start = (await ops.get("/api/rules/current")).json()
+        edit = await ops.post("/api/rules/draft/edits", json={
+            "op": "add_exception", "calendar": "specialist", "kind": "closure", "starts_on": day, "ends_on": day,
+            "message_text": "Fermeture exceptionnelle", "say_text": True})
+        assert edit.status_code == 200, edit.text
+        published = await ops.post("/api/rules/draft/publish", json={"comment": "test: sectors closed"})
+        assert published.status_code == 200, published.text
+        try:
+            yield
+        finally:
+            back = await ops.post(f"/api/rules/versions/{start['id']}/rollback", json={"comment": "test clean-up"})
+            assert back.status_code == 200, back.text
 
 
 async def second_page(browser: Browser) -> Page:
@@ -224,6 +246,15 @@ async def test_citizen_level1_desk_transfer_level2_notes_wrapups_and_report(
                 print(f"[acceptance] *13 → « En pause » on the desk {1000 * (drawn - paused_at):.0f} ms after "
                       f"Asterisk paused the adviser ({1000 * (drawn - asked):.0f} ms after dialling *13)")
                 assert drawn - paused_at < 1.0
+
+                # A closed sector: its transfer button is disabled, with the reason read out beside it.
+                async with sectors_closed(service):
+                    await expect(desk1.locator("#desk-sector-travail-state")).to_have_text("fermé")
+                    await expect(travail).to_be_disabled()
+                    await expect(desk1.locator("#desk-sector-travail-why")).to_have_text(
+                        "Ce pôle est fermé à cette heure ; l'appelant reste avec vous.")
+                    described = (await travail.get_attribute("aria-describedby") or "").split()
+                    assert "desk-sector-travail-why" in described
             except BaseException:
                 for name, shown in (("level1", desk1), ("level2", desk2)):
                     with contextlib.suppress(Exception):
