@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ from allo.db.desk_models import CallWrapup
 from allo.setup import sipp
 from tests.browser_kit import shot
 from tests.e2e.agent_kit import register_phone, wait_member
-from tests.e2e.desk_kit import WATCH_STATE, desk_account, open_desk, state_shown_at, tab_to
+from tests.e2e.desk_kit import WATCH_STATE, desk_account, open_desk, state_shown_at, tab_to, wrapup_time
 from tests.e2e.knowledge_kit import focused
 
 pytestmark = pytest.mark.e2e
@@ -94,8 +95,14 @@ async def test_an_adviser_logs_in_pauses_and_resumes_with_the_keyboard_and_sees_
             await client.post(f"/api/agents/{agent}/logout")  # 409 when already out: fine
 
 
+@pytest.fixture
+async def l1_wrapup_two_minutes(test_settings) -> AsyncIterator[None]:
+    async with wrapup_time(test_settings, "l1", 120):
+        yield
+
+
 async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_the_wrapup_is_recorded(
-        test_settings, running_service, ami_watch, demo_passwords, page: Page) -> None:
+        test_settings, running_service, ami_watch, demo_passwords, l1_wrapup_two_minutes, page: Page) -> None:
     agent, expert = "agent1001", "agent2001"  # agent2001 serves l2-travail
     credentials = await desk_account(running_service, agent)
     port = await register_phone(test_settings, agent, demo_passwords[agent])
@@ -109,7 +116,7 @@ async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_
 
         # The sector buttons: Travail has an adviser logged in, Consommation nobody (refused, with its reason).
         travail, consommation = page.locator("#desk-sector-travail"), page.locator("#desk-sector-consommation")
-        await expect(page.locator("#desk-sector-travail-state")).to_contain_text("ouvert · 0 conseiller disponible")
+        await expect(page.locator("#desk-sector-travail-state")).to_contain_text("ouvert · 1 conseiller disponible")
         await expect(consommation).to_be_disabled()
         await expect(page.locator("#desk-sector-consommation-why")).to_have_text(
             "Aucun conseiller n'est connecté à ce pôle ; l'appelant reste avec vous.")
@@ -173,7 +180,7 @@ async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_
         wrapup = page.locator("#desk-wrapup")
         await expect(wrapup).to_be_visible(timeout=15_000)
         await expect(page.locator("#desk-state")).to_have_text("Après-appel")
-        await expect(page.locator("#desk-wrapup-countdown")).to_contain_text("Temps restant")
+        await expect(page.locator("#desk-wrapup-countdown")).to_contain_text("Temps restant : 1 min")  # of 2 min
         await expect(page.locator("#desk-outcome-transferred")).to_be_checked()
         await expect(page.locator("#desk-wrapup-sector")).to_have_value("travail")
         await expect(page.locator("#desk-wrapup-list")).to_have_value(reason_code)
