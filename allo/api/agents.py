@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from acd.agents import AgentAction, Membership
 from acd.errors import AcdError
 from allo.agents.admin import AgentConflict, create_agent, publish_agents, update_agent
+from allo.agents.history_read import CSV_LIMIT, event_document, history_csv, parse_history, read_history
 from allo.agents.operations import NotPossibleNow, UnknownAgent, agent_states, perform
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.db.desk_models import StateSource
 from allo.db.models import Agent
 from allo.errors import ConfigError
+from allo.records.lookup_params import BadLookup
 from allo.service import AlloService
 
 NAME = r"^[a-z0-9][a-z0-9_-]{0,62}$"
@@ -54,6 +59,8 @@ class AgentChanged(BaseModel):
     published: bool
 
 
+FromQ = Annotated[str | None, Query(alias="from", description="AAAA-MM-JJ[ HH:MM], Paris")]
+ToQ = Annotated[str | None, Query(description="AAAA-MM-JJ[ HH:MM], Paris (a date: the end of that day)")]
 SUPERVISORS = require(Role.SUPERVISOR)
 # Agents act on their own state only: the account's extension is the agent's username (its PJSIP endpoint).
 ON_AGENTS = require(Role.SUPERVISOR, Role.AGENT)
@@ -82,6 +89,34 @@ def agents_router(service: AlloService) -> APIRouter:
             names = list((await session.scalars(select(Agent.username).where(Agent.enabled)
                                                 .order_by(Agent.username))).all())
         return agent_states(service.live, names)
+
+    @router.get("/history", response_class=Response,
+                responses={200: {"content": {"application/json": {}, "text/csv": {}},
+                                 "description": "JSON: {events, next_offset}; format=csv: the whole period (RFC "
+                                                "4180, UTF-8, French headers)"},
+                           422: {"description": "unreadable period or one longer than 31 days (French detail)"}},
+                summary="The adviser-state history (log in, pause and why, resume, log out, wrap-up): who asked and "
+                        "from where; a period in Paris time (default today, at most 31 days), JSON pages or CSV")
+    async def history(_me: Annotated[Principal, Depends(require(Role.SUPERVISOR, Role.OPS))], *,
+                      agent: Annotated[str | None, Query(description="an adviser (default: all)")] = None,
+                      first: FromQ = None, to: ToQ = None,
+                      format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
+                      limit: Annotated[str | None, Query()] = None,
+                      offset: Annotated[str | None, Query()] = None) -> Response:
+        try:
+            query = parse_history(agent, first, to, limit, offset, now=datetime.now(UTC))
+        except BadLookup as exc:
+            raise HTTPException(422, str(exc)) from exc
+        if format == "csv":
+            rows = await read_history(service.engine, query, limit=CSV_LIMIT, offset=0)
+            name = f"allo-etats-{query.agent or 'tous'}-{query.start.date()}-{query.end.date()}.csv"
+            return Response(history_csv(rows), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        rows = await read_history(service.engine, query, limit=query.limit + 1)
+        more = len(rows) > query.limit
+        body = {"events": [event_document(row) for row in rows[:query.limit]],
+                "next_offset": query.offset + query.limit if more else None}
+        return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
 
     async def publish() -> bool:
         try:

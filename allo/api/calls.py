@@ -16,6 +16,8 @@ from acd.transfer import TransferRefusal
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.db.models import Call, CallNote
+from allo.desk.access import CallAccess, access_of
+from allo.desk.context import read_notes
 from allo.records.journey_view import CallView
 from allo.records.lookup import lookup_calls
 from allo.records.lookup_params import BadLookup, parse_lookup
@@ -65,6 +67,8 @@ class LookupOut(BaseModel):
     next_offset: int | None = Field(description="offset of the next page, null on the last one")
 
 
+NOT_YOURS = "Cet appel n'a pas été pris sur votre poste : vous ne pouvez pas le consulter."
+NOT_CONNECTED = "Cet appel n'est pas en cours sur votre poste : vous ne pouvez pas le transférer."
 REFUSAL_STATUS = {TransferRefusal.UNKNOWN_SECTOR: 422}
 ON_CALLS = require(Role.SUPERVISOR, Role.AGENT)
 LOOKERS = require(Role.SUPERVISOR, Role.OPS)
@@ -79,6 +83,19 @@ def calls_router(service: AlloService) -> APIRouter:
         if call is None:
             raise HTTPException(404, "no such call")
         return call
+
+    async def check_reader(me: Principal, call_id: str) -> None:
+        """An adviser reads only a call answered on their phone (docs/desk.md, "Privacy"); supervisors all."""
+        if me.role is not Role.AGENT:
+            return
+        agent = me.extension or ""
+        if agent and service.desk.connected_to(call_id, agent):
+            return
+        access = await access_of(service.engine, call_id, agent)  # an account with no phone answered nothing
+        if access is CallAccess.UNKNOWN:
+            raise HTTPException(404, "no such call")
+        if access is CallAccess.REFUSED:
+            raise HTTPException(403, NOT_YOURS)
 
     @router.get("/active", summary="Calls connected to an adviser right now (from AMI)")
     async def active(_me: Annotated[Principal, Depends(require(Role.SUPERVISOR))]) -> list[dict[str, Any]]:
@@ -100,8 +117,12 @@ def calls_router(service: AlloService) -> APIRouter:
         page = await lookup_calls(service.engine, query)
         return LookupOut(calls=page.calls, next_offset=page.next_offset)
 
-    @router.get("/{call_id}", response_model=CallOut, summary="A call with the context that follows it (notes)")
-    async def get_call(call_id: str, _me: Annotated[Principal, Depends(ON_CALLS)]) -> CallOut:
+    @router.get("/{call_id}", response_model=CallOut,
+                summary="A call with the context that follows it (notes); an adviser reads only the calls answered "
+                        "on their phone",
+                responses={403: {"description": "an adviser asking for a call not answered on their phone"}})
+    async def get_call(call_id: str, me: Annotated[Principal, Depends(ON_CALLS)]) -> CallOut:
+        await check_reader(me, call_id)
         async with AsyncSession(service.engine) as session:
             call = await _call(session, call_id)
             notes = (await session.scalars(select(CallNote).where(CallNote.call_id == call_id)
@@ -113,20 +134,31 @@ def calls_router(service: AlloService) -> APIRouter:
                        notes=[NoteOut(id=n.id, author=n.author, text=n.text, created_at=n.created_at) for n in notes])
 
     @router.post("/{call_id}/notes", response_model=NoteOut, status_code=201,
-                 summary="Add a note to a call, signed by the account making the request; level 2 reads it")
+                 summary="Add a note to a call, signed by the account making the request; level 2 reads it; an "
+                         "adviser only on a call answered on their phone",
+                 responses={403: {"description": "an adviser, on a call not answered on their phone"}})
     async def add_note(call_id: str, note: NoteIn, me: Annotated[Principal, Depends(ON_CALLS)]) -> NoteOut:
+        await check_reader(me, call_id)
         async with AsyncSession(service.engine, expire_on_commit=False) as session:
             await _call(session, call_id)
             row = CallNote(call_id=call_id, author=me.username, text=note.text)  # who is signed in, not who says
             session.add(row)
             await session.commit()
+            notes = await read_notes(session, call_id)
+        # The adviser now on the call (level 2 after a transfer) sees it at once on their desk.
+        service.desk.notes_changed(call_id, [n.document() for n in notes], by_agent=me.extension)
         return NoteOut(id=row.id, author=row.author, text=row.text, created_at=row.created_at)
 
     @router.post("/{call_id}/transfer", response_model=TransferOut,
-                 responses={409: {"description": "refused: sector closed, nobody logged in, or no adviser on the call"},
+                 responses={403: {"description": "an adviser, for a call not connected to them now"},
+                            409: {"description": "refused: sector closed, nobody logged in, or no adviser on the call"},
                             422: {"description": "unknown sector"}},
                  summary="Transfer the caller to a level-2 sector without hanging up (AMI BlindTransfer)")
-    async def transfer(call_id: str, body: TransferIn, _me: Annotated[Principal, Depends(ON_CALLS)]) -> TransferOut:
+    async def transfer(call_id: str, body: TransferIn, me: Annotated[Principal, Depends(ON_CALLS)]) -> TransferOut:
+        if me.role is Role.AGENT:
+            connected = service.active_calls.get(call_id)
+            if connected is None or not me.extension or connected.agent != me.extension:
+                raise HTTPException(403, NOT_CONNECTED)
         try:
             plan = await service.transfers.transfer_to_sector(call_id, body.sector)
         except TransferFailed as exc:

@@ -12,6 +12,7 @@ import pytest
 from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo.auth.roles import Role
 from allo.setup import sipp
+from tests.adviser_kit import adviser_headers, adviser_name
 from tests.e2e.agent_kit import register_phone
 from tests.e2e.heard_kit import heard
 
@@ -49,9 +50,11 @@ async def test_transfer_to_each_sector_keeps_the_caller_and_the_notes(
         sector, test_settings, running_service, ami_watch, l1_agent, demo_passwords):
     api = running_service.base_url
     async with level2_agent(test_settings, demo_passwords, ami_watch, sector) as level2:
-        citizen, level1, call_id = await _level1_call(test_settings, ami_watch, l1_agent, f"06560000{len(sector):02d}")
+        # One number per sector: two sectors' calls from one number would make the second a repeat caller.
+        caller = f"06560001{list(SECTOR_AGENT).index(sector):02d}"
+        citizen, level1, call_id = await _level1_call(test_settings, ami_watch, l1_agent, caller)
         try:
-            async with httpx.AsyncClient(base_url=api, headers=running_service.headers(Role.AGENT),
+            async with httpx.AsyncClient(base_url=api, headers=adviser_headers(running_service, "agent1001"),
                                          timeout=10) as client:
                 note = await client.post(f"/api/calls/{call_id}/notes",
                                          json={"text": f"Question de {sector}, dossier 42"})
@@ -72,7 +75,7 @@ async def test_transfer_to_each_sector_keeps_the_caller_and_the_notes(
                 assert context["transferred_to"] == sector and context["sector"] == sector
                 assert context["level1_agent"] == "agent1001"
                 assert [(n["author"], n["text"]) for n in context["notes"]] == [
-                    (running_service.credentials(Role.AGENT)[0], f"Question de {sector}, dossier 42")]
+                    (adviser_name("agent1001"), f"Question de {sector}, dossier 42")]
             # One dialog for the citizen from start to end: no BYE or re-INVITE until level 2 hangs up.
             citizen_result = await asyncio.to_thread(citizen.wait, 30)
             assert citizen_result.ok, citizen_result.log
@@ -89,8 +92,8 @@ async def test_transfer_to_a_sector_with_nobody_logged_in_is_refused_and_the_cal
         test_settings, running_service, ami_watch, l1_agent):
     citizen, level1, call_id = await _level1_call(test_settings, ami_watch, l1_agent, "0656999999")
     try:
-        async with httpx.AsyncClient(base_url=running_service.base_url, headers=running_service.headers(Role.AGENT),
-                                     timeout=10) as client:
+        async with httpx.AsyncClient(base_url=running_service.base_url,
+                                     headers=adviser_headers(running_service, "agent1001"), timeout=10) as client:
             refused = await client.post(f"/api/calls/{call_id}/transfer", json={"sector": "consommation"})
             assert refused.status_code == 409
             assert refused.json()["detail"]["error"] == "no_agent_logged_in"
@@ -121,7 +124,7 @@ async def test_transfer_from_the_softphone_by_sip_refer_keeps_the_caller(
                 joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=30)
                 call_id = joined.uniqueid
                 await ami_watch.wait_for(AgentConnect, lambda e: e.uniqueid == call_id and e.queue == "l1")
-                agent = running_service.headers(Role.AGENT)
+                agent = adviser_headers(running_service, "agent1001")
                 async with httpx.AsyncClient(base_url=running_service.base_url, headers=agent, timeout=10) as client:
                     note = await client.post(f"/api/calls/{call_id}/notes",
                                              json={"text": "Licenciement, transfert par REFER"})
@@ -173,8 +176,8 @@ async def test_refer_to_a_sector_with_nobody_logged_in_brings_the_caller_back_to
         citizen_result = await asyncio.to_thread(citizen.wait, 30)
         assert citizen_result.ok, citizen_result.log  # still one dialog
         assert (await asyncio.to_thread(again.wait, 10)).ok
-        async with httpx.AsyncClient(base_url=running_service.base_url, headers=running_service.headers(Role.AGENT),
-                                     timeout=10) as client:
+        async with httpx.AsyncClient(base_url=running_service.base_url,
+                                     headers=adviser_headers(running_service, "agent1001"), timeout=10) as client:
             context = (await client.get(f"/api/calls/{call_id}")).json()
         assert context["transferred_to"] is None
     finally:

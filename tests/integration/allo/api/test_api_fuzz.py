@@ -37,7 +37,7 @@ REFUSED_EXAMPLES = 3
 ANONYMOUS_EXAMPLES = 2
 TIMEOUT_S = 10.0
 # An event stream never ends: requests would only time out. Its roles are checked by test_role_matrix.py.
-NOT_FUZZED = {("GET", "/api/dashboard/stream")}
+NOT_FUZZED = {("GET", "/api/dashboard/stream"), ("GET", "/api/desk/stream")}
 # Publishing a draft makes the sound files of changed prompts in the sounds directory that every Asterisk instance on
 # the machine shares: a fuzzed prompt text would change what other tests' callers hear. Only the role check of these
 # is fuzzed (refused roles, no token); publishing is tested by test_rules_editor_http.py and test_topical_http.py (the
