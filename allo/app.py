@@ -41,6 +41,7 @@ from allo.web.desk import desk_pages
 from allo.web.knowledge import knowledge_pages
 from allo.web.login import login_pages
 from allo.web.ops import ops_pages
+from allo.web.ops_flags import ops_flags_pages
 from allo.web.ops_reasons import ops_reasons_pages
 from allo.web.render import STATIC_DIR, render
 from allo.web.reports import reports_pages
@@ -76,6 +77,6 @@ def create_app(service: AlloService) -> FastAPI:
                    desk_actions_router, help_router, flags_router,
                    desk_wrapup_router, ops_reasons_router, reports_wrapups_router,
                    login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages,
-                   knowledge_pages, ops_reasons_pages, desk_pages):
+                   knowledge_pages, ops_reasons_pages, ops_flags_pages, desk_pages):
         app.include_router(router(service))
     return app

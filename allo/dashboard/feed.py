@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from acd.ami.event_types import AmiEvent, UnknownEvent
 from acd.live.calls import ActiveCalls
 from acd.live.state import LiveState, system_clock
-from allo.dashboard.help import open_help
+from allo.dashboard.help import HelpItem, read_open_help
 from allo.dashboard.today import load_day
 from allo.dashboard.view import Alerts, DayData, dashboard_view
 from allo.tasks import cancel_and_wait
@@ -31,6 +31,7 @@ from allo.tasks import cancel_and_wait
 log = logging.getLogger(__name__)
 
 DayLoader = Callable[[AsyncEngine, datetime], Awaitable[DayData]]
+HelpReader = Callable[[AsyncEngine], Awaitable[tuple[HelpItem, ...]]]
 _CLOSED = ""  # sentinel: the feed stopped, the stream must end
 
 
@@ -54,8 +55,9 @@ class DashboardFeed:
                  ami_up: Callable[[], bool], *, refresh_interval: float = 3.0, debounce: float = 0.05,
                  tick: float = 1.0, load: DayLoader = load_day,
                  at_risk: Callable[[], Sequence[tuple[str, datetime]]] = lambda: (),
-                 alerts: Callable[[], Alerts] = Alerts) -> None:
+                 alerts: Callable[[], Alerts] = Alerts, read_help: HelpReader = read_open_help) -> None:
         self._load = load
+        self._read_help = read_help
         self._at_risk = at_risk
         self._alerts = alerts
         self._live = live
@@ -66,6 +68,7 @@ class DashboardFeed:
         self.debounce = debounce
         self.tick = tick
         self.day = DayData()
+        self._help_reads = 0  # refresh_help calls: a day counted meanwhile has older help requests
         self._subscribers: set[Subscription] = set()
         self._changed: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -102,8 +105,11 @@ class DashboardFeed:
 
     # -- tasks -----------------------------------------------------------------------------------
     async def refresh(self) -> None:
+        help_read = self._help_reads
         try:
-            self.day = await self._load(self._engine, datetime.now(UTC))
+            day = await self._load(self._engine, datetime.now(UTC))
+            # Help requests re-read while the day was counted are newer than the day's: keep them.
+            self.day = day if help_read == self._help_reads else replace(day, help=self.day.help)
         except Exception as exc:  # PostgreSQL away: keep the last figures, say they are stale
             log.warning("dashboard figures not refreshed: %s", exc)
             self.day = replace(self.day, error="database unreachable; figures may be stale")
@@ -112,8 +118,9 @@ class DashboardFeed:
 
     async def refresh_help(self) -> None:
         """Re-read the open help requests alone (cheap), right after one is asked or answered."""
-        async with self._engine.connect() as conn:
-            self.day = replace(self.day, help=await open_help(conn))
+        items = await self._read_help(self._engine)
+        self._help_reads += 1
+        self.day = replace(self.day, help=items)
         if self._changed is not None:
             self._changed.set()
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from allo.db.desk_models import HelpRequest
 from routing.calendar_types import PARIS
@@ -33,6 +33,11 @@ async def open_help(conn: AsyncConnection, limit: int = SHOWN) -> tuple[HelpItem
                                      HelpRequest.asked_at).where(HelpRequest.answered_at.is_(None))
                               .order_by(HelpRequest.asked_at, HelpRequest.id).limit(limit))
     return tuple(HelpItem(r.id, r.agent, r.call_id, r.text, r.asked_at) for r in rows)
+
+
+async def read_open_help(engine: AsyncEngine) -> tuple[HelpItem, ...]:
+    async with engine.connect() as conn:
+        return await open_help(conn)
 
 
 def help_view(items: tuple[HelpItem, ...], names: dict[str, str], now_wall: float) -> dict[str, Any]:

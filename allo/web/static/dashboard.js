@@ -44,6 +44,30 @@
     return rows.length ? rows.join("") : `<tr><td colspan="3" class="muted">Aucun rappel en danger.</td></tr>`;
   }
 
+  function helpRows(help) {
+    const rows = help.requests.map((r) => `<tr class="help-request" data-id="${r.id}" data-agent="${esc(r.agent)}">` +
+      `<td>${esc(r.agent)}${r.name ? `<br><small class="muted">${esc(r.name)}</small>` : ""}</td>` +
+      `<td>${esc(r.asked_at)} <small class="muted">(${duration(r.waiting_seconds)})</small></td>` +
+      `<td>${r.call_id ? `<a href="/appels?call_id=${encodeURIComponent(r.call_id)}">${esc(r.call_id)}</a>` : "–"}` +
+      `</td><td>${esc(r.text)}</td><td><button type="button" data-help="${r.id}" ` +
+      `aria-label="Pris en charge : demande de ${esc(r.agent)}">Pris en charge</button></td></tr>`);
+    return rows.length ? rows.join("") : `<tr><td colspan="5" class="muted">Aucune demande en cours.</td></tr>`;
+  }
+
+  // Rewritten only when it changed, and the focused button keeps the focus: the page re-renders every second.
+  function renderHelp(help) {
+    const body = $("#dash-help tbody");
+    const html = helpRows(help);
+    $("#dash-help-count").textContent = String(help.count);
+    if (body.dataset.html === html) return;
+    const focused = document.activeElement && document.activeElement.dataset
+      ? document.activeElement.dataset.help : undefined;
+    body.innerHTML = html;
+    body.dataset.html = html;
+    const again = focused && body.querySelector(`button[data-help="${focused}"]`);
+    if (again) again.focus();
+  }
+
   function callerRows(queues) {
     const rows = [];
     for (const q of queues) {
@@ -80,6 +104,7 @@
     const risk = doc.callbacks_at_risk || { count: 0, callbacks: [] };
     $("#dash-risk-count").textContent = String(risk.count);
     $("#dash-risk tbody").innerHTML = riskRows(risk);
+    renderHelp(doc.help || { count: 0, requests: [] });
     $("#dash-agents tbody").innerHTML = doc.agents.map(agentRow).join("") ||
       `<tr><td colspan="7" class="muted">Aucun conseiller.</td></tr>`;
     $("#dash-updated").textContent = new Date(doc.generated_at * 1000).toLocaleTimeString("fr-FR");
@@ -124,6 +149,27 @@
       say(typeof detail === "string" ? detail : `Échec (${reply.status})`, false);
     }
   }
+
+  async function takeHelp(button) {
+    button.disabled = true;
+    const reply = await allo.send("POST", `/api/supervisor/help/${button.dataset.help}/answer`);
+    const detail = reply.data && reply.data.detail;
+    const row = button.closest("tr");
+    if (reply.ok || reply.status === 409) {
+      say(reply.ok ? `Demande d'aide de ${row.dataset.agent} prise en charge.` : detail, reply.ok);
+      row.remove();
+      $("#dash-help-count").textContent = String($("#dash-help tbody").querySelectorAll("tr.help-request").length);
+      $("#dash-help-title").focus();
+    } else {
+      button.disabled = false;
+      say(typeof detail === "string" ? detail : `Échec (${reply.status})`, false);
+    }
+  }
+
+  $("#dash-help").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-help]");
+    if (button) takeHelp(button);
+  });
 
   $("#dash-agents").addEventListener("click", (event) => {
     const button = event.target.closest("button[data-action]");

@@ -102,6 +102,44 @@
     });
   }
 
+  // « Signaler une difficulté »: the flag goes to ops (/ops/flags); the status line says what happened, in French.
+  function flagForm() {
+    const form = $("#kb-flag-form");
+    if (!form) return;
+    const field = $("#kb-flag-text");
+    const status = $("#kb-flag-status");
+    const button = form.querySelector("button[type=submit]");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const text = field.value.trim();
+      status.className = "error";
+      if (text.length < 3 || text.length > 1000) {
+        status.textContent = "Décrivez la difficulté en 3 à 1000 caractères.";
+        field.setAttribute("aria-invalid", "true");
+        field.focus();
+        return;
+      }
+      field.removeAttribute("aria-invalid");
+      button.disabled = true;
+      status.className = "muted";
+      status.textContent = "Envoi du signalement…";
+      const reply = await allo.send("POST", "/api/knowledge/flags", { sheet_id: form.dataset.sheet, text });
+      button.disabled = false;
+      if (reply.ok) {
+        status.className = "ok";
+        status.textContent = "Signalement envoyé, merci : l'équipe d'exploitation le verra.";
+        field.value = "";
+        return;
+      }
+      const detail = reply.data && reply.data.detail;
+      status.className = "error";
+      status.textContent = typeof detail === "string" ? detail
+        : `Le signalement n'a pas pu être envoyé (erreur ${reply.status}) ; réessayez.`;
+      field.focus();
+    });
+  }
+
   tabs();
   whereLookup();
+  flagForm();
 })();

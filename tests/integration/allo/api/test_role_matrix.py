@@ -173,6 +173,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/knowledge/flags"): STAFF,
     ("GET", "/api/knowledge/flags.csv"): STAFF,
     ("PATCH", "/api/knowledge/flags/{flag_id}"): OPS,
+    ("GET", "/ops/flags"): OPS.as_page,
+    ("POST", "/ops/flags/{flag_id}"): OPS.as_page,
     # The adviser's knowledge pages (docs/knowledge.md): every role that answers or oversees calls.
     ("GET", "/connaissances"): (STAFF | AGENT).as_page,
     ("GET", "/connaissances/fiches/{sheet_id}"): (STAFF | AGENT).as_page,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -14,6 +15,7 @@ from acd.ami.event_types import QueueCallerJoin, UnknownEvent
 from acd.live.calls import ActiveCalls
 from acd.live.state import LiveState, system_clock
 from allo.dashboard.feed import DashboardFeed, Subscription
+from allo.dashboard.help import HelpItem
 from allo.dashboard.kpi import QueueTargets
 from allo.dashboard.view import DayData
 
@@ -96,3 +98,30 @@ async def test_stopping_ends_open_streams() -> None:
         await feed.stop()
         while (document := await asyncio.wait_for(subscription.next(), 1)) is not None:
             assert document
+
+
+async def test_help_requests_re_read_while_the_day_is_counted_are_not_undone_by_the_day() -> None:
+    """A supervisor takes a request in hand while the day is being counted: the day's (older) list must not bring
+    it back on the page."""
+    asked = HelpItem(7, "agent1001", None, "", datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    counting, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(_engine: AsyncEngine, _now: datetime) -> DayData:
+        counting.set()
+        await release.wait()
+        return replace(DAY, help=(asked,))  # read before the answer
+
+    async def none_open(_engine: AsyncEngine) -> tuple[HelpItem, ...]:
+        return ()
+
+    live = LiveState(system_clock)
+    engine = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")  # never connected to
+    feed = DashboardFeed(live, ActiveCalls(), engine, lambda: True, load=slow, read_help=none_open)
+    day = asyncio.create_task(feed.refresh())
+    await counting.wait()
+    await feed.refresh_help()  # after the answer
+    release.set()
+    await day
+    assert feed.day.help == () and feed.day.refreshed_at == DAY.refreshed_at
+    await feed.refresh()  # a day counted after the answer is trusted as it is
+    assert feed.day.help == (asked,)
