@@ -54,7 +54,7 @@ def clean_label(label: str) -> str:
 
 
 def check_code(code: str) -> str:
-    if not CODE.match(code):
+    if not CODE.fullmatch(code):
         raise ReasonInvalid("Le code doit faire de 1 à 40 caractères : minuscules, chiffres et tirets, "
                             "sans tiret au début.")
     return code
@@ -87,8 +87,9 @@ async def add_reason(session: AsyncSession, who: Actor, kind: ReasonKind, code: 
     session.add(row)
     await session.flush()
     audit(session, who, "desk.reason.add", f"{kind.value}/{code}", label=text)
+    added = _reason(row)
     await session.commit()
-    return _reason(row)
+    return added
 
 
 async def change_reason(session: AsyncSession, who: Actor, reason_id: int, *, label: str | None = None,
@@ -118,8 +119,9 @@ async def change_reason(session: AsyncSession, who: Actor, reason_id: int, *, la
             other.position = index
     if detail:
         audit(session, who, "desk.reason.change", f"{row.kind}/{row.code}", **detail)
+    changed = _reason(row)
     await session.commit()
-    return _reason(row)
+    return changed
 
 
 async def wrapup_reason_label(session: AsyncSession, code: str) -> str | None:
