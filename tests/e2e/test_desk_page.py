@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -83,6 +83,26 @@ async def test_an_adviser_logs_in_pauses_and_resumes_with_the_keyboard_and_sees_
         await expect(page.locator("#desk-state")).to_contain_text("En pause")
         await expect(page.locator("#desk-resume")).to_be_enabled()
 
+        # « Signaler une difficulté » on a sheet of the side panel, with the keyboard.
+        await page.keyboard.press("Alt+k")
+        assert await focused(page) == "kb-q"
+        await page.keyboard.type("demission")
+        first = page.locator("#kb-results li").first
+        await expect(first).to_have_attribute("data-id", "F90211")
+        await first.locator("button.desk-flag").focus()
+        await page.keyboard.press("Enter")
+        assert await focused(page) == await first.locator("form.desk-flag-form textarea").get_attribute("id")
+        text = f"Le préavis n'est pas expliqué ({agent})"
+        await page.keyboard.type(text)
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")
+        await expect(first.locator(".desk-kb-status")).to_have_text("Signalement envoyé à l'exploitation. Merci.")
+        async with httpx.AsyncClient(base_url=running_service.base_url, headers=running_service.headers(Role.OPS),
+                                     timeout=10) as client:
+            groups = (await client.get("/api/knowledge/flags")).json()
+        flagged = [f for g in groups if g["sheet_id"] == "F90211" for f in g["flags"] if f["text"] == text]
+        assert len(flagged) == 1 and flagged[0]["author"] == f"desk-{agent}", groups
+
         await tab_to(page, "desk-logout")
         await page.keyboard.press("Enter")
         await expect(page.locator("#desk-state")).to_have_text("Déconnecté")
@@ -102,9 +122,14 @@ async def l1_wrapup_two_minutes(test_settings) -> AsyncIterator[None]:
 
 
 async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_the_wrapup_is_recorded(
-        test_settings, running_service, ami_watch, demo_passwords, l1_wrapup_two_minutes, page: Page) -> None:
+        test_settings, running_service, ami_watch, demo_passwords, l1_wrapup_two_minutes, browser: Browser,
+        page: Page) -> None:
     agent, expert = "agent1001", "agent2001"  # agent2001 serves l2-travail
     credentials = await desk_account(running_service, agent)
+    expert_context = await browser.new_context(locale="fr-FR", timezone_id="Europe/Paris",
+                                               viewport={"width": 1280, "height": 900})
+    expert_page = await expert_context.new_page()
+    await open_desk(expert_page, running_service, await desk_account(running_service, expert))
     port = await register_phone(test_settings, agent, demo_passwords[agent])
     expert_port = await register_phone(test_settings, expert, demo_passwords[expert])
     await ami_watch.client.queue_add("l2-travail", f"PJSIP/{expert}", expert)
@@ -157,10 +182,25 @@ async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_
         await expect(page.locator("#desk-call-id")).to_have_text(call_id)
         await expect(page.locator("#desk-note")).to_have_value("Démission, préavis ; dossier 42")
 
+        # « Orienter » on a body of the directory, and a supervisor-help request.
+        await page.locator("#dir-q").fill("mairie")
+        body = page.locator("#dir-results li").first
+        body_name = (await body.locator(".body-name").inner_text()).strip()
+        await body.get_by_role("button", name=f"Orienter vers {body_name}").click()
+        await expect(body.locator(".desk-kb-status")).to_have_text(f"Orientation enregistrée : {body_name}.")
+        await page.get_by_label("Précision pour le superviseur").fill("Usager agressif")
+        await page.get_by_role("button", name="Demander l'aide d'un superviseur").click()
+        await expect(page.locator("#desk-help-status")).to_contain_text("Demande envoyée aux superviseurs")
+        async with httpx.AsyncClient(base_url=running_service.base_url,
+                                     headers=running_service.headers(Role.SUPERVISOR), timeout=10) as client:
+            asked = (await client.get("/api/supervisor/help")).json()
+        assert any(h["call_id"] == call_id and h["text"] == "Usager agressif" for h in asked), asked
+
         # The reason during the call, then more notes and at once the transfer: the note is saved first.
         reason = page.locator("#desk-reason-list")
         await reason.select_option(index=1)
         reason_code = await reason.input_value()
+        reason_label = (await reason.locator("option:checked").inner_text()).strip()
         await expect(page.locator("#desk-reason-status")).to_contain_text("Motif enregistré")
         await page.locator("#desk-note").press("End")
         await page.locator("#desk-note").type(" ; à transférer")
@@ -176,12 +216,23 @@ async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_
         assert context["transferred_to"] == "travail"
         assert [n["text"] for n in context["notes"]] == ["Démission, préavis ; dossier 42 ; à transférer"]
 
+        # The level-2 adviser's desk pops with « Transféré par », the level-1 notes and reason.
+        transfer_from = expert_page.locator("#desk-transfer-from")
+        await expect(expert_page.locator("#desk-call-id")).to_have_text(call_id)
+        await expect(expert_page.locator("#desk-call-level")).to_contain_text("Niveau 2")
+        await expect(transfer_from.locator("h3")).to_contain_text(f"Transféré par {agent}")
+        await expect(expert_page.locator("#desk-transfer-notes")).to_contain_text(
+            "Démission, préavis ; dossier 42 ; à transférer")
+        await expect(expert_page.locator("#desk-transfer-reason")).to_have_text(
+            f"Motif indiqué par le niveau 1 : {reason_label}")
+        await shot(expert_page, "desk-level2-pop")
+
         # The wrap-up: prefilled from the call (reason, transferred to Travail), recorded, the pause lifted.
         wrapup = page.locator("#desk-wrapup")
         await expect(wrapup).to_be_visible(timeout=15_000)
         await expect(page.locator("#desk-state")).to_have_text("Après-appel")
         await expect(page.locator("#desk-wrapup-countdown")).to_contain_text("Temps restant : 1 min")  # of 2 min
-        await expect(page.locator("#desk-outcome-transferred")).to_be_checked()
+        await expect(page.locator("#desk-outcome-transferred")).to_be_checked()  # the transfer wins over the body
         await expect(page.locator("#desk-wrapup-sector")).to_have_value("travail")
         await expect(page.locator("#desk-wrapup-list")).to_have_value(reason_code)
         await shot(page, "desk-wrapup")
@@ -209,6 +260,7 @@ async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_
             if party is not None:
                 party.stop()
         await ami_watch.client.queue_remove("l2-travail", f"PJSIP/{expert}")
+        await expert_context.close()
         async with httpx.AsyncClient(base_url=running_service.base_url,
                                      headers=running_service.headers(Role.SUPERVISOR), timeout=10) as client:
             await client.post(f"/api/agents/{agent}/logout")

@@ -154,7 +154,8 @@ window.alloDesk = (() => {
   }
 
   function say(box, text, kind) {
-    box.className = kind === "error" ? "error" : kind === "ok" ? "ok" : "muted";
+    box.classList.remove("error", "ok", "muted");  // its own classes stay
+    if (text) box.classList.add(kind === "error" || kind === "ok" ? kind : "muted");
     box.textContent = text;
   }
 
