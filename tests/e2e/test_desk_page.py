@@ -8,6 +8,7 @@ notes; the wrap-up records a reason and an outcome and lifts the wrap-up pause. 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator
 
@@ -21,7 +22,7 @@ from acd.ami.events import AgentConnect, QueueCallerJoin, QueueMemberPause
 from allo.auth.roles import Role
 from allo.db.desk_models import CallWrapup
 from allo.setup import sipp
-from tests.browser_kit import shot
+from tests.browser_kit import login, shot
 from tests.e2e.agent_kit import register_phone, wait_member
 from tests.e2e.desk_kit import WATCH_STATE, desk_account, open_desk, state_shown_at, tab_to, wrapup_time
 from tests.e2e.knowledge_kit import focused
@@ -264,3 +265,37 @@ async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_
         async with httpx.AsyncClient(base_url=running_service.base_url,
                                      headers=running_service.headers(Role.SUPERVISOR), timeout=10) as client:
             await client.post(f"/api/agents/{agent}/logout")
+
+
+async def test_the_desk_reconnects_by_itself_and_reloads_what_changed_meanwhile(
+        running_service, ami_watch, page: Page) -> None:
+    """allo restarted under an open desk: « Reconnexion… » while it is away, then the stream comes back by itself
+    and the page reloads its state, including a change made while nobody could push it."""
+    agent = "agent2003"  # serves l2-fiscalite and l2-consommation
+    await open_desk(page, running_service, await desk_account(running_service, agent))
+    await expect(page.locator("#desk-state")).to_have_text("Déconnecté")
+    try:
+        await asyncio.to_thread(running_service.stop)
+        try:
+            await expect(page.locator("#desk-reconnecting")).to_be_visible()
+            await expect(page.locator("#desk-reconnecting")).to_have_text(re.compile("^Reconnexion…"))
+            await expect(page.locator("#desk-live")).to_have_text("connexion perdue")
+            await shot(page, "desk-reconnecting")
+            await ami_watch.client.queue_add("l2-fiscalite", f"PJSIP/{agent}", agent)  # while allo is away
+        finally:
+            await asyncio.to_thread(running_service.start)
+        await expect(page.locator("#desk-reconnecting")).to_be_hidden(timeout=30_000)
+        await expect(page.locator("#desk-live")).to_have_text("en direct")
+        await expect(page.locator("#desk-state")).to_have_text("Disponible")
+        await expect(page.locator("#desk-queues")).to_have_text("l2-fiscalite")
+    finally:
+        await ami_watch.client.queue_remove("l2-fiscalite", f"PJSIP/{agent}")
+
+
+async def test_an_account_without_a_phone_is_told_why(running_service, page: Page) -> None:
+    await login(page, running_service, Role.AGENT, "/desk")  # the demo « conseiller » has no extension
+    await expect(page.locator("#desk-no-extension")).to_contain_text("n'est relié à aucun poste téléphonique")
+    assert await page.locator("#desk").count() == 0
+    await page.goto(f"{running_service.base_url}/")
+    await expect(page.locator("#home-desk")).to_have_attribute("href", "/desk")
+    await expect(page.locator("main")).to_contain_text("Votre compte n'est relié à aucun poste téléphonique")
