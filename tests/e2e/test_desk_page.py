@@ -183,6 +183,14 @@ async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_
         await expect(page.locator("#desk-call-id")).to_have_text(call_id)
         await expect(page.locator("#desk-note")).to_have_value("Démission, préavis ; dossier 42")
 
+        # Someone else's note on the call shows read-only, my text area untouched.
+        async with httpx.AsyncClient(base_url=running_service.base_url,
+                                     headers=running_service.headers(Role.SUPERVISOR), timeout=10) as client:
+            added = await client.post(f"/api/calls/{call_id}/notes", json={"text": "Vu par le superviseur"})
+            assert added.status_code == 201, added.text
+        await expect(page.locator("#desk-other-notes")).to_contain_text("Vu par le superviseur")
+        await expect(page.locator("#desk-note")).to_have_value("Démission, préavis ; dossier 42")
+
         # « Orienter » on a body of the directory, and a supervisor-help request.
         await page.locator("#dir-q").fill("mairie")
         body = page.locator("#dir-results li").first
@@ -215,7 +223,8 @@ async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_
                                      headers=running_service.headers(Role.SUPERVISOR), timeout=10) as client:
             context = (await client.get(f"/api/calls/{call_id}")).json()
         assert context["transferred_to"] == "travail"
-        assert [n["text"] for n in context["notes"]] == ["Démission, préavis ; dossier 42 ; à transférer"]
+        assert [n["text"] for n in context["notes"]] == ["Démission, préavis ; dossier 42 ; à transférer",
+                                                         "Vu par le superviseur"]
 
         # The level-2 adviser's desk pops with « Transféré par », the level-1 notes and reason.
         transfer_from = expert_page.locator("#desk-transfer-from")
