@@ -77,6 +77,6 @@ def create_app(service: AlloService) -> FastAPI:
                    desk_actions_router, help_router, flags_router,
                    desk_wrapup_router, ops_reasons_router, reports_wrapups_router,
                    login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages,
-                   knowledge_pages, ops_reasons_pages, desk_pages, ops_flags_pages):
+                   knowledge_pages, ops_reasons_pages, ops_flags_pages, desk_pages):
         app.include_router(router(service))
     return app

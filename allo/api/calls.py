@@ -17,6 +17,7 @@ from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.db.models import Call, CallNote
 from allo.desk.access import CallAccess, access_of
+from allo.desk.context import read_notes
 from allo.records.journey_view import CallView
 from allo.records.lookup import lookup_calls
 from allo.records.lookup_params import BadLookup, parse_lookup
@@ -143,6 +144,9 @@ def calls_router(service: AlloService) -> APIRouter:
             row = CallNote(call_id=call_id, author=me.username, text=note.text)  # who is signed in, not who says
             session.add(row)
             await session.commit()
+            notes = await read_notes(session, call_id)
+        # The adviser now on the call (level 2 after a transfer) sees it at once on their desk.
+        service.desk.notes_changed(call_id, [n.document() for n in notes], by_agent=me.extension)
         return NoteOut(id=row.id, author=row.author, text=row.text, created_at=row.created_at)
 
     @router.post("/{call_id}/transfer", response_model=TransferOut,

@@ -64,9 +64,12 @@ class OrientationOut(BaseModel):
     at: datetime
 
 
+HELP_TEXT_MAX = 200  # the column; the schema's bound is loose so that the adviser is told in French
+
+
 class HelpIn(BaseModel):
     call_id: str | None = Field(default=None, pattern=CALL_ID)
-    text: str = Field(default="", max_length=200)
+    text: str = Field(default="", max_length=10 * HELP_TEXT_MAX, description=f"at most {HELP_TEXT_MAX} characters")
 
 
 class HelpOut(BaseModel):
@@ -165,9 +168,12 @@ def desk_actions_router(service: AlloService) -> APIRouter:
 
     @router.post("/help", response_model=HelpOut, status_code=201,
                  responses={403: {"description": "the call named was not answered on this adviser's phone"},
-                            404: {"description": "no such call (French detail)"}},
+                            404: {"description": "no such call (French detail)"},
+                            422: {"description": "text too long (French detail)"}},
                  summary="Ask a supervisor for help (shown on the dashboard until taken in hand)")
     async def ask_help(body: HelpIn, me: Agent) -> HelpOut:
+        if len(body.text.strip()) > HELP_TEXT_MAX:
+            raise HTTPException(422, f"Le message ne doit pas dépasser {HELP_TEXT_MAX} caractères.")
         agent = extension(me)
         if body.call_id is not None:
             await own_call(me, body.call_id)

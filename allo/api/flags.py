@@ -13,8 +13,10 @@ from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.db.desk_models import FlagStatus
 from allo.knowledge.flags import (
+    CALL_ID_MAX,
     PROCEDURE_MAX,
     TEXT_MAX,
+    TEXT_MIN,
     Flag,
     FlagGroup,
     FlagIn,
@@ -33,12 +35,15 @@ StatusQ = Annotated[FlagStatus | None, Query(description="only the flags with th
 REFUSED: dict[int | str, dict[str, Any]] = {422: {"description": "refused (detail: a French sentence)"}}
 
 
+# The schema's bounds are loose (a runaway body is refused before anything): the exact limits are checked by
+# allo.knowledge.flags.checked, which says them in French to the adviser who typed too much.
 class FlagCreate(BaseModel):
-    sheet_id: str | None = Field(default=None, max_length=32, examples=["F1234"])
-    procedure: str | None = Field(default=None, max_length=PROCEDURE_MAX, examples=["Demande de carte grise"])
-    text: str = Field(max_length=TEXT_MAX, description="3 to 1000 characters",
+    sheet_id: str | None = Field(default=None, max_length=200, examples=["F1234"])
+    procedure: str | None = Field(default=None, max_length=10 * PROCEDURE_MAX,
+                                  description=f"at most {PROCEDURE_MAX} characters", examples=["Carte grise"])
+    text: str = Field(max_length=10 * TEXT_MAX, description=f"{TEXT_MIN} to {TEXT_MAX} characters",
                       examples=["La fiche ne dit pas quoi faire quand le téléservice est fermé."])
-    call_id: str | None = Field(default=None, max_length=64)
+    call_id: str | None = Field(default=None, max_length=200, description=f"at most {CALL_ID_MAX} characters")
 
 
 class FlagOut(BaseModel):

@@ -106,7 +106,7 @@ class DeskHub:
             pop = self._pops.get(agent)
             if pop is not None and pop.get("call_id") == call_id:
                 pop["notes"] = notes
-            self._push(agent, DeskEvent.NOTES, {"call_id": call_id, "notes": notes})
+            self.push(agent, DeskEvent.NOTES, {"call_id": call_id, "notes": notes})
             told += 1
         return told
 
@@ -169,7 +169,8 @@ class DeskHub:
                 subscription.close()
 
     # -- inner -------------------------------------------------------------------------------------
-    def _push(self, agent: str, kind: DeskEvent, document: dict[str, Any]) -> None:
+    def push(self, agent: str, kind: DeskEvent, document: dict[str, Any]) -> None:
+        """Hand one event to every open stream of `agent` (the wrap-up manager sends its `wrapup` events here)."""
         data = encode(document)
         for subscription in self._subs.get(agent, ()):
             subscription.offer(kind, data)
@@ -191,7 +192,7 @@ class DeskHub:
         if self._current.get(request.agent) != request.call_id:
             return  # the call ended (or another one came) while its context was read
         self._pops[request.agent] = pop
-        self._push(request.agent, DeskEvent.POP, pop)
+        self.push(request.agent, DeskEvent.POP, pop)
         self._metrics.desk_pops.labels("degraded" if pop.get("error") else "ok").inc()
         self._metrics.desk_push_seconds.labels(DeskEvent.POP.value).observe(max(0.0, self._wall() - request.event_wall))
 
@@ -206,7 +207,7 @@ class DeskHub:
             wrapup = parse_wrapup_reason(member.reason) if member.paused else None
             if wrapup is not None and wrapup.call_id == call_id and wrapup.deadline > 0:
                 deadline = wrapup.deadline
-        self._push(agent, DeskEvent.CALL_ENDED, {"call_id": call_id, "wrapup_deadline": deadline})
+        self.push(agent, DeskEvent.CALL_ENDED, {"call_id": call_id, "wrapup_deadline": deadline})
         self._dirty.setdefault(agent, self._clock())
         self._changed.set()
 

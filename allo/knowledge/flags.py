@@ -21,6 +21,7 @@ from routing.calendar_types import PARIS
 
 TEXT_MIN, TEXT_MAX = 3, 1000
 PROCEDURE_MAX = 200
+SHEET_ID_MAX, CALL_ID_MAX = 32, 64  # the columns
 LISTED = 2000  # newest flags read for the ops page; older ones stay in the table and in no group
 
 
@@ -79,7 +80,12 @@ def checked(flag: FlagIn) -> FlagIn:
         raise FlagRefused(f"Le nom de la démarche ne doit pas dépasser {PROCEDURE_MAX} caractères.")
     if not TEXT_MIN <= len(text) <= TEXT_MAX:
         raise FlagRefused(f"Décrivez la difficulté en {TEXT_MIN} à {TEXT_MAX} caractères.")
-    return FlagIn(text, sheet, procedure, (flag.call_id or "").strip() or None)
+    if sheet is not None and len(sheet) > SHEET_ID_MAX:
+        raise FlagRefused(f"La fiche {sheet[:SHEET_ID_MAX]}… n'existe pas dans la base de connaissances.")
+    call_id = (flag.call_id or "").strip() or None
+    if call_id is not None and len(call_id) > CALL_ID_MAX:
+        raise FlagRefused("Cet identifiant d'appel est trop long.")
+    return FlagIn(text, sheet, procedure, call_id)
 
 
 def _flag(row: ProcedureFlag) -> Flag:

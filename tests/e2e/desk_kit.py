@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from playwright.async_api import Page, expect
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from allo.auth.roles import Role
+from allo.db.models import Queue
+from allo.settings import Settings
 from tests.adviser_kit import PASSWORD, adviser_headers, adviser_name
 from tests.browser_kit import login
 
@@ -53,3 +59,20 @@ async def state_shown_at(page: Page, key: str, timeout: float = 5.0) -> float:
             return float(seen) / 1000
         await asyncio.sleep(0.02)
     raise AssertionError(f"the desk never showed {key}; saw {await page.evaluate('() => window.__states')}")
+
+
+@asynccontextmanager
+async def wrapup_time(settings: Settings, queue: str, seconds: int) -> AsyncIterator[None]:
+    """The queue's wrap-up time changed in PostgreSQL (as ops would; the `queues` table NOTIFYs the service, which
+    re-reads it at once), then restored. The demo's 5 s is shorter than a test's steps in a browser; the test
+    checks the deadline it gets."""
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        async with engine.begin() as conn:
+            before = (await conn.execute(select(Queue.wrapup_time).where(Queue.name == queue))).scalar_one()
+            await conn.execute(update(Queue).where(Queue.name == queue).values(wrapup_time=seconds))
+        yield
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(update(Queue).where(Queue.name == queue).values(wrapup_time=before))
+        await engine.dispose()

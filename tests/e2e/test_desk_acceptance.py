@@ -21,21 +21,17 @@ from datetime import datetime
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.errors import AmiActionFailed
 from acd.ami.events import AgentConnect, QueueCallerJoin, QueueMemberPause
 from allo.auth.roles import Role
-from allo.db.models import Queue
-from allo.settings import Settings
 from allo.setup import sipp
 from routing.calendar_types import PARIS
 from tests.adviser_kit import adviser_headers
 from tests.browser_kit import login, shot
 from tests.e2e.agent_kit import wait_member
 from tests.e2e.baresip_kit import baresip_phone
-from tests.e2e.desk_kit import WATCH_STATE, desk_account, open_desk, state_shown_at
+from tests.e2e.desk_kit import WATCH_STATE, desk_account, open_desk, state_shown_at, wrapup_time
 
 pytestmark = pytest.mark.e2e
 
@@ -44,26 +40,6 @@ WRAPUP_S = 120  # long enough to fill the wrap-up form on a busy machine (the se
 L1_GROUP = ("l1", "suivi-dossier", "transferred")
 L2_GROUP = ("l2-travail", "reclamation", "answered")
 NOTE = "Licenciement contesté, dossier 42 : a déjà écrit à l'employeur."
-
-
-@contextlib.asynccontextmanager
-async def wrapup_time(settings: Settings, service, queues: tuple[str, ...], seconds: int) -> AsyncIterator[None]:
-    """The queues' wrap-up time set in PostgreSQL (as ops would) and in force: the service reads it at start."""
-    engine = create_async_engine(settings.sqlalchemy_url)
-    async with engine.connect() as conn:
-        rows = (await conn.execute(select(Queue.name, Queue.wrapup_time).where(Queue.name.in_(queues)))).all()
-    before = {name: value for name, value in rows}
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(update(Queue).where(Queue.name.in_(queues)).values(wrapup_time=seconds))
-        await asyncio.to_thread(service.stop)
-        await asyncio.to_thread(service.start)
-        yield
-    finally:
-        async with engine.begin() as conn:
-            for name, value in before.items():
-                await conn.execute(update(Queue).where(Queue.name == name).values(wrapup_time=value))
-        await engine.dispose()
 
 
 @contextlib.asynccontextmanager
@@ -111,6 +87,8 @@ async def wrapup_counts(service) -> dict[tuple[str, str, str], int]:
 async def finish_wrapup(page: Page, reason_code: str) -> None:
     """The adviser's « Après l'appel »: the reason from the list, the outcome as prefilled, « Terminer »."""
     await expect(page.locator("#desk-wrapup")).to_be_visible()
+    # The deadline is the queue's wrap-up time set for this test (« 1 min … »), not the seed's 5 s.
+    await expect(page.locator("#desk-wrapup-countdown")).to_contain_text("min")
     await page.select_option("#desk-wrapup-list", reason_code)
     await page.click("#desk-wrapup-done")
     await expect(page.locator("#desk-message")).to_contain_text("Après-appel enregistré")
@@ -124,7 +102,7 @@ async def test_citizen_level1_desk_transfer_level2_notes_wrapups_and_report(
     pauses: list[tuple[float, QueueMemberPause]] = []  # (wall clock at receipt, event)
     ami_watch.client.add_listener(
         lambda e: pauses.append((time.time(), e)) if isinstance(e, QueueMemberPause) else None)
-    async with wrapup_time(test_settings, service, ("l1", "l2-travail"), WRAPUP_S):
+    async with wrapup_time(test_settings, "l1", WRAPUP_S), wrapup_time(test_settings, "l2-travail", WRAPUP_S):
         level1_account = await desk_account(service, LEVEL1)
         level2_account = await desk_account(service, LEVEL2)
         async with baresip_phone(test_settings, LEVEL1, demo_passwords[LEVEL1]) as phone1, \

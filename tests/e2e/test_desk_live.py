@@ -93,7 +93,7 @@ async def test_pop_call_end_phone_pause_and_privacy(test_settings, running_servi
         login = await client.post("/api/desk/login")
         assert login.status_code == 200, login.text
         await stream.wait("state", lambda d: d["status"] == "disponible" and d["queues"] == ["l1"], 5)
-        phone = sipp.agent(test_settings.sip_port, port, talk_ms=2500).start()
+        phone = sipp.agent(test_settings.sip_port, port, talk_ms=4000).start()
         citizen = sipp.citizen(test_settings.sip_port, caller=f"0657{random.randrange(10**6):06d}", keys="1").start()
         try:
             connected = await ami_watch.wait_for(AgentConnect, lambda e: e.member_name == AGENT and e.queue == "l1",
@@ -111,6 +111,15 @@ async def test_pop_call_end_phone_pause_and_privacy(test_settings, running_servi
             assert refused.status_code == 403, refused.text
             assert (await client.get(f"/api/calls/{call_id}")).status_code == 200
             assert (await client.get(f"/api/desk/calls/{call_id}")).json()["call_id"] == call_id
+            # A note someone else writes on the call reaches the adviser's desk at once; their own does not echo.
+            typed = await client.put(f"/api/desk/calls/{call_id}/note", json={"text": "attestation"})
+            assert typed.status_code == 200, typed.text
+            note = httpx.post(f"{base}/api/calls/{call_id}/notes", json={"text": "rappeler le service"},
+                              headers=running_service.headers(Role.SUPERVISOR), timeout=10)
+            assert note.status_code == 201, note.text
+            pushed = await stream.wait("notes", lambda d: d["call_id"] == call_id, 5)
+            assert [n["text"] for n in pushed.doc["notes"]] == ["attestation", "rappeler le service"]
+            assert len([e for e in stream.events if e.kind == "notes"]) == 1
             await stream.wait("call-ended", lambda d: d["call_id"] == call_id, 20)
             assert (await asyncio.to_thread(citizen.wait, 30)).ok
             assert (await asyncio.to_thread(phone.wait, 10)).ok

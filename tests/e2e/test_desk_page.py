@@ -8,11 +8,13 @@ notes; the wrap-up records a reason and an outcome and lifts the wrap-up pause. 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -20,9 +22,9 @@ from acd.ami.events import AgentConnect, QueueCallerJoin, QueueMemberPause
 from allo.auth.roles import Role
 from allo.db.desk_models import CallWrapup
 from allo.setup import sipp
-from tests.browser_kit import shot
+from tests.browser_kit import login, shot
 from tests.e2e.agent_kit import register_phone, wait_member
-from tests.e2e.desk_kit import WATCH_STATE, desk_account, open_desk, state_shown_at, tab_to
+from tests.e2e.desk_kit import WATCH_STATE, desk_account, open_desk, state_shown_at, tab_to, wrapup_time
 from tests.e2e.knowledge_kit import focused
 
 pytestmark = pytest.mark.e2e
@@ -82,6 +84,26 @@ async def test_an_adviser_logs_in_pauses_and_resumes_with_the_keyboard_and_sees_
         await expect(page.locator("#desk-state")).to_contain_text("En pause")
         await expect(page.locator("#desk-resume")).to_be_enabled()
 
+        # « Signaler une difficulté » on a sheet of the side panel, with the keyboard.
+        await page.keyboard.press("Alt+k")
+        assert await focused(page) == "kb-q"
+        await page.keyboard.type("demission")
+        first = page.locator("#kb-results li").first
+        await expect(first).to_have_attribute("data-id", "F90211")
+        await first.locator("button.desk-flag").focus()
+        await page.keyboard.press("Enter")
+        assert await focused(page) == await first.locator("form.desk-flag-form textarea").get_attribute("id")
+        text = f"Le préavis n'est pas expliqué ({agent})"
+        await page.keyboard.type(text)
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")
+        await expect(first.locator(".desk-kb-status")).to_have_text("Signalement envoyé à l'exploitation. Merci.")
+        async with httpx.AsyncClient(base_url=running_service.base_url, headers=running_service.headers(Role.OPS),
+                                     timeout=10) as client:
+            groups = (await client.get("/api/knowledge/flags")).json()
+        flagged = [f for g in groups if g["sheet_id"] == "F90211" for f in g["flags"] if f["text"] == text]
+        assert len(flagged) == 1 and flagged[0]["author"] == f"desk-{agent}", groups
+
         await tab_to(page, "desk-logout")
         await page.keyboard.press("Enter")
         await expect(page.locator("#desk-state")).to_have_text("Déconnecté")
@@ -94,10 +116,21 @@ async def test_an_adviser_logs_in_pauses_and_resumes_with_the_keyboard_and_sees_
             await client.post(f"/api/agents/{agent}/logout")  # 409 when already out: fine
 
 
+@pytest.fixture
+async def l1_wrapup_two_minutes(test_settings) -> AsyncIterator[None]:
+    async with wrapup_time(test_settings, "l1", 120):
+        yield
+
+
 async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_the_wrapup_is_recorded(
-        test_settings, running_service, ami_watch, demo_passwords, page: Page) -> None:
+        test_settings, running_service, ami_watch, demo_passwords, l1_wrapup_two_minutes, browser: Browser,
+        page: Page) -> None:
     agent, expert = "agent1001", "agent2001"  # agent2001 serves l2-travail
     credentials = await desk_account(running_service, agent)
+    expert_context = await browser.new_context(locale="fr-FR", timezone_id="Europe/Paris",
+                                               viewport={"width": 1280, "height": 900})
+    expert_page = await expert_context.new_page()
+    await open_desk(expert_page, running_service, await desk_account(running_service, expert))
     port = await register_phone(test_settings, agent, demo_passwords[agent])
     expert_port = await register_phone(test_settings, expert, demo_passwords[expert])
     await ami_watch.client.queue_add("l2-travail", f"PJSIP/{expert}", expert)
@@ -109,7 +142,7 @@ async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_
 
         # The sector buttons: Travail has an adviser logged in, Consommation nobody (refused, with its reason).
         travail, consommation = page.locator("#desk-sector-travail"), page.locator("#desk-sector-consommation")
-        await expect(page.locator("#desk-sector-travail-state")).to_contain_text("ouvert · 0 conseiller disponible")
+        await expect(page.locator("#desk-sector-travail-state")).to_contain_text("ouvert · 1 conseiller disponible")
         await expect(consommation).to_be_disabled()
         await expect(page.locator("#desk-sector-consommation-why")).to_have_text(
             "Aucun conseiller n'est connecté à ce pôle ; l'appelant reste avec vous.")
@@ -150,10 +183,33 @@ async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_
         await expect(page.locator("#desk-call-id")).to_have_text(call_id)
         await expect(page.locator("#desk-note")).to_have_value("Démission, préavis ; dossier 42")
 
+        # Someone else's note on the call shows read-only, my text area untouched.
+        async with httpx.AsyncClient(base_url=running_service.base_url,
+                                     headers=running_service.headers(Role.SUPERVISOR), timeout=10) as client:
+            added = await client.post(f"/api/calls/{call_id}/notes", json={"text": "Vu par le superviseur"})
+            assert added.status_code == 201, added.text
+        await expect(page.locator("#desk-other-notes")).to_contain_text("Vu par le superviseur")
+        await expect(page.locator("#desk-note")).to_have_value("Démission, préavis ; dossier 42")
+
+        # « Orienter » on a body of the directory, and a supervisor-help request.
+        await page.locator("#dir-q").fill("mairie")
+        body = page.locator("#dir-results li").first
+        body_name = (await body.locator(".body-name").inner_text()).strip()
+        await body.get_by_role("button", name=f"Orienter vers {body_name}").click()
+        await expect(body.locator(".desk-kb-status")).to_have_text(f"Orientation enregistrée : {body_name}.")
+        await page.get_by_label("Précision pour le superviseur").fill("Usager agressif")
+        await page.get_by_role("button", name="Demander l'aide d'un superviseur").click()
+        await expect(page.locator("#desk-help-status")).to_contain_text("Demande envoyée aux superviseurs")
+        async with httpx.AsyncClient(base_url=running_service.base_url,
+                                     headers=running_service.headers(Role.SUPERVISOR), timeout=10) as client:
+            asked = (await client.get("/api/supervisor/help")).json()
+        assert any(h["call_id"] == call_id and h["text"] == "Usager agressif" for h in asked), asked
+
         # The reason during the call, then more notes and at once the transfer: the note is saved first.
         reason = page.locator("#desk-reason-list")
         await reason.select_option(index=1)
         reason_code = await reason.input_value()
+        reason_label = (await reason.locator("option:checked").inner_text()).strip()
         await expect(page.locator("#desk-reason-status")).to_contain_text("Motif enregistré")
         await page.locator("#desk-note").press("End")
         await page.locator("#desk-note").type(" ; à transférer")
@@ -167,14 +223,26 @@ async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_
                                      headers=running_service.headers(Role.SUPERVISOR), timeout=10) as client:
             context = (await client.get(f"/api/calls/{call_id}")).json()
         assert context["transferred_to"] == "travail"
-        assert [n["text"] for n in context["notes"]] == ["Démission, préavis ; dossier 42 ; à transférer"]
+        assert [n["text"] for n in context["notes"]] == ["Démission, préavis ; dossier 42 ; à transférer",
+                                                         "Vu par le superviseur"]
+
+        # The level-2 adviser's desk pops with « Transféré par », the level-1 notes and reason.
+        transfer_from = expert_page.locator("#desk-transfer-from")
+        await expect(expert_page.locator("#desk-call-id")).to_have_text(call_id)
+        await expect(expert_page.locator("#desk-call-level")).to_contain_text("Niveau 2")
+        await expect(transfer_from.locator("h3")).to_contain_text(f"Transféré par {agent}")
+        await expect(expert_page.locator("#desk-transfer-notes")).to_contain_text(
+            "Démission, préavis ; dossier 42 ; à transférer")
+        await expect(expert_page.locator("#desk-transfer-reason")).to_have_text(
+            f"Motif indiqué par le niveau 1 : {reason_label}")
+        await shot(expert_page, "desk-level2-pop")
 
         # The wrap-up: prefilled from the call (reason, transferred to Travail), recorded, the pause lifted.
         wrapup = page.locator("#desk-wrapup")
         await expect(wrapup).to_be_visible(timeout=15_000)
         await expect(page.locator("#desk-state")).to_have_text("Après-appel")
-        await expect(page.locator("#desk-wrapup-countdown")).to_contain_text("Temps restant")
-        await expect(page.locator("#desk-outcome-transferred")).to_be_checked()
+        await expect(page.locator("#desk-wrapup-countdown")).to_contain_text("Temps restant : 1 min")  # of 2 min
+        await expect(page.locator("#desk-outcome-transferred")).to_be_checked()  # the transfer wins over the body
         await expect(page.locator("#desk-wrapup-sector")).to_have_value("travail")
         await expect(page.locator("#desk-wrapup-list")).to_have_value(reason_code)
         await shot(page, "desk-wrapup")
@@ -202,6 +270,41 @@ async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_
             if party is not None:
                 party.stop()
         await ami_watch.client.queue_remove("l2-travail", f"PJSIP/{expert}")
+        await expert_context.close()
         async with httpx.AsyncClient(base_url=running_service.base_url,
                                      headers=running_service.headers(Role.SUPERVISOR), timeout=10) as client:
             await client.post(f"/api/agents/{agent}/logout")
+
+
+async def test_the_desk_reconnects_by_itself_and_reloads_what_changed_meanwhile(
+        running_service, ami_watch, page: Page) -> None:
+    """allo restarted under an open desk: « Reconnexion… » while it is away, then the stream comes back by itself
+    and the page reloads its state, including a change made while nobody could push it."""
+    agent = "agent2003"  # serves l2-fiscalite and l2-consommation
+    await open_desk(page, running_service, await desk_account(running_service, agent))
+    await expect(page.locator("#desk-state")).to_have_text("Déconnecté")
+    try:
+        await asyncio.to_thread(running_service.stop)
+        try:
+            await expect(page.locator("#desk-reconnecting")).to_be_visible()
+            await expect(page.locator("#desk-reconnecting")).to_have_text(re.compile("^Reconnexion…"))
+            await expect(page.locator("#desk-live")).to_have_text("connexion perdue")
+            await shot(page, "desk-reconnecting")
+            await ami_watch.client.queue_add("l2-fiscalite", f"PJSIP/{agent}", agent)  # while allo is away
+        finally:
+            await asyncio.to_thread(running_service.start)
+        await expect(page.locator("#desk-reconnecting")).to_be_hidden(timeout=30_000)
+        await expect(page.locator("#desk-live")).to_have_text("en direct")
+        await expect(page.locator("#desk-state")).to_have_text("Disponible")
+        await expect(page.locator("#desk-queues")).to_have_text("l2-fiscalite")
+    finally:
+        await ami_watch.client.queue_remove("l2-fiscalite", f"PJSIP/{agent}")
+
+
+async def test_an_account_without_a_phone_is_told_why(running_service, page: Page) -> None:
+    await login(page, running_service, Role.AGENT, "/desk")  # the demo « conseiller » has no extension
+    await expect(page.locator("#desk-no-extension")).to_contain_text("n'est relié à aucun poste téléphonique")
+    assert await page.locator("#desk").count() == 0
+    await page.goto(f"{running_service.base_url}/")
+    await expect(page.locator("#home-desk")).to_have_attribute("href", "/desk")
+    await expect(page.locator("main")).to_contain_text("Votre compte n'est relié à aucun poste téléphonique")

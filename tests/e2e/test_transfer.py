@@ -30,7 +30,9 @@ async def test_transfer_to_each_sector_keeps_the_caller_and_the_notes(
         sector, test_settings, running_service, ami_watch, l1_agent, demo_passwords):
     api = running_service.base_url
     async with level2_agent(test_settings, demo_passwords, ami_watch, sector) as level2:
-        citizen, level1, call_id = await _level1_call(test_settings, ami_watch, l1_agent, f"06560000{len(sector):02d}")
+        # One number per sector: two sectors' calls from one number would make the second a repeat caller.
+        caller = f"06560001{list(SECTOR_AGENT).index(sector):02d}"
+        citizen, level1, call_id = await _level1_call(test_settings, ami_watch, l1_agent, caller)
         try:
             async with httpx.AsyncClient(base_url=api, headers=adviser_headers(running_service, "agent1001"),
                                          timeout=10) as client:

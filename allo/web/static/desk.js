@@ -17,6 +17,8 @@
     label.textContent = shown.text;
     label.dataset.state = shown.key;
     $("#desk-queues").textContent = data && data.queues && data.queues.length ? data.queues.join(", ") : "–";
+    const unreachable = Boolean(data && data.logged_in && data.device === "unavailable");
+    $("#desk-device").hidden = !unreachable;
     const can = D.allowed(data);
     const had = document.activeElement;
     for (const action of ["login", "pause", "resume", "logout"]) $(`#desk-${action}`).disabled = !can[action];
@@ -55,7 +57,7 @@
     const fresh = card.dataset.callId !== pop.call_id;
     card.dataset.callId = pop.call_id;
     session.call = pop;
-    session.ended = false;
+    session.ended = Boolean(pop.ended);  // a reload after the end: the card stays for the wrap-up
     if (fresh) { session.transferredTo = null; session.oriented = []; session.reason = pop.reason || null; }
     $("#desk-no-call").hidden = true;
     $("#desk-call-body").hidden = false;
@@ -66,9 +68,12 @@
     setText("#desk-call-origin", labels.origins[pop.origin] || pop.origin || "–");
     setText("#desk-call-answered", pop.answered_at ? D.dateTime(pop.answered_at) : "–");
     const path = pop.path || {};
-    setText("#desk-path-keys", path.keys || "aucune");
+    const keys = Array.isArray(path.keys) ? path.keys.join(" ") : path.keys;
+    setText("#desk-path-keys", keys || "aucune");
     setText("#desk-path-sector", path.sector || pop.sector || "–");
     $("#desk-path-steps").replaceChildren(...(path.steps || []).map((step) => el("li", { text: step })));
+    $("#desk-call-error").hidden = !pop.error;  // the context could not be read in time: said, not hidden
+    setText("#desk-call-error", pop.error || "");
 
     const transfer = pop.transfer;
     $("#desk-transfer-from").hidden = !transfer;
@@ -86,7 +91,8 @@
       setText("#desk-repeat-reason", `Motif : ${repeat.reason_label || "non renseigné"}`);
       $("#desk-repeat-notes").replaceChildren(...notesOrNone(repeat.notes));
     }
-    renderNotes(pop.notes || [], fresh);
+    const shownAbove = new Set((transfer ? transfer.notes || [] : []).map((n) => n.id));
+    renderNotes((pop.notes || []).filter((n) => !shownAbove.has(n.id) || n.author === me.username), fresh);
     prefillReason(session.reason);
     for (const select of document.querySelectorAll(".desk-reason-select")) select.disabled = false;
     if (announce) {
@@ -130,14 +136,19 @@
   });
   D.saver = saver;
 
+  // My note is taken from the server until I type in this call's text area (a pop replayed at connection may
+  // carry older notes than the reload that follows it); after that, only what I type counts.
+  let typedFor = null;
   function renderNotes(notes, fresh) {
     const area = $("#desk-note");
     area.disabled = false;
+    const callId = session.call && session.call.call_id;
     const mine = notes.filter((n) => n.author === me.username);
-    if (fresh && !saver.waiting()) {
-      area.value = mine.length ? mine[mine.length - 1].text : "";
-      setText("#desk-note-status", mine.length ? `Enregistré à ${D.clock(new Date(mine[mine.length - 1].updated_at
-        || mine[mine.length - 1].created_at))}` : "");
+    const last = mine[mine.length - 1];
+    if (typedFor !== callId && !saver.waiting() && (fresh || last)) {
+      area.value = last ? last.text : "";
+      setText("#desk-note-status", last ? `Enregistré à ${D.clock(new Date(last.updated_at || last.created_at))}`
+        : "");
     }
     const others = notes.filter((n) => n.author !== me.username);
     $("#desk-other-notes").replaceChildren(...others.map(D.noteItem));
@@ -146,6 +157,7 @@
 
   $("#desk-note").addEventListener("input", (event) => {
     if (!session.call) return;
+    typedFor = session.call.call_id;
     setText("#desk-note-status", "Modifications en cours…");
     saver.changed(session.call.call_id, event.target.value);
   });
@@ -202,10 +214,12 @@
     if (!reply.ok) { D.say(message, D.failure(reply, "État du poste indisponible"), "error"); return; }
     const { state: mine, call, wrapup } = reply.data;
     renderState(mine);
+    // The notes are read again from the call itself: the state's cached pop may predate what was typed since.
     let context = call;
-    if (!context && wrapup && wrapup.call_id) {
-      const fetched = await D.call("GET", D.callUrl(wrapup.call_id));
-      context = fetched.ok ? fetched.data : null;
+    const callId = call ? call.call_id : wrapup && wrapup.call_id;
+    if (callId) {
+      const fetched = await D.call("GET", D.callUrl(callId));
+      if (fetched.ok) context = context ? { ...context, notes: fetched.data.notes || [] } : fetched.data;
     }
     if (context) {
       if (wrapup && wrapup.reason_kind && wrapup.reason_code) {
@@ -215,8 +229,8 @@
     } else if (!wrapup) {
       clearCall();
     }
-    if (wrapup && wrapup.call_id) D.showWrapup(wrapup);
-    else if (!(mine && mine.wrapup)) D.showWrapup(null);
+    // The state's wrap-up (deadline 0 while the call goes on) was drawn by renderState; none: nothing to finish.
+    if (!(wrapup && wrapup.deadline > 0)) D.showWrapup(null);
   }
 
   const start = () => D.stream("/api/desk/stream", {

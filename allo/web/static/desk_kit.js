@@ -24,24 +24,30 @@ window.alloDesk = (() => {
       : `${date.toLocaleDateString("fr-FR")} à ${date.getHours()} h ${two(date.getMinutes())}`;
   };
 
-  // The adviser's state document (SSE `state`) in one word for the page, and the actions it allows.
+  // The adviser's state document (SSE `state`) in one word for the page, and the actions it allows. `status` is
+  // the server's word (allo/desk/state.py); `paused` is a pause of the adviser's own, `wrapup` the wrap-up pause.
+  const STATUS = { deconnecte: "logged_out", disponible: "available", "en-appel": "on_call", "en-pause": "paused",
+                   "apres-appel": "wrapup" };
   function stateOf(state) {
-    if (!state || !state.logged_in) return { key: "logged_out", text: labels.states.logged_out };
-    if (state.in_call) return { key: "on_call", text: labels.states.on_call };
-    if (state.wrapup && state.wrapup.deadline > 0) return { key: "wrapup", text: labels.states.wrapup };
-    if (state.paused) {
-      const why = state.pause_label || state.pause_reason;
-      return { key: "paused", text: why ? `${labels.states.paused} — ${why}` : labels.states.paused };
+    let key = state && STATUS[state.status];
+    if (!key) {
+      key = !state || !state.logged_in ? "logged_out" : state.paused ? "paused" : state.in_call ? "on_call"
+        : state.wrapup && state.wrapup.deadline > 0 ? "wrapup" : "available";
     }
-    return { key: "available", text: labels.states.available };
+    let text = labels.states[key];
+    if (key === "paused") {
+      const why = state.pause_label || state.pause_reason;
+      if (why) text = `${text} — ${why}`;
+      if (state.in_call) text = `${text} (en communication)`;
+    }
+    return { key, text };
   }
 
   function allowed(state) {
     const logged = Boolean(state && state.logged_in);
     const paused = logged && Boolean(state.paused);
-    const wrapup = logged && Boolean(state.wrapup);
     // A pause of one's own replaces the wrap-up pause (docs/desk.md); the wrap-up pause ends with « Terminer ».
-    return { login: !logged, pause: logged && (!paused || wrapup), resume: paused && !wrapup, logout: logged };
+    return { login: !logged, pause: logged && !paused, resume: paused, logout: logged };
   }
 
   const FALLBACK = {
@@ -148,7 +154,8 @@ window.alloDesk = (() => {
   }
 
   function say(box, text, kind) {
-    box.className = kind === "error" ? "error" : kind === "ok" ? "ok" : "muted";
+    box.classList.remove("error", "ok", "muted");  // its own classes stay
+    if (text) box.classList.add(kind === "error" || kind === "ok" ? kind : "muted");
     box.textContent = text;
   }
 

@@ -149,6 +149,8 @@ def test_a_help_request_shows_on_the_dashboard_until_taken_in_hand(desk, running
 
     others = desk.post("/api/desk/help", json={"call_id": OTHER_CALL})
     assert others.status_code == 403
+    wordy = desk.post("/api/desk/help", json={"text": "x" * 201})
+    assert wordy.status_code == 422 and wordy.json()["detail"] == "Le message ne doit pas dépasser 200 caractères."
 
     taken = supervisor.post(f"/api/supervisor/help/{request['id']}/answer")
     assert taken.status_code == 200, taken.text

@@ -64,6 +64,9 @@ def test_bad_flags_are_refused_in_french(running_service, sheet):
             assert reply.json()["detail"] == detail
         too_long = agent.post("/api/knowledge/flags", json={"sheet_id": sheet, "text": "x" * 1001})
         assert too_long.status_code == 422
+        assert too_long.json()["detail"] == "Décrivez la difficulté en 3 à 1000 caractères."
+        long_procedure = agent.post("/api/knowledge/flags", json={"procedure": "p" * 201, "text": "En panne"})
+        assert long_procedure.json()["detail"] == "Le nom de la démarche ne doit pas dépasser 200 caractères."
 
 
 def test_flags_grouped_by_sheet_and_procedure_then_seen_by_ops_and_audited(running_service, sheet, test_settings):

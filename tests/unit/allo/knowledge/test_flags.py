@@ -25,6 +25,8 @@ def test_texts_are_trimmed_and_an_empty_subject_is_none():
     (FlagIn(" ab ", sheet_id="F1"), "Décrivez la difficulté en 3 à 1000 caractères."),
     (FlagIn("x" * 1001, sheet_id="F1"), "Décrivez la difficulté en 3 à 1000 caractères."),
     (FlagIn("Rien ne va", procedure="p" * 201), "Le nom de la démarche ne doit pas dépasser 200 caractères."),
+    (FlagIn("Rien ne va", sheet_id="F" * 33), f"La fiche {'F' * 32}… n'existe pas dans la base de connaissances."),
+    (FlagIn("Rien ne va", sheet_id="F1", call_id="1" * 65), "Cet identifiant d'appel est trop long."),
 ])
 def test_refusals_are_french_sentences(flag, message):
     with pytest.raises(FlagRefused) as refused:
