@@ -44,7 +44,7 @@ def netstring(payload: dict[str, Any]) -> bytes:
 
 def split_netstrings(buffer: bytes) -> tuple[list[dict[str, Any]], bytes]:
     """The complete netstrings at the start of `buffer`, decoded, and what remains (an incomplete one)."""
-    messages = []
+    messages: list[dict[str, Any]] = []
     while True:
         length, colon, rest = buffer.partition(b":")
         if not colon:
