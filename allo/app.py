@@ -15,12 +15,15 @@ from allo.api.calls import calls_router
 from allo.api.desk import desk_router
 from allo.api.desk_actions import desk_actions_router
 from allo.api.desk_calls import desk_calls_router
+from allo.api.desk_wrapup import desk_wrapup_router
 from allo.api.directory import directory_router
 from allo.api.escalation import escalation_router
 from allo.api.flags import flags_router
 from allo.api.help import help_router
 from allo.api.knowledge import knowledge_router
+from allo.api.ops_reasons import ops_reasons_router
 from allo.api.reports import reports_router
+from allo.api.reports_wrapups import reports_wrapups_router
 from allo.api.rules_edit import rules_edit_router
 from allo.api.status import status_router
 from allo.api.supervisor import supervisor_router
@@ -34,10 +37,12 @@ from allo.service import AlloService
 from allo.web.callback_page import callback_pages
 from allo.web.calls import calls_pages
 from allo.web.dashboard import dashboard_pages
+from allo.web.desk import desk_pages
 from allo.web.knowledge import knowledge_pages
 from allo.web.login import login_pages
 from allo.web.ops import ops_pages
 from allo.web.ops_flags import ops_flags_pages
+from allo.web.ops_reasons import ops_reasons_pages
 from allo.web.render import STATIC_DIR, render
 from allo.web.reports import reports_pages
 from allo.web.users import users_pages
@@ -68,9 +73,10 @@ def create_app(service: AlloService) -> FastAPI:
     app.include_router(callbacks_router(service))
     app.include_router(escalation_router(service))
     for router in (auth_router, users_router, supervisor_router, rules_edit_router, topical_router, reports_router,
-                   audit_router, knowledge_router, directory_router, desk_actions_router, help_router, flags_router,
-                   desk_router, desk_calls_router,
+                   audit_router, knowledge_router, directory_router, desk_router, desk_calls_router,
+                   desk_actions_router, help_router, flags_router,
+                   desk_wrapup_router, ops_reasons_router, reports_wrapups_router,
                    login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages,
-                   knowledge_pages, ops_flags_pages):
+                   knowledge_pages, ops_reasons_pages, ops_flags_pages, desk_pages):
         app.include_router(router(service))
     return app

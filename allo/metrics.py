@@ -60,6 +60,12 @@ class Metrics:
         self.directory_search_seconds = Histogram("allo_directory_search_seconds", "GET /api/directory/search "
                                                   "duration, database included", registry=self.registry,
                                                   buckets=FAST_BUCKETS)
+        # The wrap-up after a call (allo/desk/wrapup.py): started at the call's end, ended saved or expired; the
+        # reconciler's lifts are the pauses allo's own timers missed (a restart, an AMI outage, a missed event).
+        self.wrapups = Counter("allo_wrapups", "Wrap-ups, by what happened (started, saved, expired)", ["event"],
+                               registry=self.registry)
+        self.wrapup_reconciler_lifts = Counter("allo_wrapup_reconciler_lifts", "Wrap-up pauses lifted by the "
+                                               "reconciler", registry=self.registry)
 
         # The adviser's desk (issue 18): streams open, screen-pops pushed, AMI event -> push to the stream's queue.
         self.desk_streams = Gauge("allo_desk_streams", "Adviser desk SSE streams open", registry=self.registry)

@@ -28,6 +28,7 @@ from allo.desk.context import CallContext
 from allo.desk.help import HelpDesk
 from allo.desk.hub import DeskHub
 from allo.desk.reason_cache import ReasonLabels
+from allo.desk.wrapup import WrapupManager
 from allo.fallback.hours import spoken_reopening
 from allo.fallback.sync import FallbackHours
 from allo.fastagi.agent import AgentCodeHandler
@@ -143,14 +144,22 @@ class AlloService:
         for part in (self.callbacks, self.dashboard, self.wait_repeat, self.desk):
             self.ami.add_listener(part.on_event)
             self.ami.add_resync_listener(part.on_resync)
+        # The wrap-up after a call (docs/desk.md): a pause allo lifts; after the live state it reads.
+        self.wrapups = self._listening(WrapupManager(self.engine, self.ami, self.live, self.queue_figures.wrapup_time,
+                                                     self.metrics))
         # Retention (docs/privacy.md): old journeys erased daily, in the background.
-        interval = settings.retention_interval_hours * 3600
-        self.retention = RetentionTask(self.engine, policy_of(settings, self.asterisk), interval,
-                                       first_delay=min(FIRST_RUN_DELAY, interval))
+        self.retention = self._retention_task()
 
-    def help_desk(self) -> HelpDesk:
-        """Supervisor-help requests (docs/desk.md): the dashboard re-reads the open ones after each change."""
-        return HelpDesk(self.engine, self.metrics.help_requests_open, self.dashboard.refresh_help)
+    def _retention_task(self) -> RetentionTask:
+        interval = self.settings.retention_interval_hours * 3600
+        return RetentionTask(self.engine, policy_of(self.settings, self.asterisk), interval,
+                             first_delay=min(FIRST_RUN_DELAY, interval))
+
+    def _listening(self, part: WrapupManager) -> WrapupManager:
+        """`part` hears every AMI event and resync, after the live state it reads."""
+        self.ami.add_listener(part.on_event)
+        self.ami.add_resync_listener(part.on_resync)
+        return part
 
     def _desk(self, settings: Settings) -> tuple[ReasonLabels, CallContext, DeskHub]:
         labels = ReasonLabels(self.engine)
@@ -162,6 +171,10 @@ class AlloService:
     def _sector_of_queue(self, queue: str) -> str | None:
         snapshot = self.rules.snapshot
         return snapshot.sector_of_queue(queue) if snapshot is not None else None
+
+    def help_desk(self) -> HelpDesk:
+        """Supervisor-help requests (docs/desk.md): the dashboard re-reads the open ones after each change."""
+        return HelpDesk(self.engine, self.metrics.help_requests_open, self.dashboard.refresh_help)
 
     def _alerts(self) -> Alerts:
         surge = self.code_ledger.surge
@@ -206,6 +219,7 @@ class AlloService:
         await self.agi.start()
         await self.ami.start()
         await self.callbacks.start()
+        await self.wrapups.start()
         await self.wait_repeat.start()
         await self.dashboard.start()
         await self.reason_labels.start()
@@ -230,6 +244,7 @@ class AlloService:
         await self.queue_figures.stop()
         await self.callbacks.stop()
         await self.wait_repeat.stop()
+        await self.wrapups.stop()
         await self.ami.stop()
         await self.recorder.drain()
         await self.code_ledger.stop()  # wrong codes in flight reach the ledger

@@ -8,6 +8,7 @@ command -v sox >/dev/null || missing+=(sox)
 command -v runuser >/dev/null || missing+=(util-linux)
 test -x /usr/bin/chromium || missing+=(chromium)  # browser tests (Playwright drives it; it cannot download one)
 command -v systemd-analyze >/dev/null || missing+=(systemd)  # checks deploy/systemd/allo.service
+command -v baresip >/dev/null || missing+=(baresip-core)  # the adviser's softphone in e2e tests (not the desktop metapackage)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if ! command -v asterisk >/dev/null; then command -v debootstrap >/dev/null || missing+=(debootstrap); fi
 if [ ${#missing[@]} -eq 0 ]; then

@@ -60,10 +60,11 @@ class HasAccounts(Protocol):
     def credentials(self, role: Role) -> tuple[str, str]: ...
 
 
-async def login(page: Page, service: HasAccounts, role: Role, next_path: str = "") -> str:
-    """Sign in through the /login form with the demo account of `role`; then open `next_path` if given.
-    Returns the username."""
-    username, password = service.credentials(role)
+async def login(page: Page, service: HasAccounts, role: Role, next_path: str = "", *,
+                credentials: tuple[str, str] | None = None) -> str:
+    """Sign in through the /login form with the demo account of `role` (or `credentials`: username, password);
+    then open `next_path` if given. Returns the username."""
+    username, password = credentials or service.credentials(role)
     await page.goto(f"{service.base_url}/login")
     await page.fill("input[name=username]", username)
     await page.fill("input[name=password]", password)

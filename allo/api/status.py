@@ -68,6 +68,7 @@ def status_router(service: AlloService) -> APIRouter:
                                  "overflow_queue": policy.overflow_queue}
             queue["entry_offer"] = {"at_waiting": policy.offer_at_waiting, "at_wait_s": policy.offer_at_wait_s}
             queue["announce_every"] = policy.announce_every
+            queue["wrapup_s"] = service.queue_figures.wrapup_time(queue["name"])  # allo's wrap-up after a call
         return {"ami": "up" if service.ami.connected else "down", **live}
 
     return router

@@ -34,12 +34,17 @@ class QueueFigures:
         self._timeout = timeout
         self.policies: dict[str, QueuePolicy] = {}
         self.recent: dict[str, RecentWaits] = {}
+        self.wrapup_times: dict[str, int] = {}  # seconds of wrap-up after a call of each queue (allo owns it)
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
 
     def policy(self, queue: str) -> QueuePolicy:
         """The queue's policy, or "no limit" for a queue we do not know (yet)."""
         return self.policies.get(queue) or QueuePolicy(queue)
+
+    def wrapup_time(self, queue: str) -> int:
+        """Seconds of wrap-up after a call of `queue` (0: none; a queue we do not know has none)."""
+        return self.wrapup_times.get(queue, 0)
 
     def waits(self, queue: str) -> RecentWaits:
         return self.recent.get(queue) or RecentWaits()
@@ -55,7 +60,7 @@ class QueueFigures:
                 queues = (await conn.execute(select(Queue.name, Queue.max_wait, Queue.on_max_wait,
                                                     Queue.overflow_queue, Queue.ring_timeout, Queue.sector,
                                                     Queue.announce_frequency, Queue.offer_at_waiting,
-                                                    Queue.offer_at_wait_s))).all()
+                                                    Queue.offer_at_wait_s, Queue.wrapup_time))).all()
                 recent = await conn.execute(
                     select(QueueLeg.queue, func.count(), func.avg(QueueLeg.wait_seconds),
                            func.avg(func.coalesce(QueueLeg.position, 1)))
@@ -65,7 +70,8 @@ class QueueFigures:
                 rows = recent.all()
         self.policies = {name: QueuePolicy(name, max_wait, MaxWaitAction(then), overflow, ring, sector, every,
                                            at_waiting, at_wait)
-                         for name, max_wait, then, overflow, ring, sector, every, at_waiting, at_wait in queues}
+                         for name, max_wait, then, overflow, ring, sector, every, at_waiting, at_wait, _ in queues}
+        self.wrapup_times = {row[0]: max(0, int(row[-1])) for row in queues}
         self.recent = {queue: RecentWaits(int(count), float(wait or 0), float(position or 1))
                        for queue, count, wait, position in rows}
 

@@ -25,7 +25,6 @@ class QueueConf:
     name: str
     strategy: str = "leastrecent"
     ring_timeout: int = 15
-    wrapup_time: int = 5
     service_level: int = 20
 
 
@@ -37,8 +36,10 @@ class AgentConf:
 
 
 def _queue_section(queue: QueueConf) -> str:
+    # `wrapuptime` is always 0: allo owns the wrap-up (a pause it lifts early when the adviser is done, and at the
+    # queue's `wrapup_time` at the latest; allo/desk/wrapup.py). Asterisk's own cannot end early.
     return (f"[{queue.name}](allo-queue)\nstrategy = {queue.strategy}\ntimeout = {queue.ring_timeout}\n"
-            f"wrapuptime = {queue.wrapup_time}\nservicelevel = {queue.service_level}\n")
+            f"wrapuptime = 0\nservicelevel = {queue.service_level}\n")
 
 
 UNSAFE_LABEL = re.compile(r"[^\w .'-]")
@@ -123,7 +124,7 @@ def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueCon
 
 async def asterisk_inputs(session: AsyncSession) -> tuple[list[QueueConf], list[AgentConf]]:
     """The queues and enabled agents Asterisk's configuration is rendered from, as in PostgreSQL."""
-    queues = [QueueConf(q.name, q.strategy, q.ring_timeout, q.wrapup_time, q.service_level)
+    queues = [QueueConf(q.name, q.strategy, q.ring_timeout, q.service_level)
               for q in (await session.scalars(select(Queue).order_by(Queue.name))).all()]
     agents = [AgentConf(a.username, a.display_name, a.password_digest)
               for a in (await session.scalars(select(Agent).where(Agent.enabled).order_by(Agent.username))).all()]

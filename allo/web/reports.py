@@ -17,6 +17,8 @@ from allo.reports.chart import queue_chart
 from allo.reports.fetch import load_queues
 from allo.reports.params import BadReportParams, default_range
 from allo.reports.service import make_report
+from allo.reports.wrapup_chart import reason_chart
+from allo.reports.wrapups import OUTCOME_LABELS, wrapup_params, wrapup_report
 from allo.service import AlloService
 from allo.web.render import render
 from routing.calendar_types import PARIS
@@ -48,10 +50,16 @@ def reports_pages(service: AlloService) -> APIRouter:
             made = await make_report(service.engine, first, to, by, queue)
         except BadReportParams as exc:
             return render(request, "reports.html", me, status_code=422, error=str(exc), form=form,
-                          queues=await load_queues(service.engine), reports=[], charts=[], csv_url=None, rag=rag)
+                          queues=await load_queues(service.engine), reports=[], charts=[], csv_url=None, rag=rag,
+                          wrapups=None)
+        # Wrap-ups per reason and outcome (docs/reports.md): every queue, the same days.
+        wrapups = await wrapup_report(service.engine, wrapup_params(first, to))
+        days = f"from={made.params.first}&to={made.params.last}"
         return render(request, "reports.html", me, error=None, form=form, queues=made.queues,
                       reports=made.reports, charts=[queue_chart(r) for r in made.reports], rag=rag,
-                      csv_url=f"/api/reports.csv?{made.params.query()}")
+                      csv_url=f"/api/reports.csv?{made.params.query()}", wrapups=wrapups,
+                      wrapup_chart=reason_chart(wrapups), outcome_labels=OUTCOME_LABELS,
+                      wrapups_csv_url=f"/api/reports/wrapups?{days}&format=csv")
 
     @router.get("/audit", response_class=HTMLResponse,
                 summary="Audit log page: rules changes and supervisor actions, newest first, with filters")

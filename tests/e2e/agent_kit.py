@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 
@@ -42,3 +44,24 @@ async def wait_member(service, queue: str, interface: str, present: bool = True,
                 raise AssertionError(f"{interface} in {queue}: wanted present={present} {expected} within "
                                      f"{timeout} s, saw {member}")
             await asyncio.sleep(0.1)
+
+
+SECTOR_AGENT = {"interieur": "agent2002", "justice": "agent2002", "travail": "agent2001", "logement": "agent2001",
+                "fiscalite": "agent2003", "consommation": "agent2003"}
+
+
+@asynccontextmanager
+async def level2_agent(test_settings: Settings, demo_passwords: dict[str, str], ami_watch,
+                       sector: str, talk_ms: int = 1500) -> AsyncIterator[sipp.Sipp]:
+    """The sector's adviser (a SIPp phone) registered, logged in to its queue, and ready to answer one call.
+    `ami_watch`: tests.e2e.conftest.AmiWatch."""
+    username = SECTOR_AGENT[sector]
+    port = await register_phone(test_settings, username, demo_passwords[username])
+    interface = f"PJSIP/{username}"
+    await ami_watch.client.queue_add(f"l2-{sector}", interface, username)
+    answering = sipp.agent(test_settings.sip_port, port, talk_ms=talk_ms).start()
+    try:
+        yield answering
+    finally:
+        answering.stop()
+        await ami_watch.client.queue_remove(f"l2-{sector}", interface)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -13,28 +11,10 @@ from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo.auth.roles import Role
 from allo.setup import sipp
 from tests.adviser_kit import adviser_headers, adviser_name
-from tests.e2e.agent_kit import register_phone
+from tests.e2e.agent_kit import SECTOR_AGENT, level2_agent, register_phone
 from tests.e2e.heard_kit import heard
 
 pytestmark = pytest.mark.e2e
-
-SECTOR_AGENT = {"interieur": "agent2002", "justice": "agent2002", "travail": "agent2001", "logement": "agent2001",
-                "fiscalite": "agent2003", "consommation": "agent2003"}
-
-
-@asynccontextmanager
-async def level2_agent(test_settings, demo_passwords, ami_watch, sector: str) -> AsyncIterator[sipp.Sipp]:
-    """The sector's adviser registered, logged in to its queue, and ready to answer one call."""
-    username = SECTOR_AGENT[sector]
-    port = await register_phone(test_settings, username, demo_passwords[username])
-    interface = f"PJSIP/{username}"
-    await ami_watch.client.queue_add(f"l2-{sector}", interface, username)
-    answering = sipp.agent(test_settings.sip_port, port, talk_ms=1500).start()
-    try:
-        yield answering
-    finally:
-        answering.stop()
-        await ami_watch.client.queue_remove(f"l2-{sector}", interface)
 
 
 async def _level1_call(test_settings, ami_watch, l1_agent, caller: str) -> tuple[sipp.Sipp, sipp.Sipp, str]:

@@ -104,6 +104,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
     # Where an adviser sends a question (issue 17): the escalation sheet in force, the caller's local office.
     ("GET", "/api/knowledge/escalation"): AGENT | STAFF,
     ("GET", "/api/directory/local"): AGENT | STAFF,
+    # The adviser's desk page (issue 18).
+    ("GET", "/desk"): AGENT.as_page,
     ("POST", "/ops/rules/topical"): OPS.as_page,
     ("POST", "/ops/rules/topical/withdraw"): OPS.as_page,
     ("GET", "/appels"): STAFF.as_page,
@@ -176,6 +178,17 @@ EXPECTED: dict[tuple[str, str], Access] = {
     # The adviser's knowledge pages (docs/knowledge.md): every role that answers or oversees calls.
     ("GET", "/connaissances"): (STAFF | AGENT).as_page,
     ("GET", "/connaissances/fiches/{sheet_id}"): (STAFF | AGENT).as_page,
+    # The wrap-up (issue 18, docs/desk.md): the adviser's own calls; the reasons ops maintain; the report.
+    ("GET", "/api/desk/reasons"): AGENT | STAFF,
+    ("PUT", "/api/desk/calls/{call_id}/reason"): AGENT,
+    ("POST", "/api/desk/calls/{call_id}/wrapup"): AGENT,
+    ("GET", "/api/ops/reasons"): OPS,
+    ("POST", "/api/ops/reasons"): OPS,
+    ("PATCH", "/api/ops/reasons/{reason_id}"): OPS,
+    ("GET", "/ops/reasons"): OPS.as_page,
+    ("POST", "/ops/reasons"): OPS.as_page,
+    ("POST", "/ops/reasons/{reason_id}"): OPS.as_page,
+    ("GET", "/api/reports/wrapups"): STAFF,
 }
 
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from pydantic import SecretStr
 
@@ -105,3 +107,10 @@ def test_numbers_dedicated_to_relay_platforms_lead_to_the_menu_keeping_the_numbe
     assert "0144556677" not in dialplan  # a caller number is matched in Python, not in the dialplan
     plain = render_files(settings(), DIRS, [], [])["extensions.conf"]
     assert "ALLO_DIALLED=" not in plain
+
+
+def test_queues_run_without_asterisk_wrapup_allo_owns_it():
+    # allo pauses the adviser for the wrap-up and lifts it early (allo/desk/wrapup.py): Asterisk's cannot end early.
+    text = render_queues([QueueConf("l1"), QueueConf("l2-justice")])
+    assert text.count("wrapuptime = 0\n") == 2
+    assert not re.search(r"wrapuptime = [1-9]", text)
