@@ -84,3 +84,39 @@ async def wrapup_time(settings: Settings, queue: str, seconds: int) -> AsyncIter
         async with engine.begin() as conn:
             await conn.execute(update(Queue).where(Queue.name == queue).values(wrapup_time=before))
         await engine.dispose()
+
+
+async def sectors_now(service) -> dict[str, dict]:
+    """`GET /api/desk/sectors` as a supervisor sees it, by sector."""
+    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.SUPERVISOR),
+                                 timeout=10) as client:
+        return {s["sector"]: s for s in (await client.get("/api/desk/sectors")).json()}
+
+
+async def _sectors_open(service, wanted: bool, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while {s["open"] for s in (await sectors_now(service)).values()} != {wanted}:
+        assert time.monotonic() < deadline, f"the sectors never became open={wanted}: {await sectors_now(service)}"
+        await asyncio.sleep(0.1)
+
+
+@asynccontextmanager
+async def specialists_closed(service, day: str) -> AsyncIterator[None]:
+    """A closure of the level-2 (specialist) calendar on `day` published as ops would, in force once the desk's
+    sector options say so; then the previous rules version restored."""
+    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.OPS), timeout=30) as ops:
+        await ops.delete("/api/rules/draft")
+        start = (await ops.get("/api/rules/current")).json()
+        edit = await ops.post("/api/rules/draft/edits", json={
+            "op": "add_exception", "calendar": "specialist", "kind": "closure", "starts_on": day, "ends_on": day,
+            "message_text": "test: pôles fermés"})
+        assert edit.status_code == 200, edit.text
+        published = await ops.post("/api/rules/draft/publish", json={"comment": "test: pôles fermés"})
+        assert published.status_code == 200, published.text
+        try:
+            await _sectors_open(service, False)
+            yield
+        finally:
+            back = await ops.post(f"/api/rules/versions/{start['id']}/rollback", json={"comment": "test clean-up"})
+            assert back.status_code == 200, back.text
+            await _sectors_open(service, True)
