@@ -12,13 +12,17 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import AgentConnect
 from allo.auth.roles import Role
+from allo.db.desk_models import CallWrapup
 from allo.setup import sipp
 from tests.adviser_kit import adviser_headers
 from tests.e2e.agent_kit import register_phone
@@ -140,3 +144,95 @@ async def test_pop_call_end_phone_pause_and_privacy(test_settings, running_servi
     assert [(r["state"], r["source"]) for r in rows][-3:] == [("login", "desk"), ("pause", "phone"),
                                                               ("logout", "desk")]
     assert (rows[-2]["reason"], rows[-2]["actor"]) == ("telephone", AGENT)
+
+
+async def test_level_2_desk_pops_with_the_level_1_notes_after_a_transfer(test_settings, running_service, ami_watch,
+                                                                          l1_agent, demo_passwords):
+    base = running_service.base_url
+    level1_desk, level2_desk = adviser_headers(running_service, AGENT), adviser_headers(running_service, "agent2001")
+    port = await register_phone(test_settings, "agent2001", demo_passwords["agent2001"])
+    await ami_watch.client.queue_add("l2-travail", "PJSIP/agent2001", "agent2001")
+    level2 = sipp.agent(test_settings.sip_port, port, talk_ms=1500).start()
+    level1 = sipp.agent_until_bye(test_settings.sip_port, l1_agent.port).start()
+    citizen = sipp.citizen(test_settings.sip_port, caller=f"0658{random.randrange(10**6):06d}", keys="1").start()
+    try:
+        async with desk_stream(running_service, level1_desk) as first, \
+                desk_stream(running_service, level2_desk) as second, \
+                httpx.AsyncClient(base_url=base, headers=level1_desk, timeout=10) as client:
+            connected = await ami_watch.wait_for(AgentConnect, lambda e: e.member_name == AGENT, timeout=40)
+            call_id = connected.uniqueid
+            await first.wait("pop", lambda d: d["call_id"] == call_id, 10)
+            typed = await client.put(f"/api/desk/calls/{call_id}/note", json={"text": "licenciement contesté"})
+            assert typed.status_code == 200, typed.text
+            moved = await client.post(f"/api/calls/{call_id}/transfer", json={"sector": "travail"})
+            assert moved.status_code == 200, moved.text
+            await first.wait("call-ended", lambda d: d["call_id"] == call_id, 10)
+            pop = await second.wait("pop", lambda d: d["call_id"] == call_id, 15)
+            print(f"\n[desk] level 2: event -> pop on the stream: {(pop.wall - pop.doc['event_wall']) * 1000:.0f} ms")
+            assert (pop.doc["queue"], pop.doc["sector"], pop.doc["level"]) == ("l2-travail", "travail", 2)
+            assert pop.doc["error"] is None, pop.doc["error"]
+            assert pop.doc["transfer"]["from_agent"] == AGENT
+            assert [n["text"] for n in pop.doc["transfer"]["notes"]] == ["licenciement contesté"]
+            assert pop.doc["path"]["keys"] == ["1"]
+            # The level-2 adviser may read the call now; the level-1 adviser still may (they answered it).
+            assert httpx.get(f"{base}/api/calls/{call_id}", headers=level2_desk, timeout=10).status_code == 200
+            assert (await client.get(f"/api/calls/{call_id}")).status_code == 200
+            await second.wait("call-ended", lambda d: d["call_id"] == call_id, 20)
+        assert (await asyncio.to_thread(citizen.wait, 30)).ok
+    finally:
+        citizen.stop()
+        level1.stop()
+        level2.stop()
+        await ami_watch.client.queue_remove("l2-travail", "PJSIP/agent2001")
+
+
+async def _wrapup(settings, call_id: str, agent: str, label: str) -> None:
+    """The wrap-up of the first call, as the wrap-up part of the desk stores it."""
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(CallWrapup).values(call_id=call_id, agent=agent, reason_kind="list",
+                                                         reason_code="suivi-dossier", reason_label=label,
+                                                         outcome="answered", done_at=datetime.now(UTC)))
+    finally:
+        await engine.dispose()
+
+
+async def test_a_repeat_caller_pops_with_the_previous_contact(test_settings, running_service, ami_watch,
+                                                              demo_passwords):
+    me = adviser_headers(running_service, AGENT)
+    port = await register_phone(test_settings, AGENT, demo_passwords[AGENT])
+    await ami_watch.client.queue_add("l1", f"PJSIP/{AGENT}", AGENT)
+    phone = sipp.agent(test_settings.sip_port, port, calls=2, talk_ms=1500).start()
+    caller = f"0659{random.randrange(10**6):06d}"
+    try:
+        async with desk_stream(running_service, me) as stream, \
+                httpx.AsyncClient(base_url=running_service.base_url, headers=me, timeout=10) as client:
+            first = sipp.citizen(test_settings.sip_port, caller=caller, keys="1").start()
+            pop = await stream.wait("pop", lambda d: True, 40)
+            first_id = pop.doc["call_id"]
+            assert (pop.doc["origin"], pop.doc["repeat"]) == ("queue", None)
+            await stream.wait("call-ended", lambda d: d["call_id"] == first_id, 20)
+            assert (await asyncio.to_thread(first.wait, 20)).ok
+            note = await client.put(f"/api/desk/calls/{first_id}/note", json={"text": "attestation à renvoyer"})
+            assert note.status_code == 200, note.text
+            await _wrapup(test_settings, first_id, AGENT, "Suivi d'un dossier en cours")
+            second = sipp.citizen(test_settings.sip_port, caller=caller, keys="1").start()
+            again = await stream.wait("pop", lambda d: d["call_id"] != first_id, 40)
+            print(f"\n[desk] repeat caller: event -> pop: {(again.wall - again.doc['event_wall']) * 1000:.0f} ms")
+            assert again.doc["origin"] == "repeat"
+            repeat = again.doc["repeat"]
+            assert (repeat["call_id"], repeat["reason_label"], repeat["outcome"]) == \
+                (first_id, "Suivi d'un dossier en cours", "answered")
+            assert [n["text"] for n in repeat["notes"]] == ["attestation à renvoyer"]
+            # While connected, the desk's own read of the call shows it too; once ended, no longer.
+            live = (await client.get(f"/api/desk/calls/{again.doc['call_id']}")).json()
+            assert live["repeat"]["call_id"] == first_id
+            await stream.wait("call-ended", lambda d: d["call_id"] == again.doc["call_id"], 20)
+            after = (await client.get(f"/api/desk/calls/{again.doc['call_id']}")).json()
+            assert after["repeat"] is None
+            assert (await client.get("/api/desk/state")).json()["call"]["repeat"] is None
+            assert (await asyncio.to_thread(second.wait, 20)).ok
+    finally:
+        phone.stop()
+        await ami_watch.client.queue_remove("l1", f"PJSIP/{AGENT}")

@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from allo.auth.roles import Role
-from allo.db.desk_models import CallWrapup
+from allo.db.desk_models import CallWrapup, DeskReason
 from allo.db.models import Call, CallNote, CallOutcome, LegOutcome, QueueLeg
 from tests.adviser_kit import adviser_headers, adviser_name
 
@@ -165,6 +165,19 @@ def test_a_refused_desk_action_writes_no_history_and_says_why(running_service) -
     assert reply.status_code == 409  # in no queue: Asterisk refuses the pause
     assert reply.json()["detail"].startswith("Action impossible maintenant")
     assert history(running_service, agent=AGENT).json()["events"] == before
+
+
+def test_a_disabled_pause_reason_is_refused_at_once(test_settings, running_service) -> None:
+    url = test_settings.sqlalchemy_url
+    disable = update(DeskReason).where(DeskReason.kind == "pause", DeskReason.code == "reunion")
+    asyncio.run(_execute(url, disable.values(enabled=False)))
+    try:
+        reply = httpx.post(f"{running_service.base_url}/api/desk/pause", json={"reason": "reunion"},
+                           headers=adviser_headers(running_service, AGENT), timeout=10)
+        assert reply.status_code == 422
+        assert reply.json()["detail"] == "Motif de pause inconnu ou désactivé : « reunion »."
+    finally:
+        asyncio.run(_execute(url, disable.values(enabled=True)))
 
 
 def test_an_account_without_extension_has_no_desk(running_service) -> None:

@@ -138,3 +138,21 @@ async def test_queue_legs_of_interleaved_calls_end_in_their_last_state(engine, p
     finally:
         async with engine.begin() as conn:
             await conn.execute(delete(QueueLeg).where(QueueLeg.call_id.like(f"{prefix}%")))
+
+
+async def test_settled_says_when_a_call_s_writes_are_in_the_database(engine, prefix):
+    """What the desk's screen-pop waits for before reading the journey the ivr route wrote in the background."""
+    recorder = CallRecorder(engine, Metrics())
+    call = f"{prefix}settled"
+    try:
+        assert await recorder.settled(call, 0.01)  # nothing pending
+        for n in range(50):
+            recorder.submit(f"{prefix}other{n}", {"route_queue": "l1"})
+        recorder.submit(call, {"route_queue": "l1", "keys": "1"})
+        recorder.submit(call, {"agent": "agent1001"})
+        assert await recorder.settled(call, 5.0)
+        row = (await _rows(engine, prefix))[call]
+        assert (row.keys, row.agent) == ("1", "agent1001")
+    finally:
+        await recorder.drain()
+        await _clean(engine, prefix)
