@@ -26,6 +26,7 @@ from acd.ami.event_types import (
     QueueMemberRemoved,
     QueueParams,
 )
+from acd.wrapup import is_wrapup
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,12 @@ class MemberState:
     @property
     def available(self) -> bool:
         return not self.paused and not self.in_call and self.status is DeviceState.NOT_INUSE
+
+    @property
+    def in_wrapup(self) -> bool:
+        """Paused by allo for the wrap-up of a call (from its answer to the save or deadline): at work, not on a
+        pause of their own (docs/desk.md)."""
+        return self.paused and is_wrapup(self.reason)
 
 
 @dataclass(slots=True)

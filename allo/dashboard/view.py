@@ -27,6 +27,7 @@ class AgentState(enum.StrEnum):
     RINGING = "ringing"
     ON_CALL = "on_call"
     PAUSED = "paused"
+    WRAPUP = "wrapup"  # allo's wrap-up pause after a call (docs/desk.md): not a pause of their own
     BUSY = "busy"  # phone in use outside the queues
     UNAVAILABLE = "unavailable"  # logged in, but the phone is not registered
 
@@ -57,8 +58,10 @@ def agent_state(members: Sequence[MemberState], call: ConnectedCall | None) -> A
         return AgentState.LOGGED_OUT
     if call is not None or any(m.in_call for m in members):
         return AgentState.ON_CALL
-    if any(m.paused for m in members):
+    if any(m.paused and not m.in_wrapup for m in members):
         return AgentState.PAUSED
+    if any(m.in_wrapup for m in members):
+        return AgentState.WRAPUP
     states = {m.status for m in members}
     if states & {DeviceState.RINGING, DeviceState.RINGINUSE}:
         return AgentState.RINGING
@@ -89,9 +92,9 @@ def queue_view(targets: QueueTargets, live: QueueLive | None, figures: DayFigure
         "callers": [{"uniqueid": c.uniqueid, "position": c.position, "wait_seconds": w}
                     for c, w in zip(callers, waits, strict=True)],
         "agents": member_counts(live) if live is not None else
-        {"logged_in": 0, "available": 0, "on_call": 0, "paused": 0},
+        {"logged_in": 0, "available": 0, "on_call": 0, "paused": 0, "wrapup": 0},
         "paused": [{"agent": m.name, "reason": m.reason, "paused_seconds": _since(m.paused_since, now.wall)}
-                   for m in members if m.paused],
+                   for m in members if m.paused and not m.in_wrapup],
         "today": asdict(today) if figures is not None else None,
         "targets": {"service_level_seconds": targets.service_level, "service_level_pct": targets.sl_target_pct,
                     "short_abandon_seconds": targets.short_abandon, "asa_seconds": targets.asa_target,

@@ -11,7 +11,8 @@
   const percent = (value) => (value === null || value === undefined ? "–" : `${value} %`);
   const rag = (colour) => (colour && colour !== "none" ? `rag-${colour}` : "");
   const STATES = { logged_out: "déconnecté", available: "disponible", ringing: "sonne", on_call: "en appel",
-                   paused: "en pause", busy: "occupé", unavailable: "téléphone absent" };
+                   paused: "en pause", wrapup: "après-appel", busy: "occupé",
+                   unavailable: "téléphone absent" };
 
   function queueRow(q) {
     const t = q.today, g = q.rag;

@@ -70,7 +70,7 @@ def test_queues_level1_first_with_live_and_today_figures(live: LiveState, clock:
     assert (l1["waiting"], l1["longest_wait_seconds"]) == (2, 21.0)
     assert [(c["uniqueid"], c["position"], c["wait_seconds"]) for c in l1["callers"]] == [
         ("c1", 1, 21.0), ("c2", 2, 9.0)]
-    assert l1["agents"] == {"logged_in": 2, "available": 1, "on_call": 0, "paused": 1}
+    assert l1["agents"] == {"logged_in": 2, "available": 1, "on_call": 0, "paused": 1, "wrapup": 0}
     assert l1["paused"] == [{"agent": "agent1002", "reason": "formation", "paused_seconds": 21.0}]
     assert l1["today"]["answered"] == 8
     # 21 s against 20 s: within 10 %, amber; 72 % against 80 %: amber at the edge; 11.1 % against 10 %: red.
@@ -130,8 +130,9 @@ def state_of(*members: MemberState, call: ConnectedCall | None = None) -> AgentS
     return agent_state(list(members), call)
 
 
-def ms(status: DeviceState = DeviceState.NOT_INUSE, *, paused: bool = False, in_call: bool = False) -> MemberState:
-    return MemberState("PJSIP/a", "a", status, paused, "", in_call, 0)
+def ms(status: DeviceState = DeviceState.NOT_INUSE, *, paused: bool = False, in_call: bool = False,
+       reason: str = "") -> MemberState:
+    return MemberState("PJSIP/a", "a", status, paused, reason, in_call, 0)
 
 
 def test_agent_state_priorities() -> None:
@@ -144,6 +145,10 @@ def test_agent_state_priorities() -> None:
     assert state_of(ms(DeviceState.UNAVAILABLE)) is AgentState.UNAVAILABLE
     assert state_of(ms(DeviceState.INUSE)) is AgentState.BUSY
     assert state_of(ms(), ms(DeviceState.NOT_INUSE)) is AgentState.AVAILABLE
+    # allo's wrap-up pause after a call is not a pause of their own; their own pause wins over it.
+    assert state_of(ms(paused=True, reason="apres-appel/1765000000/1.1")) is AgentState.WRAPUP
+    assert state_of(ms(paused=True, reason="apres-appel/1765000000/1.1"), ms(paused=True, reason="telephone")) \
+        is AgentState.PAUSED
 
 
 def test_chanspy_options_per_mode() -> None:
