@@ -1,5 +1,6 @@
 """The adviser's desk in chromium: a web account bound to an adviser's phone (the demo « conseiller » has none),
-the desk opened and live, and when the page saw a change (its own clock)."""
+the desk opened and live, when the page saw a change (its own clock), and the rules a test needs (a longer
+wrap-up, the level-2 sectors closed)."""
 
 from __future__ import annotations
 
@@ -16,23 +17,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from allo.auth.roles import Role
 from allo.db.models import Queue
 from allo.settings import Settings
+from tests.adviser_kit import PASSWORD, adviser_headers, adviser_name
 from tests.browser_kit import login
 
 
 async def desk_account(service, extension: str) -> tuple[str, str]:
-    """An agent account `desk-<extension>` bound to that phone, with a fresh password: (username, password).
-    `service`: allo.setup.service_process.ServiceProcess."""
-    username = f"desk-{extension}"
-    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.ADMIN),
-                                 timeout=10) as client:
-        saved = await client.post("/api/users", json={"username": username, "role": "agent",
-                                                      "display_name": f"Poste {extension}",
-                                                      "extension": extension})
-        if saved.status_code == 409:  # made by an earlier test of the session
-            saved = await client.patch(f"/api/users/{username}", json={"reset_password": True,
-                                                                       "extension": extension})
-        assert saved.status_code in (200, 201), saved.text
-        return username, saved.json()["password"]
+    """(username, password) of the agent account `desk-<extension>` bound to that phone: tests.adviser_kit's, which
+    the desk's API tests use too (created on first use, kept for the session)."""
+    await asyncio.to_thread(adviser_headers, service, extension)
+    return adviser_name(extension), PASSWORD
 
 
 async def open_desk(page: Page, service, credentials: tuple[str, str]) -> None:
