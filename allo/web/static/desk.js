@@ -1,16 +1,14 @@
 // The adviser's desk (/desk, docs/desk.md): my state and its buttons, the call's card (screen-pop), my notes saved
-// as typed, the reason chosen during the call, and the live stream that feeds them (desk_kit.js first; the
-// transfer, help and knowledge panel are desk_side.js'). Focus never moves by itself: a call arriving is announced
-// (aria-live), and Alt+N / Alt+A / Alt+W / Alt+K take the adviser where they want to go.
+// as typed, and the live stream that feeds them (desk_kit.js first; the reasons are desk_reason.js', the wrap-up
+// desk_wrapup.js', the transfer, help and knowledge panel desk_side.js'). Focus never moves by itself: a call
+// arriving is announced (aria-live), and Alt+N / Alt+A / Alt+W / Alt+K take the adviser where they want to go.
 (() => {
   const D = window.alloDesk;
   const { $, el, me, labels, session } = D;
   const message = $("#desk-message");
-  let state = null;
 
   // ---- my state
   function renderState(data) {
-    state = data;
     const shown = D.stateOf(data);
     const label = $("#desk-state");
     label.textContent = shown.text;
