@@ -29,5 +29,4 @@ def staffing(queue: QueueLive | None) -> Staffing:
     # A phone ringing for a caller is an adviser at work too (it used to count as nobody while it rang); so is one
     # in a call or its wrap-up (allo's wrap-up pause, docs/desk.md): they take calls again within seconds.
     working = sum(1 for m in members if m.in_wrapup or (not m.paused and (m.in_call or m.status in AT_WORK)))
-    return Staffing(working=working,
-                    available=sum(1 for m in members if m.available))
+    return Staffing(working=working, available=sum(1 for m in members if m.available))

@@ -1,5 +1,6 @@
 """The adviser's desk in chromium: a web account bound to an adviser's phone (the demo « conseiller » has none),
-the desk opened and live, and when the page saw a change (its own clock)."""
+the desk opened and live, when the page saw a change (its own clock), and the rules a test needs (a longer
+wrap-up, the level-2 sectors closed)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from playwright.async_api import Page, expect
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -20,9 +22,8 @@ from tests.browser_kit import login
 
 
 async def desk_account(service, extension: str) -> tuple[str, str]:
-    """The agent account `desk-<extension>` bound to that phone: (username, password). The same account as
-    tests.adviser_kit's (created once per session with its fixed password, never reset: the API tests of the same
-    session sign in with it). `service`: allo.setup.service_process.ServiceProcess."""
+    """(username, password) of the agent account `desk-<extension>` bound to that phone: tests.adviser_kit's, which
+    the desk's API tests use too (created on first use, kept for the session)."""
     await asyncio.to_thread(adviser_headers, service, extension)
     return adviser_name(extension), PASSWORD
 
@@ -76,3 +77,39 @@ async def wrapup_time(settings: Settings, queue: str, seconds: int) -> AsyncIter
         async with engine.begin() as conn:
             await conn.execute(update(Queue).where(Queue.name == queue).values(wrapup_time=before))
         await engine.dispose()
+
+
+async def sectors_now(service) -> dict[str, dict]:
+    """`GET /api/desk/sectors` as a supervisor sees it, by sector."""
+    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.SUPERVISOR),
+                                 timeout=10) as client:
+        return {s["sector"]: s for s in (await client.get("/api/desk/sectors")).json()}
+
+
+async def _sectors_open(service, wanted: bool, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while {s["open"] for s in (await sectors_now(service)).values()} != {wanted}:
+        assert time.monotonic() < deadline, f"the sectors never became open={wanted}: {await sectors_now(service)}"
+        await asyncio.sleep(0.1)
+
+
+@asynccontextmanager
+async def specialists_closed(service, day: str) -> AsyncIterator[None]:
+    """A closure of the level-2 (specialist) calendar on `day` published as ops would, in force once the desk's
+    sector options say so; then the previous rules version restored."""
+    async with httpx.AsyncClient(base_url=service.base_url, headers=service.headers(Role.OPS), timeout=30) as ops:
+        await ops.delete("/api/rules/draft")
+        start = (await ops.get("/api/rules/current")).json()
+        edit = await ops.post("/api/rules/draft/edits", json={
+            "op": "add_exception", "calendar": "specialist", "kind": "closure", "starts_on": day, "ends_on": day,
+            "message_text": "test: pôles fermés"})
+        assert edit.status_code == 200, edit.text
+        published = await ops.post("/api/rules/draft/publish", json={"comment": "test: pôles fermés"})
+        assert published.status_code == 200, published.text
+        try:
+            await _sectors_open(service, False)
+            yield
+        finally:
+            back = await ops.post(f"/api/rules/versions/{start['id']}/rollback", json={"comment": "test clean-up"})
+            assert back.status_code == 200, back.text
+            await _sectors_open(service, True)

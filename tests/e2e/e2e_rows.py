@@ -8,6 +8,7 @@ import time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from allo.db.desk_models import AgentStateEvent
 from allo.db.models import Call, CallOutcome
 from allo.settings import Settings
 
@@ -32,6 +33,26 @@ async def wait_call_row(settings: Settings, call_id: str | None = None, *, since
                 return row  # type: ignore[return-value]
             if time.monotonic() > deadline:
                 raise AssertionError(f"no call row reaching {wanted} in {timeout} s: {row}")
+            await asyncio.sleep(0.1)
+    finally:
+        await engine.dispose()
+
+
+async def wait_history(settings: Settings, call_id: str, wanted: list[tuple[str, str]],
+                       timeout: float = 10.0) -> list[tuple[str, str]]:
+    """The adviser-state history of a call, (state, source) in order, once it starts with `wanted`."""
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            async with engine.connect() as conn:
+                rows = [(r.state, r.source) for r in (await conn.execute(
+                    select(AgentStateEvent.state, AgentStateEvent.source).where(AgentStateEvent.call_id == call_id)
+                    .order_by(AgentStateEvent.id))).all()]
+            if rows[:len(wanted)] == wanted:
+                return rows
+            if time.monotonic() > deadline:
+                raise AssertionError(f"history of {call_id} never began with {wanted}: {rows}")
             await asyncio.sleep(0.1)
     finally:
         await engine.dispose()

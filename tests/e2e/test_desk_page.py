@@ -24,7 +24,15 @@ from allo.db.desk_models import CallWrapup
 from allo.setup import sipp
 from tests.browser_kit import login, shot
 from tests.e2e.agent_kit import register_phone, wait_member
-from tests.e2e.desk_kit import WATCH_STATE, desk_account, open_desk, state_shown_at, tab_to, wrapup_time
+from tests.e2e.desk_kit import (
+    WATCH_STATE,
+    desk_account,
+    open_desk,
+    specialists_closed,
+    state_shown_at,
+    tab_to,
+    wrapup_time,
+)
 from tests.e2e.knowledge_kit import focused
 
 pytestmark = pytest.mark.e2e
@@ -308,3 +316,20 @@ async def test_an_account_without_a_phone_is_told_why(running_service, page: Pag
     await page.goto(f"{running_service.base_url}/")
     await expect(page.locator("#home-desk")).to_have_attribute("href", "/desk")
     await expect(page.locator("main")).to_contain_text("Votre compte n'est relié à aucun poste téléphonique")
+
+
+async def test_a_closed_sector_is_disabled_with_its_reason(running_service, page: Page) -> None:
+    day = running_service.fixed_now[:10]  # the service's routing clock
+    await open_desk(page, running_service, await desk_account(running_service, "agent1002"))
+    await expect(page.locator("#desk-sector-travail-state")).to_contain_text("ouvert")
+    async with specialists_closed(running_service, day):
+        button = page.locator("#desk-sector-travail")
+        await expect(page.locator("#desk-sector-travail-state")).to_have_text("fermé", timeout=10_000)  # 5 s refresh
+        await expect(button).to_be_disabled()
+        await expect(page.locator("#desk-sector-travail-why")).to_have_text(
+            "Ce pôle est fermé à cette heure ; l'appelant reste avec vous.")
+        assert "desk-sector-travail-why" in (await button.get_attribute("aria-describedby") or "").split()
+        await button.focus()  # aria-disabled: still reachable with the keyboard, its reason read out
+        await page.keyboard.press("Enter")
+        await expect(page.locator("#desk-sectors-status")).to_contain_text("Ce pôle est fermé à cette heure")
+        await shot(page, "desk-sector-closed")

@@ -1,17 +1,14 @@
 // The adviser's desk (/desk, docs/desk.md): my state and its buttons, the call's card (screen-pop), my notes saved
-// as typed, the reason chosen during the call, and the live stream that feeds them (desk_kit.js first; the
-// transfer, help and knowledge panel are desk_side.js'). Focus never moves by itself: a call arriving is announced
-// (aria-live), and Alt+N / Alt+A / Alt+W / Alt+K take the adviser where they want to go.
+// as typed, and the live stream that feeds them (desk_kit.js first; the reasons are desk_reason.js', the wrap-up
+// desk_wrapup.js', the transfer, help and knowledge panel desk_side.js'). Focus never moves by itself: a call
+// arriving is announced (aria-live), and Alt+N / Alt+A / Alt+W / Alt+K take the adviser where they want to go.
 (() => {
   const D = window.alloDesk;
   const { $, el, me, labels, session } = D;
   const message = $("#desk-message");
-  let state = null;
-  let reasons = { pause: [], wrapup: [], themes: [] };
 
   // ---- my state
   function renderState(data) {
-    state = data;
     const shown = D.stateOf(data);
     const label = $("#desk-state");
     label.textContent = shown.text;
@@ -93,7 +90,7 @@
     }
     const shownAbove = new Set((transfer ? transfer.notes || [] : []).map((n) => n.id));
     renderNotes((pop.notes || []).filter((n) => !shownAbove.has(n.id) || n.author === me.username), fresh);
-    prefillReason(session.reason);
+    D.prefillReason(session.reason);
     for (const select of document.querySelectorAll(".desk-reason-select")) select.disabled = false;
     if (announce) {
       const from = transfer ? `, transféré par ${transfer.from_agent}` : "";
@@ -163,51 +160,6 @@
   });
   window.addEventListener("pagehide", () => saver.flush());
 
-  // ---- the reason chosen during the call (one of the theme or the list)
-  function fill(select, items, valueOf, labelOf, { blank = true } = {}) {
-    const keep = select.value;
-    select.replaceChildren(...(blank ? [el("option", { value: "", text: "—" })] : []),
-      ...items.map((item) => el("option", { value: valueOf(item), text: labelOf(item) })));
-    if (keep) select.value = keep;
-  }
-
-  function prefillReason(reason) {
-    $("#desk-reason-theme").value = reason && reason.kind === "theme" ? reason.code : "";
-    $("#desk-reason-list").value = reason && reason.kind === "list" ? reason.code : "";
-  }
-
-  async function chooseReason(event) {
-    const select = event.target;
-    if (!session.call) return;
-    const other = select.dataset.kind === "theme" ? $("#desk-reason-list") : $("#desk-reason-theme");
-    if (!select.value) return;
-    other.value = "";
-    const reason = { kind: select.dataset.kind, code: select.value };
-    const reply = await D.call("PUT", D.callUrl(session.call.call_id, "reason"),
-                               { reason_kind: reason.kind, reason_code: reason.code });
-    if (!reply.ok) { D.say($("#desk-reason-status"), D.failure(reply, "Motif non enregistré"), "error"); return; }
-    session.reason = reason;
-    D.say($("#desk-reason-status"), `Motif enregistré : ${select.selectedOptions[0].textContent}.`);
-  }
-  for (const select of document.querySelectorAll(".desk-reason-select")) select.addEventListener("change", chooseReason);
-
-  async function loadReasons() {
-    const reply = await D.call("GET", "/api/desk/reasons");
-    if (!reply.ok) { D.say(message, D.failure(reply, "Motifs indisponibles"), "error"); return; }
-    reasons = reply.data;
-    D.reasons = reasons;
-    // `telephone` is *13's own reason: listed for its label, not chosen on the desk.
-    fill($("#desk-pause-reason"), reasons.pause.filter((r) => r.code !== "telephone"), (r) => r.code, (r) => r.label,
-         { blank: false });
-    for (const selector of ["#desk-reason-theme", "#desk-wrapup-theme"]) {
-      fill($(selector), reasons.themes, (t) => String(t.id), (t) => t.title);
-    }
-    for (const selector of ["#desk-reason-list", "#desk-wrapup-list"]) {
-      fill($(selector), reasons.wrapup, (r) => r.code, (r) => r.label);
-    }
-    if (session.call) prefillReason(session.reason);
-  }
-
   // ---- live: the stream, and a full reload of what the page shows at every (re)connection
   async function reload() {
     const reply = await D.call("GET", "/api/desk/state");
@@ -267,5 +219,5 @@
     target.focus();
   });
 
-  loadReasons().then(start);  // the selects have their options before any state is drawn in them
+  D.loadReasons().then(start);  // the selects have their options before any state is drawn in them
 })();

@@ -63,11 +63,14 @@
     }
   }
 
+  // The form closed; the call's card goes too, unless a newer call has popped meanwhile.
   function close(text, kind) {
+    const callId = shown && shown.call_id;
     shown = null;
     section.hidden = true;
     tick();
     if (text) D.say($("#desk-message"), text, kind);
+    if (callId && session.call && session.call.call_id === callId) D.clearCall();
   }
 
   D.showWrapup = (wrapup) => {
@@ -83,7 +86,6 @@
       open(pause);
     } else if (!pause && shown && (remaining() ?? 1) <= 0) {
       close("Le délai d'après-appel est écoulé : l'appel est enregistré sans motif.", "error");
-      D.clearCall();
     }
   };
 
@@ -101,7 +103,6 @@
     if (!finished) return;
     close(data.expired || data.status === "expired" ? "Le délai d'après-appel est écoulé."
       : "Après-appel enregistré.", data.expired ? "error" : "ok");
-    D.clearCall();
   };
 
   for (const select of [$("#desk-wrapup-theme"), $("#desk-wrapup-list")]) {
@@ -129,7 +130,6 @@
     const reply = await D.call("POST", D.callUrl(shown.call_id, "wrapup"), body);
     if (!reply.ok) { D.say(status, D.failure(reply, "Après-appel non enregistré"), "error"); return; }
     close(`Après-appel enregistré à ${D.clock(new Date())}.`, "ok");
-    D.clearCall();
     $("#desk-call").focus();  // the button pressed is gone: focus goes back to the top of the call's part
   });
 })();

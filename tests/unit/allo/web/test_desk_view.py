@@ -97,8 +97,9 @@ def test_the_knowledge_panel_is_the_shared_search_opening_sheets_in_a_new_tab() 
     assert tags.find("form", id="dir-search-form")
     assert tags.find("h3", id="kb-search-title") and tags.find("h3", id="dir-search-title")
     scripts = [a["src"] for a in tags.find("script") if a.get("src")]
-    assert scripts[-6:] == ["/static/knowledge_kit.js", "/static/knowledge.js", "/static/desk_kit.js",
-                            "/static/desk_wrapup.js", "/static/desk_side.js", "/static/desk.js"]
+    assert scripts[-7:] == ["/static/knowledge_kit.js", "/static/knowledge.js", "/static/desk_kit.js",
+                            "/static/desk_reason.js", "/static/desk_wrapup.js", "/static/desk_side.js",
+                            "/static/desk.js"]
 
 
 def test_the_connaissances_page_keeps_its_searches() -> None:
