@@ -1,0 +1,74 @@
+"""Markdown of section 7 (the adviser's desk) from the raw result of bench.sections.desk.run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.sections._httpkit import fmt
+
+
+def _cpu(window: dict[str, Any]) -> str:
+    cpu = window["cpu_pct_of_one_core"]
+    return " / ".join(fmt(cpu.get(k)) for k in ("service", "postgres", "clients"))
+
+
+def _row(label: str, phase: dict[str, Any]) -> str:
+    s, d = phase["summary"], phase["summary"]["delay"]
+    per = s["per_phone_desk"]
+    return (f"| {label} | {s['answered']} | {d['count']} | {fmt(d['p50_ms'])} / {fmt(d['p95_ms'])} / "
+            f"{fmt(d['p99_ms'])} / {fmt(d['max_ms'])} | {s['lost']} | {s['wrong_desk']} | "
+            f"{per['min']}-{per['max']} (median {per['median']}) | {_cpu(phase['idle'])} | {_cpu(phase['load'])} | "
+            f"{fmt(phase['load'].get('machine_busy_pct'), ' %')} |")
+
+
+def render(result: dict[str, Any]) -> str:
+    p, push, poll, dom = result["parameters"], result["push"], result["poll"], result["dom"]
+    lines = [f"{push['connected']} advisers' desks open on `GET /api/desk/stream` ({push['failed']} failed to "
+             f"connect; all connected in {fmt(push['connect_all_s'], ' s')}), each with its own account (role "
+             f"`agent`, extension = its agent in `{p['queue']}`, created through allo's agent admin and "
+             f"`POST /api/users`; set-up {fmt(result['setup_s'], ' s')}). {p['phones_logged_in']} of them are SIPp "
+             f"phones, registered and logged in (`POST /api/agents/{{agent}}/login`), answering after a ring with "
+             f"{p['talk_ms']} ms of talk; the stack's {p['stack_agents_out_of_l1']} own agents leave `{p['queue']}` "
+             f"meanwhile. SIPp citizens call {p['number']}, press {p['key']} and queue in `{p['queue']}` at "
+             f"{fmt(p['rate'])} calls/s for {p['push_s']} s (push) then {p['poll_s']} s (polling).", "",
+             "Delay: the desk client's wall-clock receipt - the pop's `event_wall` (when allo received the AMI "
+             "event; same machine clock). Each pop is paired with the AMI `AgentConnect` of the phone that answered "
+             "(a call answered with no pop on that adviser's desk is *lost*; a pop on another desk is *wrong*). The "
+             f"baseline is the same desks without push: `GET /api/desk/state` every {fmt(p['poll_interval_s'], ' s')}"
+             " per desk (keep-alive, staggered), delay to the first response showing the call.", "",
+             "| desks get the call by | calls answered | timed | delay p50 / p95 / p99 / max (ms) | lost | wrong desk "
+             "| per phone's desk | CPU % of a core idle: service / PostgreSQL / clients | same under load | "
+             "machine busy |", "|---|---|---|---|---|---|---|---|---|---|",
+             _row("push (SSE `pop`)", push), _row(f"polling every {fmt(p['poll_interval_s'], ' s')}", poll), ""]
+    allo = push["summary"]["asterisk_to_allo"]
+    lines.append(f"Before `event_wall`: Asterisk's `AgentConnect` timestamp → allo's receipt p50 {fmt(allo['p50_ms'])}"
+                 f" / p99 {fmt(allo['p99_ms'])} ms (not in the delay above). ")
+    state = push.get("state")
+    if state:
+        sd = state["delay_from_agentconnect"]
+        lines[-1] += (f"`state` events: {state['events_total']} in all; the one showing a phone's adviser in a "
+                      f"call arrived p50 {fmt(sd['p50_ms'])} / p99 {fmt(sd['p99_ms'])} ms after Asterisk's "
+                      f"`AgentConnect` timestamp ({sd['count']} paired, {state['unpaired']} not; a state carries "
+                      "no `event_wall`, and the device goes busy at the answer, so it can come first).")
+    lines.append(f"Requests: push {push.get('events_total', 0)} SSE events in all; polling "
+                 f"{poll.get('polls_total', 0)} requests. Clients' own CPU: push {fmt(push['clients_process_cpu_s'])}"
+                 f" s, polling {fmt(poll['clients_process_cpu_s'])} s.")
+    lines += ["", _dom(dom), "", "Targets:", ""]
+    lines += [f"- {t['target']}: {fmt(t['value'])} — **{'met' if t['met'] else 'not met'}**"
+              for t in result["targets"]]
+    errors = push["client_errors"] + poll["client_errors"]
+    if errors:
+        lines.append(f"Client errors: {'; '.join(errors[:5])}.")
+    lines += ["", f"Section duration {fmt(result['duration_s'], ' s')} (set-up included). Citizen load (push):", "",
+              f"    {push['citizens']['command']}"]
+    return "\n".join(lines) + "\n"
+
+
+def _dom(dom: dict[str, Any]) -> str:
+    if "error" in dom:
+        return f"DOM time in Chromium: not measured (`{dom['error']}`)."
+    d = dom.get("dom", {})
+    return (f"DOM time, one real Chromium tab on /desk as `{dom.get('adviser')}` (headless, beside its SSE client): "
+            f"the page's own `window.allo_desk_timings`, SSE receipt → DOM updated, over {d.get('count', 0)} pops "
+            f"({dom.get('pops_on_this_desk', 0)} popped on that desk's SSE client): p50 {fmt(d.get('p50_ms'))} ms, "
+            f"max {fmt(d.get('max_ms'))} ms.")
