@@ -42,8 +42,8 @@ TARGET_P99_MS = 500.0
 # reconciler with l1's wrap-up time 0), so 15 absorb ~3-5 calls/s; 2 calls/s leaves the queue nearly empty.
 FULL = {"advisers": 130, "phones": 15, "talk_ms": 2000, "rate": 2.0, "push_s": 60, "poll_s": 45,
         "poll_interval_s": 1.0, "idle_s": 5.0}
-QUICK = {"advisers": 30, "phones": 5, "talk_ms": 2000, "rate": 0.8, "push_s": 20, "poll_s": 15,
-         "poll_interval_s": 1.0, "idle_s": 3.0}
+QUICK = {"advisers": 30, "phones": 5, "talk_ms": 2000, "rate": 0.8, "push_s": 12, "poll_s": 10,
+         "poll_interval_s": 1.0, "idle_s": 2.0}
 
 
 async def run(stack: Any, quick: bool) -> dict[str, Any]:
