@@ -12,6 +12,8 @@ from allo.api.audit import audit_router
 from allo.api.auth import auth_router
 from allo.api.callbacks import callbacks_router
 from allo.api.calls import calls_router
+from allo.api.desk import desk_router
+from allo.api.desk_calls import desk_calls_router
 from allo.api.directory import directory_router
 from allo.api.escalation import escalation_router
 from allo.api.knowledge import knowledge_router
@@ -62,7 +64,7 @@ def create_app(service: AlloService) -> FastAPI:
     app.include_router(callbacks_router(service))
     app.include_router(escalation_router(service))
     for router in (auth_router, users_router, supervisor_router, rules_edit_router, topical_router, reports_router,
-                   audit_router, knowledge_router, directory_router,
+                   audit_router, knowledge_router, directory_router, desk_router, desk_calls_router,
                    login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages,
                    knowledge_pages):
         app.include_router(router(service))

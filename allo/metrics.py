@@ -58,6 +58,14 @@ class Metrics:
                                                   "duration, database included", registry=self.registry,
                                                   buckets=FAST_BUCKETS)
 
+        # The adviser's desk (issue 18): streams open, screen-pops pushed, AMI event -> push to the stream's queue.
+        self.desk_streams = Gauge("allo_desk_streams", "Adviser desk SSE streams open", registry=self.registry)
+        self.desk_pops = Counter("allo_desk_pops", "Screen-pops pushed to advisers' desks, by result (ok, degraded: "
+                                 "the database did not answer in time)", ["result"], registry=self.registry)
+        self.desk_push_seconds = Histogram("allo_desk_push_seconds", "AMI event received -> desk event handed to "
+                                           "the adviser's streams, by kind", ["kind"], registry=self.registry,
+                                           buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5))
+
     def session_started(self) -> None:
         self.agi_active.inc()
 

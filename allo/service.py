@@ -24,6 +24,9 @@ from allo.dashboard.day_worker import DayCounter
 from allo.dashboard.feed import DashboardFeed
 from allo.dashboard.view import Alerts
 from allo.db.engine import make_engine
+from allo.desk.context import CallContext
+from allo.desk.hub import DeskHub
+from allo.desk.reason_cache import ReasonLabels
 from allo.fallback.hours import spoken_reopening
 from allo.fallback.sync import FallbackHours
 from allo.fastagi.agent import AgentCodeHandler
@@ -126,23 +129,34 @@ class AlloService:
         # After the live state: callbacks read it to place each callback at its original arrival.
         self.callbacks.scheduler.on_queued = lambda _attempt, uniqueid: self.recorder.submit(
             uniqueid, {"dialled": "callback"})
-        self.ami.add_listener(self.callbacks.on_event)
-        self.ami.add_resync_listener(self.callbacks.on_resync)
         # The supervisor dashboard's live feed (docs/dashboard.md): after the live state it reads.
         self.day_counter = DayCounter(settings.sqlalchemy_url)
         self.dashboard = DashboardFeed(self.live, self.active_calls, self.engine, lambda: self.ami.connected,
                                        load=self.day_counter, at_risk=lambda: self.callbacks.scheduler.at_risk,
                                        alerts=self._alerts)
-        self.ami.add_listener(self.dashboard.on_event)
-        self.ami.add_resync_listener(self.dashboard.on_resync)
+        # The advisers' desks (docs/desk.md): each adviser's state, screen-pops and call ends, after the live state.
+        self.reason_labels, self.call_context, self.desk = self._desk(settings)
         # Position and estimate repeated into waiting callers' channels (docs/queues.md): reads the live state.
         self.wait_repeat = WaitRepeater(self.ami, self.live, self.queue_figures, self.metrics)
-        self.ami.add_listener(self.wait_repeat.on_event)
-        self.ami.add_resync_listener(self.wait_repeat.on_resync)
+        # After the live state, in this order: callbacks, dashboard, repeated announcements, desks.
+        for part in (self.callbacks, self.dashboard, self.wait_repeat, self.desk):
+            self.ami.add_listener(part.on_event)
+            self.ami.add_resync_listener(part.on_resync)
         # Retention (docs/privacy.md): old journeys erased daily, in the background.
         interval = settings.retention_interval_hours * 3600
         self.retention = RetentionTask(self.engine, policy_of(settings, self.asterisk), interval,
                                        first_delay=min(FIRST_RUN_DELAY, interval))
+
+    def _desk(self, settings: Settings) -> tuple[ReasonLabels, CallContext, DeskHub]:
+        labels = ReasonLabels(self.engine)
+        context = CallContext(self.engine, self.recorder, self._sector_of_queue,
+                              repeat_days=settings.repeat_caller_days)
+        hub = DeskHub(self.live, labels.label, context, self.metrics)
+        return labels, context, hub
+
+    def _sector_of_queue(self, queue: str) -> str | None:
+        snapshot = self.rules.snapshot
+        return snapshot.sector_of_queue(queue) if snapshot is not None else None
 
     def _alerts(self) -> Alerts:
         surge = self.code_ledger.surge
@@ -189,6 +203,8 @@ class AlloService:
         await self.callbacks.start()
         await self.wait_repeat.start()
         await self.dashboard.start()
+        await self.reason_labels.start()
+        await self.desk.start()
         await self.retention.start()
         await self.fallback_hours.start()
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
@@ -198,6 +214,8 @@ class AlloService:
         """Drain FastAGI sessions first (calls in the menu finish), then the rest."""
         await self.retention.stop()
         await self.dashboard.stop()  # ends the open SSE streams, so the HTTP server can stop
+        await self.desk.stop()  # the same for the desks' streams
+        await self.reason_labels.stop()
         self.day_counter.close()
         await self.agi.stop(self.settings.agi_drain_timeout)
         await self.rules.stop()

@@ -13,6 +13,8 @@ from acd.agents import AgentAction, Membership
 from acd.ami.client import AmiClient
 from acd.ami.errors import AmiActionFailed
 from acd.live.state import LiveState
+from allo.agents.history import record_state
+from allo.db.desk_models import AgentStateKind, StateSource
 from allo.db.models import Agent, AgentQueue, Queue
 from allo.errors import AlloError
 
@@ -50,14 +52,20 @@ def queues_of(live: LiveState, username: str) -> list[str]:
 
 
 async def perform(engine: AsyncEngine, ami: AmiClient, live: LiveState, username: str, action: AgentAction, *,
-                  reason: str = "") -> dict[str, Any]:
-    """Carry out one agent action; returns the agent's queues afterwards as seen by allo."""
+                  source: StateSource, actor: str | None = None, reason: str = "") -> dict[str, Any]:
+    """Carry out one agent action; returns the agent's queues afterwards as seen by allo.
+
+    Once Asterisk has done it, one row of the adviser-state history says what, who asked (`actor`) and from where
+    (`source`); a refused action writes none."""
     served = await memberships(engine, username)
     try:
-        return await _perform(ami, live, username, action, served=served, reason=reason)
+        result = await _perform(ami, live, username, action, served=served, reason=reason)
     except AmiActionFailed as exc:
         raise NotPossibleNow(f"Asterisk refused to {action.value} agent {username}: "
                              f"{exc.response.message or 'no reason given'}") from exc
+    pause_reason = (reason or "pause") if action is AgentAction.PAUSE else None
+    await record_state(engine, username, AgentStateKind(action.value), source, actor=actor, reason=pause_reason)
+    return result
 
 
 async def _perform(ami: AmiClient, live: LiveState, username: str, action: AgentAction, *,

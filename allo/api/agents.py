@@ -15,6 +15,7 @@ from allo.agents.admin import AgentConflict, create_agent, publish_agents, updat
 from allo.agents.operations import NotPossibleNow, UnknownAgent, agent_states, perform
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
+from allo.db.desk_models import StateSource
 from allo.db.models import Agent
 from allo.errors import ConfigError
 from allo.service import AlloService
@@ -61,6 +62,11 @@ ON_AGENTS = require(Role.SUPERVISOR, Role.AGENT)
 def check_own(me: Principal, username: str) -> None:
     if me.role is Role.AGENT and me.extension != username:
         raise HTTPException(403, "an agent may only change its own state")
+
+
+def source_of(me: Principal, username: str) -> StateSource:
+    """An adviser acting on themselves is the API; anyone else acting on an adviser is supervising them."""
+    return StateSource.API if me.role is Role.AGENT or me.extension == username else StateSource.SUPERVISOR
 
 
 class PauseIn(BaseModel):
@@ -113,7 +119,8 @@ def agents_router(service: AlloService) -> APIRouter:
     async def act(me: Principal, username: str, action: AgentAction, reason: str = "") -> dict[str, Any]:
         check_own(me, username)
         try:
-            return await perform(service.engine, service.ami, service.live, username, action, reason=reason)
+            return await perform(service.engine, service.ami, service.live, username, action, reason=reason,
+                                 source=source_of(me, username), actor=me.username)
         except UnknownAgent as exc:
             raise HTTPException(404, str(exc)) from exc
         except NotPossibleNow as exc:

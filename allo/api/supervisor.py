@@ -24,6 +24,7 @@ from allo.auth.roles import Principal, Role
 from allo.dashboard.feed import DashboardFeed
 from allo.dashboard.spy import SpyMode, SpyRefused, spy
 from allo.db.admin_models import User
+from allo.db.desk_models import StateSource
 from allo.service import AlloService
 
 Supervisor = Annotated[Principal, Depends(require(Role.SUPERVISOR))]
@@ -107,7 +108,8 @@ def supervisor_router(service: AlloService) -> APIRouter:
         detail = {"reason": reason} if reason else {}
         return await _audited(service, me, f"agent.{action.value}", username,
                               lambda: perform(service.engine, service.ami, service.live, username, action,
-                                              reason=reason), **detail)
+                                              reason=reason, source=StateSource.SUPERVISOR, actor=me.username),
+                              **detail)
 
     @router.post("/api/supervisor/agents/{username}/pause", summary="Pause an agent in every queue, with a reason")
     async def pause(username: str, body: PauseIn, me: Supervisor) -> dict[str, Any]:

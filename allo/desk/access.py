@@ -6,6 +6,8 @@ them; supervisors, ops and admins are not limited here (their routes say which r
 
 from __future__ import annotations
 
+import enum
+
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,3 +21,19 @@ async def answered_by(engine: AsyncEngine, call_id: str, agent: str) -> bool:
                                        or_(Call.agent == agent, Call.level1_agent == agent, leg))
     async with engine.connect() as conn:
         return (await conn.scalar(query)) is not None
+
+
+class CallAccess(enum.StrEnum):
+    UNKNOWN = "unknown"  # no such call: 404
+    ANSWERED = "answered"  # answered on the adviser's phone: readable
+    REFUSED = "refused"  # someone else's call: 403
+
+
+async def access_of(engine: AsyncEngine, call_id: str, agent: str) -> CallAccess:
+    """What an adviser may do with a call id: an unknown call is said to be unknown (call ids are Asterisk's
+    channel ids, not secrets), a call not answered on their phone is refused."""
+    if await answered_by(engine, call_id, agent):
+        return CallAccess.ANSWERED
+    async with engine.connect() as conn:
+        known = await conn.scalar(select(Call.call_id).where(Call.call_id == call_id))
+    return CallAccess.REFUSED if known is not None else CallAccess.UNKNOWN

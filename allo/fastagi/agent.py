@@ -14,6 +14,7 @@ from acd.live.state import LiveState
 from agi.errors import AgiError
 from agi.session import AgiSession
 from allo.agents.operations import NotPossibleNow, UnknownAgent, agent_of_channel, perform
+from allo.db.desk_models import StateSource
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ CONFIRMATIONS = {
     AgentAction.RESUME: "allo/agent-reprise",
 }
 FAILURE = "allo/agent-echec"
+PHONE_PAUSE_REASON = "telephone"  # a reason of desk_reasons that cannot be disabled (docs/desk.md)
 
 
 class AgentCodeHandler:
@@ -44,8 +46,8 @@ class AgentCodeHandler:
             await self._say(session, FAILURE)
             return
         try:
-            await perform(self._engine, self._ami, self._live, username, action,
-                          reason="telephone" if action is AgentAction.PAUSE else "")
+            await perform(self._engine, self._ami, self._live, username, action, source=StateSource.PHONE,
+                          actor=username, reason=PHONE_PAUSE_REASON if action is AgentAction.PAUSE else "")
         except (UnknownAgent, NotPossibleNow, AcdError) as exc:
             log.warning("feature code %s for %s failed: %s", action.value, username, exc)
             await self._say(session, FAILURE)

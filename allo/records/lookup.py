@@ -44,7 +44,8 @@ async def _editor_version(session: AsyncSession, meta_version: int | None,
     return cache[meta_version]
 
 
-def _view(call: Call, legs: list[QueueLeg], version: RulesVersionRef | None) -> CallView:
+def call_view(call: Call, legs: list[QueueLeg], version: RulesVersionRef | None) -> CallView:
+    """One call as the lookup (and the desk's screen-pop) shows it."""
     trace = list(call.trace or [])
     prompts, notes = split_menu_trace(call.menu_trace, trace)
     outcome = call.outcome.value
@@ -81,6 +82,6 @@ async def lookup_calls(engine: AsyncEngine, query: LookupQuery) -> LookupPage:
             for leg in rows:
                 legs[leg.call_id].append(leg)
         versions: dict[int, RulesVersionRef | None] = {}
-        views = [_view(call, legs[call.call_id], await _editor_version(session, call.rules_version, versions))
+        views = [call_view(call, legs[call.call_id], await _editor_version(session, call.rules_version, versions))
                  for call in calls]
     return LookupPage(views, query.offset + query.limit if more else None)

@@ -7,6 +7,7 @@ never raised into the call flow (the caller is routed whatever the database does
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import logging
@@ -123,6 +124,10 @@ class CallRecorder:
         self._idle = asyncio.Event()
         self._idle.set()
         self._writer: asyncio.Task[None] | None = None
+        # Writes submitted and not yet tried, per call: a reader that needs a call's journey (the desk's screen-pop)
+        # waits until this call's are done instead of reading the database too early.
+        self._pending_calls: collections.Counter[str] = collections.Counter()
+        self._progress = asyncio.Event()
 
     async def upsert(self, call_id: str, values: Mapping[str, Any]) -> bool:
         """Insert the row or update the given columns now; True when written."""
@@ -168,6 +173,7 @@ class CallRecorder:
             log.warning("call record backlog full, %s dropped", write.what)
             return
         self._queue.append(write)
+        self._pending_calls[write.call_id] += 1
         self._idle.clear()
         self._wake.set()
         if self._writer is None or self._writer.done():
@@ -181,6 +187,7 @@ class CallRecorder:
             while self._queue:
                 batch = [self._queue.popleft() for _ in range(min(len(self._queue), self._batch_max))]
                 if await self._write_batch(batch):
+                    self._tried(batch)
                     if delay:
                         log.warning("database back: call records written again (%d pending)", len(self._queue))
                     delay = 0.0
@@ -219,6 +226,22 @@ class CallRecorder:
             return True
         self._metrics.db_writes.labels("ok").inc(len(batch))
         return True
+
+    def _tried(self, batch: list[_Write]) -> None:
+        for write in batch:
+            self._pending_calls[write.call_id] -= 1
+            if self._pending_calls[write.call_id] <= 0:
+                del self._pending_calls[write.call_id]
+        self._progress.set()
+        self._progress = asyncio.Event()
+
+    async def settled(self, call_id: str, timeout: float) -> bool:
+        """Wait (up to `timeout`) until every write submitted for this call was tried; False when some are not."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                while self._pending_calls.get(call_id):
+                    await self._progress.wait()
+        return not self._pending_calls.get(call_id)
 
     async def drain(self, timeout: float = 5.0) -> None:
         """Wait (up to `timeout`) until every submitted write was tried, then stop the writer."""

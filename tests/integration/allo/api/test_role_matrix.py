@@ -89,6 +89,16 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/api/calls/{call_id}/notes"): SUPERVISOR | AGENT,
     ("POST", "/api/calls/{call_id}/transfer"): SUPERVISOR | AGENT,
     ("GET", "/api/calls/lookup"): STAFF,
+    ("GET", "/api/agents/history"): STAFF,
+    # The adviser's desk (docs/desk.md): the adviser's own state, calls and notes.
+    ("GET", "/api/desk/stream"): AGENT,
+    ("GET", "/api/desk/state"): AGENT,
+    ("POST", "/api/desk/login"): AGENT,
+    ("POST", "/api/desk/logout"): AGENT,
+    ("POST", "/api/desk/resume"): AGENT,
+    ("POST", "/api/desk/pause"): AGENT,
+    ("GET", "/api/desk/calls/{call_id}"): AGENT,
+    ("PUT", "/api/desk/calls/{call_id}/note"): AGENT,
     ("POST", "/api/rules/topical"): OPS,
     ("DELETE", "/api/rules/topical"): OPS,
     # Where an adviser sends a question (issue 17): the escalation sheet in force, the caller's local office.
