@@ -31,6 +31,7 @@ from allo.service import AlloService
 from allo.web.callback_page import callback_pages
 from allo.web.calls import calls_pages
 from allo.web.dashboard import dashboard_pages
+from allo.web.desk import desk_pages
 from allo.web.knowledge import knowledge_pages
 from allo.web.login import login_pages
 from allo.web.ops import ops_pages
@@ -66,6 +67,6 @@ def create_app(service: AlloService) -> FastAPI:
     for router in (auth_router, users_router, supervisor_router, rules_edit_router, topical_router, reports_router,
                    audit_router, knowledge_router, directory_router, desk_router, desk_calls_router,
                    login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages,
-                   knowledge_pages):
+                   knowledge_pages, desk_pages):
         app.include_router(router(service))
     return app

@@ -51,7 +51,7 @@ async def test_wrong_password_then_right_one_then_logout(running_service, page: 
 @pytest.mark.parametrize(("role", "home", "text"), [
     (Role.OPS, "/ops/rules", None),
     (Role.SUPERVISOR, "/dashboard", None),
-    (Role.AGENT, "/", "Les pages web d'allo servent aux superviseurs"),
+    (Role.AGENT, "/", "Ouvrir mon poste de conseiller"),
 ])
 async def test_each_role_lands_on_its_page(running_service, page: Page, role: Role, home: str, text: str | None):
     await login(page, running_service, role)

@@ -1,6 +1,11 @@
-// /connaissances: the answer sheets searched as you type, and the directory (knowledge_kit.js first).
+// /connaissances: the answer sheets searched as you type, and the directory (knowledge_kit.js first). The same
+// searches sit in the desk's side panel (templates/knowledge_search.html): there a form marked data-open="tab"
+// opens sheets in a new tab, and each result drawn is announced with a `kb:drawn` event ({kind: "sheet"|"body",
+// item, node}) so the embedding page can add its own buttons to it.
 (() => {
   const { $, $$, DEBOUNCE_MS, el, latestOnly, debounce, failure, bodyCard } = window.alloKb;
+  const drawn = (list, kind, item, node) =>
+    list.dispatchEvent(new CustomEvent("kb:drawn", { bubbles: true, detail: { kind, item, node } }));
 
   function escalationText(escalation) {
     if (!escalation) return "";
@@ -33,13 +38,14 @@
     const field = $("#kb-q"), list = $("#kb-results"), status = $("#kb-status");
     if (!field) return;
     const ask = latestOnly();
+    const newTab = $("#kb-search-form").dataset.open === "tab";
     let shownFor = null;
 
     function draw(results) {
       list.replaceChildren(...results.map((hit) => {
         const badge = escalationText(hit.escalation);
         const link = el("a", { class: "hit", href: `/connaissances/fiches/${encodeURIComponent(hit.id)}`,
-                               "data-id": hit.id },
+                               "data-id": hit.id, ...(newTab ? { target: "_blank", rel: "noopener" } : {}) },
           el("span", { class: "hit-title", text: hit.title }),
           hit.retired ? el("span", { class: "badge badge-retired", text: "Retirée" }) : null,
           badge ? el("span", { class: `badge badge-${hit.escalation.target}`, text: badge }) : null);
@@ -48,6 +54,7 @@
           hit.summary ? el("p", { class: "hit-summary", text: hit.summary }) : null,
           el("p", { class: "muted hit-meta", text: [hit.theme, audience].filter(Boolean).join(" · ") }));
       }));
+      results.forEach((hit, at) => drawn(list, "sheet", hit, list.children[at]));
     }
 
     async function search() {
@@ -72,7 +79,9 @@
       event.preventDefault();
       await search();
       const first = $("a.hit", list);
-      if (first && list.dataset.query === field.value.trim()) window.location.assign(first.href);
+      if (!first || list.dataset.query !== field.value.trim()) return;
+      if (newTab) window.open(first.href, "_blank", "noopener");
+      else window.location.assign(first.href);
     });
     listKeys(list, field);
     if (field.value.trim()) search();
@@ -96,6 +105,7 @@
       if (!reply.ok) { status.textContent = failure(reply); return; }
       const results = reply.data.results || [];
       list.replaceChildren(...results.map((body) => el("li", { "data-id": body.id }, bodyCard(body))));
+      results.forEach((body, at) => drawn(list, "body", body, list.children[at]));
       const where = reply.data.commune ? ` à ${reply.data.commune.name} (${reply.data.commune.insee})`
         : params.commune ? ` (commune « ${params.commune} » non reconnue)` : "";
       status.textContent = reply.data.message ? reply.data.message

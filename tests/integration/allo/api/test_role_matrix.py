@@ -104,6 +104,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
     # Where an adviser sends a question (issue 17): the escalation sheet in force, the caller's local office.
     ("GET", "/api/knowledge/escalation"): AGENT | STAFF,
     ("GET", "/api/directory/local"): AGENT | STAFF,
+    # The adviser's desk page (issue 18).
+    ("GET", "/desk"): AGENT.as_page,
     ("POST", "/ops/rules/topical"): OPS.as_page,
     ("POST", "/ops/rules/topical/withdraw"): OPS.as_page,
     ("GET", "/appels"): STAFF.as_page,
