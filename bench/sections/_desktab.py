@@ -1,6 +1,6 @@
 """One real desk page in Chromium (Playwright, Debian's /usr/bin/chromium, headless, no sandbox) for the desk
 section: signs in through /login as one adviser, opens /desk, and reads `window.allo_desk_timings` (the page's own
-measure of each pop: SSE receipt → DOM updated, in ms) after the load.
+measure of each pop: SSE receipt → DOM drawn, and allo's event → DOM drawn, in ms) after the load.
 """
 
 from __future__ import annotations
@@ -13,24 +13,14 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu"]
 
 
-def dom_ms(timings: Any) -> list[float]:
-    """Milliseconds from what the page exposes: a list of numbers, or of objects carrying a duration (`ms`,
-    `dom_ms`, `duration_ms`) or two instants (`received`/`sse` and `updated`/`dom`)."""
-    values: list[float] = []
-    for item in timings if isinstance(timings, list) else []:
-        if isinstance(item, int | float) and not isinstance(item, bool):
-            values.append(float(item))
-        elif isinstance(item, dict):
-            duration = next((item[k] for k in ("dom_ms", "ms", "duration_ms") if isinstance(item.get(k), int | float)),
-                            None)
-            if duration is None:
-                start = next((item[k] for k in ("received", "sse", "received_at") if k in item), None)
-                end = next((item[k] for k in ("updated", "dom", "updated_at", "rendered") if k in item), None)
-                if isinstance(start, int | float) and isinstance(end, int | float):
-                    duration = end - start
-            if duration is not None:
-                values.append(float(duration))
-    return values
+def dom_ms(timings: Any, key: str = "receipt_to_dom_ms") -> list[float]:
+    """One duration (ms) per pop the page drew, from what it exposes (allo/web/static/desk_kit.js):
+    `{"last": {...}, "pops": [{"kind", "call_id", "receipt_to_dom_ms", "event_to_dom_ms", "at"}, ...]}`;
+    `receipt_to_dom_ms` is the SSE message's receipt → the DOM drawn (performance.now()), `event_to_dom_ms` allo's
+    AMI event (`event_wall`) → the DOM drawn (Date.now(), same machine clock)."""
+    pops = timings.get("pops") if isinstance(timings, dict) else None
+    return [float(p[key]) for p in pops or [] if isinstance(p, dict) and isinstance(p.get(key), int | float)
+            and not isinstance(p.get(key), bool)]
 
 
 class DeskTab:
@@ -53,7 +43,7 @@ class DeskTab:
         if "/login" in page.url:
             raise RuntimeError(f"the desk tab could not sign in as {username}")
         await page.goto(f"{base_url}/desk")
-        await page.wait_for_function("() => Array.isArray(window.allo_desk_timings)")
+        await page.wait_for_function("() => window.allo_desk_timings && Array.isArray(window.allo_desk_timings.pops)")
 
     async def timings(self) -> Any:
         assert self.page is not None

@@ -63,11 +63,12 @@ async def run(stack: Any, quick: bool) -> dict[str, Any]:
         push = await phase(stack, fleet, "stream", params, params["push_s"])
         if "error" not in dom:
             raw = await tab.timings()
-            values = dom_ms(raw)
-            dom.update({"adviser": watched, "raw_count": len(raw) if isinstance(raw, list) else 0,
-                        "sample": raw[:3] if isinstance(raw, list) else raw,
+            pops = raw.get("pops") if isinstance(raw, dict) else None
+            dom.update({"adviser": watched, "pops_drawn": len(pops) if isinstance(pops, list) else 0,
+                        "sample": pops[:2] if isinstance(pops, list) else raw,
                         "pops_on_this_desk": push["summary"]["per_desk_counts"].get(watched, 0),
-                        "dom": latency_ms([v / 1000 for v in values])})
+                        "receipt_to_dom": latency_ms([v / 1000 for v in dom_ms(raw)]),
+                        "event_to_dom": latency_ms([v / 1000 for v in dom_ms(raw, "event_to_dom_ms")])})
         await tab.close()
         await stack.idle(30)
         poll = await phase(stack, fleet, "poll", params, params["poll_s"])

@@ -1,8 +1,8 @@
 """The advisers of the desk section, set up through the product: agents created with allo's own agent admin
 (`allo.agents.admin.create_agent`, one PJSIP publish for all instead of one reload per agent as `POST /api/agents`
 would do), their accounts with `POST /api/users` (admin; role `agent`, extension = the agent), a bearer token each
-with `POST /api/auth/token`; the phones registered by SIPp and logged in with `POST /api/agents/{agent}/login`
-(the adviser's own token). One SIPp UAS answers for every phone (their registrations' Contact is its port), like
+with `POST /api/auth/token`; the phones registered by SIPp and logged in from their desk (`POST /api/desk/login`,
+the adviser's own token). One SIPp UAS answers for every phone (their registrations' Contact is its port), like
 the stack's agents. While measured, the stack's own agents leave `l1` (AMI QueueRemove) so that every call is
 answered by a desk's phone; they are put back at the end.
 """
@@ -66,7 +66,7 @@ class DeskFleet:
             await asyncio.gather(*(self._account(client, admin, name, gate) for name in self.names))
             await self._phones()
             for name in self.phone_names:
-                reply = await client.post(f"/api/agents/{name}/login", headers=self.bearer(name))
+                reply = await client.post("/api/desk/login", headers=self.bearer(name))
                 if reply.status_code != 200:
                     raise RuntimeError(f"{name} could not log in: {reply.status_code} {reply.text[:300]}")
                 self.logged_in.append(name)
@@ -121,7 +121,7 @@ class DeskFleet:
         async with httpx.AsyncClient(base_url=base_url(self.stack), timeout=30) as client:
             for name in self.logged_in:
                 with contextlib.suppress(httpx.HTTPError):
-                    await client.post(f"/api/agents/{name}/logout", headers=self.bearer(name))
+                    await client.post("/api/desk/logout", headers=self.bearer(name))
         if self.uas is not None:
             await asyncio.to_thread(self.uas.stop)
         for name in self.removed:

@@ -5,7 +5,11 @@ call), their pairing and the delay figures. No network here: tested in tests/uni
 A receipt is paired with an answer by (desk's agent, call id). An answer with no receipt on its adviser's desk is
 *lost*; a receipt on a desk whose agent did not answer that call is *wrong* (another adviser's call); a receipt for
 a call no bench phone answered in the window is *unmatched* (reported, not judged: e.g. a call answered just
-before the window). Only a desk's first receipt of a call is timed; later ones are counted as duplicates.
+before the window). Only a desk's first receipt of a call is timed; later ones are counted as duplicates. Each is
+timed twice: from the receipt's `event_wall` (allo's receipt of the AMI event: the issue's measure for a pop) and
+from Asterisk's own `AgentConnect` timestamp (the same reference for push and polling: a polled
+`GET /api/desk/state` of a desk with no stream open builds the call's context at the poll, with that time as its
+`event_wall`).
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ class Receipt:
 
 @dataclass
 class Pairing:
-    delays_s: list[float] = field(default_factory=list)
+    delays_s: list[float] = field(default_factory=list)  # allo's event_wall -> the desk's receipt
+    from_asterisk_s: list[float] = field(default_factory=list)  # Asterisk's AgentConnect timestamp -> receipt
     allo_delays_s: list[float] = field(default_factory=list)  # Asterisk's event timestamp -> allo's event_wall
     lost: list[tuple[str, str]] = field(default_factory=list)
     wrong: list[tuple[str, str]] = field(default_factory=list)
@@ -87,6 +92,7 @@ def pair(answers: Sequence[Answer], receipts: Sequence[Receipt]) -> Pairing:
         else:
             result.delays_s.append(receipt.received - receipt.event_wall)
             if answer.asterisk_ts:
+                result.from_asterisk_s.append(receipt.received - answer.asterisk_ts)
                 result.allo_delays_s.append(receipt.event_wall - answer.asterisk_ts)
     result.lost = [(a.agent, a.call_id) for a in answers if (a.agent, a.call_id) not in first]
     return result
@@ -115,7 +121,8 @@ def summary(answers: Sequence[Answer], receipts: Sequence[Receipt], phones: Sequ
     paired = pair(answers, receipts)
     others = sum(1 for r in receipts if r.agent not in set(phones))
     return {"answered": paired.answers, "receipts": len(receipts), "timed": len(paired.delays_s),
-            "delay": latency_ms(paired.delays_s), "asterisk_to_allo": latency_ms(paired.allo_delays_s),
+            "delay": latency_ms(paired.delays_s), "from_agentconnect": latency_ms(paired.from_asterisk_s),
+            "asterisk_to_allo": latency_ms(paired.allo_delays_s),
             "lost": len(paired.lost), "lost_sample": [list(k) for k in paired.lost[:5]],
             "wrong_desk": len(paired.wrong), "wrong_sample": [list(k) for k in paired.wrong[:5]],
             "on_desks_without_phone": others, "unmatched": paired.unmatched, "duplicates": paired.duplicates,

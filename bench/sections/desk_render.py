@@ -12,13 +12,17 @@ def _cpu(window: dict[str, Any]) -> str:
     return " / ".join(fmt(cpu.get(k)) for k in ("service", "postgres", "clients"))
 
 
-def _row(label: str, phase: dict[str, Any]) -> str:
-    s, d = phase["summary"], phase["summary"]["delay"]
+def _quad(d: dict[str, Any]) -> str:
+    return f"{fmt(d['p50_ms'])} / {fmt(d['p95_ms'])} / {fmt(d['p99_ms'])} / {fmt(d['max_ms'])}"
+
+
+def _row(label: str, phase: dict[str, Any], from_event_wall: bool) -> str:
+    s = phase["summary"]
     per = s["per_phone_desk"]
-    return (f"| {label} | {s['answered']} | {d['count']} | {fmt(d['p50_ms'])} / {fmt(d['p95_ms'])} / "
-            f"{fmt(d['p99_ms'])} / {fmt(d['max_ms'])} | {s['lost']} | {s['wrong_desk']} | "
-            f"{per['min']}-{per['max']} (median {per['median']}) | {_cpu(phase['idle'])} | {_cpu(phase['load'])} | "
-            f"{fmt(phase['load'].get('machine_busy_pct'), ' %')} |")
+    wall = _quad(s["delay"]) if from_event_wall else "n/a (built at the poll)"
+    return (f"| {label} | {s['answered']} | {s['timed']} | {_quad(s['from_agentconnect'])} | {wall} | {s['lost']} | "
+            f"{s['wrong_desk']} | {per['min']}-{per['max']} (median {per['median']}) | {_cpu(phase['idle'])} | "
+            f"{_cpu(phase['load'])} | {fmt(phase['load'].get('machine_busy_pct'), ' %')} |")
 
 
 def render(result: dict[str, Any]) -> str:
@@ -27,19 +31,25 @@ def render(result: dict[str, Any]) -> str:
              f"connect; all connected in {fmt(push['connect_all_s'], ' s')}), each with its own account (role "
              f"`agent`, extension = its agent in `{p['queue']}`, created through allo's agent admin and "
              f"`POST /api/users`; set-up {fmt(result['setup_s'], ' s')}). {p['phones_logged_in']} of them are SIPp "
-             f"phones, registered and logged in (`POST /api/agents/{{agent}}/login`), answering after a ring with "
+             f"phones, registered and logged in from their desk (`POST /api/desk/login`), answering after a ring with "
              f"{p['talk_ms']} ms of talk; the stack's {p['stack_agents_out_of_l1']} own agents leave `{p['queue']}` "
              f"meanwhile. SIPp citizens call {p['number']}, press {p['key']} and queue in `{p['queue']}` at "
              f"{fmt(p['rate'])} calls/s for {p['push_s']} s (push) then {p['poll_s']} s (polling).", "",
-             "Delay: the desk client's wall-clock receipt - the pop's `event_wall` (when allo received the AMI "
-             "event; same machine clock). Each pop is paired with the AMI `AgentConnect` of the phone that answered "
-             "(a call answered with no pop on that adviser's desk is *lost*; a pop on another desk is *wrong*). The "
-             f"baseline is the same desks without push: `GET /api/desk/state` every {fmt(p['poll_interval_s'], ' s')}"
-             " per desk (keep-alive, staggered), delay to the first response showing the call.", "",
-             "| desks get the call by | calls answered | timed | delay p50 / p95 / p99 / max (ms) | lost | wrong desk "
-             "| per phone's desk | CPU % of a core idle: service / PostgreSQL / clients | same under load | "
-             "machine busy |", "|---|---|---|---|---|---|---|---|---|---|",
-             _row("push (SSE `pop`)", push), _row(f"polling every {fmt(p['poll_interval_s'], ' s')}", poll), ""]
+             "Delay to the desk client's wall-clock receipt, from the pop's `event_wall` (when allo received the "
+             "AMI event; the issue's measure) and from Asterisk's own `AgentConnect` timestamp (same machine clock; "
+             "the same reference for both modes). Each call is paired with the `AgentConnect` of the phone that "
+             "answered it (seen by the bench's own AMI session): a call with nothing on that adviser's desk is "
+             "*lost*, a call shown on another desk is *wrong*. The baseline is the same desks without push: "
+             f"`GET /api/desk/state` every {fmt(p['poll_interval_s'], ' s')} per desk (keep-alive, staggered over the "
+             "second), delay to the first response showing the call; with no stream open, that endpoint builds the "
+             "call's context at the poll, so its `event_wall` is the poll's and only the AgentConnect reference "
+             "applies.", "",
+             "| desks get the call by | calls answered | shown on the right desk | AgentConnect → desk p50 / p95 / "
+             "p99 / max (ms) | event_wall → desk p50 / p95 / p99 / max (ms) | lost | wrong desk | per phone's desk "
+             "| CPU % of a core idle: service / PostgreSQL / clients | same under load | machine busy |",
+             "|---|---|---|---|---|---|---|---|---|---|---|",
+             _row("push (SSE `pop`)", push, True),
+             _row(f"polling every {fmt(p['poll_interval_s'], ' s')}", poll, False), ""]
     allo = push["summary"]["asterisk_to_allo"]
     lines.append(f"Before `event_wall`: Asterisk's `AgentConnect` timestamp → allo's receipt p50 {fmt(allo['p50_ms'])}"
                  f" / p99 {fmt(allo['p99_ms'])} ms (not in the delay above). ")
@@ -67,8 +77,9 @@ def render(result: dict[str, Any]) -> str:
 def _dom(dom: dict[str, Any]) -> str:
     if "error" in dom:
         return f"DOM time in Chromium: not measured (`{dom['error']}`)."
-    d = dom.get("dom", {})
-    return (f"DOM time, one real Chromium tab on /desk as `{dom.get('adviser')}` (headless, beside its SSE client): "
-            f"the page's own `window.allo_desk_timings`, SSE receipt → DOM updated, over {d.get('count', 0)} pops "
-            f"({dom.get('pops_on_this_desk', 0)} popped on that desk's SSE client): p50 {fmt(d.get('p50_ms'))} ms, "
-            f"max {fmt(d.get('max_ms'))} ms.")
+    d, e = dom.get("receipt_to_dom", {}), dom.get("event_to_dom", {})
+    return (f"DOM time, one real Chromium tab on /desk as `{dom.get('adviser')}` (headless, its own SSE stream beside "
+            f"the bench's client of that desk): the page's own `window.allo_desk_timings`, over {d.get('count', 0)} "
+            f"pops drawn ({dom.get('pops_on_this_desk', 0)} popped on the bench's client of that desk): SSE receipt → "
+            f"DOM drawn p50 {fmt(d.get('p50_ms'))} ms, max {fmt(d.get('max_ms'))} ms; allo's AMI event "
+            f"(`event_wall`) → DOM drawn p50 {fmt(e.get('p50_ms'))} ms, max {fmt(e.get('max_ms'))} ms.")

@@ -40,6 +40,7 @@ def test_a_pop_on_its_advisers_desk_is_timed_from_event_wall_and_the_split_befor
     paired = pair(answers, receipts)
     assert [round(d, 3) for d in paired.delays_s] == [0.25, 0.1]
     assert [round(d, 3) for d in paired.allo_delays_s] == [0.1, 0.1]
+    assert [round(d, 3) for d in paired.from_asterisk_s] == [0.35, 0.2]
     assert (paired.lost, paired.wrong, paired.unmatched, paired.duplicates) == ([], [], 0, 0)
 
 
@@ -96,10 +97,13 @@ def test_sse_blocks_are_parsed_with_their_event_name_and_comments_skipped():
     assert parse_event(b'data: {"a": 1}') == ("message", {"a": 1})
 
 
-def test_dom_timings_are_read_from_numbers_or_objects():
-    assert dom_ms([12, 7.5, True, "x"]) == [12.0, 7.5]
-    assert dom_ms([{"ms": 4}, {"received": 10.0, "updated": 13.5}, {"other": 1}]) == [4.0, 3.5]
-    assert dom_ms(None) == []
+def test_dom_timings_are_read_from_the_pops_the_page_drew():
+    timings = {"last": {"state": {"receipt_to_dom_ms": 99}},
+               "pops": [{"kind": "pop", "receipt_to_dom_ms": 4.5, "event_to_dom_ms": 120, "call_id": "1.2"},
+                        {"kind": "pop", "receipt_to_dom_ms": 6}, {"kind": "pop", "receipt_to_dom_ms": True}]}
+    assert dom_ms(timings) == [4.5, 6.0]
+    assert dom_ms(timings, "event_to_dom_ms") == [120.0]
+    assert dom_ms(None) == [] and dom_ms([1, 2]) == []
 
 
 def _result(p99: float | None, lost: int, wrong: int, answered: int) -> dict:
