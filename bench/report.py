@@ -88,6 +88,8 @@ def render_markdown(report: dict[str, Any], json_path: Path) -> str:
         elif "error" in entry:
             lines.append(f"Failed in this report: `{entry['error']}`.")
         else:
+            if "carried_from" in entry:
+                lines += [f"Measured in the run {entry['carried_from']} (carried unchanged into this report).", ""]
             lines.append(importlib.import_module(f"bench.sections.{name}").render(entry["result"]).rstrip())
     return "\n".join(lines) + "\n"
 
