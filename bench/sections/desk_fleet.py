@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +43,7 @@ class DeskFleet:
     removed: list[str] = field(default_factory=list)
     uas: sipp.Sipp | None = None
     logged_in: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -51,6 +54,9 @@ class DeskFleet:
         return self.names[:self.phones]
 
     async def setup(self) -> None:
+        """Each step's wall time goes in `timings` (the accounts dominate: allo hashes every password with
+        argon2id, ~0.1 s of one core, once to create the account and once to issue its token)."""
+        t0 = time.monotonic()
         engine = make_engine(self.stack.settings, pool_size=2)
         try:
             for name in self.names:
@@ -60,19 +66,29 @@ class DeskFleet:
                 raise RuntimeError("the desk agents' PJSIP endpoints were not published")
         finally:
             await engine.dispose()
+        self.timings["agents_s"] = round(time.monotonic() - t0, 1)
         async with httpx.AsyncClient(base_url=base_url(self.stack), timeout=60) as client:
             admin = self.stack.service.headers(Role.ADMIN)
-            gate = asyncio.Semaphore(2)  # argon2id per account and per token: two cores
-            await asyncio.gather(*(self._account(client, admin, name, gate) for name in self.names))
-            await self._phones()
+            gate = asyncio.Semaphore(2)
+            await asyncio.gather(self._timed("accounts_s", *(self._account(client, admin, name, gate)
+                                                             for name in self.names)),
+                                 self._timed("phones_registered_s", self._phones()))
+            t1 = time.monotonic()
             for name in self.phone_names:
                 reply = await client.post("/api/desk/login", headers=self.bearer(name))
                 if reply.status_code != 200:
                     raise RuntimeError(f"{name} could not log in: {reply.status_code} {reply.text[:300]}")
                 self.logged_in.append(name)
+            self.timings["login_s"] = round(time.monotonic() - t1, 1)
         for name in self.stack.agent_names:
             await self.stack.ami.queue_remove(QUEUE, f"PJSIP/{name}")
             self.removed.append(name)
+        self.timings["total_s"] = round(time.monotonic() - t0, 1)
+
+    async def _timed(self, key: str, *jobs: Awaitable[None]) -> None:
+        t0 = time.monotonic()
+        await asyncio.gather(*jobs)
+        self.timings[key] = round(time.monotonic() - t0, 1)
 
     def bearer(self, name: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[name]}"}
@@ -110,8 +126,13 @@ class DeskFleet:
                     return
             raise RuntimeError(f"phone {name} could not register: {result.log[-1500:] if result else ''}")
 
-        for name in self.phone_names:
-            await register(name)
+        gate = asyncio.Semaphore(5)
+
+        async def gated(name: str) -> None:
+            async with gate:
+                await register(name)
+
+        await asyncio.gather(*(gated(name) for name in self.phone_names))
         self.uas = sipp.Sipp("agent-answer.xml", sipp.sip_target(sip_port), {"talk_ms": str(self.talk_ms)},
                              calls=10_000_000, port=port, timeout_s=3600, extra=["-max_socket", "1024", "-l", "1000"])
         self.uas.start()

@@ -30,8 +30,9 @@ def render(result: dict[str, Any]) -> str:
     lines = [f"{push['connected']} advisers' desks open on `GET /api/desk/stream` ({push['failed']} failed to "
              f"connect; all connected in {fmt(push['connect_all_s'], ' s')}), each with its own account (role "
              f"`agent`, extension = its agent in `{p['queue']}`, created through allo's agent admin and "
-             f"`POST /api/users`; set-up {fmt(result['setup_s'], ' s')}). {p['phones_logged_in']} of them are SIPp "
-             f"phones, registered and logged in from their desk (`POST /api/desk/login`), answering after a ring with "
+             f"`POST /api/users`; set-up {fmt(result['setup_s'], ' s')}{_steps(result)}). "
+             f"{p['phones_logged_in']} of them are SIPp phones, registered and logged in from their desk "
+             "(`POST /api/desk/login`), answering after a ring with "
              f"{p['talk_ms']} ms of talk; the stack's {p['stack_agents_out_of_l1']} own agents leave `{p['queue']}` "
              f"meanwhile. SIPp citizens call {p['number']}, press {p['key']} and queue in `{p['queue']}` at "
              f"{fmt(p['rate'])} calls/s for {p['push_s']} s (push) then {p['poll_s']} s (polling).", "",
@@ -72,6 +73,16 @@ def render(result: dict[str, Any]) -> str:
     lines += ["", f"Section duration {fmt(result['duration_s'], ' s')} (set-up included). Citizen load (push):", "",
               f"    {push['citizens']['command']}"]
     return "\n".join(lines) + "\n"
+
+
+def _steps(result: dict[str, Any]) -> str:
+    steps = result.get("setup_steps_s") or {}
+    if "accounts_s" not in steps:
+        return ""
+    return (f": agents and their PJSIP publish {fmt(steps.get('agents_s'), ' s')}, accounts and tokens "
+            f"{fmt(steps['accounts_s'], ' s')} (allo hashes each password with argon2id twice, to create the "
+            f"account and to issue its token), phones registered meanwhile in {fmt(steps.get('phones_registered_s'))}"
+            " s")
 
 
 def _dom(dom: dict[str, Any]) -> str:
