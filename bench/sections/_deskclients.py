@@ -4,7 +4,7 @@
 
 `stream`: each adviser keeps `GET /api/desk/stream` open (its own token) and records every `pop` (call id, the
 pop's `event_wall`, wall-clock receipt) and every `state` (receipt, in_call, paused). `poll` (the baseline: a desk
-without push): each adviser asks `GET /api/desk/state` every INTERVAL s (keep-alive, staggered over the interval)
+without push): each adviser asks `GET /api/desk/state` every INTERVAL s (keep-alive, each desk at a random phase)
 and records the first response showing each call (call id, its `event_wall`, receipt). Prints `READY <ok>
 <failed>` once every client has its first event or response; on a `stop` line on stdin, one JSON line with all of
 it. Plain asyncio on raw streams (bench.sections._httpkit), as the fan-out section: the clients share the 2 cores
@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import sys
 import time
 from dataclasses import dataclass, field
@@ -103,7 +104,9 @@ class Fleet:
         try:
             async with gate:
                 reader, writer = await asyncio.open_connection(self.host, self.port)
-            start = time.monotonic() + interval * index / len(self.desks)
+            # A random phase per desk, as pages opened at any moment: offsets spread by index would put the phones
+            # (the first desks) in the same tenth of a second, locked to SIPp's evenly spaced calls.
+            start = time.monotonic() + random.uniform(0, interval)
             tick = 0
             while True:
                 await asyncio.sleep(max(0.0, start + tick * interval - time.monotonic()))

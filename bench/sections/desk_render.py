@@ -41,8 +41,9 @@ def render(result: dict[str, Any]) -> str:
              "the same reference for both modes). Each call is paired with the `AgentConnect` of the phone that "
              "answered it (seen by the bench's own AMI session): a call with nothing on that adviser's desk is "
              "*lost*, a call shown on another desk is *wrong*. The baseline is the same desks without push: "
-             f"`GET /api/desk/state` every {fmt(p['poll_interval_s'], ' s')} per desk (keep-alive, staggered over the "
-             "second), delay to the first response showing the call; with no stream open, that endpoint builds the "
+             f"`GET /api/desk/state` every {fmt(p['poll_interval_s'], ' s')} per desk (keep-alive, each desk at a "
+             "random phase), delay to the first response showing the call; with no stream open, that endpoint "
+             "builds the "
              "call's context at the poll, so its `event_wall` is the poll's and only the AgentConnect reference "
              "applies.", "",
              "| desks get the call by | calls answered | shown on the right desk | AgentConnect → desk p50 / p95 / "
