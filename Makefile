@@ -67,6 +67,7 @@ test-faults: venv sysdeps
 # bench/results/<UTC>.json and docs/benchmarks.md. Full run < 30 min; quick (sections 1 and 3 reduced) < 5 min.
 # One section: BENCH_ARGS="--sections knowledge --carry bench/results/<earlier full run>.json" keeps the others'
 # figures in the report; `--quick --sections knowledge` is its small variant (1,000 sheets, 10,000 bodies, ~1 min).
+# The desk's screen-pop (issue 18): `--sections desk` (~3 min; `--quick`: 30 desks, 5 phones, < 1 min).
 BENCH_ARGS ?=
 bench: venv sysdeps
 	$(PY) -m bench $(BENCH_ARGS)

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import importlib
 import json
+import re
 import sys
 import time
 import traceback
@@ -75,16 +76,35 @@ def cli() -> int:
 
 
 def carry(result: dict[str, Any], path: Path) -> None:
-    """Sections of `path` not run in `result`, copied into it with a note naming their run."""
+    """Sections of `path` not run in `result`, copied into it with a note naming the run each was measured in
+    (`carried_from`: a section carried twice keeps its first run)."""
     earlier = json.loads(path.read_text())
     carried = [name for name in report.SECTIONS
                if name not in result["sections"] and name in earlier.get("sections", {})]
+    runs: dict[str, list[str]] = {}
     for name in carried:
-        result["sections"][name] = earlier["sections"][name]
+        entry = dict(earlier["sections"][name])
+        entry.setdefault("carried_from", origin(earlier, name))
+        result["sections"][name] = entry
+        runs.setdefault(entry["carried_from"], []).append(name)
     if carried:
-        result["note"] = (f"Sections {', '.join(carried)} are carried unchanged from the run {earlier['started_utc']} "
-                          f"({'quick' if earlier.get('quick') else 'full'} mode, `{path.name}`); only "
+        groups = [f"{', '.join(names)} from the run {run}" for run, names in runs.items()]
+        result["note"] = (f"Sections {groups[0].replace(' from the run ', ' are carried unchanged from the run ')}"
+                          + "".join(f"; {group}" for group in groups[1:])
+                          + f" ({'quick' if earlier.get('quick') else 'full'} mode, `{path.name}`); only "
                           f"{', '.join(n for n in result['sections'] if n not in carried)} ran now.")
+
+
+def origin(earlier: dict[str, Any], name: str) -> str:
+    """The run a section of `earlier` was measured in: its `carried_from`, else the run named by an older file's
+    note for the sections it carried, else `earlier`'s own run."""
+    entry = earlier.get("sections", {}).get(name, {})
+    if "carried_from" in entry:
+        return str(entry["carried_from"])
+    said = re.match(r"Sections (.+?) are carried unchanged from the run (\S+) ", earlier.get("note", ""))
+    if said and name in [n.strip() for n in said.group(1).split(",")]:
+        return said.group(2)
+    return str(earlier["started_utc"])
 
 
 def watchdog_verdict(watchdog: dict[str, Any] | None) -> bool:

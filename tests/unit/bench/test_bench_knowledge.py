@@ -79,3 +79,21 @@ def test_carry_keeps_the_other_sections_of_an_earlier_run(tmp_path: Path) -> Non
     carry(result, earlier)
     assert result["sections"]["knowledge"] == {"result": {"new": 1}} and "api" in result["sections"]
     assert result["note"].startswith("Sections api are carried unchanged from the run 20261205T195852Z")
+
+
+def test_carry_names_the_run_each_section_was_measured_in(tmp_path: Path) -> None:
+    earlier = tmp_path / "mid.json"
+    earlier.write_text(json.dumps({
+        "started_utc": "20261207T070118Z", "quick": False,
+        "note": "Sections journey, api are carried unchanged from the run 20261205T195852Z (full mode, `a.json`); "
+                "only knowledge ran now.",
+        "sections": {"journey": {"result": {}}, "api": {"result": {}}, "knowledge": {"result": {}},
+                     "fanout": {"result": {}, "carried_from": "20261201T000000Z"}}}))
+    result: dict[str, Any] = {"sections": {"desk": {"result": {}}}}
+    carry(result, earlier)
+    assert result["sections"]["journey"]["carried_from"] == "20261205T195852Z"
+    assert result["sections"]["knowledge"]["carried_from"] == "20261207T070118Z"
+    assert result["sections"]["fanout"]["carried_from"] == "20261201T000000Z"
+    assert result["note"] == ("Sections journey, api are carried unchanged from the run 20261205T195852Z; fanout from "
+                              "the run 20261201T000000Z; knowledge from the run 20261207T070118Z (full mode, "
+                              "`mid.json`); only desk ran now.")
