@@ -12,17 +12,13 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.events import AgentConnect
 from allo.auth.roles import Role
-from allo.db.desk_models import CallWrapup
 from allo.setup import sipp
 from tests.adviser_kit import adviser_headers
 from tests.e2e.agent_kit import register_phone
@@ -141,9 +137,11 @@ async def test_pop_call_end_phone_pause_and_privacy(test_settings, running_servi
             assert (await client.post("/api/desk/logout")).status_code == 200
     rows = httpx.get(f"{base}/api/agents/history", params={"agent": AGENT},
                      headers=running_service.headers(Role.SUPERVISOR), timeout=10).json()["events"]
-    assert [(r["state"], r["source"]) for r in rows][-3:] == [("login", "desk"), ("pause", "phone"),
-                                                              ("logout", "desk")]
-    assert (rows[-2]["reason"], rows[-2]["actor"]) == ("telephone", AGENT)
+    # The call's wrap-up is its own state (written by the wrap-up manager, source system), never a pause.
+    assert ("wrapup_start", "system") in [(r["state"], r["source"]) for r in rows]
+    own = [r for r in rows if not r["state"].startswith("wrapup")]
+    assert [(r["state"], r["source"]) for r in own][-3:] == [("login", "desk"), ("pause", "phone"), ("logout", "desk")]
+    assert (own[-2]["reason"], own[-2]["actor"]) == ("telephone", AGENT)
 
 
 async def test_level_2_desk_pops_with_the_level_1_notes_after_a_transfer(test_settings, running_service, ami_watch,
@@ -186,18 +184,6 @@ async def test_level_2_desk_pops_with_the_level_1_notes_after_a_transfer(test_se
         await ami_watch.client.queue_remove("l2-travail", "PJSIP/agent2001")
 
 
-async def _wrapup(settings, call_id: str, agent: str, label: str) -> None:
-    """The wrap-up of the first call, as the wrap-up part of the desk stores it."""
-    engine = create_async_engine(settings.sqlalchemy_url)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(insert(CallWrapup).values(call_id=call_id, agent=agent, reason_kind="list",
-                                                         reason_code="suivi-dossier", reason_label=label,
-                                                         outcome="answered", done_at=datetime.now(UTC)))
-    finally:
-        await engine.dispose()
-
-
 async def test_a_repeat_caller_pops_with_the_previous_contact(test_settings, running_service, ami_watch,
                                                               demo_passwords):
     me = adviser_headers(running_service, AGENT)
@@ -216,7 +202,10 @@ async def test_a_repeat_caller_pops_with_the_previous_contact(test_settings, run
             assert (await asyncio.to_thread(first.wait, 20)).ok
             note = await client.put(f"/api/desk/calls/{first_id}/note", json={"text": "attestation à renvoyer"})
             assert note.status_code == 200, note.text
-            await _wrapup(test_settings, first_id, AGENT, "Suivi d'un dossier en cours")
+            saved = await client.post(f"/api/desk/calls/{first_id}/wrapup",
+                                      json={"reason_kind": "list", "reason_code": "suivi-dossier",
+                                            "outcome": "answered"})
+            assert saved.status_code == 200, saved.text
             second = sipp.citizen(test_settings.sip_port, caller=caller, keys="1").start()
             again = await stream.wait("pop", lambda d: d["call_id"] != first_id, 40)
             print(f"\n[desk] repeat caller: event -> pop: {(again.wall - again.doc['event_wall']) * 1000:.0f} ms")
