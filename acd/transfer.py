@@ -96,7 +96,9 @@ def sector_options(targets: Mapping[str, SectorTarget], queues: Mapping[str, Que
         live = queues.get(target.queue) if target.queue is not None else None
         counts = member_counts(live) if live is not None else {"logged_in": 0, "available": 0}
         waiting = len(live.waiting) if live is not None else 0
-        wait_s = estimate_wait(waiting + 1, recent.get(target.queue or "") or RecentWaits(), staffing(live))
+        # An adviser free for this caller (more available than waiting) answers now: no estimate from history.
+        wait_s = 0 if counts["available"] > waiting else estimate_wait(
+            waiting + 1, recent.get(target.queue or "") or RecentWaits(), staffing(live))
         options.append(SectorOption(
             sector=sector, label=target.label, queue=target.queue, open=target.open and target.queue is not None,
             logged_in=counts["logged_in"], available=counts["available"], waiting=waiting,

@@ -88,3 +88,10 @@ def test_a_sector_missing_from_the_rules_is_unknown_and_closed():
     assert fiscalite.refusal is TransferRefusal.UNKNOWN_SECTOR
     assert fiscalite.open is False
     assert fiscalite.queue is None
+
+
+def test_an_adviser_free_for_the_caller_means_no_wait_whatever_the_history():
+    live = {"l2-travail": queue("l2-travail", member("agent2001"), member("agent2002"), waiting=1)}
+    recent = {"l2-travail": RecentWaits(answered=10, mean_wait_s=180.0, mean_position=1.0)}
+    travail = option(sector_options(targets(), live, recent), "travail")
+    assert (travail.available, travail.waiting, travail.wait_s) == (2, 1, 0)
