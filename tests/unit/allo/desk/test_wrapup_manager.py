@@ -66,7 +66,7 @@ async def settle() -> None:
 
 
 async def test_paused_at_the_answer_deadline_at_the_end_lifted_at_the_deadline():
-    wrapups, ami, live = manager(1)
+    wrapups, ami, _live = manager(1)
     wrapups.on_event(connect())
     await settle()
     assert ami.pauses == [(IFACE, True, "apres-appel/0/1.1")]
