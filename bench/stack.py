@@ -146,6 +146,9 @@ class BenchStack:
         try:
             async with make_sessionmaker(engine)() as session:
                 l1 = (await session.scalars(select(Queue).where(Queue.name == "l1"))).one()
+                # No wrap-up after a bench call: queues.conf has wrapuptime = 0 everywhere and allo's own wrap-up
+                # pause (allo/desk/wrapup.py) is not taken at all for a queue whose wrapup_time is 0, so each
+                # agent answers calls back to back, as the measured rates assume.
                 await session.execute(update(Queue).where(Queue.id == l1.id).values(wrapup_time=0))
                 for username, password in passwords.items():
                     agent = Agent(username=username, display_name=f"Bench {username}",

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -33,6 +34,8 @@ from allo.tasks import Jobs, cancel_and_wait
 
 log = logging.getLogger(__name__)
 
+DIRECT_GRACE_S = 10.0  # after a direct ring's answer, the phone's "in use" state has surely reached the live state
+
 
 class WrapupManager:
     def __init__(self, engine: AsyncEngine, ami: AmiClient, live: LiveState, wrapup_time: Callable[[str], int],
@@ -41,7 +44,8 @@ class WrapupManager:
         self._wrapup_time = wrapup_time  # seconds of wrap-up after a call of a queue (0: none)
         self._interval, self._clock = interval, clock
         self._direct: dict[str, CallPhase] = {}  # direct rings in progress (no AgentComplete follows), by call
-        self._busy: set[str] = set()  # interfaces whose pause allo is changing now: the reconciler waits
+        self._direct_at: dict[str, float] = {}  # when each was answered (monotonic)
+        self._busy: Counter[str] = Counter()  # interfaces whose pause allo is changing now: the reconciler waits
         self._timers: dict[str, asyncio.Task[None]] = {}  # interface → the lift at its deadline
         self._wrapping: dict[str, str] = {}  # interface → the call whose wrap-up runs (its call has ended)
         self._locks: dict[str, asyncio.Lock] = {}  # one change of an adviser's pause at a time
@@ -56,13 +60,23 @@ class WrapupManager:
             return
         if phase.answered and not isinstance(event, AgentConnect):
             self._direct[phase.call_id] = phase
+            self._direct_at[phase.call_id] = time.monotonic()
         elif not phase.answered:
             self._direct.pop(phase.call_id, None)
-        self._busy.add(phase.interface)
+            self._direct_at.pop(phase.call_id, None)
+        self._busy[phase.interface] += 1
         self._jobs.start(self._answered(phase) if phase.answered else self._ended(phase))
 
     def on_resync(self, _snapshot: Sequence[AmiEvent]) -> None:
+        # Hang-ups may have been missed while AMI was away: the phones' states in the snapshot say who is in a call.
+        self._direct.clear()
+        self._direct_at.clear()
         self._jobs.start(self.reconcile())
+
+    def _done(self, interface: str) -> None:
+        self._busy[interface] -= 1
+        if self._busy[interface] <= 0:
+            del self._busy[interface]
 
     # -- the call's answer and end ----------------------------------------------------------------------------
 
@@ -75,14 +89,14 @@ class WrapupManager:
                     return  # paused by themself (a direct ring reaches a paused adviser): their pause stands
                 await self._ami.queue_pause(None, phase.interface, True, wrapup_reason(0, phase.call_id))
         finally:
-            self._busy.discard(phase.interface)
+            self._done(phase.interface)
 
     async def _ended(self, phase: CallPhase) -> None:
         try:
             async with self._lock(phase.interface):
                 await self._end(phase)
         finally:
-            self._busy.discard(phase.interface)
+            self._done(phase.interface)
 
     async def _end(self, phase: CallPhase) -> None:
         end = self._clock()
@@ -176,8 +190,10 @@ class WrapupManager:
     async def _reconcile_one(self, interface: str, agent: str) -> bool:
         async with self._lock(interface):
             pause = member_pause(self._live.queues, interface)
-            # A direct ring is no queue call: the phone's state may reach the live state after its answer.
-            in_call = pause.in_call or any(ring.interface == interface for ring in self._direct.values())
+            # A direct ring is no queue call: the phone's state may reach the live state a moment after its answer.
+            fresh = time.monotonic() - DIRECT_GRACE_S
+            in_call = pause.in_call or any(ring.interface == interface and self._direct_at.get(call, 0) > fresh
+                                           for call, ring in self._direct.items())
             if reconcile(pause.reason, in_call, self._clock()) is not WrapupAction.LIFT:
                 return False
             wrapup = parse_wrapup_reason(pause.reason)

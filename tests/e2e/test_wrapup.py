@@ -182,3 +182,24 @@ async def test_a_stale_wrapup_pause_left_by_a_restart_is_lifted_by_the_reconcile
     metrics = httpx.get(f"{running_service.base_url}/metrics", headers=running_service.headers(Role.OPS), timeout=10)
     lifts = next(line for line in metrics.text.splitlines() if line.startswith("allo_wrapup_reconciler_lifts_total"))
     assert float(lifts.split()[-1]) >= 1
+
+
+async def test_a_wrapup_saved_during_the_call_lifts_the_pause_at_its_end(
+        test_settings, running_service, ami_watch, l1_agent):
+    headers = adviser_headers(running_service, "wrap1001", AGENT)
+    async with l1_wrapup(test_settings, running_service, 120):
+        citizen, adviser, call_id = await answered_call(test_settings, ami_watch, l1_agent, "0657000005", 4000)
+        await wait_member(running_service, "l1", INTERFACE, paused=True, reason=f"apres-appel/0/{call_id}")
+        async with httpx.AsyncClient(base_url=running_service.base_url, headers=headers, timeout=10) as client:
+            chosen = await client.put(f"/api/desk/calls/{call_id}/reason",
+                                      json={"reason_kind": "list", "reason_code": "demarche-en-ligne"})
+            assert chosen.status_code == 200, chosen.text
+            saved = await client.post(f"/api/desk/calls/{call_id}/wrapup",
+                                      json={"reason_kind": "list", "reason_code": "demarche-en-ligne",
+                                            "outcome": "answered"})
+        assert saved.status_code == 200 and saved.json()["pause_lifted"] is False  # still in the call
+        member = await wait_member(running_service, "l1", INTERFACE)
+        assert member["paused"] and member["reason"] == f"apres-appel/0/{call_id}"
+        await ended(ami_watch, citizen, adviser, call_id)
+        await wait_member(running_service, "l1", INTERFACE, paused=False, timeout=3)  # not 120 s
+        assert await history(test_settings, call_id) == [("wrapup_start", "system"), ("wrapup_end", "desk")]

@@ -159,6 +159,10 @@ def test_the_page_shows_a_table_a_valid_svg_chart_per_queue_and_the_csv_link(cli
     page = reply.text
     svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
     queues = client.get("/api/reports", params={"from": "2026-10-25", "to": "2026-10-25"}).json()["queues"]
+    wrapups = [svg for svg in svgs if 'id="wrapup-chart"' in svg]  # the wrap-up section's, after the queues'
+    assert len(wrapups) == 1 and svgs[-1] == wrapups[0]
+    ET.fromstring(wrapups[0])  # well-formed
+    svgs = svgs[:-1]
     assert len(svgs) == len(queues)
     ns = "{http://www.w3.org/2000/svg}"
     l1_svg = ET.fromstring(svgs[[q["queue"] for q in queues].index("l1")])
