@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 PREFIX = "apres-appel"
-_REASON = re.compile(rf"^{PREFIX}/([0-9]{{1,12}})/([0-9A-Za-z._-]{{1,64}})$")
+_REASON = re.compile(rf"{PREFIX}/([0-9]{{1,12}})/([0-9A-Za-z._-]{{1,64}})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +30,14 @@ class WrapupAction(enum.StrEnum):
 
 def wrapup_reason(deadline: int, call_id: str) -> str:
     reason = f"{PREFIX}/{max(0, int(deadline))}/{call_id}"
-    if _REASON.match(reason) is None:
+    if _REASON.fullmatch(reason) is None:
         raise ValueError(f"not a call id usable in a pause reason: {call_id!r}")
     return reason
 
 
 def parse_wrapup_reason(reason: str | None) -> WrapupPause | None:
     """The wrap-up of a pause reason, or None when the pause is an ordinary one (the adviser's own)."""
-    match = _REASON.match(reason or "")
+    match = _REASON.fullmatch(reason or "")
     return WrapupPause(int(match.group(1)), match.group(2)) if match else None
 
 

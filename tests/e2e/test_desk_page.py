@@ -243,6 +243,9 @@ async def test_a_call_pops_notes_survive_a_reload_the_transfer_carries_them_and_
             "Démission, préavis ; dossier 42 ; à transférer")
         await expect(expert_page.locator("#desk-transfer-reason")).to_have_text(
             f"Motif indiqué par le niveau 1 : {reason_label}")
+        # The call is in Travail already: that button says so instead of offering a pointless transfer.
+        await expect(expert_page.locator("#desk-sector-travail-why")).to_have_text("L'appel est déjà dans ce secteur.")
+        await expect(expert_page.locator("#desk-sector-travail")).to_have_attribute("aria-disabled", "true")
         await shot(expert_page, "desk-level2-pop")
 
         # The wrap-up: prefilled from the call (reason, transferred to Travail), recorded, the pause lifted.

@@ -10,6 +10,8 @@
 
   const onCall = () => Boolean(session.call && !session.ended && !session.transferredTo);
   const NO_CALL = "Transfert possible seulement pendant un appel.";
+  const HERE = "L'appel est déjà dans ce secteur.";
+  const inThisSector = (s) => Boolean(onCall() && s.queue && session.call.queue === s.queue);
 
   function sectorText(s) {
     if (!s.open) return "fermé";
@@ -43,7 +45,7 @@
       button.textContent = s.label;
       stateText.textContent = sectorText(s);
       item.dataset.open = String(Boolean(s.open));
-      const refused = s.refusal ? s.message || s.refusal : onCall() ? "" : NO_CALL;
+      const refused = inThisSector(s) ? HERE : s.refusal ? s.message || s.refusal : onCall() ? "" : NO_CALL;
       why.textContent = refused;
       // aria-disabled (not disabled): the button stays reachable with Tab, so its reason is read out.
       button.setAttribute("aria-disabled", refused ? "true" : "false");

@@ -14,7 +14,8 @@ def test_the_reason_carries_the_deadline_and_the_call_and_reads_back() -> None:
 
 
 @pytest.mark.parametrize("reason", [None, "", "pause", "telephone", "apres-appel", "apres-appel/x/1.2",
-                                    "apres-appel/12/", "apres-appel/12/1 2", "xapres-appel/12/1.2"])
+                                    "apres-appel/12/", "apres-appel/12/1 2", "xapres-appel/12/1.2",
+                                    "apres-appel/12/1.2\n"])
 def test_an_ordinary_pause_is_not_a_wrapup(reason: str | None) -> None:
     assert parse_wrapup_reason(reason) is None
     assert not is_wrapup(reason)
