@@ -189,6 +189,7 @@ class PreferredAgentAnswer:
     call_id: str
     queue: str
     agent: str
+    channel: str = ""  # the adviser's channel (the UserEvent runs on it, in Dial's U() subroutine)
 
 
 @dataclass(frozen=True, slots=True)

@@ -222,7 +222,8 @@ PREFERRED_ANSWER = "AlloPreferredAnswer"
 
 
 def _preferred_answer(f: Fields) -> PreferredAgentAnswer:
-    return PreferredAgentAnswer(call_id=f.text("Call"), queue=f.text("Queue"), agent=f.text("Agent"))
+    return PreferredAgentAnswer(call_id=f.text("Call"), queue=f.text("Queue"), agent=f.text("Agent"),
+                                channel=f.text("Channel"))
 
 
 _PARSERS: dict[str, Callable[[Fields], AmiEvent]] = {

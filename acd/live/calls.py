@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from acd.ami.event_types import AgentComplete, AgentConnect, AmiEvent, Hangup
+from acd.ami.event_types import AgentComplete, AgentConnect, AmiEvent, Hangup, PreferredAgentAnswer
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,11 @@ class ActiveCalls:
         if isinstance(event, AgentConnect) and event.dest_channel:
             self._calls[event.uniqueid] = ConnectedCall(event.uniqueid, event.queue, event.member_name,
                                                         event.dest_channel, now_wall)
+        elif isinstance(event, PreferredAgentAnswer) and event.call_id and event.channel:
+            # A repeat caller rung directly (Dial, outside the queue): connected all the same, so the adviser
+            # can transfer it from the desk; it ends with the caller's hang-up.
+            self._calls[event.call_id] = ConnectedCall(event.call_id, event.queue, event.agent, event.channel,
+                                                       now_wall)
         elif isinstance(event, AgentComplete):
             current = self._calls.get(event.uniqueid)
             if current is not None and current.queue == event.queue:

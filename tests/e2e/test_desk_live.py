@@ -217,6 +217,11 @@ async def test_a_repeat_caller_pops_with_the_previous_contact(test_settings, run
             # While connected, the desk's own read of the call shows it too; once ended, no longer.
             live = (await client.get(f"/api/desk/calls/{again.doc['call_id']}")).json()
             assert live["repeat"]["call_id"] == first_id
+            # Rung directly (Dial, outside the queue) or through the queue, the call is connected to this adviser,
+            # so the desk may transfer it.
+            active = httpx.get(f"{running_service.base_url}/api/calls/active",
+                               headers=running_service.headers(Role.SUPERVISOR), timeout=10).json()
+            assert (again.doc["call_id"], AGENT) in {(c["call_id"], c["agent"]) for c in active}
             await stream.wait("call-ended", lambda d: d["call_id"] == again.doc["call_id"], 20)
             after = (await client.get(f"/api/desk/calls/{again.doc['call_id']}")).json()
             assert after["repeat"] is None
