@@ -97,6 +97,8 @@ def agent_states(live: LiveState, usernames: list[str]) -> list[dict[str, Any]]:
             "queues": sorted(members),
             "paused": bool(first and first.paused),
             "pause_reason": first.reason if first and first.paused else "",
+            # allo's wrap-up pause (docs/desk.md) is work after a call, not a pause of the adviser's own.
+            "in_wrapup": bool(first and first.in_wrapup),
             "in_call": bool(first and first.in_call),
             "device": first.status.name.lower() if first else "logged_out",
         })
