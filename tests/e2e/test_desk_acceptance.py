@@ -227,7 +227,8 @@ async def test_citizen_level1_desk_transfer_level2_notes_wrapups_and_report(
 
                 # A closed sector: its transfer button is disabled, with the reason read out beside it.
                 async with sectors_closed(service):
-                    await expect(desk1.locator("#desk-sector-travail-state")).to_have_text("fermé")
+                    # The page re-reads the sectors every 5 s: the closure shows at the next refresh.
+                    await expect(desk1.locator("#desk-sector-travail-state")).to_have_text("fermé", timeout=12_000)
                     await expect(travail).to_be_disabled()
                     await expect(desk1.locator("#desk-sector-travail-why")).to_have_text(
                         "Ce pôle est fermé à cette heure ; l'appelant reste avec vous.")
