@@ -131,6 +131,26 @@ class Settings(BaseSettings):
     callback_grace_seconds: float = Field(default=10.0, gt=0,
                                           description="An attempt sent to Asterisk shows in AstDB within this")
 
+    # Written confirmations (docs/after-call.md): sent over SMTP by the outbox worker of `allo serve`.
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server of the confirmations")
+    smtp_port: int = Field(default=8025, ge=1, le=65535, description="`make run` starts a local one on 8025")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS (required then)")
+    smtp_tls: bool = Field(default=False, description="Implicit TLS from the first byte (port 465)")
+    smtp_username: str = Field(default="", description="SMTP login; empty: no authentication")
+    smtp_password: SecretStr = SecretStr("")
+    smtp_timeout: float = Field(default=10.0, gt=0, description="One SMTP conversation's longest silence")
+    mail_from: str = Field(default="Allô Service Public <ne-pas-repondre@3939.example.gouv.fr>",
+                           description="From: of the confirmations")
+    mail_domain: str = Field(default="3939.example.gouv.fr", description="Right-hand side of the Message-IDs")
+    mail_retry_seconds: float = Field(default=30.0, gt=0, description="First delay before a retry; doubles each "
+                                      "time up to mail_retry_max_seconds")
+    mail_retry_max_seconds: float = Field(default=900.0, gt=0)
+    mail_give_up_hours: float = Field(default=24.0, gt=0, description="A confirmation not delivered by then is "
+                                      "abandoned and its address erased")
+    mail_poll_interval: float = Field(default=2.0, gt=0, description="The outbox looks for due mails this often")
+    mail_sink_dir: Path | None = Field(default=None, description="Where `allo mail-sink` (the local SMTP server of "
+                                       "`make run`) keeps the mails; None: <state_dir>/mail")
+
     # Accounts (docs/accounts.md).
     session_hours: float = Field(default=12.0, gt=0, description="A web login lasts this long")
     token_hours: float = Field(default=24.0, gt=0, description="An API bearer token lasts this long")
