@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from routing.calendar_types import Calendar
+from routing.survey import Survey
 
 # The level-1 (generalist) queue: where every undecided, failed or refused call ends up, and the dialplan's own
 # fallback (asterisk-conf/extensions.conf) when Python cannot be reached.
@@ -111,6 +112,7 @@ class RulesSnapshot:
     root_menu: str = "main"
     level1_service: str = "general"
     topical: Topical | None = None  # enabled only; whether it plays depends on the time of the call
+    survey: Survey = field(default_factory=Survey)  # the satisfaction survey's share (routing/survey.py)
 
     def sector_of_queue(self, queue: str) -> str | None:
         """The code of the sector whose queue this is (None: level 1 or no sector)."""

@@ -71,3 +71,13 @@ class SurveyResponse(Base):
     answered: Mapped[bool | None] = mapped_column(Boolean)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SurveySettingsRow(Base):
+    """The survey's share (migration 0017): a rules table of one row, versioned with the rules."""
+
+    __tablename__ = "survey_settings"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=1)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    one_in: Mapped[int] = mapped_column(SmallInteger, default=5)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from routing.calendar_types import PARIS_NAME, Calendar, CalendarException, ExceptionKind, Period
 from routing.rules import AccessCode, Menu, MenuAction, MenuOption, RulesSnapshot, Sector, Service, Topical
+from routing.survey import Survey
 
 # "HH:MM" in JSON (seconds are never used by the rules).
 HHMM = Annotated[time, PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str)]
@@ -127,6 +128,14 @@ class EscalationDoc(_Doc):
     instruction: str
 
 
+class SurveyDoc(_Doc):
+    """The satisfaction survey (docs/after-call.md): on or off, and one call in `one_in`. Its prompts' texts are in
+    `prompts` (routing/survey.py names them)."""
+
+    enabled: bool = True
+    one_in: int = Field(default=5, ge=1, le=100)
+
+
 class RulesDocument(_Doc):
     calendars: dict[str, CalendarDoc] = Field(default_factory=dict)
     services: dict[str, ServiceDoc] = Field(default_factory=dict)
@@ -139,6 +148,7 @@ class RulesDocument(_Doc):
     root_menu: str = "main"
     topical: TopicalDoc | None = None  # absent from versions older than migration 0014
     escalations: dict[str, EscalationDoc] = Field(default_factory=dict)  # by target id; absent before 0015
+    survey: SurveyDoc = Field(default_factory=SurveyDoc)  # absent from versions older than migration 0017
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -184,4 +194,5 @@ def to_snapshot(doc: RulesDocument, version: int) -> RulesSnapshot:
         root_menu=doc.root_menu,
         topical=Topical(doc.topical.prompt, doc.topical.ends, doc.topical.starts)
         if doc.topical is not None and doc.topical.enabled else None,
+        survey=Survey(doc.survey.enabled, doc.survey.one_in),
     )

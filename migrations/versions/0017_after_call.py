@@ -11,6 +11,9 @@
   Created as a non-answer; `satisfaction` (1-5) and `answered` (yes/no) are written as each key is pressed, so a
   hang-up keeps what was said. `queue`, `agent`, `reason` (the wrap-up's reason code when known) and `origin`
   (queue, repeat, callback) are stored with it; no caller number anywhere.
+- `survey_settings`: a rules table (one row, `id = 1`, versioned with the rules like `topical_message`): whether
+  the survey runs and its share, one call in `one_in`. Its prompts' texts are rows of `prompts` (enquete-*),
+  seeded from the catalogue like every prompt.
 
 Revision ID: 0017
 Revises: 0016
@@ -78,6 +81,21 @@ def upgrade() -> None:
     op.create_index("ix_survey_responses_agent", "survey_responses", ["agent", "started_at"])
 
 
+    op.create_table(
+        "survey_settings",
+        sa.Column("id", sa.SmallInteger, primary_key=True),
+        sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+        sa.Column("one_in", sa.SmallInteger, nullable=False, server_default="5"),
+        sa.CheckConstraint("id = 1", name="ck_survey_settings_single"),
+        sa.CheckConstraint("one_in BETWEEN 1 AND 100", name="ck_survey_settings_one_in"),
+    )
+    op.execute("INSERT INTO survey_settings (id, enabled, one_in) VALUES (1, true, 5)")
+    op.execute("CREATE TRIGGER survey_settings_rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+               "ON survey_settings FOR EACH STATEMENT EXECUTE FUNCTION allo_rules_changed()")
+
+
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS survey_settings_rules_changed ON survey_settings")
+    op.drop_table("survey_settings")
     op.drop_table("survey_responses")
     op.drop_table("confirmations")
