@@ -189,6 +189,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/ops/reasons"): OPS.as_page,
     ("POST", "/ops/reasons/{reason_id}"): OPS.as_page,
     ("GET", "/api/reports/wrapups"): STAFF,
+    # The quality barometer (issue 19, docs/reports.md).
+    ("GET", "/api/reports/barometer"): STAFF,
+    ("GET", "/reports/barometer"): STAFF.as_page,
 }
 
 
