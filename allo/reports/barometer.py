@@ -1,8 +1,8 @@
 """The monthly quality barometer (pure): the shared indicators of one local month and of the 12 months up to it.
 
 Every figure reuses a daily report's definition (docs/reports.md, « Baromètre qualité »): the queue figures are
-`aggregate.build` over local days folded into months (counts summed, rates derived from the sums), the reasons
-are `wrapups.aggregate`, the callback promise is the report's `callbacks_kept`.
+the report's `Tally` fed with the report's visits and callbacks (counts summed, rates derived from the sums), the
+reasons are `wrapups.aggregate`, the callback promise is the report's `callbacks_kept`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from allo.db.after_call_models import SurveyStatus
-from allo.reports.aggregate import Tally, build
-from allo.reports.buckets import Granularity, buckets_for
+from allo.reports.aggregate import Tally
 from allo.reports.months import add_months, bounds, month_key, month_label, month_of, months_up_to
 from allo.reports.rows import QueueInfo, ReportRows
 from allo.reports.visits import VisitOutcome, visits
@@ -116,21 +115,22 @@ def indicators(month: MonthTally, level1: str) -> dict[str, Any]:
     }
 
 
-def _fold_queues(months: dict[date, MonthTally], queues: Sequence[QueueInfo], rows: ReportRows,
-                 first: date, last: date) -> None:
-    days = buckets_for(first, last, Granularity.DAY)
-    for report in build(queues, days, Granularity.DAY, rows):
-        for bucket, tally in report.buckets:
-            months[bucket.day.replace(day=1)].queues.setdefault(report.queue.name, Tally()).merge(tally)
-
-
-def _escalations(months: dict[date, MonthTally], rows: BarometerRows, level1: str, start: datetime,
-                 end: datetime) -> None:
+def _count_visits(months: dict[date, MonthTally], queues: Sequence[QueueInfo], rows: BarometerRows, level1: str, *,
+                  start: datetime, end: datetime) -> None:
+    """The report's visits and callbacks (`Tally.add_visit`, `add_callback`: the same definitions as
+    `aggregate.build`), in the month of their first arrival or of their request; and level 1's escalations."""
+    by_name = {q.name: q for q in queues}
     for visit in visits(rows.report.legs, rows.report.calls):
-        if (visit.queue == level1 and visit.outcome is VisitOutcome.ANSWERED and visit.transferred
-                and start <= visit.arrived_at < end):
-            months[month_of(visit.arrived_at)].escalations[rows.transferred_to.get(visit.call_id,
-                                                                                  UNKNOWN_SECTOR)] += 1
+        queue = by_name.get(visit.queue)
+        if queue is None or not start <= visit.arrived_at < end:
+            continue
+        month = months[month_of(visit.arrived_at)]
+        month.queues[queue.name].add_visit(visit, queue)
+        if visit.queue == level1 and visit.outcome is VisitOutcome.ANSWERED and visit.transferred:
+            month.escalations[rows.transferred_to.get(visit.call_id, UNKNOWN_SECTOR)] += 1
+    for callback in rows.report.callbacks:
+        if callback.queue in by_name and start <= callback.created_at < end:
+            months[month_of(callback.created_at)].queues[callback.queue].add_callback(callback)
 
 
 def compute(last: date, queues: Sequence[QueueInfo], level1: str, rows: BarometerRows) -> list[MonthTally]:
@@ -138,8 +138,7 @@ def compute(last: date, queues: Sequence[QueueInfo], level1: str, rows: Baromete
     firsts = months_up_to(last)
     months = {first: MonthTally(first, {q.name: Tally() for q in queues}) for first in firsts}
     start, end = bounds(firsts[0])[0], bounds(last)[1]
-    _fold_queues(months, queues, rows.report, firsts[0], add_months(last, 1) - timedelta(days=1))
-    _escalations(months, rows, level1, start, end)
+    _count_visits(months, queues, rows, level1, start=start, end=end)
     inside = [r for r in rows.surveys if start <= r.started_at < end]
     for survey in inside:
         months[month_of(survey.started_at)].survey.add(survey)
