@@ -83,6 +83,11 @@ async def test_a_director_reads_october_prints_it_and_moves_to_march(running_ser
     assert (await cells(page, "offered"))[1] == str(march["offered"])
     assert await page.inner_text("h1") == "Baromètre qualité — mars 2025"
     await shot(page, "barometer-2025-03")
+    await page.focus("#barometer-next")
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+    assert page.url.endswith("/reports/barometer?month=2025-04")
+    assert await page.input_value("#barometer-month") == "2025-04"
 
 
 async def test_a_bad_month_is_explained_on_the_page(running_service, history, page):
