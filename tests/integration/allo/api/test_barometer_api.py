@@ -105,3 +105,17 @@ def test_bad_months_are_422_with_a_message(client, history):
         assert reply.status_code == 422, reply.text
         assert reply.json()["detail"]["error"] == "bad_parameters"
         assert message in reply.json()["detail"]["message"]
+
+
+def test_the_barometer_agrees_with_the_daily_reports_of_the_same_days(client, history):
+    barometer = client.get("/api/reports/barometer", params={"month": "2025-10"}).json()
+    daily = client.get("/api/reports", params={"from": "2025-10-01", "to": "2025-10-31", "by": "day"})
+    assert daily.status_code == 200, daily.text
+    totals = {q["queue"]: q["total"] for q in daily.json()["queues"] if q["queue"] != "relais"}
+    same = ("offered", "answered", "abandoned", "service_level_pct", "asa_s", "abandon_rate_pct", "solved",
+            "escalated", "callbacks_measured", "callbacks_kept", "callbacks_kept_pct")
+    for queue in barometer["queues"]:
+        assert {k: queue["months"][-1][k] for k in same} == {k: totals[queue["queue"]][k] for k in same}, \
+            queue["queue"]
+    assert barometer["current"]["offered"] == sum(t["offered"] for t in totals.values())
+    assert barometer["current"]["l1_escalated"] == totals["l1"]["escalated"]
