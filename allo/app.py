@@ -23,10 +23,12 @@ from allo.api.help import help_router
 from allo.api.knowledge import knowledge_router
 from allo.api.ops_reasons import ops_reasons_router
 from allo.api.reports import reports_router
+from allo.api.reports_surveys import reports_surveys_router
 from allo.api.reports_wrapups import reports_wrapups_router
 from allo.api.rules_edit import rules_edit_router
 from allo.api.status import status_router
 from allo.api.supervisor import supervisor_router
+from allo.api.survey_settings import survey_settings_router
 from allo.api.topical import topical_router
 from allo.api.users import users_router
 from allo.auth.deps import LoginRequired, PageForbidden
@@ -78,5 +80,7 @@ def create_app(service: AlloService) -> FastAPI:
                    desk_wrapup_router, ops_reasons_router, reports_wrapups_router,
                    login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages,
                    knowledge_pages, ops_reasons_pages, ops_flags_pages, desk_pages):
+        app.include_router(router(service))
+    for router in (survey_settings_router, reports_surveys_router):  # issue 19: the survey for ops
         app.include_router(router(service))
     return app

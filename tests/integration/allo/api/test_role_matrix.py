@@ -189,6 +189,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/ops/reasons"): OPS.as_page,
     ("POST", "/ops/reasons/{reason_id}"): OPS.as_page,
     ("GET", "/api/reports/wrapups"): STAFF,
+    ("GET", "/api/reports/surveys"): STAFF,
+    ("GET", "/api/rules/survey"): STAFF,
 }
 
 
