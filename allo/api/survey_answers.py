@@ -61,7 +61,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
                                                       "French headers"}}
 
 
-def reports_surveys_router(service: AlloService) -> APIRouter:
+def survey_answers_router(service: AlloService) -> APIRouter:
     router = APIRouter(prefix="/api/reports", tags=["reports"])
 
     @router.get("/surveys", response_model=SurveyPageOut, responses=RESPONSES,
