@@ -28,6 +28,8 @@ from allo.api.reports_wrapups import reports_wrapups_router
 from allo.api.rules_edit import rules_edit_router
 from allo.api.status import status_router
 from allo.api.supervisor import supervisor_router
+from allo.api.survey_answers import survey_answers_router
+from allo.api.survey_settings import survey_settings_router
 from allo.api.topical import topical_router
 from allo.api.users import users_router
 from allo.auth.deps import LoginRequired, PageForbidden
@@ -74,6 +76,8 @@ def create_app(service: AlloService) -> FastAPI:
     app.include_router(agents_router(service))
     app.include_router(callbacks_router(service))
     app.include_router(escalation_router(service))
+    app.include_router(survey_settings_router(service))  # issue 19: the survey for ops and supervisors
+    app.include_router(survey_answers_router(service))
     for router in (auth_router, users_router, supervisor_router, rules_edit_router, topical_router, reports_router,
                    audit_router, knowledge_router, directory_router, desk_router, desk_calls_router,
                    desk_actions_router, help_router, flags_router,

@@ -29,10 +29,12 @@ from allo.rules.edits import (
     SetQueue,
     SetRecording,
     SetSector,
+    SetSurvey,
     SetTopical,
     SetWeekly,
 )
 from allo.rules.escalations import set_escalation
+from allo.rules.survey import set_survey
 from allo.rules.topical import clear_topical, set_topical
 from allo.rules.validate import QUEUE_RANGES, Problem, validate
 from routing.calendar_types import PARIS
@@ -194,6 +196,8 @@ def _apply(doc: RulesDocument, edit: Edit) -> str | None:
             if edit.target_id not in doc.escalations:
                 raise _refuse("target_id", f"Il n'y a pas de fiche de remontée pour {edit.target_id}")
             del doc.escalations[edit.target_id]
+        case SetSurvey():
+            set_survey(doc, edit.enabled, edit.one_in)
     return None
 
 

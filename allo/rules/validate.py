@@ -10,6 +10,7 @@ from allo.rules.document import CalendarDoc, MenuDoc, OptionDoc, QueueDoc, Rules
 from allo.rules.escalations import escalation_problems
 from allo.rules.menu_checks import depth_problems, zero_problems
 from allo.rules.reach import reachable_sectors
+from allo.rules.survey import survey_problems
 from allo.rules.topical import topical_problems
 from routing.rules import MenuAction
 
@@ -173,7 +174,8 @@ def validate(doc: RulesDocument) -> list[Problem]:
         problems.extend(_menu(doc, name, menu))
     problems.extend(Problem(path, message) for path, message in (*zero_problems(doc), *depth_problems(doc),
                                                                  *topical_problems(doc),
-                                                                 *escalation_problems(doc)))
+                                                                 *escalation_problems(doc),
+                                                                 *survey_problems(doc)))
     problems.extend(_references(doc))
     problems.extend(_prompts(doc))
     if doc.root_menu in doc.menus:

@@ -101,6 +101,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("PUT", "/api/desk/calls/{call_id}/note"): AGENT,
     ("POST", "/api/rules/topical"): OPS,
     ("DELETE", "/api/rules/topical"): OPS,
+    ("GET", "/api/rules/survey"): STAFF,
+    ("GET", "/api/reports/surveys"): STAFF,
     # Where an adviser sends a question (issue 17): the escalation sheet in force, the caller's local office.
     ("GET", "/api/knowledge/escalation"): AGENT | STAFF,
     ("GET", "/api/directory/local"): AGENT | STAFF,
