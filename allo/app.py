@@ -23,6 +23,7 @@ from allo.api.help import help_router
 from allo.api.knowledge import knowledge_router
 from allo.api.ops_reasons import ops_reasons_router
 from allo.api.reports import reports_router
+from allo.api.reports_advisers import reports_advisers_router
 from allo.api.reports_wrapups import reports_wrapups_router
 from allo.api.rules_edit import rules_edit_router
 from allo.api.status import status_router
@@ -45,6 +46,7 @@ from allo.web.ops_flags import ops_flags_pages
 from allo.web.ops_reasons import ops_reasons_pages
 from allo.web.render import STATIC_DIR, render
 from allo.web.reports import reports_pages
+from allo.web.reports_advisers import reports_advisers_pages
 from allo.web.users import users_pages
 
 
@@ -77,6 +79,7 @@ def create_app(service: AlloService) -> FastAPI:
                    desk_actions_router, help_router, flags_router,
                    desk_wrapup_router, ops_reasons_router, reports_wrapups_router,
                    login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages,
-                   knowledge_pages, ops_reasons_pages, ops_flags_pages, desk_pages):
+                   knowledge_pages, ops_reasons_pages, ops_flags_pages, desk_pages,
+                   reports_advisers_router, reports_advisers_pages):
         app.include_router(router(service))
     return app

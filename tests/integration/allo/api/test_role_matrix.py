@@ -189,6 +189,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/ops/reasons"): OPS.as_page,
     ("POST", "/ops/reasons/{reason_id}"): OPS.as_page,
     ("GET", "/api/reports/wrapups"): STAFF,
+    ("GET", "/api/reports/advisers"): STAFF,
+    ("GET", "/api/reports/advisers.csv"): STAFF,
+    ("GET", "/reports/advisers"): STAFF.as_page,
 }
 
 

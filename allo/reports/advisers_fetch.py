@@ -1,0 +1,101 @@
+"""Read what the per-adviser report needs from PostgreSQL (the computation is `advisers.build`, pure): the answered
+queue legs and callback attempts, the ends of those calls, the state history of the range with the last event of
+each kind before it (the state the range starts in), the survey answers, the advisers' names and pause labels."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from allo.db.after_call_models import SurveyResponse
+from allo.db.callback_models import AttemptOutcome, CallbackAttempt
+from allo.db.chunks import fetch_in_chunks
+from allo.db.desk_models import AgentStateEvent, DeskReason, ReasonKind
+from allo.db.models import Agent, Call, LegOutcome, QueueLeg
+from allo.reports.adviser_params import AdviserParams, adviser_buckets, parse
+from allo.reports.adviser_rows import AdviserRows, AnsweredLeg, CallbackTalk, CallEnd, StateRow, SurveyRow, taken_calls
+from allo.reports.advisers import AdviserReport, build
+from allo.reports.buckets import local_midnight
+
+# A call answered this long before the range can still be going at its start (its talk time is cut to the range).
+LOOKBACK = timedelta(hours=12)
+
+
+async def load_names(engine: AsyncEngine) -> dict[str, str]:
+    async with engine.connect() as conn:
+        return {row.username: row.display_name for row in await conn.execute(
+            select(Agent.username, Agent.display_name))}
+
+
+async def load_rows(engine: AsyncEngine, params: AdviserParams) -> AdviserRows:
+    start, end = local_midnight(params.first), local_midnight(params.last + timedelta(days=1))
+    legs = select(QueueLeg.id, QueueLeg.call_id, QueueLeg.agent, QueueLeg.left_at, QueueLeg.end_reason).where(
+        QueueLeg.outcome == LegOutcome.ANSWERED, QueueLeg.agent.is_not(None), QueueLeg.left_at.is_not(None),
+        QueueLeg.left_at >= start - LOOKBACK, QueueLeg.left_at < end)
+    attempts = select(CallbackAttempt.agent, CallbackAttempt.reached_at, CallbackAttempt.ended_at).where(
+        CallbackAttempt.outcome == AttemptOutcome.ANSWERED, CallbackAttempt.agent.is_not(None),
+        CallbackAttempt.reached_at >= start - LOOKBACK, CallbackAttempt.reached_at < end)
+    states = select(AgentStateEvent.agent, AgentStateEvent.state, AgentStateEvent.at, AgentStateEvent.reason,
+                    AgentStateEvent.id).where(AgentStateEvent.at >= start, AgentStateEvent.at < end)
+    # The last event of each kind before the range says whether it starts logged in, paused, in wrap-up.
+    before = (select(AgentStateEvent.agent, AgentStateEvent.state, AgentStateEvent.at, AgentStateEvent.reason,
+                     AgentStateEvent.id).where(AgentStateEvent.at < start)
+              .distinct(AgentStateEvent.agent, AgentStateEvent.state)
+              .order_by(AgentStateEvent.agent, AgentStateEvent.state, AgentStateEvent.at.desc(),
+                        AgentStateEvent.id.desc()))
+    surveys = select(SurveyResponse.agent, SurveyResponse.started_at, SurveyResponse.satisfaction,
+                     SurveyResponse.answered).where(SurveyResponse.agent.is_not(None),
+                                                    SurveyResponse.started_at >= start, SurveyResponse.started_at < end)
+    if params.agent:
+        legs = legs.where(QueueLeg.agent == params.agent)
+        attempts = attempts.where(CallbackAttempt.agent == params.agent)
+        states = states.where(AgentStateEvent.agent == params.agent)
+        before = before.where(AgentStateEvent.agent == params.agent)
+        surveys = surveys.where(SurveyResponse.agent == params.agent)
+    call_ids = legs.with_only_columns(QueueLeg.call_id).scalar_subquery()
+    calls = select(Call.call_id, Call.ended_at, Call.transferred_at, Call.transferred_to, Call.level1_agent).where(
+        Call.call_id.in_(call_ids))
+    joins = select(QueueLeg.call_id, QueueLeg.joined_at).where(QueueLeg.call_id.in_(call_ids))
+    async with engine.connect() as conn:
+        answered = await fetch_in_chunks(conn, legs, lambda r: AnsweredLeg(r.id, r.call_id, r.agent, r.left_at,
+                                                                             r.end_reason))
+        joined: dict[str, list[datetime]] = defaultdict(list)
+        for row in await fetch_in_chunks(conn, joins, lambda r: r):
+            joined[row.call_id].append(row.joined_at)
+        ends = {c.call_id: c for c in await fetch_in_chunks(conn, calls, lambda r: CallEnd(
+            r.call_id, r.ended_at, r.transferred_at, r.transferred_to, r.level1_agent, tuple(joined[r.call_id])))}
+        talks = await fetch_in_chunks(conn, attempts, lambda r: CallbackTalk(r.agent, r.reached_at, r.ended_at))
+        history = [StateRow(r.agent, r.state, r.at, r.reason, r.id)
+                   for query in (before, states) for r in await fetch_in_chunks(conn, query, lambda r: r)]
+        answers = await fetch_in_chunks(conn, surveys, lambda r: SurveyRow(r.agent, r.started_at, r.satisfaction,
+                                                                            r.answered))
+        labels = {r.code: r.label for r in await conn.execute(
+            select(DeskReason.code, DeskReason.label).where(DeskReason.kind == ReasonKind.PAUSE.value))}
+    return AdviserRows(taken_calls(answered, ends, talks), history, answers, await load_names(engine), labels)
+
+
+@dataclass(frozen=True)
+class AdvisersReport:
+    params: AdviserParams
+    agents: list[tuple[str, str]]  # every known adviser (username, name), for the form
+    reports: list[AdviserReport]
+    pause_labels: dict[str, str]
+
+
+async def make_advisers_report(engine: AsyncEngine, first: str | None, last: str | None, by: str | None,
+                               agent: str | None, *, now: datetime | None = None) -> AdvisersReport:
+    """Raises BadReportParams with a message for the user."""
+    names = await load_names(engine)
+    params = parse(first, last, by, agent, names)
+    rows = await load_rows(engine, params)
+    buckets = adviser_buckets(params.first, params.last, params.by)
+    # Pure Python over a range of rows: off the event loop, like the queue reports.
+    reports = await asyncio.to_thread(partial(build, agent=params.agent), buckets, rows, now or datetime.now(UTC))
+    agents = sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
+    return AdvisersReport(params, agents, reports, rows.pause_labels)
