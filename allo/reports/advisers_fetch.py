@@ -33,7 +33,7 @@ async def load_names(engine: AsyncEngine) -> dict[str, str]:
             select(Agent.username, Agent.display_name))}
 
 
-async def load_rows(engine: AsyncEngine, params: AdviserParams) -> AdviserRows:
+async def load_rows(engine: AsyncEngine, params: AdviserParams, names: dict[str, str]) -> AdviserRows:
     start, end = local_midnight(params.first), local_midnight(params.last + timedelta(days=1))
     legs = select(QueueLeg.id, QueueLeg.call_id, QueueLeg.agent, QueueLeg.left_at, QueueLeg.end_reason).where(
         QueueLeg.outcome == LegOutcome.ANSWERED, QueueLeg.agent.is_not(None), QueueLeg.left_at.is_not(None),
@@ -77,7 +77,7 @@ async def load_rows(engine: AsyncEngine, params: AdviserParams) -> AdviserRows:
                                                                             r.answered))
         labels = {r.code: r.label for r in await conn.execute(
             select(DeskReason.code, DeskReason.label).where(DeskReason.kind == ReasonKind.PAUSE.value))}
-    return AdviserRows(taken_calls(answered, ends, talks), history, answers, await load_names(engine), labels)
+    return AdviserRows(taken_calls(answered, ends, talks), history, answers, names, labels)
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ async def make_advisers_report(engine: AsyncEngine, first: str | None, last: str
     """Raises BadReportParams with a message for the user."""
     names = await load_names(engine)
     params = parse(first, last, by, agent, names)
-    rows = await load_rows(engine, params)
+    rows = await load_rows(engine, params, names)
     buckets = adviser_buckets(params.first, params.last, params.by)
     # Pure Python over a range of rows: off the event loop, like the queue reports.
     reports = await asyncio.to_thread(partial(build, agent=params.agent), buckets, rows, now or datetime.now(UTC))

@@ -78,3 +78,4 @@ def test_chart_has_two_bars_per_adviser_and_escapes_names():
     assert "<script>" not in svg
     empty = ET.fromstring(advisers_chart([]))
     assert "Aucune activité" in "".join(empty.itertext())
+
