@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from allo.db.after_call_models import SurveyResponse
@@ -44,11 +44,10 @@ async def load_rows(engine: AsyncEngine, params: AdviserParams, names: dict[str,
     states = select(AgentStateEvent.agent, AgentStateEvent.state, AgentStateEvent.at, AgentStateEvent.reason,
                     AgentStateEvent.id).where(AgentStateEvent.at >= start, AgentStateEvent.at < end)
     # The last event of each kind before the range says whether it starts logged in, paused, in wrap-up.
-    before = (select(AgentStateEvent.agent, AgentStateEvent.state, AgentStateEvent.at, AgentStateEvent.reason,
-                     AgentStateEvent.id).where(AgentStateEvent.at < start)
-              .distinct(AgentStateEvent.agent, AgentStateEvent.state)
-              .order_by(AgentStateEvent.agent, AgentStateEvent.state, AgentStateEvent.at.desc(),
-                        AgentStateEvent.id.desc()))
+    rank = func.row_number().over(partition_by=(AgentStateEvent.agent, AgentStateEvent.state),
+                                  order_by=(AgentStateEvent.at.desc(), AgentStateEvent.id.desc()))
+    ranked = select(AgentStateEvent.agent, AgentStateEvent.state, AgentStateEvent.at, AgentStateEvent.reason,
+                    AgentStateEvent.id, rank.label("rank")).where(AgentStateEvent.at < start)
     surveys = select(SurveyResponse.agent, SurveyResponse.started_at, SurveyResponse.satisfaction,
                      SurveyResponse.answered).where(SurveyResponse.agent.is_not(None),
                                                     SurveyResponse.started_at >= start, SurveyResponse.started_at < end)
@@ -56,8 +55,10 @@ async def load_rows(engine: AsyncEngine, params: AdviserParams, names: dict[str,
         legs = legs.where(QueueLeg.agent == params.agent)
         attempts = attempts.where(CallbackAttempt.agent == params.agent)
         states = states.where(AgentStateEvent.agent == params.agent)
-        before = before.where(AgentStateEvent.agent == params.agent)
+        ranked = ranked.where(AgentStateEvent.agent == params.agent)
         surveys = surveys.where(SurveyResponse.agent == params.agent)
+    last = ranked.subquery()
+    before = select(last.c.agent, last.c.state, last.c.at, last.c.reason, last.c.id).where(last.c.rank == 1)
     call_ids = legs.with_only_columns(QueueLeg.call_id).scalar_subquery()
     calls = select(Call.call_id, Call.ended_at, Call.transferred_at, Call.transferred_to, Call.level1_agent).where(
         Call.call_id.in_(call_ids))
