@@ -152,6 +152,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/reports"): STAFF,
     ("GET", "/api/reports.csv"): STAFF,
     ("GET", "/reports"): STAFF.as_page,
+    ("GET", "/api/reports/advisers"): STAFF,  # per adviser (issue 19)
+    ("GET", "/api/reports/advisers.csv"): STAFF,
+    ("GET", "/reports/advisers"): STAFF.as_page,
     ("GET", "/api/audit"): STAFF,
     ("GET", "/audit"): STAFF.as_page,
     # Knowledge base (answer sheets): advisers, supervisors, ops.
@@ -189,9 +192,6 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/ops/reasons"): OPS.as_page,
     ("POST", "/ops/reasons/{reason_id}"): OPS.as_page,
     ("GET", "/api/reports/wrapups"): STAFF,
-    ("GET", "/api/reports/advisers"): STAFF,
-    ("GET", "/api/reports/advisers.csv"): STAFF,
-    ("GET", "/reports/advisers"): STAFF.as_page,
 }
 
 
