@@ -74,8 +74,6 @@ def create_app(service: AlloService) -> FastAPI:
     app.include_router(agents_router(service))
     app.include_router(callbacks_router(service))
     app.include_router(escalation_router(service))
-    app.include_router(reports_advisers_router(service))
-    app.include_router(reports_advisers_pages(service))
     for router in (auth_router, users_router, supervisor_router, rules_edit_router, topical_router, reports_router,
                    audit_router, knowledge_router, directory_router, desk_router, desk_calls_router,
                    desk_actions_router, help_router, flags_router,
@@ -83,4 +81,6 @@ def create_app(service: AlloService) -> FastAPI:
                    login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages,
                    knowledge_pages, ops_reasons_pages, ops_flags_pages, desk_pages):
         app.include_router(router(service))
+    app.include_router(reports_advisers_router(service))  # issue 19: per-adviser figures
+    app.include_router(reports_advisers_pages(service))
     return app
