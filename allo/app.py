@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from allo.api.adviser_reports import adviser_reports_router
 from allo.api.agents import agents_router
 from allo.api.audit import audit_router
 from allo.api.auth import auth_router
@@ -23,7 +24,6 @@ from allo.api.help import help_router
 from allo.api.knowledge import knowledge_router
 from allo.api.ops_reasons import ops_reasons_router
 from allo.api.reports import reports_router
-from allo.api.reports_advisers import reports_advisers_router
 from allo.api.reports_wrapups import reports_wrapups_router
 from allo.api.rules_edit import rules_edit_router
 from allo.api.status import status_router
@@ -35,6 +35,7 @@ from allo.auth.roles import Role
 from allo.http import db_errors
 from allo.http.openapi_doc import document_refusals
 from allo.service import AlloService
+from allo.web.adviser_reports import adviser_reports_pages
 from allo.web.callback_page import callback_pages
 from allo.web.calls import calls_pages
 from allo.web.dashboard import dashboard_pages
@@ -46,7 +47,6 @@ from allo.web.ops_flags import ops_flags_pages
 from allo.web.ops_reasons import ops_reasons_pages
 from allo.web.render import STATIC_DIR, render
 from allo.web.reports import reports_pages
-from allo.web.reports_advisers import reports_advisers_pages
 from allo.web.users import users_pages
 
 
@@ -81,6 +81,6 @@ def create_app(service: AlloService) -> FastAPI:
                    login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages,
                    knowledge_pages, ops_reasons_pages, ops_flags_pages, desk_pages):
         app.include_router(router(service))
-    app.include_router(reports_advisers_router(service))  # issue 19: per-adviser figures
-    app.include_router(reports_advisers_pages(service))
+    app.include_router(adviser_reports_router(service))  # issue 19: per-adviser figures
+    app.include_router(adviser_reports_pages(service))
     return app

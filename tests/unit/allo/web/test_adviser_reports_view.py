@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from allo.web.reports_advisers import hms
+from allo.web.adviser_reports import hms
 
 
 def test_durations_in_hours_minutes_seconds():

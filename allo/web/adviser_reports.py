@@ -29,7 +29,7 @@ def hms(seconds: float | None) -> str:
     return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
-def reports_advisers_pages(service: AlloService) -> APIRouter:
+def adviser_reports_pages(service: AlloService) -> APIRouter:
     router = APIRouter(tags=["pages"])
 
     @router.get("/reports/advisers", response_class=HTMLResponse,

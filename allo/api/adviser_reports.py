@@ -81,7 +81,7 @@ BAD: dict[int | str, dict[str, Any]] = {
     422: {"description": "bad parameters: from after to, range too long, unknown adviser, malformed date"}}
 
 
-def reports_advisers_router(service: AlloService) -> APIRouter:
+def adviser_reports_router(service: AlloService) -> APIRouter:
     router = APIRouter(prefix="/api/reports", tags=["reports"])
     readers = [Depends(require(Role.OPS, Role.SUPERVISOR))]
 
