@@ -29,6 +29,8 @@ class AdviserFiguresOut(BaseModel):
     wrapups: int = Field(description="wrap-ups begun in the bucket and over")
     wrapup_s: float = Field(description="seconds in wrap-up inside the bucket")
     avg_wrapup_s: float | None = Field(description="average duration of those wrap-ups")
+    wrapups_saved: int = Field(description="wrap-up forms saved (call_wrapups), on the day the call ended")
+    wrapups_expired: int = Field(description="wrap-up forms left unsaved past their deadline (« sans motif »)")
     aht_s: float | None = Field(description="average handling time = avg_talk_s + avg_wrapup_s")
     logged_in_s: float = Field(description="seconds logged in inside the bucket")
     pause_s: float = Field(description="seconds in pause (every reason; wrap-up is not a pause)")

@@ -81,6 +81,15 @@ class SurveyRow:
     answered: bool | None
 
 
+@dataclass(frozen=True)
+class WrapupRecord:
+    """One `call_wrapups` row that is over: saved by the adviser, or expired (« sans motif »)."""
+
+    agent: str
+    ended_at: datetime  # the end of the call for the adviser (the row's creation when unknown)
+    expired: bool
+
+
 @dataclass
 class AdviserRows:
     taken: list[Taken] = field(default_factory=list)
@@ -88,6 +97,7 @@ class AdviserRows:
     surveys: list[SurveyRow] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # agent → display name
     pause_labels: dict[str, str] = field(default_factory=dict)  # pause reason code → label
+    wrapup_records: list[WrapupRecord] = field(default_factory=list)
 
 
 def _leg_taken(leg: AnsweredLeg, call: CallEnd | None) -> Taken:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from allo.reports.adviser_params import Per
-from allo.reports.adviser_rows import AdviserRows, Origin, StateRow
+from allo.reports.adviser_rows import AdviserRows, Origin, StateRow, SurveyRow, Taken, WrapupRecord
 from allo.reports.adviser_spans import Slots, SpanKind, spans
 from allo.reports.buckets import Bucket
 from routing.calendar_types import PARIS, PARIS_NAME
@@ -32,6 +32,8 @@ class AdviserTally:
     wrapups: int = 0  # wrap-ups started in the bucket and over
     wrapup_sum: float = 0.0
     wrapup_s: float = 0.0  # wrap-up time inside the bucket
+    wrapups_saved: int = 0  # call_wrapups saved by the adviser (counted on the day the call ended)
+    wrapups_expired: int = 0  # call_wrapups whose deadline passed unsaved (« sans motif »)
     logged_in_s: float = 0.0
     pause_by_reason: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # s by reason
     transfers_by_sector: Counter[str] = field(default_factory=Counter)
@@ -49,10 +51,36 @@ class AdviserTally:
             else:
                 setattr(self, name, mine + value)
 
+    def add_call(self, call: Taken) -> None:
+        """A call answered in this bucket (its talk time inside the bucket is added apart)."""
+        self.calls_taken += 1
+        self.calls_queue += call.origin is Origin.QUEUE
+        self.calls_repeat += call.origin is Origin.REPEAT
+        self.calls_callback += call.origin is Origin.CALLBACK
+        if call.ended_at is not None:
+            self.talked += 1
+            self.talk_sum += (call.ended_at - call.answered_at).total_seconds()
+        if call.transferred_to is not None:
+            self.transfers_by_sector[call.transferred_to] += 1
+
+    def add_survey(self, survey: SurveyRow) -> None:
+        if survey.satisfaction is not None:
+            self.rated += 1
+            self.rating_sum += survey.satisfaction
+        if survey.answered is not None:
+            self.asked += 1
+            self.yes += survey.answered
+
+    def add_record(self, record: WrapupRecord) -> None:
+        if record.expired:
+            self.wrapups_expired += 1
+        else:
+            self.wrapups_saved += 1
+
     @property
     def active(self) -> bool:
         return bool(self.calls_taken or self.logged_in_s or self.pause_by_reason or self.wrapup_s or self.talk_s
-                    or self.rated or self.asked)
+                    or self.rated or self.asked or self.wrapups_saved or self.wrapups_expired)
 
     def figures(self) -> dict[str, Any]:
         pause = sum(self.pause_by_reason.values())
@@ -62,6 +90,7 @@ class AdviserTally:
             "calls_taken": self.calls_taken, "calls_queue": self.calls_queue, "calls_repeat": self.calls_repeat,
             "calls_callback": self.calls_callback, "talk_s": round(self.talk_s, 1), "avg_talk_s": avg_talk,
             "wrapups": self.wrapups, "wrapup_s": round(self.wrapup_s, 1), "avg_wrapup_s": avg_wrapup,
+            "wrapups_saved": self.wrapups_saved, "wrapups_expired": self.wrapups_expired,
             "aht_s": None if avg_talk is None else round(avg_talk + (avg_wrapup or 0.0), 1),
             "logged_in_s": round(self.logged_in_s, 1), "pause_s": round(pause, 1),
             "occupancy_pct": round(100 * (self.talk_s + self.wrapup_s) / available, 1) if available > 0 else None,
@@ -113,41 +142,31 @@ def build(bucket_list: Sequence[Bucket], rows: AdviserRows, now: datetime,
     slots = Slots(bucket_list)
     horizon = min(now, bucket_list[-1].end) if bucket_list else now
     tallies: dict[str, list[AdviserTally]] = defaultdict(lambda: [AdviserTally() for _ in bucket_list])
+    def keep(who: str) -> bool:
+        return agent is None or who == agent
+
     for call in rows.taken:
-        if agent is not None and call.agent != agent:
-            continue
-        own = tallies[call.agent]
-        i = slots.of(call.answered_at)
-        if i is not None:
-            t = own[i]
-            t.calls_taken += 1
-            t.calls_queue += call.origin is Origin.QUEUE
-            t.calls_repeat += call.origin is Origin.REPEAT
-            t.calls_callback += call.origin is Origin.CALLBACK
-            if call.ended_at is not None:
-                t.talked += 1
-                t.talk_sum += (call.ended_at - call.answered_at).total_seconds()
-            if call.transferred_to is not None:
-                t.transfers_by_sector[call.transferred_to] += 1
-        for j, seconds in slots.split(call.answered_at, min(call.ended_at or horizon, horizon)):
-            own[j].talk_s += seconds
+        if keep(call.agent):
+            own = tallies[call.agent]
+            i = slots.of(call.answered_at)
+            if i is not None:
+                own[i].add_call(call)
+            for j, seconds in slots.split(call.answered_at, min(call.ended_at or horizon, horizon)):
+                own[j].talk_s += seconds
     events: dict[str, list[StateRow]] = defaultdict(list)
     for event in rows.states:
-        if agent is None or event.agent == agent:
+        if keep(event.agent):
             events[event.agent].append(event)
     for name, history in events.items():
         _add_spans(tallies[name], slots, history, horizon)
     for survey in rows.surveys:
         i = slots.of(survey.at)
-        if i is None or (agent is not None and survey.agent != agent):
-            continue
-        t = tallies[survey.agent][i]
-        if survey.satisfaction is not None:
-            t.rated += 1
-            t.rating_sum += survey.satisfaction
-        if survey.answered is not None:
-            t.asked += 1
-            t.yes += survey.answered
+        if i is not None and keep(survey.agent):
+            tallies[survey.agent][i].add_survey(survey)
+    for record in rows.wrapup_records:
+        i = slots.of(record.ended_at)
+        if i is not None and keep(record.agent):
+            tallies[record.agent][i].add_record(record)
     listed = set(tallies)
     if agent is not None:
         listed.add(agent)  # the adviser asked for is listed even with nothing

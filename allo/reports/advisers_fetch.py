@@ -10,16 +10,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from allo.db.after_call_models import SurveyResponse
 from allo.db.callback_models import AttemptOutcome, CallbackAttempt
 from allo.db.chunks import fetch_in_chunks
-from allo.db.desk_models import AgentStateEvent, DeskReason, ReasonKind
+from allo.db.desk_models import AgentStateEvent, CallWrapup, DeskReason, ReasonKind
 from allo.db.models import Agent, Call, LegOutcome, QueueLeg
 from allo.reports.adviser_params import AdviserParams, adviser_buckets, parse
-from allo.reports.adviser_rows import AdviserRows, AnsweredLeg, CallbackTalk, CallEnd, StateRow, SurveyRow, taken_calls
+from allo.reports.adviser_rows import (
+    AdviserRows,
+    AnsweredLeg,
+    CallbackTalk,
+    CallEnd,
+    StateRow,
+    SurveyRow,
+    WrapupRecord,
+    taken_calls,
+)
 from allo.reports.advisers import AdviserReport, build
 from allo.reports.buckets import local_midnight
 
@@ -51,7 +60,12 @@ async def load_rows(engine: AsyncEngine, params: AdviserParams, names: dict[str,
     surveys = select(SurveyResponse.agent, SurveyResponse.started_at, SurveyResponse.satisfaction,
                      SurveyResponse.answered).where(SurveyResponse.agent.is_not(None),
                                                     SurveyResponse.started_at >= start, SurveyResponse.started_at < end)
+    # Wrap-up forms over (saved or expired), on the day the call ended, as in the wrap-ups report.
+    ended = func.coalesce(CallWrapup.call_ended_at, CallWrapup.created_at)
+    forms = select(CallWrapup.agent, ended.label("ended_at"), CallWrapup.expired).where(
+        ended >= start, ended < end, or_(CallWrapup.done_at.is_not(None), CallWrapup.expired))
     if params.agent:
+        forms = forms.where(CallWrapup.agent == params.agent)
         legs = legs.where(QueueLeg.agent == params.agent)
         attempts = attempts.where(CallbackAttempt.agent == params.agent)
         states = states.where(AgentStateEvent.agent == params.agent)
@@ -76,9 +90,10 @@ async def load_rows(engine: AsyncEngine, params: AdviserParams, names: dict[str,
                    for query in (before, states) for r in await fetch_in_chunks(conn, query, lambda r: r)]
         answers = await fetch_in_chunks(conn, surveys, lambda r: SurveyRow(r.agent, r.started_at, r.satisfaction,
                                                                             r.answered))
+        records = await fetch_in_chunks(conn, forms, lambda r: WrapupRecord(r.agent, r.ended_at, r.expired))
         labels = {r.code: r.label for r in await conn.execute(
             select(DeskReason.code, DeskReason.label).where(DeskReason.kind == ReasonKind.PAUSE.value))}
-    return AdviserRows(taken_calls(answered, ends, talks), history, answers, names, labels)
+    return AdviserRows(taken_calls(answered, ends, talks), history, answers, names, labels, records)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ Adviser X (« Xavier Essai »), logged in 2026-10-24 22:00 (+02:00) until 2026-1
 pause 23:30 → 00:30 across midnight; on the 25th: a queue call (300 s), a queue call transferred to Travail after
 120 s, a repeat caller rung directly (240 s), a callback (360 s); four wrap-ups of 60, 30, 30, 60 s; surveys 5/yes
 and 3/no. Adviser Y (« Yvonne Essai »): logged in 09:00-10:00 UTC on the 25th, took the transferred call at level
-2 (600 s), survey 4/yes.
+2 (600 s), survey 4/yes. Wrap-up forms: X saved three and let one expire, Y saved one.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from allo.db.after_call_models import SurveyResponse
 from allo.db.callback_models import AttemptOutcome, Callback, CallbackAttempt, CallbackStatus
-from allo.db.desk_models import AgentStateEvent
+from allo.db.desk_models import AgentStateEvent, CallWrapup
 from allo.db.models import Agent, Call, CallOutcome, LegOutcome, QueueLeg
 
 
@@ -71,7 +71,15 @@ class Advisers:
                                (z(2026, 10, 25, 11, 6), 60)):
             states += [(x, "wrapup_start", start, None), (x, "wrapup_end", start + timedelta(seconds=seconds), None)]
         surveys = [(cid("q1"), x, 5, True), (cid("r1"), x, 3, False), (cid("q2"), y, 4, True)]
+        # Wrap-up forms: X saved three and let the callback's expire; Y saved theirs.
+        forms = [(cid("q1"), x, z(2026, 10, 25, 8, 5), False), (cid("q2"), x, z(2026, 10, 25, 9, 2), False),
+                 (cid("r1"), x, z(2026, 10, 25, 10, 4), False), (cid("cb"), x, z(2026, 10, 25, 11, 6), True),
+                 (cid("q2"), y, z(2026, 10, 25, 9, 12, 30), False)]
         return {
+            CallWrapup: [{"call_id": c, "agent": a, "queue": "l1", "call_ended_at": at, "expired": expired,
+                          "done_at": None if expired else at + timedelta(seconds=20),
+                          "reason_kind": None if expired else "list", "reason_code": None if expired else "autre",
+                          "outcome": None if expired else "answered"} for c, a, at, expired in forms],
             Agent: [{"username": name, "display_name": label, "password_digest": "0" * 32, "enabled": False}
                     for name, label in ((x, "Xavier Essai"), (y, "Yvonne Essai"))],
             Call: calls, QueueLeg: legs,
@@ -105,6 +113,7 @@ class Advisers:
             async with engine.begin() as conn:
                 like = f"{self.prefix}%"
                 await conn.execute(delete(SurveyResponse).where(SurveyResponse.call_id.like(like)))
+                await conn.execute(delete(CallWrapup).where(CallWrapup.call_id.like(like)))
                 await conn.execute(delete(AgentStateEvent).where(AgentStateEvent.agent.like(like)))
                 await conn.execute(delete(QueueLeg).where(QueueLeg.call_id.like(like)))
                 await conn.execute(delete(Call).where(Call.call_id.like(like)))

@@ -51,10 +51,12 @@ def test_per_day_around_the_autumn_change(client, history):
     assert pick(days["2026-10-25"], "calls_taken", "calls_queue", "calls_repeat", "calls_callback", "talk_s",
                 "avg_talk_s", "wrapups", "wrapup_s", "avg_wrapup_s", "aht_s", "transfers", "transfers_by_sector",
                 "occupancy_pct") == (4, 2, 1, 1, 1020, 255.0, 4, 180, 45.0, 300.0, 1, {"travail": 1}, 1.4)
+    assert pick(days["2026-10-25"], "wrapups_saved", "wrapups_expired") == (3, 1)
     # (1020 + 180) / (25 h - 30 min) = 1.36 %; over the range: 1200 / (28 h - 1 h) = 1.23 %
     assert pick(x["total"], "logged_in_s", "pause_s", "occupancy_pct", "satisfaction_count", "satisfaction_avg",
                 "question_answered_count", "question_answered_pct") == (28 * 3600, 3600, 1.2, 2, 4.0, 2, 50.0)
     # Y took the transferred call at level 2: 600 s in a logged-in hour.
+    assert pick(y["total"], "wrapups_saved", "wrapups_expired") == (1, 0)
     assert pick(y["total"], "calls_taken", "avg_talk_s", "logged_in_s", "occupancy_pct", "transfers",
                 "satisfaction_avg", "question_answered_pct") == (1, 600.0, 3600, 16.7, 0, 4.0, 100.0)
     assert {"code": "dejeuner", "label": "Déjeuner"} in body["pause_reasons"]  # the label ops maintain

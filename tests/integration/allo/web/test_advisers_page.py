@@ -37,10 +37,10 @@ async def test_supervisor_reads_sorts_and_drills_into_one_adviser(running_servic
     assert f"Xavier Essai ({history.x}) : 1.2 %" in titles and f"Yvonne Essai ({history.y}) : 600.0 s" in titles
 
     x_row = page.locator(f'#advisers-table tr[data-agent="{history.x}"]')
-    # Conseiller, appels pris, dont file / direct / rappels, comm. moyenne, après-appel, DMT, connecté, pause,
-    # occupation, transferts, satisfaction, question répondue
+    # Conseiller, appels pris, dont file / direct / rappels, comm. moyenne, après-appel, fins d'appel sans motif,
+    # DMT, connecté, pause, occupation, transferts, satisfaction, question répondue
     cells = [t.strip() for t in await x_row.locator("th, td").all_inner_texts()]
-    assert cells[1:] == ["4", "2 / 1 / 1", "255.0", "45.0", "300.0", "28:00:00", "1:00:00", "1.2 %", "1",
+    assert cells[1:] == ["4", "2 / 1 / 1", "255.0", "45.0", "1 / 4", "300.0", "28:00:00", "1:00:00", "1.2 %", "1",
                          "4.0 (2)", "50.0 % (2)"]
     assert await page.locator(f'#advisers-pauses tr[data-agent="{history.x}"] td').first.inner_text() == "1:00:00"
 
@@ -64,7 +64,7 @@ async def test_supervisor_reads_sorts_and_drills_into_one_adviser(running_servic
     assert [t.strip() for t in await rows.locator("th").all_inner_texts()] == [
         "2026-10-24", "2026-10-25", "2026-10-26", "Total"]
     day = [t.strip() for t in await page.locator('#adviser-buckets tr[data-bucket="2026-10-25"] td').all_inner_texts()]
-    assert day[5:8] == ["25:00:00", "0:30:00", "1.4 %"]  # the 25-hour day
+    assert day[6:9] == ["25:00:00", "0:30:00", "1.4 %"]  # the 25-hour day
     assert await page.get_attribute("#advisers-csv", "href") == (
         f"/api/reports/advisers.csv?from=2026-10-24&to=2026-10-26&by=day&agent={history.x}")
     await shot(page, "advisers-one")

@@ -15,6 +15,7 @@ from allo.reports.adviser_rows import (
     StateRow,
     SurveyRow,
     Taken,
+    WrapupRecord,
     taken_calls,
 )
 from allo.reports.adviser_spans import Span, SpanKind, spans
@@ -29,6 +30,10 @@ def z(*args: int) -> datetime:
 
 def ev(agent: str, state: str, at: datetime, reason: str | None = None) -> StateRow:
     return StateRow(agent, state, at, reason)
+
+
+def pick(figures: dict, *names: str) -> tuple:
+    return tuple(figures[name] for name in names)
 
 
 def days(first: date, last: date) -> list:
@@ -105,8 +110,12 @@ def _day_of_b() -> AdviserRows:
     surveys = [SurveyRow("b", z(2026, 12, 7, 8, 16), 5, True), SurveyRow("b", z(2026, 12, 7, 8, 51), 3, False),
                SurveyRow("b", z(2026, 12, 7, 9, 31), 4, None), SurveyRow("b", z(2026, 12, 7, 11, 37), None, None),
                SurveyRow("alice", z(2026, 12, 7, 9), 2, True)]
+    # Wrap-up forms: three saved, one expired; one of another day (23:30 UTC is already 8 December in Paris).
+    records = [WrapupRecord("b", z(2026, 12, 7, 8, 5), False), WrapupRecord("b", z(2026, 12, 7, 8, 34), False),
+               WrapupRecord("b", z(2026, 12, 7, 8, 42), False), WrapupRecord("b", z(2026, 12, 7, 11, 36), True),
+               WrapupRecord("b", z(2026, 12, 7, 23, 30), True)]
     return AdviserRows(taken_calls(legs, calls, callbacks), states, surveys, {"b": "Bruno", "alice": "Alice"},
-                       {"dejeuner": "Déjeuner"})
+                       {"dejeuner": "Déjeuner"}, records)
 
 
 def test_calls_taken_talk_wrapup_pause_occupancy_transfers_and_surveys():
@@ -130,6 +139,7 @@ def test_calls_taken_talk_wrapup_pause_occupancy_transfers_and_surveys():
     # (1020 + 180) / (14400 - 4500) = 12.12 %
     assert f["pause_by_reason"] == {"dejeuner": 1800, "formation": 1800, "pause-cafe": 900}
     assert f["transfers_by_sector"] == {"logement": 1, "travail": 1}
+    assert (f["wrapups_saved"], f["wrapups_expired"]) == (3, 1)
     assert (f["satisfaction_count"], f["satisfaction_avg"], f["question_answered_count"],
             f["question_answered_pct"]) == (3, 4.0, 2, 50.0)
     assert (alice.total.figures()["satisfaction_avg"], alice.total.figures()["occupancy_pct"]) == (2.0, None)
@@ -143,7 +153,9 @@ def test_one_adviser_only_and_listed_even_with_nothing():
     rows = _day_of_b()
     [report] = build(days(date(2026, 12, 7), date(2026, 12, 7)), rows, FAR, "alice")
     assert report.total.figures()["calls_taken"] == 0 and report.total.figures()["satisfaction_count"] == 1
-    [nobody] = build(days(date(2026, 12, 8), date(2026, 12, 8)), rows, FAR, "b")
+    [next_day] = build(days(date(2026, 12, 8), date(2026, 12, 8)), rows, FAR, "b")  # 23:30 UTC on the 7th
+    assert pick(next_day.total.figures(), "wrapups_expired", "wrapups_saved", "calls_taken") == (1, 0, 0)
+    [nobody] = build(days(date(2026, 12, 9), date(2026, 12, 9)), rows, FAR, "b")
     assert nobody.buckets == [] and nobody.total.figures()["calls_taken"] == 0
 
 
