@@ -7,12 +7,14 @@ to 00:30 gives 30 minutes to each day. Totals are sums of counts and seconds, ne
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from allo.db.desk_models import AgentStateKind as K
 from allo.reports.adviser_params import Per
 from allo.reports.adviser_rows import AdviserRows, Origin, StateRow, SurveyRow, Taken, WrapupRecord
 from allo.reports.adviser_spans import Slots, SpanKind, spans
@@ -142,21 +144,31 @@ def build(bucket_list: Sequence[Bucket], rows: AdviserRows, now: datetime,
     slots = Slots(bucket_list)
     horizon = min(now, bucket_list[-1].end) if bucket_list else now
     tallies: dict[str, list[AdviserTally]] = defaultdict(lambda: [AdviserTally() for _ in bucket_list])
+
     def keep(who: str) -> bool:
         return agent is None or who == agent
 
-    for call in rows.taken:
-        if keep(call.agent):
-            own = tallies[call.agent]
-            i = slots.of(call.answered_at)
-            if i is not None:
-                own[i].add_call(call)
-            for j, seconds in slots.split(call.answered_at, min(call.ended_at or horizon, horizon)):
-                own[j].talk_s += seconds
     events: dict[str, list[StateRow]] = defaultdict(list)
     for event in rows.states:
         if keep(event.agent):
             events[event.agent].append(event)
+    calls: dict[str, list[Taken]] = defaultdict(list)
+    for call in rows.taken:
+        if keep(call.agent):
+            calls[call.agent].append(call)
+    for name, taken in calls.items():
+        own = tallies[name]
+        # A call whose end was never recorded (events lost while allo was away) ends at the adviser's next answer
+        # or logout at the latest: an adviser is in one call at a time.
+        stops = sorted([c.answered_at for c in taken] + [e.at for e in events[name] if e.state == K.LOGOUT])
+        for call in taken:
+            i = slots.of(call.answered_at)
+            if i is not None:
+                own[i].add_call(call)
+            after = bisect.bisect_right(stops, call.answered_at)
+            end = call.ended_at or (stops[after] if after < len(stops) else horizon)
+            for j, seconds in slots.split(call.answered_at, min(end, horizon)):
+                own[j].talk_s += seconds
     for name, history in events.items():
         _add_spans(tallies[name], slots, history, horizon)
     for survey in rows.surveys:

@@ -175,3 +175,17 @@ def test_months_cut_to_the_range_with_the_autumn_hour():
     rows = AdviserRows(states=[ev("a", "login", z(2026, 10, 19, 22)), ev("a", "logout", z(2026, 11, 2, 23))])
     [report] = build(buckets, rows, FAR)
     assert [t.figures()["logged_in_s"] for _b, t in report.buckets] == [(12 * 24 + 1) * 3600, 2 * 24 * 3600]
+
+
+def test_a_call_without_a_recorded_end_counts_until_the_next_answer_or_logout_or_now():
+    lost = Taken("a", Origin.QUEUE, z(2026, 12, 7, 8), None)  # its end was never recorded
+    nxt = Taken("a", Origin.QUEUE, z(2026, 12, 7, 8, 20), z(2026, 12, 7, 8, 25))
+    going = Taken("a", Origin.QUEUE, z(2026, 12, 7, 9), None)
+    states = [ev("a", "login", z(2026, 12, 7, 7)), ev("a", "logout", z(2026, 12, 7, 9, 30))]
+    buckets = days(date(2026, 12, 7), date(2026, 12, 7))
+    f = build(buckets, AdviserRows(taken=[lost, nxt, going], states=states), FAR)[0].total.figures()
+    # 20 min until the next answer, 5 min, 30 min until the logout; only the ended call has an average.
+    assert pick(f, "calls_taken", "talk_s", "avg_talk_s") == (3, (20 + 5 + 30) * 60, 300.0)
+    # Asked at 09:10: the call answered at 09:00 is still going, counted until then.
+    f = build(buckets, AdviserRows(taken=[going], states=states[:1]), z(2026, 12, 7, 9, 10))[0].total.figures()
+    assert f["talk_s"] == 600
