@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from allo.api.adviser_reports import adviser_reports_router
 from allo.api.agents import agents_router
 from allo.api.audit import audit_router
 from allo.api.auth import auth_router
@@ -37,6 +38,7 @@ from allo.auth.roles import Role
 from allo.http import db_errors
 from allo.http.openapi_doc import document_refusals
 from allo.service import AlloService
+from allo.web.adviser_reports import adviser_reports_pages
 from allo.web.callback_page import callback_pages
 from allo.web.calls import calls_pages
 from allo.web.dashboard import dashboard_pages
@@ -86,4 +88,6 @@ def create_app(service: AlloService) -> FastAPI:
                    knowledge_pages, ops_reasons_pages, ops_flags_pages, desk_pages,
                    reports_barometer_router, reports_barometer_pages):
         app.include_router(router(service))
+    app.include_router(adviser_reports_router(service))  # issue 19: per-adviser figures
+    app.include_router(adviser_reports_pages(service))
     return app

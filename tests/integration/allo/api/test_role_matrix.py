@@ -154,6 +154,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/reports"): STAFF,
     ("GET", "/api/reports.csv"): STAFF,
     ("GET", "/reports"): STAFF.as_page,
+    ("GET", "/api/reports/advisers"): STAFF,  # per adviser (issue 19)
+    ("GET", "/api/reports/advisers.csv"): STAFF,
+    ("GET", "/reports/advisers"): STAFF.as_page,
     ("GET", "/api/audit"): STAFF,
     ("GET", "/audit"): STAFF.as_page,
     # Knowledge base (answer sheets): advisers, supervisors, ops.
