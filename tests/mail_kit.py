@@ -66,8 +66,13 @@ def links(html: str) -> list[str]:
     return HREF.findall(html)
 
 
+def message_id(mail: EmailMessage) -> str:
+    """The Message-ID as allo stored it (a long one is folded on the wire: the parser keeps the fold's blank)."""
+    return str(mail["Message-ID"]).strip()
+
+
 def message_ids(mails: Iterable[EmailMessage]) -> set[str]:
-    return {str(m["Message-ID"]) for m in mails}
+    return {message_id(m) for m in mails}
 
 
 def port_open(host: str, port: int) -> bool:
