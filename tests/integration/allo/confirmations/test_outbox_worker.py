@@ -168,11 +168,13 @@ async def test_smtp_down_then_up_delivers_once_with_the_same_message_id(engine, 
         assert waiting.status == ConfirmationStatus.PENDING.value and waiting.address_enc is not None
         assert waiting.last_error == "Serveur de messagerie injoignable"
         assert metrics.confirmations.labels("retry")._value.get() >= 3
+        assert metrics.confirmations_pending._value.get() == 1
         with sink:
             sent = await until(engine, row.id, lambda r: r.status == ConfirmationStatus.SENT.value)
             mails = await asyncio.to_thread(sink.wait_for, 1)
             assert await worker.run_once() == 0
             assert len(sink.mails()) == 1
+            await _wait(lambda: metrics.confirmations_pending._value.get() == 0)
     finally:
         await worker.stop()
     assert_erased(sent)
