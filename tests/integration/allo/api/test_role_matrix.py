@@ -99,6 +99,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/api/desk/pause"): AGENT,
     ("GET", "/api/desk/calls/{call_id}"): AGENT,
     ("PUT", "/api/desk/calls/{call_id}/note"): AGENT,
+    # The written confirmation (issue 19, docs/after-call.md): the adviser on the call.
+    ("POST", "/api/desk/calls/{call_id}/confirmation"): AGENT,
+    ("GET", "/api/desk/calls/{call_id}/confirmations"): AGENT,
     ("POST", "/api/rules/topical"): OPS,
     ("DELETE", "/api/rules/topical"): OPS,
     ("GET", "/api/rules/survey"): STAFF,
