@@ -58,7 +58,7 @@ def _menu(doc: RulesDocument, name: str) -> None:
 
 def new_code(doc: RulesDocument, edit: RotateCode) -> tuple[AccessCodeDoc, str]:
     plain = edit.code if edit.code is not None else "".join(secrets.choice("0123456789") for _ in range(6))
-    if not plain.isdigit() or not 4 <= len(plain) <= 12:
+    if not (plain.isascii() and plain.isdigit()) or not 4 <= len(plain) <= 12:
         raise _refuse("code", "Un code d'accès se compose de 4 à 12 chiffres")
     salt = secrets.token_bytes(16)
     next_id = min([c.id for c in doc.access_codes] + [0]) - 1

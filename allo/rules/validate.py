@@ -88,7 +88,8 @@ def _option(doc: RulesDocument, menu: str, digit: str, o: OptionDoc) -> list[str
         sentences.append("n'a aucun message à dire")
     if o.prompt is not None and o.prompt not in doc.prompts:
         sentences.append(f"dit le message inconnu {o.prompt}")
-    if o.action is MenuAction.EXTERNAL_NUMBER and not (o.external_number or "").isdigit():
+    external = o.external_number or ""
+    if o.action is MenuAction.EXTERNAL_NUMBER and not (external.isascii() and external.isdigit()):
         sentences.append(f"donne le numéro « {o.external_number or ''} », qui ne contient pas que des chiffres")
     return [f"L'option {digit} du menu {menu} {sentence}" for sentence in sentences]
 
