@@ -43,7 +43,20 @@
     const box = event.target;
     const entry = (box.dataset.kind === "sheet" ? sheets : bodies).get(box.value);
     if (entry) entry.checked = box.checked;
+    keepSheets();
   });
+
+  // The sheets joined survive a reload of the page during the call (public data only: ids and titles).
+  const storeKey = () => `allo-desk-confirm-sheets:${callId}`;
+  function keepSheets() {
+    try { sessionStorage.setItem(storeKey(), JSON.stringify([...sheets])); } catch (_) { /* private mode */ }
+  }
+  function restoreSheets() {
+    try {
+      const kept = JSON.parse(sessionStorage.getItem(storeKey()) || "[]");
+      if (Array.isArray(kept)) sheets = new Map(kept.filter((pair) => Array.isArray(pair) && pair.length === 2));
+    } catch (_) { sheets = new Map(); }
+  }
 
   function addBody(id, name) {
     if (!bodies.has(id)) bodies.set(id, { name, checked: true });
@@ -167,6 +180,7 @@
       const already = sheets.has(item.id);
       if (!already) sheets.set(item.id, { name: item.title || item.id, checked: true });
       else sheets.get(item.id).checked = true;
+      keepSheets();
       drawItems();
       D.say(note, already ? "Fiche déjà jointe à la confirmation." : "Fiche jointe à la confirmation.", "ok");
     });
@@ -185,8 +199,10 @@
     generation += 1;
     clearTimeout(poll);
     poll = null;
+    if (callId) { try { sessionStorage.removeItem(storeKey()); } catch (_) { /* private mode */ } }
     callId = current;
     sheets = new Map();
+    if (callId) restoreSheets();
     bodies = new Map();
     shown = new Map();
     field.value = "";
