@@ -15,6 +15,7 @@ from allo.api.calls import calls_router
 from allo.api.desk import desk_router
 from allo.api.desk_actions import desk_actions_router
 from allo.api.desk_calls import desk_calls_router
+from allo.api.desk_confirmations import desk_confirmations_router
 from allo.api.desk_wrapup import desk_wrapup_router
 from allo.api.directory import directory_router
 from allo.api.escalation import escalation_router
@@ -76,6 +77,7 @@ def create_app(service: AlloService) -> FastAPI:
                    audit_router, knowledge_router, directory_router, desk_router, desk_calls_router,
                    desk_actions_router, help_router, flags_router,
                    desk_wrapup_router, ops_reasons_router, reports_wrapups_router,
+                   desk_confirmations_router,
                    login_pages, users_pages, dashboard_pages, ops_pages, reports_pages, calls_pages, callback_pages,
                    knowledge_pages, ops_reasons_pages, ops_flags_pages, desk_pages):
         app.include_router(router(service))

@@ -74,6 +74,11 @@ class Metrics:
         self.desk_push_seconds = Histogram("allo_desk_push_seconds", "AMI event received -> desk event handed to "
                                            "the adviser's streams, by kind", ["kind"], registry=self.registry,
                                            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5))
+        # Written confirmations (issue 19, docs/after-call.md): refused = a bad address refused by the desk's API.
+        self.confirmations = Counter("allo_confirmations", "Confirmation mails, by outcome (sent, retry, abandoned, "
+                                     "refused)", ["outcome"], registry=self.registry)
+        self.confirmations_pending = Gauge("allo_confirmations_pending", "Confirmation mails waiting to be "
+                                           "delivered", registry=self.registry)
 
     def session_started(self) -> None:
         self.agi_active.inc()
