@@ -64,12 +64,13 @@
   }
 
   // ---- the call's confirmations and their state
+  // The server's words (« envoyée à HH:MM » in Paris time); the browser's clock only if it gave none.
   function stateText(row) {
-    if (row.status === "sent") return row.sent_at ? `envoyée à ${hhmm(row.sent_at)}` : "envoyée";
-    if (row.status === "abandoned") {
-      const label = row.status_label || "";
-      return label.startsWith("non envoyée") ? label : "non envoyée";
+    const label = row.status_label || "";
+    if (row.status === "sent") {
+      return label.startsWith("envoyée") ? label : row.sent_at ? `envoyée à ${hhmm(row.sent_at)}` : "envoyée";
     }
+    if (row.status === "abandoned") return row.reason ? `non envoyée (${row.reason})` : "non envoyée";
     return "en attente d'envoi";
   }
 
@@ -134,7 +135,7 @@
   }
   const addressRefused = (reply) => {
     const detail = reply.data && reply.data.detail;
-    if (typeof detail === "string") return /adresse/i.test(detail) ? detail : null;
+    if (typeof detail === "string") return detail.startsWith("Adresse e-mail invalide") ? detail : null;
     if (Array.isArray(detail) && detail.some((d) => (d.loc || []).includes("address"))) {
       return "Adresse e-mail invalide.";
     }
