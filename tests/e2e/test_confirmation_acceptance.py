@@ -131,7 +131,7 @@ async def join_sheet(page: Page, query: str, sheet_id: str) -> None:
     await page.fill("#kb-q", query)
     sheet = page.locator(f"#kb-results li[data-id='{sheet_id}']")
     await sheet.locator("button.desk-join").click()
-    await expect(sheet.locator(".desk-kb-status").last).to_have_text("Fiche jointe à la confirmation.")
+    await expect(sheet.locator(".desk-join-status")).to_have_text("Fiche jointe à la confirmation.")
 
 
 async def orient_first_body(page: Page, query: str) -> str:

@@ -173,7 +173,7 @@
   document.addEventListener("kb:drawn", (event) => {
     const { kind, item, node } = event.detail;
     if (kind !== "sheet" || !item.id) return;
-    const note = el("span", { class: "desk-kb-status", role: "status" });
+    const note = el("span", { class: "desk-join-status", role: "status" });
     const button = el("button", { type: "button", class: "desk-join", "data-sheet-id": item.id },
       "Joindre à la confirmation", el("span", { class: "visually-hidden", text: ` : « ${item.title} »` }));
     button.addEventListener("click", () => {
