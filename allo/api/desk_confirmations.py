@@ -26,7 +26,7 @@ from routing.calendar_types import PARIS
 NOT_YOURS = "Cet appel n'a pas été pris sur votre poste : vous ne pouvez pas envoyer de confirmation."
 NO_SMS = "Envoi par SMS non disponible"
 CallId = Annotated[str, Path(pattern=r"^[0-9A-Za-z._-]{1,64}$", examples=["1765000000.42"])]
-ItemId = Annotated[str, Field(min_length=1, max_length=64)]
+ItemId = Annotated[str, Field(pattern=r"^[0-9A-Za-z._:-]{1,64}$")]  # sheet ids (F1234), body ids (UUIDs)
 
 
 class ConfirmationIn(BaseModel):

@@ -189,6 +189,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/ops/reasons"): OPS.as_page,
     ("POST", "/ops/reasons/{reason_id}"): OPS.as_page,
     ("GET", "/api/reports/wrapups"): STAFF,
+    # The written confirmation (issue 19, docs/after-call.md): the adviser on the call.
+    ("POST", "/api/desk/calls/{call_id}/confirmation"): AGENT,
+    ("GET", "/api/desk/calls/{call_id}/confirmations"): AGENT,
 }
 
 
