@@ -241,6 +241,8 @@ async def test_a_confirmation_sent_from_the_desk_arrives_once_keeps_no_address_a
             ids = [message_id(m) for m in sink.mails()]
             assert ids.count(pending.message_id) == 1 and ids.count(row.message_id) == 1, ids
             assert len(mails_to(sink, second)) == 1
+            rows = await confirmations_of(test_settings, call_id)
+            assert [(r.status, r.erased) for r in rows] == [("sent", True), ("sent", True)], rows
             assert await tables_holding(test_settings, second) == {}
 
             # « Terminer »: the wrap-up saved, the panel goes with the call.
