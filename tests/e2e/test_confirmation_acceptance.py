@@ -7,7 +7,8 @@ confirmation from the desk: the SMTP server receives exactly one mail with the s
 database (every column of every table), the service's log and the page hold no address afterwards. Then the SMTP
 server stopped: a second confirmation shows « en attente d'envoi » on the page while the worker retries; started
 again: delivered exactly once (counted by Message-ID) and the page says « envoyée à HH:MM ». A second test drives
-the panel with the keyboard alone and shows the server's French error beside the field.
+the panel with the keyboard alone, shows the server's French error beside the field, and « non envoyée » with its
+reason for a recipient an SMTP server refuses for good (550).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from playwright.async_api import Page, expect
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -115,6 +117,13 @@ async def until(check, what: str, timeout: float = 15.0) -> Any:
             return value
         assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
         await asyncio.sleep(0.1)
+
+
+class RefuseRecipient:
+    """aiosmtpd handler: every recipient refused for good (a 5xx abandons the confirmation at once)."""
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        return "550 5.1.1 Recipient address rejected"
 
 
 def mails_to(sink: MailSink, address: str) -> list[EmailMessage]:
@@ -263,7 +272,7 @@ async def test_a_confirmation_sent_from_the_desk_arrives_once_keeps_no_address_a
                 await ami_watch.client.queue_remove("l1", f"PJSIP/{agent}")
 
 
-async def test_the_panel_with_the_keyboard_alone_and_the_servers_error_beside_the_field(
+async def test_the_panel_with_the_keyboard_alone_the_servers_error_beside_the_field_and_a_refusal(
         test_settings, mail_stack, ami_watch, demo_passwords, page: Page) -> None:
     service, sink = mail_stack
     agent = "agent1002"
@@ -326,7 +335,26 @@ async def test_the_panel_with_the_keyboard_alone_and_the_servers_error_beside_th
             await expect(page.locator("#desk-confirm-status")).to_contain_text("Confirmation")
             (mail,) = mails_to(sink, address)
             assert "Démission" in text_of(mail)
+
+            # A server refusing the recipient for good (550): « non envoyée » with its reason, never the address.
+            refused = f"refus.{secrets.token_hex(4)}@exemple.fr"
+            sink.stop()
+            smtp = Controller(RefuseRecipient(), hostname=MailSink.HOST, port=sink.port)
+            smtp.start()
+            try:
+                await page.keyboard.type(refused)
+                await page.keyboard.press("Enter")
+                await expect(field).to_have_value("")
+                state = page.locator("#desk-confirm-list li .desk-confirm-state").last
+                await expect(state).to_contain_text("non envoyée (")
+                await expect(state).to_contain_text("550")
+                await expect(page.locator("#desk-confirm-status")).to_contain_text("Confirmation non envoyée")
+                assert refused not in await page.content()
+            finally:
+                smtp.stop()
         finally:
+            if sink.proc is None:
+                sink.start()
             for party in (citizen, adviser):
                 if party is not None:
                     party.stop()
