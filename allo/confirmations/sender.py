@@ -51,7 +51,8 @@ def classify(exc: BaseException) -> SendResult:
     if isinstance(exc, aiosmtplib.SMTPConnectError | ConnectionError):
         return SendResult(SendOutcome.RETRY, "Serveur de messagerie injoignable")
     if isinstance(exc, aiosmtplib.SMTPNotSupported):
-        return SendResult(SendOutcome.RETRY, "Le serveur de messagerie ne propose pas STARTTLS")
+        return SendResult(SendOutcome.RETRY, "Le serveur de messagerie ne propose pas une extension requise "
+                                             "(STARTTLS, ou SMTPUTF8 pour une adresse accentuée)")
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return SendResult(SendOutcome.RETRY, f"Réponse inattendue du serveur de messagerie (code {exc.code})")
     return SendResult(SendOutcome.RETRY, f"Échec de l'envoi ({type(exc).__name__})")

@@ -61,7 +61,8 @@ class MailSinkHandler:
 async def serve_sink(host: str, port: int, folder: Path, stop: asyncio.Event) -> None:
     handler = MailSinkHandler(folder)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(handler, hostname="allo-mail-sink"), host, port)
+    server = await loop.create_server(lambda: SMTP(handler, hostname="allo-mail-sink", enable_SMTPUTF8=True),
+                                      host, port)
     print(f"allo mail-sink: SMTP on {host}:{port}, mails kept in {folder}", flush=True)
     try:
         await stop.wait()

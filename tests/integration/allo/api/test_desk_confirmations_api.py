@@ -129,6 +129,33 @@ def test_a_confirmation_is_delivered_once_with_the_sheet_links_and_leaves_no_add
     assert sink.wait_for(before + 1) and len(sink.mails()) == before + 1  # once, not twice
 
 
+def test_smtp_down_shows_pending_then_up_delivers_once(adviser, calls, sink, service):
+    """The desk's « en attente d'envoi » while the SMTP server is stopped; started again: one mail, same Message-ID."""
+    sink.stop()
+    try:
+        reply = adviser.post(f"/api/desk/calls/{MINE}/confirmation", json={"address": ADDRESS, "bodies": [METZ_CAF]})
+        assert reply.status_code == 202, reply.text
+        queued = reply.json()
+        deadline = time.monotonic() + 15
+        while True:
+            item = next(i for i in adviser.get(f"/api/desk/calls/{MINE}/confirmations").json()
+                        if i["id"] == queued["id"])
+            if item["attempts"] >= 2:
+                break
+            assert time.monotonic() < deadline, item
+            time.sleep(0.1)
+        assert (item["status"], item["status_label"], item["sent_at"]) == ("pending", "en attente d'envoi", None)
+        assert {row[2] is not None for row in rows_of(calls, MINE) if row[0] == queued["id"]} == {True}
+    finally:
+        before = len(sink.mails())
+        sink.start()
+    sent = [i for i in wait_listed(adviser, MINE, "sent") if i["id"] == queued["id"]]
+    assert sent and sent[0]["attempts"] >= 3
+    mails = sink.wait_for(before + 1)[before:]
+    assert message_ids(mails) == {queued["message_id"]} and len(sink.mails()) == before + 1
+    assert [row[2] for row in rows_of(calls, MINE) if row[0] == queued["id"]] == [None]
+
+
 @pytest.mark.parametrize(("body", "detail"), [
     ({"address": "dominique.exemple.fr", "sheets": [SHEET]}, "Adresse e-mail invalide : il manque le signe « @ »."),
     ({"address": ADDRESS, "sheets": [SHEET], "channel": "sms"}, "Envoi par SMS non disponible"),

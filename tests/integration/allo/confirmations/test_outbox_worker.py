@@ -63,10 +63,10 @@ def cipher_of(settings) -> PhoneCipher:
     return PhoneCipher(settings.callback_key.get_secret_value())
 
 
-async def enqueue(engine, settings, channel=ConfirmationChannel.EMAIL) -> Confirmation:
+async def enqueue(engine, settings, channel=ConfirmationChannel.EMAIL, address: str = ADDRESS) -> Confirmation:
     async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
         return await outbox.enqueue(session, cipher_of(settings), call_id="mail-1.1", agent="agent1001",
-                                    address=ADDRESS, content=CONTENT, message_id=new_message_id(settings.mail_domain),
+                                    address=address, content=CONTENT, message_id=new_message_id(settings.mail_domain),
                                     channel=channel)
 
 
@@ -146,6 +146,16 @@ async def test_delivered_once_with_the_sheet_links_and_the_address_erased(engine
     assert "Mairie de Metz" in text_of(mail)
 
 
+async def test_an_accented_address_is_delivered_with_smtputf8(engine, test_settings, tmp_path):
+    with MailSink(tmp_path) as sink:
+        settings = settings_for(test_settings, sink.port)
+        row = await enqueue(engine, settings, address="élodie.müller@exemple.fr")
+        assert await ConfirmationWorker(engine, settings, Metrics()).run_once() == 1
+        (mail,) = await asyncio.to_thread(sink.wait_for, 1)
+    assert mail["To"] == "élodie.müller@exemple.fr"
+    assert_erased(await row_of(engine, row.id))
+
+
 async def test_smtp_down_then_up_delivers_once_with_the_same_message_id(engine, test_settings, tmp_path):
     sink = MailSink(tmp_path)  # its port is chosen, nothing listens yet
     settings = settings_for(test_settings, sink.port)
@@ -158,11 +168,13 @@ async def test_smtp_down_then_up_delivers_once_with_the_same_message_id(engine, 
         assert waiting.status == ConfirmationStatus.PENDING.value and waiting.address_enc is not None
         assert waiting.last_error == "Serveur de messagerie injoignable"
         assert metrics.confirmations.labels("retry")._value.get() >= 3
+        assert metrics.confirmations_pending._value.get() == 1
         with sink:
             sent = await until(engine, row.id, lambda r: r.status == ConfirmationStatus.SENT.value)
             mails = await asyncio.to_thread(sink.wait_for, 1)
             assert await worker.run_once() == 0
             assert len(sink.mails()) == 1
+            await _wait(lambda: metrics.confirmations_pending._value.get() == 0)
     finally:
         await worker.stop()
     assert_erased(sent)
