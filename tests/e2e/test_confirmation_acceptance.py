@@ -206,6 +206,12 @@ async def test_a_confirmation_sent_from_the_desk_arrives_once_keeps_no_address_a
             await expect(items.locator(f"input[data-kind=sheet][value='{SHEET}']")).to_be_checked()
             await expect(items.locator("input[data-kind=body]")).to_be_checked()
             await expect(items).to_contain_text(f"Organisme : {body_name}")
+            # A reload during the call loses neither: the body is read from call_orientations, the sheet kept.
+            await page.reload()
+            await expect(page.locator("#desk-live")).to_have_text("en direct")
+            await expect(items.locator(f"input[data-kind=sheet][value='{SHEET}']")).to_be_checked()
+            await expect(items.locator("input[data-kind=body]")).to_be_checked()
+            await expect(items).to_contain_text(f"Organisme : {body_name}")
 
             # The adviser hangs up; the wrap-up is filled; the confirmation sent from the panel, still shown.
             await phone.hangup()
