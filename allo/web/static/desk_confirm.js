@@ -36,7 +36,9 @@
           el("label", { htmlFor: box.id, text: `${word} : ${entry.name}` })));
       }
     }
+    const focused = items.contains(document.activeElement) ? document.activeElement.id : null;
     items.replaceChildren(...rows);
+    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();  // never lost
     $("#desk-confirm-empty").hidden = rows.length > 0;
   }
   items.addEventListener("change", (event) => {
