@@ -139,6 +139,8 @@ class Settings(BaseSettings):
     smtp_username: str = Field(default="", description="SMTP login; empty: no authentication")
     smtp_password: SecretStr = SecretStr("")
     smtp_timeout: float = Field(default=10.0, gt=0, description="One SMTP conversation's longest silence")
+    smtp_ca_file: Path | None = Field(default=None, description="CA bundle (PEM) that signs the SMTP server's "
+                                      "certificate, for STARTTLS and implicit TLS; None: the system's CAs")
     mail_from: str = Field(default="Allô Service Public <ne-pas-repondre@3939.example.gouv.fr>",
                            description="From: of the confirmations")
     mail_domain: str = Field(default="3939.example.gouv.fr", description="Right-hand side of the Message-IDs")

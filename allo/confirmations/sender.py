@@ -67,6 +67,7 @@ def smtp_sender(settings: Settings) -> Sender:
                 message, hostname=settings.smtp_host, port=settings.smtp_port,
                 username=settings.smtp_username or None, password=password if settings.smtp_username else None,
                 use_tls=settings.smtp_tls, start_tls=settings.smtp_starttls and not settings.smtp_tls,
+                cert_bundle=str(settings.smtp_ca_file) if settings.smtp_ca_file is not None else None,
                 timeout=settings.smtp_timeout)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             return classify(exc)

@@ -91,8 +91,9 @@ class ConfirmationWorker:
             return True
         conn = await self._engine.connect()
         try:
+            # Autocommit: the connection then waits idle, not "idle in transaction" holding a snapshot for hours.
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
             got = bool(await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}))
-            await conn.commit()
         except BaseException:
             await conn.close()
             raise

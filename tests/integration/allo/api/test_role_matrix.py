@@ -99,6 +99,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/api/desk/pause"): AGENT,
     ("GET", "/api/desk/calls/{call_id}"): AGENT,
     ("PUT", "/api/desk/calls/{call_id}/note"): AGENT,
+    # The written confirmation (issue 19, docs/after-call.md): the adviser on the call.
+    ("POST", "/api/desk/calls/{call_id}/confirmation"): AGENT,
+    ("GET", "/api/desk/calls/{call_id}/confirmations"): AGENT,
     ("POST", "/api/rules/topical"): OPS,
     ("DELETE", "/api/rules/topical"): OPS,
     # Where an adviser sends a question (issue 17): the escalation sheet in force, the caller's local office.
@@ -189,9 +192,6 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/ops/reasons"): OPS.as_page,
     ("POST", "/ops/reasons/{reason_id}"): OPS.as_page,
     ("GET", "/api/reports/wrapups"): STAFF,
-    # The written confirmation (issue 19, docs/after-call.md): the adviser on the call.
-    ("POST", "/api/desk/calls/{call_id}/confirmation"): AGENT,
-    ("GET", "/api/desk/calls/{call_id}/confirmations"): AGENT,
 }
 
 

@@ -12,14 +12,14 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from allo.callbacks.crypto import PhoneCipher
 from allo.confirmations import outbox
 from allo.confirmations.compose import new_message_id
 from allo.confirmations.sender import SendResult, smtp_sender
-from allo.confirmations.worker import ConfirmationWorker
+from allo.confirmations.worker import LOCK_KEY, ConfirmationWorker
 from allo.db.after_call_models import Confirmation, ConfirmationChannel, ConfirmationStatus
 from allo.metrics import Metrics
 from allo.setup.sipp import free_port
@@ -276,6 +276,11 @@ async def test_one_process_sends_the_other_takes_over_when_it_stops(engine, test
             for row in rows:
                 await until(engine, row.id, lambda r: r.status == ConfirmationStatus.SENT.value)
             assert not second.leader
+            async with engine.connect() as conn:  # the leader's lock connection holds no transaction open
+                states = (await conn.scalars(text(
+                    "SELECT a.state FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                    "WHERE l.locktype = 'advisory' AND l.objid = :key"), {"key": LOCK_KEY})).all()
+            assert states == ["idle"]
             await first.stop()
             await _wait(lambda: second.leader)
             late = await enqueue(engine, settings)
