@@ -22,6 +22,7 @@ DU, AU, LE, DE, A, ET = "allo/mots/du", "allo/mots/au", "allo/mots/le", "allo/mo
 HEURE, HEURES, MINUIT, FERME = "allo/mots/heure", "allo/mots/heures", "allo/mots/minuit", "allo/mots/ferme"
 ROUVRIRA, AUJOURDHUI, DEMAIN = "allo/mots/rouvrira", "allo/mots/aujourdhui", "allo/mots/demain"
 PREMIER = "allo/mots/premier"
+MEILLEURS_MOMENTS = "allo/mots/meilleurs-moments"
 
 _WORDS = {
     HORAIRES: "Nos horaires d'ouverture sont les suivants.",
@@ -39,6 +40,7 @@ _WORDS = {
     AUJOURDHUI: "aujourd'hui",
     DEMAIN: "demain",
     PREMIER: "premier",
+    MEILLEURS_MOMENTS: "Les meilleurs moments pour appeler sont",
 }
 
 
