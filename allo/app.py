@@ -11,6 +11,7 @@ from allo.api.adviser_reports import adviser_reports_router
 from allo.api.agents import agents_router
 from allo.api.audit import audit_router
 from allo.api.auth import auth_router
+from allo.api.best_hours import best_hours_router
 from allo.api.callbacks import callbacks_router
 from allo.api.calls import calls_router
 from allo.api.desk import desk_router
@@ -92,4 +93,5 @@ def create_app(service: AlloService) -> FastAPI:
         app.include_router(router(service))
     app.include_router(adviser_reports_router(service))  # issue 19: per-adviser figures
     app.include_router(adviser_reports_pages(service))
+    app.include_router(best_hours_router(service))  # issue 20: public, no token
     return app

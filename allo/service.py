@@ -38,6 +38,7 @@ from allo.fastagi.queue_exit import QueueExitHandler
 from allo.fastagi.timings import TimedObserver, TimingsSink, timed_decide
 from allo.fastagi.transfer import TransferArrival
 from allo.metrics import Metrics
+from allo.planning.best_hours import BestHours
 from allo.privacy.pseudonyms import PseudonymKeys, normalise_number
 from allo.queues.conf_sync import QueueConfSync
 from allo.queues.entry import QueueEntryPlanner
@@ -92,10 +93,16 @@ class AlloService:
                                       lookup_timeout=settings.access_code_lookup_timeout)
         pseudonyms = PseudonymKeys.of(settings.pseudonym_key.get_secret_value(),
                                       settings.pseudonym_keys_previous.get_secret_value())
-        self.queue_entry = QueueEntryPlanner(self.engine, self.live, self.queue_figures, settings.repeat_caller_days)
+        # The best hours to call (docs/planning.md): public endpoints, long waits at entry, the closed message.
+        self.best_hours = BestHours(self.engine, self.rules, self.clock, count=settings.best_hours_count,
+                                    weeks=settings.planning_weeks, decay=settings.planning_decay,
+                                    cache_seconds=settings.best_hours_cache_seconds)
+        self.queue_entry = QueueEntryPlanner(self.engine, self.live, self.queue_figures, settings.repeat_caller_days,
+                                             best_hours=self._best_hours_of_queue,
+                                             best_hours_threshold_s=settings.best_hours_wait_threshold_s)
         self.ivr = IvrHandler(self.recorder, self.metrics, pseudonyms, self.rules, self.clock, booking=self.callbacks,
                               decide=timed_decide(self.timings) if self.timings is not None else routing_decide,
-                              entry=self.queue_entry,
+                              entry=self.queue_entry, best_hours=self.best_hours,
                               no_input_replays=settings.menu_no_input_replays, ledger=self.code_ledger,
                               relay=parse_relay_match(settings.relay_match, normalise_number),
                               relay_input_ms=round(settings.relay_input_timeout_seconds * 1000),
@@ -234,6 +241,11 @@ class AlloService:
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
                  self.settings.ami_host, self.settings.ami_port)
 
+    def _best_hours_of_queue(self, queue: str) -> list[str]:
+        """The best hours' prompts for `queue` at hand (none before the first report is computed)."""
+        report = self.best_hours.current()
+        return report.for_queue(queue) if report is not None else []
+
     async def stop(self) -> None:
         """Drain FastAGI sessions first (calls in the menu finish), then the rest."""
         await self.retention.stop()
@@ -246,6 +258,7 @@ class AlloService:
         await self.rules.stop()
         await self.queue_conf.stop()
         await self.fallback_hours.stop()
+        await self.best_hours.close()
         await self.queue_figures.stop()
         await self.callbacks.stop()
         await self.wait_repeat.stop()

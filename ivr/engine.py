@@ -31,6 +31,8 @@ from routing.speech import speak_hours as routing_speak_hours
 DecideFn = Callable[[RulesSnapshot, CallRequest, datetime], Decision]
 SpeakHoursFn = Callable[[Calendar], tuple[list[str], str]]
 SpeakDigitsFn = Callable[[str], list[str]]
+# The best hours to call a closed service (its code), as prompts; empty when none are known (docs/planning.md).
+BestHoursFn = Callable[[str], Sequence[str]]
 # The callback offer for the caller, booking for `queue` (None: callbacks are not available).
 OfferFn = Callable[[CallbackDialog, str], Awaitable[OfferOutcome]]
 
@@ -86,6 +88,7 @@ async def run_menu(
     no_input_replays: int = NO_INPUT_REPLAYS,
     code_guard: CodeGuard | None = None,
     input_floor_ms: int = 0,
+    best_hours: BestHoursFn | None = None,
 ) -> MenuResult:
     """Run the menu to its end. A hang-up at any moment gives outcome HUNG_UP (never an exception).
 
@@ -94,9 +97,11 @@ async def run_menu(
     again to a caller who pressed nothing before level 1 (0: level 1 at the first timeout). `code_guard`: the
     bound on wrong access codes across calls (None: three tries per call only). `input_floor_ms`: every wait for
     keys lasts at least this long (relay calls: an interpreter relays each prompt before the caller answers).
+    `best_hours`: said in the closed message, after the reopening.
     """
     call = _Call(channel, rules, clock, journey, decide, speak_hours, speak_digits, offer_callback,
-                 no_input_replays=no_input_replays, code_guard=code_guard, input_floor_ms=input_floor_ms)
+                 no_input_replays=no_input_replays, code_guard=code_guard, input_floor_ms=input_floor_ms,
+                 best_hours=best_hours)
     try:
         return await call.run()
     except CallerHungUp:
@@ -119,6 +124,7 @@ class _Call:
     no_input_replays: int = NO_INPUT_REPLAYS
     code_guard: CodeGuard | None = None
     input_floor_ms: int = 0
+    best_hours: BestHoursFn | None = None
     closed: ClosedInfo | None = None  # the last closed message heard
     step: str = "before the welcome"  # where the caller is, for the hang-up trace line
 
@@ -169,7 +175,8 @@ class _Call:
         self.journey.trace.extend(decision.trace)
         if decision.closed is not None:
             self.closed = decision.closed
-            await self.say(closed_message(self.rules, decision.closed, self.speak_hours, now))
+            best = self.best_hours(decision.closed.service) if self.best_hours is not None else ()
+            await self.say(closed_message(self.rules, decision.closed, self.speak_hours, now, best))
         kind, queue = decision.route.kind, decision.route.queue
         if kind is RouteKind.MENU:
             if menu_ok:

@@ -19,12 +19,13 @@ from allo.code_guard.ledger import CodeLedger
 from allo.db.models import CallOutcome
 from allo.fastagi.channel import AgiChannel
 from allo.metrics import Metrics
+from allo.planning.best_hours import BestHours
 from allo.privacy.pseudonyms import PseudonymKeys, normalise_number
 from allo.queues.entry import EntryPlan, QueueEntryPlanner
 from allo.records.recorder import CallRecorder
 from allo.rules.cache import RulesCache
 from ivr.callback_offer import Book, CallbackDialog, OfferOutcome, offer_callback
-from ivr.engine import DecideFn, Journey, MenuOutcome, MenuResult, OfferFn, run_menu
+from ivr.engine import BestHoursFn, DecideFn, Journey, MenuOutcome, MenuResult, OfferFn, run_menu
 from ivr.entry_offer import EntryChoice, offer_at_entry
 from ivr.errors import CallerHungUp
 from routing.decide import decide as routing_decide
@@ -51,7 +52,8 @@ class IvrHandler:
                  clock: Callable[[], datetime], *, entry: QueueEntryPlanner | None = None,
                  booking: CallbackBooking | None = None,
                  decide: DecideFn = routing_decide, no_input_replays: int = 0, ledger: CodeLedger | None = None,
-                 relay: RelayMatch | None = None, relay_input_ms: int = 0, relay_priority: int = 0) -> None:
+                 relay: RelayMatch | None = None, relay_input_ms: int = 0, relay_priority: int = 0,
+                 best_hours: BestHours | None = None) -> None:
         self._recorder = recorder
         self._metrics = metrics
         self._pseudonyms = pseudonyms
@@ -65,6 +67,7 @@ class IvrHandler:
         self._relay = relay or RelayMatch()
         self._relay_input_ms = relay_input_ms
         self._relay_priority = relay_priority
+        self._best_hours = best_hours
 
     async def handle(self, session: AgiSession) -> None:
         call_id = session.uniqueid
@@ -97,7 +100,8 @@ class IvrHandler:
         result = await run_menu(channel, rules, self._clock, journey, decide=self._decide,
                                 offer_callback=self._menu_offer(session, caller_hash, relay=relay_why is not None),
                                 no_input_replays=self._no_input_replays, code_guard=guard,
-                                input_floor_ms=self._relay_input_ms if relay_why is not None else 0)
+                                input_floor_ms=self._relay_input_ms if relay_why is not None else 0,
+                                best_hours=self._closed_best_hours())
         extra: dict[str, str] = {}
         if result.outcome is MenuOutcome.QUEUED and result.route.queue and self._entry is not None:
             result, extra = await self._enter_queue(session, channel, journey, result, queue=result.route.queue,
@@ -154,6 +158,11 @@ class IvrHandler:
                 return hung_up, {}
             journey.prompts.extend(announcement)
         return replace(result, route=replace(result.route, timeout_s=plan.timeout_s)), plan.variables
+
+    def _closed_best_hours(self) -> BestHoursFn | None:
+        """The best hours at hand for the closed message (never waits for the database)."""
+        report = self._best_hours.current() if self._best_hours is not None else None
+        return report.for_service if report is not None else None
 
     def _entry_booker(self, session: AgiSession, queue: str) -> Book:
         assert self._booking is not None

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -58,8 +58,13 @@ def available_member(queue: QueueLive | None, agent: str) -> bool:
 
 
 class QueueEntryPlanner:
-    def __init__(self, engine: AsyncEngine, live: LiveState, figures: QueueFigures, repeat_days: int) -> None:
+    def __init__(self, engine: AsyncEngine, live: LiveState, figures: QueueFigures, repeat_days: int, *,
+                 best_hours: Callable[[str], list[str]] | None = None, best_hours_threshold_s: int = 0) -> None:
+        """`best_hours`: the best hours' prompts of a queue, said to a caller whose estimate is above
+        `best_hours_threshold_s` (0: never)."""
         self._engine = engine
+        self._best_hours = best_hours
+        self._best_hours_threshold_s = best_hours_threshold_s
         self._live = live
         self._figures = figures
         self._repeat_days = repeat_days
@@ -105,14 +110,26 @@ class QueueEntryPlanner:
         position = len(queue.waiting) + 1 if queue else 1
         estimate = estimate_wait(position, self._figures.waits(queue_name), staffing(queue))
         offer = entry_offer(policy, position - 1, estimate)
+        best = self._best_hours_speech(queue_name, estimate, trace)
         if offer is not EntryOffer.NONE:
-            return self._offer_plan(policy, offer, position, estimate, trace)
-        announcement = wait_announcement(position, estimate)
+            plan = self._offer_plan(policy, offer, position, estimate, trace)
+            return replace(plan, offer_speech=[*plan.offer_speech, *best]) if plan.offer_speech else plan
+        announcement = [*wait_announcement(position, estimate), *best]
         every = policy.announce_every
         trace.append(f"waits: position {position}, estimate {estimate if estimate is not None else '-'} s"
                      + ("" if announcement else ", nothing said before joining")
                      + (f", position and estimate repeated every {every} s while waiting" if every > 0 else ""))
         return EntryPlan(timeout, {}, announcement, trace)
+
+    def _best_hours_speech(self, queue_name: str, estimate: int | None, trace: list[str]) -> list[str]:
+        """The best hours to call, for a caller told of a long wait (then they wait, or take the callback)."""
+        threshold = self._best_hours_threshold_s
+        if self._best_hours is None or threshold <= 0 or estimate is None or estimate <= threshold:
+            return []
+        prompts = self._best_hours(queue_name)
+        trace.append(f"best hours: estimate {estimate} s over {threshold} s, "
+                     + ("said" if prompts else "none known yet"))
+        return prompts
 
     def wait_speech(self, queue_name: str) -> list[str]:
         """What a caller arriving in `queue_name` without the menu (a transfer) hears before joining: position,

@@ -67,6 +67,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/api/auth/token"): PUBLIC,
     ("POST", "/api/callbacks"): PUBLIC,  # anonymous callers are rate-limited per address
     ("GET", "/rappel"): PUBLIC,  # the citizens' callback page (docs/callbacks.md)
+    ("GET", "/public/best-hours.json"): PUBLIC,  # the best hours to call, for websites (docs/planning.md)
+    ("GET", "/public/best-hours.html"): PUBLIC,
     # Any signed-in account.
     ("GET", "/"): EVERYONE.as_page,
     ("POST", "/logout"): EVERYONE.as_page,

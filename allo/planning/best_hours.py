@@ -1,0 +1,156 @@
+"""The best hours to call, per queue (the general line and each sector): the forecast's expected waits (measured
+waits in planning_halfhours) within the open half-hours of the queue's live calendar over the upcoming week.
+
+Computed again at most every `best_hours_cache_seconds`. Nothing personal goes in: queue names, labels, hours and
+mean waits only. The `ivr` route reads `current()` (never waits for the database: a stale report is served while a
+fresh one is computed, none at all before the first one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from acd.planning.best_hours import BestRange, best_hours_prompts, best_hours_text, best_ranges, open_slots
+from acd.planning.forecast import forecast_week
+from acd.planning.types import SlotFigures, SlotKey
+from allo.db.planning_models import PlanningHalfhour
+from allo.rules.cache import RulesCache
+from routing.calendar import ClosedReason, day_periods
+from routing.calendar_types import PARIS, Calendar
+from routing.rules import RulesSnapshot
+
+log = logging.getLogger(__name__)
+
+UPCOMING_DAYS = 7
+SKIPPED = {ClosedReason.PUBLIC_HOLIDAY, ClosedReason.EXCEPTIONAL_CLOSURE}  # days left out of the history
+
+
+@dataclass(frozen=True)
+class QueueBestHours:
+    queue: str
+    label: str
+    service: str
+    ranges: list[BestRange]
+    text: str  # the French sentence (or the one saying there is not enough history)
+    prompts: list[str]  # the same, as prompt names (empty: nothing to say)
+
+
+@dataclass(frozen=True)
+class BestHoursReport:
+    generated_at: datetime
+    queues: list[QueueBestHours]
+
+    def for_queue(self, queue: str) -> list[str]:
+        return next((q.prompts for q in self.queues if q.queue == queue), [])
+
+    def for_service(self, service: str) -> list[str]:
+        """The prompts for the service's first queue (the general line for level 1)."""
+        return next((q.prompts for q in self.queues if q.service == service), [])
+
+
+@dataclass(frozen=True)
+class _QueueSpec:
+    queue: str
+    label: str
+    service: str
+    calendar: Calendar
+
+
+def queue_specs(rules: RulesSnapshot) -> list[_QueueSpec]:
+    """The general line (level 1's queue) first, then each sector's queue, each with its service's calendar."""
+    specs: list[_QueueSpec] = []
+    level1 = rules.services.get(rules.level1_service)
+    pairs = [(level1.default_queue, level1.label, level1.code)] if level1 is not None else []
+    pairs += [(s.queue, s.label, s.service) for s in rules.sectors.values()]
+    for queue, label, code in pairs:
+        service = rules.services.get(code)
+        calendar = rules.calendars.get(service.calendar) if service is not None else None
+        if calendar is not None and all(spec.queue != queue for spec in specs):
+            specs.append(_QueueSpec(queue, label, code, calendar))
+    return specs
+
+
+class BestHours:
+    def __init__(self, engine: AsyncEngine, rules: RulesCache, clock: Callable[[], datetime], *, count: int,
+                 weeks: int, decay: float, cache_seconds: float) -> None:
+        self._engine = engine
+        self._rules = rules
+        self._clock = clock
+        self._count, self._weeks, self._decay = count, weeks, decay
+        self._cache_seconds = cache_seconds
+        self._report: BestHoursReport | None = None
+        self._computed_at = 0.0  # loop time
+        self._lock = asyncio.Lock()
+        self._refresh: asyncio.Task[BestHoursReport] | None = None
+
+    async def report(self) -> BestHoursReport:
+        """The cached report, computed again when older than the cache time."""
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            if self._report is None or loop.time() - self._computed_at >= self._cache_seconds:
+                self._report = await self._compute()
+                self._computed_at = loop.time()
+            return self._report
+
+    def current(self) -> BestHoursReport | None:
+        """Without waiting: the report at hand; a stale or missing one starts a refresh in the background."""
+        stale = self._report is None or asyncio.get_running_loop().time() - self._computed_at >= self._cache_seconds
+        if stale and (self._refresh is None or self._refresh.done()):
+            self._refresh = asyncio.create_task(self.report())
+            self._refresh.add_done_callback(_consume)
+        return self._report
+
+    async def close(self) -> None:
+        if self._refresh is not None and not self._refresh.done():
+            self._refresh.cancel()
+
+    async def _compute(self) -> BestHoursReport:
+        now = self._clock()
+        rules = self._rules.snapshot
+        specs = queue_specs(rules) if rules is not None else []
+        today = now.astimezone(PARIS).date()
+        history = await self._history([spec.queue for spec in specs], today)
+        upcoming = [today + timedelta(days=n) for n in range(UPCOMING_DAYS)]
+        queues = []
+        for spec in specs:
+            rows = history.get(spec.queue, {})
+            forecast = forecast_week(rows, _counted_days(spec.calendar, rows, today), self._weeks, self._decay)
+            waits = {key: slot.expected_wait_s for key, slot in forecast.items()}
+            ranges = best_ranges(waits, open_slots(spec.calendar, upcoming), self._count)
+            queues.append(QueueBestHours(spec.queue, spec.label, spec.service, ranges, best_hours_text(ranges),
+                                         best_hours_prompts(ranges)))
+        return BestHoursReport(now, queues)
+
+    async def _history(self, queues: Sequence[str], today: date) -> dict[str, dict[SlotKey, SlotFigures]]:
+        since = today - timedelta(days=7 * self._weeks + 7)  # enough dates of each weekday beyond holidays
+        t = PlanningHalfhour
+        query = (select(t.queue, t.day, t.slot, t.offered, t.answered, t.handled, t.handle_sum_s, t.wait_sum_s)
+                 .where(t.queue.in_(queues), t.day >= since, t.day < today))
+        history: dict[str, dict[SlotKey, SlotFigures]] = {}
+        async with self._engine.connect() as conn:
+            for row in await conn.execute(query):
+                history.setdefault(row.queue, {})[SlotKey(row.day, row.slot)] = SlotFigures(
+                    offered=row.offered, answered=row.answered, handled=row.handled,
+                    handle_sum_s=row.handle_sum_s, wait_sum_s=row.wait_sum_s)
+        return history
+
+
+def _counted_days(calendar: Calendar, rows: dict[SlotKey, SlotFigures], today: date) -> list[date]:
+    """The past dates since the queue's first row, but public holidays and exceptional closures."""
+    if not rows:
+        return []
+    first = min(key.day for key in rows)
+    days = (first + timedelta(days=n) for n in range((today - first).days))
+    return [day for day in days if day_periods(calendar, day)[1] not in SKIPPED]
+
+
+def _consume(task: asyncio.Task[BestHoursReport]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("best hours not computed: %s", type(task.exception()).__name__)
