@@ -23,6 +23,14 @@ async def test_everything_closed_on_sunday_says_the_hours_and_hangs_up():
     assert call.journey.trace[-1] == "-> closed message, hang up"
 
 
+async def test_the_engine_says_the_closed_services_best_hours_after_the_reopening():
+    best = {"general": ["allo/mots/meilleurs-moments", "allo/mots/le", "allo/jours/mardi"]}
+    call = await run(["1"], at=paris(15, 11), best_hours=lambda service: best.get(service, []))
+    hours = speak_hours(RULES.calendars["general"])[0]
+    assert call.journey.prompts == ["allo/service-ferme", *TOMORROW_8, *best["general"], *hours,
+                                    "allo/site-internet", "allo/au-revoir"]
+
+
 async def test_closed_in_the_evening_too():
     call = await run([], at=paris(9, 20, 5))
     assert call.result.outcome is MenuOutcome.CLOSED
@@ -74,3 +82,15 @@ def test_the_reopening_follows_the_exceptional_message_when_the_next_opening_is_
     assert "allo/mots/rouvrira" not in closed_message(RULES, closed, speak_hours)
     unknown = ClosedInfo("general", "general", "exceptional_closure")
     assert "allo/mots/rouvrira" not in closed_message(RULES, unknown, speak_hours, now)
+
+
+def test_the_best_hours_follow_the_reopening_and_precede_the_weekly_hours():
+    now, opens = paris(14, 19), paris(16, 8)
+    closed = ClosedInfo("general", "general", "outside_hours", next_open=opens)
+    best = ["allo/mots/meilleurs-moments", "allo/mots/le", "allo/jours/mardi", "allo/mots/de", "allo/nombres/14",
+            "allo/mots/heures", "allo/mots/a", "allo/nombres/16", "allo/mots/heures"]
+    hours = speak_hours(RULES.calendars["general"])[0]
+    assert closed_message(RULES, closed, speak_hours, now, best) == [
+        "allo/service-ferme", *speak_reopening(opens, now)[0], *best, *hours, "allo/site-internet"]
+    # No figures yet: the message is the one it always was.
+    assert closed_message(RULES, closed, speak_hours, now, []) == closed_message(RULES, closed, speak_hours, now)

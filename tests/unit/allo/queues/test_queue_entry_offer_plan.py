@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from acd.live.state import LiveState, QueueLive, WaitingCaller, system_clock
+from acd.ami.event_types import DeviceState
+from acd.live.state import LiveState, MemberState, QueueLive, WaitingCaller, system_clock
 from acd.queues.entry_offer import EntryOffer
 from acd.queues.exit_policy import MaxWaitAction, QueuePolicy
 from acd.queues.wait_estimate import RecentWaits
@@ -47,3 +48,32 @@ async def test_over_the_threshold_an_overflow_queue_is_joined_instead():
     planner = QueueEntryPlanner(None, live, figures, repeat_days=0)  # type: ignore[arg-type]
     plan = await planner.plan("l2-consommation", None)
     assert plan.offer is EntryOffer.OVERFLOW and plan.queue == "l1" and plan.timeout_s == 900
+
+
+BEST = ["allo/mots/meilleurs-moments", "allo/mots/le", "allo/jours/mardi"]
+
+
+def _busy_planner(waiting: int, threshold: int, *policies: QueuePolicy) -> QueueEntryPlanner:
+    live = LiveState(system_clock)
+    callers = {f"c{n}": WaitingCaller(f"c{n}", n + 1, 0.0, 0.0) for n in range(waiting)}
+    busy = MemberState("PJSIP/agent1001", "agent1001", DeviceState.INUSE, False, "", True, 0)
+    live.queues["l1"] = QueueLive("l1", waiting=callers, members={"PJSIP/agent1001": busy})
+    return QueueEntryPlanner(None, live, _Figures(*policies), repeat_days=0,  # type: ignore[arg-type]
+                             best_hours=lambda queue: BEST if queue == "l1" else [], best_hours_threshold_s=threshold)
+
+
+async def test_over_the_best_hours_threshold_the_caller_hears_them_after_the_estimate_and_still_waits():
+    # One adviser busy, one caller ahead: the estimate is 2 x 180 s.
+    plan = await _busy_planner(1, 300).plan("l1", None)
+    assert plan.offer is EntryOffer.NONE and plan.announcement[-len(BEST):] == BEST
+    assert QueuePrompt.ESTIMATE in plan.announcement[:-len(BEST)]
+    assert "best hours: estimate 360 s over 300 s, said" in plan.trace
+    assert BEST[0] not in (await _busy_planner(1, 360).plan("l1", None)).announcement  # not over the threshold
+    assert BEST[0] not in (await _busy_planner(1, 0).plan("l1", None)).announcement  # 0: never
+
+
+async def test_with_the_callback_offer_the_best_hours_come_before_the_choice():
+    policy = QueuePolicy("l1", 900, MaxWaitAction.CALLBACK, offer_at_waiting=1)
+    plan = await _busy_planner(1, 60, policy).plan("l1", None)
+    assert plan.offer is EntryOffer.CALLBACK and plan.offer_speech[-len(BEST):] == BEST
+    assert BEST[0] not in plan.after_offer
