@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -126,7 +126,7 @@ class BestHours:
             ranges = best_ranges(waits, open_slots(spec.calendar, upcoming), self._count)
             queues.append(QueueBestHours(spec.queue, spec.label, spec.service, ranges, best_hours_text(ranges),
                                          best_hours_prompts(ranges)))
-        return BestHoursReport(now, queues)
+        return BestHoursReport(datetime.now(UTC), queues)  # when computed (the routing clock may be fixed)
 
     async def _history(self, queues: Sequence[str], today: date) -> dict[str, dict[SlotKey, SlotFigures]]:
         since = today - timedelta(days=7 * self._weeks + 7)  # enough dates of each weekday beyond holidays

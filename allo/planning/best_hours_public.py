@@ -43,7 +43,7 @@ def best_hours_html(report: BestHoursReport) -> str:
         parts.append("<ul>")
         for r in q.ranges:
             minutes = round(r.expected_wait_s / 60)
-            wait = "moins d'une minute d'attente" if minutes < 1 else f"environ {minutes} min d'attente"
+            wait = "moins d'une minute d'attente" if r.expected_wait_s < 60 else f"environ {minutes} min d'attente"
             parts.append(f"<li>{escape(range_text(r).capitalize())} ({escape(wait)})</li>")
         parts.append("</ul>")
     stamp = report.generated_at.strftime("%d/%m/%Y %H:%M")
