@@ -114,7 +114,7 @@ class QueueEntryPlanner:
         if offer is not EntryOffer.NONE:
             plan = self._offer_plan(policy, offer, position, estimate, trace)
             return replace(plan, offer_speech=[*plan.offer_speech, *best]) if plan.offer_speech else plan
-        announcement = [*wait_announcement(position, estimate), *best]
+        announcement = _before_exit_key(wait_announcement(position, estimate), best)
         every = policy.announce_every
         trace.append(f"waits: position {position}, estimate {estimate if estimate is not None else '-'} s"
                      + ("" if announcement else ", nothing said before joining")
@@ -153,6 +153,13 @@ class QueueEntryPlanner:
         after = [*position_prompts(position), QueuePrompt.EXIT_KEY]
         return EntryPlan(policy.route_timeout(overflowed=False), {}, wait_announcement(position, estimate), trace,
                          offer, speech, after_offer=after)
+
+
+def _before_exit_key(announcement: list[str], best: list[str]) -> list[str]:
+    """The best hours after the position and estimate, before « pour être rappelé ..., tapez 9 »."""
+    if announcement and announcement[-1] == QueuePrompt.EXIT_KEY:
+        return [*announcement[:-1], *best, announcement[-1]]
+    return [*announcement, *best]
 
 
 def _consume(task: asyncio.Task[str | None]) -> None:

@@ -8,52 +8,16 @@ import asyncio
 import re
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import delete, insert
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.planning.best_hours import NO_HISTORY_TEXT
-from allo.db.planning_models import PlanningHalfhour
+from tests.best_hours_kit import replace_summary, rows
 
 pytestmark = pytest.mark.integration
 
-TODAY = date(2026, 11, 23)  # the service's routing day (a Monday)
-DAYS = [TODAY - timedelta(days=n) for n in range(1, 64)]  # nine weeks back: 8 counted beyond the holiday
-HOLIDAY = date(2026, 11, 11)  # Armistice, a Wednesday: left out of the history
-BUSY_S = 400.0
-QUIET = {(1, 28): 30.0, (1, 29): 30.0, (1, 30): 35.0, (1, 31): 30.0,  # Tuesday 14:00-16:00
-         (3, 18): 45.0, (3, 19): 50.0, (3, 20): 55.0,  # Thursday 9:00-10:30
-         (4, 22): 60.0}  # Friday 11:00-11:30
 CACHE_S = 1
-
-
-def answered_and_wait_sum(day: date, slot: int) -> tuple[int, float]:
-    if day == HOLIDAY and slot == 24:
-        return 1000, 0.0  # no wait at all for many calls: the quietest by far, on a day that does not count
-    return 10, 10 * QUIET.get((day.weekday(), slot), BUSY_S)
-
-
-def rows() -> list[dict[str, object]]:
-    open_slots = {weekday: range(16, 40) for weekday in range(5)} | {5: range(17, 37)}  # the seeded general hours
-    return [{"queue": "l1", "day": day, "slot": slot, "offered": answered, "answered": answered, "handled": answered,
-             "handle_sum_s": answered * 200.0, "wait_sum_s": wait_sum}
-            for day in DAYS for slot in open_slots.get(day.weekday(), ())
-            for answered, wait_sum in [answered_and_wait_sum(day, slot)]]
-
-
-async def summary(settings, rows_to_add: list[dict[str, object]]) -> None:
-    engine = create_async_engine(settings.sqlalchemy_url)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(delete(PlanningHalfhour).where(PlanningHalfhour.queue == "l1",
-                                                              PlanningHalfhour.day.in_(DAYS)))
-            if rows_to_add:
-                await conn.execute(insert(PlanningHalfhour), rows_to_add)
-    finally:
-        await engine.dispose()
 
 
 @pytest.fixture
@@ -83,7 +47,7 @@ def l1(body: dict) -> dict:
 
 
 async def test_the_quiet_half_hours_are_the_best_hours_public_and_cached(test_settings, short_cache):
-    await summary(test_settings, [])
+    await replace_summary(test_settings, [])
     try:
         with httpx.Client(base_url=short_cache.base_url, timeout=30) as client:  # no token
             empty = client.get("/public/best-hours.json")
@@ -98,7 +62,7 @@ async def test_the_quiet_half_hours_are_the_best_hours_public_and_cached(test_se
             assert fragment.headers["cache-control"] == f"public, max-age={CACHE_S}"
             assert "Nous n&#x27;avons pas encore assez d&#x27;appels mesurés" in fragment.text
 
-            await summary(test_settings, rows())
+            await replace_summary(test_settings, rows())
             started = time.monotonic()
             body = await asyncio.to_thread(fresh, client, body["generated_at"], lambda b: l1(b)["ranges"])
             print(f"[best hours] recomputed {time.monotonic() - started:.2f} s after the history was inserted")
@@ -116,4 +80,4 @@ async def test_the_quiet_half_hours_are_the_best_hours_public_and_cached(test_se
             assert "<li>Le mardi de 14 h à 16 h (moins d&#x27;une minute d&#x27;attente)</li>" in fragment
             assert not re.search(r"<script|\son\w+=|\b0\d{9}\b|@", fragment)
     finally:
-        await summary(test_settings, [])
+        await replace_summary(test_settings, [])

@@ -65,8 +65,8 @@ def _busy_planner(waiting: int, threshold: int, *policies: QueuePolicy) -> Queue
 async def test_over_the_best_hours_threshold_the_caller_hears_them_after_the_estimate_and_still_waits():
     # One adviser busy, one caller ahead: the estimate is 2 x 180 s.
     plan = await _busy_planner(1, 300).plan("l1", None)
-    assert plan.offer is EntryOffer.NONE and plan.announcement[-len(BEST):] == BEST
-    assert QueuePrompt.ESTIMATE in plan.announcement[:-len(BEST)]
+    assert plan.offer is EntryOffer.NONE and plan.announcement[-len(BEST) - 1:] == [*BEST, QueuePrompt.EXIT_KEY]
+    assert QueuePrompt.ESTIMATE in plan.announcement[:-len(BEST)]  # after the position and the estimate
     assert "best hours: estimate 360 s over 300 s, said" in plan.trace
     assert BEST[0] not in (await _busy_planner(1, 360).plan("l1", None)).announcement  # not over the threshold
     assert BEST[0] not in (await _busy_planner(1, 0).plan("l1", None)).announcement  # 0: never
