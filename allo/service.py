@@ -237,6 +237,7 @@ class AlloService:
         await self.retention.start()
         await self.confirmations.start()
         await self.fallback_hours.start()
+        self.best_hours.current()  # the first best hours, computed in the background (callers never wait for it)
         await self.help_desk().changed()  # the gauge of open help requests, from what the last run left
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
                  self.settings.ami_host, self.settings.ami_port)

@@ -79,5 +79,8 @@ async def test_the_quiet_half_hours_are_the_best_hours_public_and_cached(test_se
             fragment = client.get("/public/best-hours.html").text
             assert "<li>Le mardi de 14 h à 16 h (moins d&#x27;une minute d&#x27;attente)</li>" in fragment
             assert not re.search(r"<script|\son\w+=|\b0\d{9}\b|@", fragment)
+            paths = client.get("/openapi.json").json()["paths"]
+            assert paths["/public/best-hours.json"]["get"]["summary"].startswith("The best hours to call")
+            assert "/public/best-hours.html" in paths
     finally:
         await replace_summary(test_settings, [])
