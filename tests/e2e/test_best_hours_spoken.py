@@ -1,5 +1,6 @@
-"""A caller told of a long wait hears the best hours to call, then waits in the queue as usual (issue 20): real
-Asterisk, SIPp callers, the prompts checked in Asterisk's own log."""
+"""The best hours to call said to real callers (issue 20): one told of a long wait hears them, then waits in the
+queue as usual; one calling while the line is closed hears them after when it reopens. Real Asterisk, SIPp
+callers, the prompts checked in Asterisk's own log."""
 
 from __future__ import annotations
 
@@ -18,14 +19,13 @@ from tests.e2e.queue_kit import recent_waits
 pytestmark = pytest.mark.e2e
 
 THRESHOLD_S = 60  # seeded: 300; one place costs 180 s below, so the second caller is well over it
+SUNDAY = "2026-11-22T10:00:00"  # the general line reopens tomorrow, Monday, at 8:00
 
 
 @pytest.fixture
 async def low_threshold(test_settings, allo_service):
     await replace_summary(test_settings, rows())
-    allo_service.stop()
-    allo_service.env = {"ALLO_BEST_HOURS_WAIT_THRESHOLD_S": str(THRESHOLD_S)}
-    allo_service.start()  # recent_waits restarts it too, with this setting
+    allo_service.env = {"ALLO_BEST_HOURS_WAIT_THRESHOLD_S": str(THRESHOLD_S)}  # in force once recent_waits restarts it
     try:
         yield allo_service
     finally:
@@ -62,3 +62,34 @@ async def test_a_caller_with_a_long_estimated_wait_hears_the_best_hours_then_wai
                 for caller in callers:
                     caller.stop()
                 asterisk.cli("channel request hangup all", check=False)
+
+
+async def test_a_caller_of_the_closed_line_hears_the_best_hours_after_the_reopening(test_settings, allo_service,
+                                                                                     asterisk):
+    await replace_summary(test_settings, rows())
+    allo_service.stop()
+    allo_service.fixed_now = SUNDAY
+    allo_service.start()
+    caller = None
+    try:
+        async with httpx.AsyncClient(base_url=allo_service.base_url, timeout=30) as client:
+            body = (await client.get("/public/best-hours.json")).json()  # computed (allo serve started it too)
+        assert next(q for q in body["queues"] if q["queue"] == "l1")["ranges"], body
+        with heard(asterisk) as log:
+            caller = sipp.citizen(test_settings.sip_port, caller="0655180010").start()
+            # Only the caller's channel plays anything here; hung up once the best hours are said (the weekly
+            # hours that follow last 20 s more).
+            said = await log.wait_for("PJSIP/", lambda s: EXPECTED_PROMPTS[0] in s and len(s) >= s.index(
+                EXPECTED_PROMPTS[0]) + len(EXPECTED_PROMPTS), timeout=40, prefix=True)
+            print(f"[best hours] the caller of the closed line heard: {said}")
+            start = said.index(EXPECTED_PROMPTS[0])
+            assert said[start:start + len(EXPECTED_PROMPTS)] == EXPECTED_PROMPTS, said
+            assert said[:start] == ["allo/service-ferme", "allo/mots/rouvrira", "allo/mots/demain",
+                                    "allo/mots/a", "allo/nombres/8", "allo/mots/heures"], said
+    finally:
+        if caller is not None:
+            caller.stop()
+        asterisk.cli("channel request hangup all", check=False)
+        allo_service.stop()
+        allo_service.fixed_now = allo_service.DEFAULT_NOW
+        await replace_summary(test_settings, [])
