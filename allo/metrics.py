@@ -85,6 +85,11 @@ class Metrics:
         self.planning_fold_seconds = Histogram("allo_planning_fold_seconds", "Duration of one fold of the "
                                                "planning summary", registry=self.registry,
                                                buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0))
+        self.best_hours_computed = Counter("allo_best_hours_computed", "Best hours to call computed again (cache "
+                                           "expired), by outcome (done, failed)", ["outcome"], registry=self.registry)
+        self.best_hours_seconds = Histogram("allo_best_hours_seconds", "Duration of one computation of the best "
+                                            "hours to call (summary read + arithmetic)", registry=self.registry,
+                                            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0))
 
     def session_started(self) -> None:
         self.agi_active.inc()

@@ -97,7 +97,7 @@ class AlloService:
         # The best hours to call (docs/planning.md): public endpoints, long waits at entry, the closed message.
         self.best_hours = BestHours(self.engine, self.rules, self.clock, count=settings.best_hours_count,
                                     weeks=settings.planning_weeks, decay=settings.planning_decay,
-                                    cache_seconds=settings.best_hours_cache_seconds)
+                                    cache_seconds=settings.best_hours_cache_seconds, metrics=self.metrics)
         self.queue_entry = QueueEntryPlanner(self.engine, self.live, self.queue_figures, settings.repeat_caller_days,
                                              best_hours=self._best_hours_of_queue,
                                              best_hours_threshold_s=settings.best_hours_wait_threshold_s)

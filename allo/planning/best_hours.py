@@ -21,6 +21,7 @@ from acd.planning.best_hours import BestRange, best_hours_prompts, best_hours_te
 from acd.planning.forecast import forecast_week
 from acd.planning.types import SlotFigures, SlotKey
 from allo.db.planning_models import PlanningHalfhour
+from allo.metrics import Metrics
 from allo.rules.cache import RulesCache
 from routing.calendar import ClosedReason, day_periods
 from routing.calendar_types import PARIS, Calendar
@@ -79,8 +80,9 @@ def queue_specs(rules: RulesSnapshot) -> list[_QueueSpec]:
 
 class BestHours:
     def __init__(self, engine: AsyncEngine, rules: RulesCache, clock: Callable[[], datetime], *, count: int,
-                 weeks: int, decay: float, cache_seconds: float) -> None:
+                 weeks: int, decay: float, cache_seconds: float, metrics: Metrics | None = None) -> None:
         self._engine = engine
+        self._metrics = metrics
         self._rules = rules
         self._clock = clock
         self._count, self._weeks, self._decay = count, weeks, decay
@@ -95,8 +97,16 @@ class BestHours:
         async with self._lock:
             loop = asyncio.get_running_loop()
             if self._report is None or loop.time() - self._computed_at >= self._cache_seconds:
-                self._report = await self._compute()
+                started = loop.time()
+                try:
+                    self._report = await self._compute()
+                except Exception:
+                    self._count_outcome("failed")
+                    raise
                 self._computed_at = loop.time()
+                self._count_outcome("done")
+                if self._metrics is not None:
+                    self._metrics.best_hours_seconds.observe(self._computed_at - started)
             return self._report
 
     def current(self) -> BestHoursReport | None:
@@ -106,6 +116,10 @@ class BestHours:
             self._refresh = asyncio.create_task(self.report())
             self._refresh.add_done_callback(_consume)
         return self._report
+
+    def _count_outcome(self, outcome: str) -> None:
+        if self._metrics is not None:
+            self._metrics.best_hours_computed.labels(outcome).inc()
 
     async def close(self) -> None:
         if self._refresh is not None and not self._refresh.done():

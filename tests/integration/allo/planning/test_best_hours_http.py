@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from acd.planning.best_hours import NO_HISTORY_TEXT
+from allo.auth.roles import Role
 from tests.best_hours_kit import replace_summary, rows
 
 pytestmark = pytest.mark.integration
@@ -82,5 +83,8 @@ async def test_the_quiet_half_hours_are_the_best_hours_public_and_cached(test_se
             paths = client.get("/openapi.json").json()["paths"]
             assert paths["/public/best-hours.json"]["get"]["summary"].startswith("The best hours to call")
             assert "/public/best-hours.html" in paths
+            metrics = client.get("/metrics", headers=short_cache.headers(Role.OPS)).text
+            done = re.search(r'^allo_best_hours_computed_total\{outcome="done"\} (\S+)$', metrics, re.M)
+            assert done is not None and float(done[1]) >= 2, metrics  # the empty report, then the fresh one
     finally:
         await replace_summary(test_settings, [])
