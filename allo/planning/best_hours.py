@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -80,42 +81,51 @@ def queue_specs(rules: RulesSnapshot) -> list[_QueueSpec]:
 
 class BestHours:
     def __init__(self, engine: AsyncEngine, rules: RulesCache, clock: Callable[[], datetime], *, count: int,
-                 weeks: int, decay: float, cache_seconds: float, metrics: Metrics | None = None) -> None:
+                 weeks: int, decay: float, cache_seconds: float, metrics: Metrics | None = None,
+                 timer: Callable[[], float] = time.monotonic) -> None:
         self._engine = engine
+        self._timer = timer
         self._metrics = metrics
         self._rules = rules
         self._clock = clock
         self._count, self._weeks, self._decay = count, weeks, decay
         self._cache_seconds = cache_seconds
         self._report: BestHoursReport | None = None
-        self._computed_at = 0.0  # loop time
+        self._computed_at = 0.0  # on `timer`
         self._lock = asyncio.Lock()
         self._refresh: asyncio.Task[BestHoursReport] | None = None
 
     async def report(self) -> BestHoursReport:
-        """The cached report, computed again when older than the cache time."""
+        """The cached report, computed again when older than the cache time; the last one when that fails."""
         async with self._lock:
-            loop = asyncio.get_running_loop()
-            if self._report is None or loop.time() - self._computed_at >= self._cache_seconds:
-                started = loop.time()
-                try:
-                    self._report = await self._compute()
-                except Exception:
-                    self._count_outcome("failed")
+            if self._report is not None and not self._stale():
+                return self._report
+            started = self._timer()
+            try:
+                report = await self._compute()
+            except Exception as exc:
+                self._count_outcome("failed")
+                if self._report is None:
                     raise
-                self._computed_at = loop.time()
-                self._count_outcome("done")
-                if self._metrics is not None:
-                    self._metrics.best_hours_seconds.observe(self._computed_at - started)
-            return self._report
+                # The last figures stay good enough for a while (database away): kept, tried again later.
+                log.warning("best hours not computed again, the last ones kept: %s", type(exc).__name__)
+                self._computed_at = self._timer()
+                return self._report
+            self._report, self._computed_at = report, self._timer()
+            self._count_outcome("done")
+            if self._metrics is not None:
+                self._metrics.best_hours_seconds.observe(self._computed_at - started)
+            return report
 
     def current(self) -> BestHoursReport | None:
         """Without waiting: the report at hand; a stale or missing one starts a refresh in the background."""
-        stale = self._report is None or asyncio.get_running_loop().time() - self._computed_at >= self._cache_seconds
-        if stale and (self._refresh is None or self._refresh.done()):
+        if self._stale() and (self._refresh is None or self._refresh.done()):
             self._refresh = asyncio.create_task(self.report())
             self._refresh.add_done_callback(_consume)
         return self._report
+
+    def _stale(self) -> bool:
+        return self._report is None or self._timer() - self._computed_at >= self._cache_seconds
 
     def _count_outcome(self, outcome: str) -> None:
         if self._metrics is not None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from acd.planning.best_hours import NO_HISTORY_TEXT, range_text
 from allo.planning.best_hours import BestHoursReport
+from routing.calendar_types import PARIS
 from routing.speech import DAY_NAMES
 
 
@@ -46,7 +47,7 @@ def best_hours_html(report: BestHoursReport) -> str:
             wait = "moins d'une minute d'attente" if r.expected_wait_s < 60 else f"environ {minutes} min d'attente"
             parts.append(f"<li>{escape(range_text(r).capitalize())} ({escape(wait)})</li>")
         parts.append("</ul>")
-    stamp = report.generated_at.strftime("%d/%m/%Y %H:%M")
-    parts.append(f"<p><small>D'après les attentes mesurées ; calculé le {escape(stamp)} (UTC).</small></p>")
+    stamp = report.generated_at.astimezone(PARIS).strftime("%d/%m/%Y à %H h %M")
+    parts.append(f"<p><small>D'après les attentes mesurées ; calculé le {escape(stamp)}.</small></p>")
     parts.append("</section>")
     return "\n".join(parts) + "\n"
