@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from ivr.queue_prompts import QUEUE_PROMPTS
+from ivr.survey_prompts import SURVEY_PROMPTS
 from ivr.transfer_prompts import TRANSFER_PROMPTS
 from routing.speech import WORD_PROMPTS
 
@@ -92,5 +93,6 @@ AGENT_PROMPTS: Mapping[str, str] = MappingProxyType({
 
 PROMPTS: Mapping[str, str] = MappingProxyType(
     {str(name): text for name, text in (*ENGINE_PROMPTS.items(), *RULES_PROMPTS.items(), *AGENT_PROMPTS.items(),
-                                        *QUEUE_PROMPTS.items(), *TRANSFER_PROMPTS.items(), *WORD_PROMPTS.items())}
+                                        *QUEUE_PROMPTS.items(), *TRANSFER_PROMPTS.items(), *WORD_PROMPTS.items(),
+                                        *SURVEY_PROMPTS.items())}
 )
