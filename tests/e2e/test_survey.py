@@ -1,6 +1,6 @@
 """The satisfaction survey on the phone (issue 19): a sampled caller whose adviser hangs up first stays in the
 dialplan (Queue() option c) and answers two questions by keypad; hanging up is a non-answer; an unsampled caller is
-hung up as before, with no row."""
+hung up as before, with no row; back as a repeat caller rung directly (Dial option g), surveyed too."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from allo.db.models import CallOutcome
 from allo.setup import sipp
-from tests.e2e.e2e_rows import wait_call_row
+from tests.e2e.e2e_rows import wait_call_row, wait_history
 from tests.e2e.heard_kit import heard
 from tests.e2e.survey_kit import survey_rows, survey_share, survey_starts_ms, wait_survey_row
 
@@ -65,12 +65,14 @@ async def test_a_caller_who_hangs_up_during_the_survey_leaves_a_non_answer(test_
     assert len(await survey_rows(test_settings, call.call_id)) == 1
 
 
-async def test_an_unsampled_caller_is_hung_up_as_before(test_settings, running_service, asterisk, l1_agent):
+async def test_unsampled_hung_up_as_before_then_back_rung_directly_and_surveyed(test_settings, running_service,
+                                                                               asterisk, l1_agent):
+    number = caller()
     async with survey_share(test_settings, asterisk, enabled=False):
         with heard(asterisk) as log:
             phone = l1_agent.answer(calls=1, talk_ms=TALK_MS)
             since = time.time()
-            result = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller=caller(),
+            result = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller=number,
                                                           keys=f"1@{KEY_AT_MS}", timeout_s=30).run)
             assert result.ok, result.log  # the citizen got Asterisk's BYE once the adviser hung up
             assert phone.wait(10).ok
@@ -78,3 +80,18 @@ async def test_an_unsampled_caller_is_hung_up_as_before(test_settings, running_s
             sounds = log.text()
     assert "enquete-" not in sounds
     assert await survey_rows(test_settings, call.call_id) == []
+    # The wrap-up's pause over, the same caller is back: their adviser is rung first, outside the queue (Dial g).
+    await wait_history(test_settings, call.call_id, [("wrapup_start", "system"), ("wrapup_end", "system")])
+    first = survey_starts_ms(asterisk, TALK_MS) + 3000
+    async with survey_share(test_settings, asterisk, one_in=1):
+        phone = l1_agent.answer(calls=1, talk_ms=TALK_MS)
+        since = time.time()
+        result = await asyncio.to_thread(sipp.citizen(test_settings.sip_port, caller=number,
+                                                      keys=f"1@{KEY_AT_MS},5@{first},2@2000").run)
+        assert result.ok, result.log
+        assert phone.wait(10).ok
+        again = await wait_call_row(test_settings, since=since - 0.5, until=CallOutcome.COMPLETED, timeout=20)
+        row = await wait_survey_row(test_settings, again.call_id, "complete")
+    assert again.preferred_agent
+    assert (row.satisfaction, row.answered, row.queue, row.agent, row.origin) == (5, False, "l1", "agent1001",
+                                                                                  "repeat")
