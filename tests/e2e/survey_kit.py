@@ -62,6 +62,22 @@ async def wait_survey_row(settings: Settings, call_id: str, status: str, timeout
         await asyncio.sleep(0.2)
 
 
+async def wait_survey_started(settings: Settings, timeout: float = 30.0) -> Any:
+    """The newest survey row, once one exists (the first question is being asked)."""
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            async with engine.connect() as conn:
+                row = (await conn.execute(select(SurveyResponse).order_by(SurveyResponse.id.desc()).limit(1))).first()
+            if row is not None:
+                return row
+            assert time.monotonic() < deadline, f"no survey started in {timeout} s"
+            await asyncio.sleep(0.2)
+    finally:
+        await engine.dispose()
+
+
 def survey_starts_ms(asterisk: AsteriskInstance, talk_ms: int) -> int:
     """About when, after a key pressed at once in the welcome, the survey's first question begins: the announcement,
     the connecting prompt, the adviser's talk (their sound files' lengths, from the test instance)."""
