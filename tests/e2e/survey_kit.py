@@ -35,12 +35,19 @@ async def _set_share(settings: Settings, asterisk: AsteriskInstance, enabled: bo
 @asynccontextmanager
 async def survey_share(settings: Settings, asterisk: AsteriskInstance, *, enabled: bool = True,
                        one_in: int = 1) -> AsyncIterator[None]:
-    """The live rules survey `one_in` calls (or none); the defaults (on, 1 in 5) put back afterwards."""
+    """The live rules survey `one_in` calls (or none); the share the tests run with put back afterwards (off:
+    tests/conftest.py)."""
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        async with engine.connect() as conn:
+            before = (await conn.execute(text("SELECT enabled, one_in FROM survey_settings WHERE id = 1"))).one()
+    finally:
+        await engine.dispose()
     await _set_share(settings, asterisk, enabled, one_in)
     try:
         yield
     finally:
-        await _set_share(settings, asterisk, True, 5)
+        await _set_share(settings, asterisk, before.enabled, before.one_in)
 
 
 async def survey_rows(settings: Settings, call_id: str) -> list[Any]:
