@@ -69,14 +69,24 @@ async def wait_survey_row(settings: Settings, call_id: str, status: str, timeout
         await asyncio.sleep(0.2)
 
 
-async def wait_survey_started(settings: Settings, timeout: float = 30.0) -> Any:
-    """The newest survey row, once one exists (the first question is being asked)."""
+async def last_survey_id(settings: Settings) -> int:
+    engine = create_async_engine(settings.sqlalchemy_url)
+    try:
+        async with engine.connect() as conn:
+            return int(await conn.scalar(text("SELECT coalesce(max(id), 0) FROM survey_responses")) or 0)
+    finally:
+        await engine.dispose()
+
+
+async def wait_survey_started(settings: Settings, after_id: int, timeout: float = 30.0) -> Any:
+    """The first survey row after `after_id`, once one exists (the first question is being asked)."""
     engine = create_async_engine(settings.sqlalchemy_url)
     try:
         deadline = time.monotonic() + timeout
         while True:
             async with engine.connect() as conn:
-                row = (await conn.execute(select(SurveyResponse).order_by(SurveyResponse.id.desc()).limit(1))).first()
+                row = (await conn.execute(select(SurveyResponse).where(SurveyResponse.id > after_id)
+                                          .order_by(SurveyResponse.id).limit(1))).first()
             if row is not None:
                 return row
             assert time.monotonic() < deadline, f"no survey started in {timeout} s"

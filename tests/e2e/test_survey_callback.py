@@ -15,7 +15,7 @@ from allo.setup import sipp
 from allo.setup.prompt_durations import read_durations
 from tests.e2e.callback_kit import CitizenPhones, agents_in_l1
 from tests.e2e.heard_kit import heard
-from tests.e2e.survey_kit import survey_share, wait_survey_row, wait_survey_started
+from tests.e2e.survey_kit import last_survey_id, survey_share, wait_survey_row, wait_survey_started
 
 pytestmark = pytest.mark.e2e
 
@@ -43,6 +43,7 @@ async def test_a_sampled_callback_is_announced_and_surveyed_when_the_adviser_han
     durations = read_durations(asterisk.sounds_dir, prompts)
     assert set(durations) == set(prompts), durations
     talk_ms = round(sum(durations.values()) * 1000) + 2000
+    before = await last_survey_id(test_settings)
     phones = CitizenPhones(test_settings.sip_port, port, tmp_path / "citizen-phones.log").start()
     try:
         async with survey_share(test_settings, asterisk, one_in=1), \
@@ -54,7 +55,7 @@ async def test_a_sampled_callback_is_announced_and_surveyed_when_the_adviser_han
                     assert booked.status_code == 201, booked.text
                 await phones.wait_invites("0611223355", 1, timeout=20)
                 assert (await asyncio.to_thread(agent.wait, 30)).ok  # the adviser hung up first
-                started = await wait_survey_started(test_settings)
+                started = await wait_survey_started(test_settings, before)
                 await log.wait_for("PJSIP/trunk-", lambda s: "enquete-satisfaction" in s, prefix=True)
                 heard_by_citizen = log.sounds("PJSIP/trunk-", prefix=True)
                 asterisk.cli("channel request hangup all")  # the citizen hangs up during the first question
