@@ -77,6 +77,11 @@ class Metrics:
         # The satisfaction survey (issue 19, allo/fastagi/survey.py): surveys run, by what was kept.
         self.surveys = Counter("allo_surveys", "Satisfaction surveys run, by status (no_answer, partial, complete)",
                                ["status"], registry=self.registry)
+        # Written confirmations (issue 19, docs/after-call.md): refused = a bad address refused by the desk's API.
+        self.confirmations = Counter("allo_confirmations", "Confirmation mails, by outcome (sent, retry, abandoned, "
+                                     "refused)", ["outcome"], registry=self.registry)
+        self.confirmations_pending = Gauge("allo_confirmations_pending", "Confirmation mails waiting to be "
+                                           "delivered", registry=self.registry)
 
     def session_started(self) -> None:
         self.agi_active.inc()

@@ -20,6 +20,7 @@ from allo.auth.ratelimit import LoginLimiter
 from allo.auth.store import AuthStore
 from allo.callbacks.service import CallbackService
 from allo.code_guard.ledger import CodeLedger, code_limits
+from allo.confirmations.worker import ConfirmationWorker
 from allo.dashboard.day_worker import DayCounter
 from allo.dashboard.feed import DashboardFeed
 from allo.dashboard.view import Alerts
@@ -154,6 +155,8 @@ class AlloService:
                                                      self.metrics))
         # Retention (docs/privacy.md): old journeys erased daily, in the background.
         self.retention = self._retention_task()
+        # Written confirmations (docs/after-call.md): the outbox's sender, one process across the cluster.
+        self.confirmations = ConfirmationWorker(self.engine, settings, self.metrics)
 
     def _retention_task(self) -> RetentionTask:
         interval = self.settings.retention_interval_hours * 3600
@@ -230,6 +233,7 @@ class AlloService:
         await self.reason_labels.start()
         await self.desk.start()
         await self.retention.start()
+        await self.confirmations.start()
         await self.fallback_hours.start()
         await self.help_desk().changed()  # the gauge of open help requests, from what the last run left
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
@@ -238,6 +242,7 @@ class AlloService:
     async def stop(self) -> None:
         """Drain FastAGI sessions first (calls in the menu finish), then the rest."""
         await self.retention.stop()
+        await self.confirmations.stop()
         await self.dashboard.stop()  # ends the open SSE streams, so the HTTP server can stop
         await self.desk.stop()  # the same for the desks' streams
         await self.reason_labels.stop()

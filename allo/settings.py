@@ -141,6 +141,8 @@ class Settings(BaseSettings):
     smtp_username: str = Field(default="", description="SMTP login; empty: no authentication")
     smtp_password: SecretStr = SecretStr("")
     smtp_timeout: float = Field(default=10.0, gt=0, description="One SMTP conversation's longest silence")
+    smtp_ca_file: Path | None = Field(default=None, description="CA bundle (PEM) that signs the SMTP server's "
+                                      "certificate, for STARTTLS and implicit TLS; None: the system's CAs")
     mail_from: str = Field(default="Allô Service Public <ne-pas-repondre@3939.example.gouv.fr>",
                            description="From: of the confirmations")
     mail_domain: str = Field(default="3939.example.gouv.fr", description="Right-hand side of the Message-IDs")
@@ -152,6 +154,22 @@ class Settings(BaseSettings):
     mail_poll_interval: float = Field(default=2.0, gt=0, description="The outbox looks for due mails this often")
     mail_sink_dir: Path | None = Field(default=None, description="Where `allo mail-sink` (the local SMTP server of "
                                        "`make run`) keeps the mails; None: <state_dir>/mail")
+
+    # Planning (docs/planning.md): forecast, staffing by Erlang C, best hours to call.
+    planning_weeks: int = Field(default=8, ge=1, le=52, description="The forecast rests on the same half-hour of "
+                                "this many past weeks")
+    planning_decay: float = Field(default=0.8, gt=0, le=1, description="Weight of a week relative to the next more "
+                                  "recent one (1: all weeks alike)")
+    planning_shrinkage: float = Field(default=0.3, ge=0, lt=1, description="Share of scheduled time not on the "
+                                      "phone (breaks, training, meetings): agents to schedule = on the phone / (1 - "
+                                      "shrinkage)")
+    planning_fold_interval: float = Field(default=30.0, gt=0, description="Half-hours whose calls closed are "
+                                          "summarised this often")
+    best_hours_count: int = Field(default=3, ge=1, le=10, description="How many best time ranges are given")
+    best_hours_wait_threshold_s: int = Field(default=300, ge=0, description="A caller whose estimated wait is above "
+                                             "this hears the best hours to call (0: never)")
+    best_hours_cache_seconds: float = Field(default=900.0, gt=0, description="The public best hours are computed "
+                                            "again at most this often")
 
     # Accounts (docs/accounts.md).
     session_hours: float = Field(default=12.0, gt=0, description="A web login lasts this long")

@@ -110,7 +110,7 @@ _REFUSAL_PROMPTS = {
 
 
 async def _choose_number(dialog: CallbackDialog, own_number: str | None, from_menu: bool) -> str | None:
-    own = "".join(ch for ch in own_number or "" if ch.isdigit())
+    own = "".join(ch for ch in own_number or "" if ch in "0123456789")
     wait_prompt = QueuePrompt.OFFER_WAIT_MENU if from_menu else QueuePrompt.OFFER_WAIT
     for round_no in range(1, OFFER_ROUNDS + 1):
         key = ""

@@ -24,7 +24,7 @@ class RelayMatchError(ValueError):
 
 def _is_number(text: str) -> bool:
     digits = text[1:] if text.startswith("+") else text
-    return digits.isdigit() and 3 <= len(digits) <= 20
+    return digits.isascii() and digits.isdigit() and 3 <= len(digits) <= 20
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def parse_relay_match(text: str, normalise: Normalise) -> RelayMatch:
             continue
         if entry.lower().startswith("to:"):
             number = entry[3:].strip()
-            if not number.isdigit() or not 3 <= len(number) <= 20:
+            if not (number.isascii() and number.isdigit()) or not 3 <= len(number) <= 20:
                 raise RelayMatchError(f"ALLO_RELAY_MATCH: {entry!r}: `to:` takes the dialled number, digits only")
             called.add(number)
         elif _is_number(entry):

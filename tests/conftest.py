@@ -8,8 +8,6 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from allo.auth.roles import Role
 from allo.auth.users import read_demo_users
@@ -67,20 +65,8 @@ def postgres(test_settings: Settings) -> Iterator[PostgresCluster]:
 
 @pytest.fixture(scope="session")
 def seeded(test_settings: Settings, postgres: PostgresCluster) -> SeededData:
-    """The same seed as `make run` (queues, demo agents, rules, a first access code), with the satisfaction survey
-    off: sampled by call id, it would make other tests' calls longer at random (tests/e2e/survey_kit.py turns it on)."""
-    data = asyncio.run(seed_database(test_settings))
-    asyncio.run(_survey_off(test_settings))
-    return data
-
-
-async def _survey_off(settings: Settings) -> None:
-    engine = create_async_engine(settings.sqlalchemy_url)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text("UPDATE survey_settings SET enabled = false WHERE id = 1"))
-    finally:
-        await engine.dispose()
+    """The same seed as `make run` (queues, demo agents, rules, a first access code)."""
+    return asyncio.run(seed_database(test_settings))
 
 
 @pytest.fixture(scope="session")

@@ -47,13 +47,13 @@ def _national_digits(text: str) -> str:
     compact = _SEPARATORS.sub("", text)
     if compact.startswith("+"):
         rest = compact[1:]
-        if not rest.isdigit():
+        if not (rest.isascii() and rest.isdigit()):
             raise PhoneRejected(PhoneRefusal.NOT_A_NUMBER)
         if not rest.startswith("33"):
             raise PhoneRejected(PhoneRefusal.FOREIGN)
         # "+33 (0)6 12…": the trunk prefix sometimes written after the country code.
         return "0" + rest[2:].removeprefix("0")
-    if not compact.isdigit():
+    if not (compact.isascii() and compact.isdigit()):
         raise PhoneRejected(PhoneRefusal.NOT_A_NUMBER)
     if compact.startswith("0033"):
         return "0" + compact[4:].removeprefix("0")

@@ -57,7 +57,7 @@ def parse_history(agent: str | None, first: str | None, last: str | None, limit:
 def _count(text: str | None, field: str, default: int, low: int, high: int) -> int:
     if text is None or not text.strip():
         return default
-    if not text.strip().isdigit() or not low <= int(text) <= high:
+    if not (text.strip().isascii() and text.strip().isdigit()) or not low <= int(text) <= high:
         raise BadLookup(f"« {field} » doit être un nombre entier de {low} à {high}")
     return int(text)
 

@@ -36,8 +36,8 @@ OpsOrSupervisor = Annotated[Principal, Depends(require(Role.OPS, Role.SUPERVISOR
 
 EDIT_HELP = ("One edit, discriminated on `op`: set_weekly, add_exception, remove_exception, set_holidays, set_menu, "
              "set_menu_option, remove_menu_option, set_prompt_text, set_recording, set_sector, set_queue, "
-             "rotate_code, retire_code, set_topical, clear_topical, set_escalation, remove_escalation (fields in "
-             "docs/rules-editor.md).")
+             "rotate_code, retire_code, set_topical, clear_topical, set_escalation, remove_escalation, "
+             "set_survey (fields in docs/rules-editor.md).")
 
 
 class PreviewRequest(BaseModel):

@@ -80,7 +80,7 @@ class CallbackAsterisk:
             if isinstance(event, UnknownEvent) and event.name.lower() == "dbgettreeresponse":
                 view = Fields(event.fields)
                 key = view.text("Key").rsplit("/", 1)[-1]
-                if key.isdigit():
+                if key.isascii() and key.isdigit():
                     states[int(key)] = view.text("Val")
         return states
 

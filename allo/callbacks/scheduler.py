@@ -66,9 +66,10 @@ class CallbackScheduler:
                 waiter.set_result(None)
         elif isinstance(event, UnknownEvent) and event.name.lower() == "userevent":
             view = Fields(event.fields)
-            if view.text("UserEvent") != USER_EVENT or not view.text("Attempt").isdigit():
+            digits = view.text("Attempt")
+            if view.text("UserEvent") != USER_EVENT or not (digits.isascii() and digits.isdigit()):
                 return
-            attempt = int(view.text("Attempt"))
+            attempt = int(digits)
             if view.text("State") == "queued":
                 self._leg[view.text("Uniqueid")] = attempt
                 self.on_queued(attempt, view.text("Uniqueid"))

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from allo.audit.record import audit
 from allo.auth.roles import AuthMethod, Principal, Role
 from allo.callbacks.crypto import PhoneCipher
-from allo.callbacks.rekey import RekeyReport, reencrypt_open_callbacks
+from allo.callbacks.rekey import RekeyReport, reencrypt_open_callbacks, reencrypt_pending_confirmations
 from allo.db.engine import make_engine
 from allo.errors import ConfigError
 from allo.privacy.keyring import key_ids, running_key_ids
@@ -140,10 +140,12 @@ def _finish_callback(settings: Settings) -> int:
         raise ConfigError(f"allo serve still encrypts with callback key {(running.get('callback') or ['?'])[0]}, "
                           f"not {key_id(current)}: restart it first")
     cipher = PhoneCipher(current, previous)
-    report = asyncio.run(_reencrypt(settings, cipher))
+    report, mails = asyncio.run(_reencrypt(settings, cipher))
     print(f"open callbacks: {report.reencrypted} re-encrypted, {report.already_current} already under the current "
           f"key, {report.left_on_previous} still needing a previous key")
-    if report.left_on_previous:
+    print(f"pending confirmations: {mails.reencrypted} re-encrypted, {mails.already_current} already under the "
+          f"current key, {mails.left_on_previous} still needing a previous key")
+    if report.left_on_previous or mails.left_on_previous:
         print("allo: the previous key is kept; run --finish again", file=sys.stderr)
         return 1
     with secrets_lock(settings.state_dir) as path:
@@ -155,14 +157,15 @@ def _finish_callback(settings: Settings) -> int:
     print(f"previous callback keys dropped: {', '.join(key_id(k) for k in previous)}; {RESTART} "
           "(the running one still holds the old key in memory)")
     asyncio.run(_audit(settings, "keys.rotate_callback", current=key_id(current),
-                       dropped=[key_id(k) for k in previous], reencrypted=report.reencrypted))
+                       dropped=[key_id(k) for k in previous], reencrypted=report.reencrypted,
+                       confirmations_reencrypted=mails.reencrypted))
     return 0
 
 
-async def _reencrypt(settings: Settings, cipher: PhoneCipher) -> RekeyReport:
+async def _reencrypt(settings: Settings, cipher: PhoneCipher) -> tuple[RekeyReport, RekeyReport]:
     engine = make_engine(settings, pool_size=1)
     try:
-        return await reencrypt_open_callbacks(engine, cipher)
+        return (await reencrypt_open_callbacks(engine, cipher), await reencrypt_pending_confirmations(engine, cipher))
     finally:
         await engine.dispose()
 

@@ -188,6 +188,19 @@ def _add_directory(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     load.set_defaults(func=cmd_directory)
 
 
+def cmd_mail_sink(args: argparse.Namespace) -> int:
+    from allo.confirmations.sink import run_sink
+
+    return run_sink(_settings(args), args.port, args.dir)
+
+
+def _add_mail_sink(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sink = sub.add_parser("mail-sink", help="a local SMTP server that keeps each mail as a .eml file (make run)")
+    sink.add_argument("--port", type=int, default=None, help="default: ALLO_SMTP_PORT (8025)")
+    sink.add_argument("--dir", type=Path, default=None, help="default: ALLO_MAIL_SINK_DIR or <state dir>/mail")
+    sink.set_defaults(func=cmd_mail_sink)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allo", description="IVR and call routing for the 3939 hotline")
     parser.add_argument("--state-dir", type=Path, default=None, help="default: $ALLO_STATE_DIR or ./.state")
@@ -227,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_retention(sub)
     _add_knowledge(sub)
     _add_directory(sub)
+    _add_mail_sink(sub)
     return parser
 
 

@@ -13,6 +13,7 @@ from allo.auth.users import DEMO_USERS_FILE, read_demo_users
 from allo.cli.supervise import supervisor_for
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
+from allo.setup.mail_sink import start_mail_sink, stop_mail_sink
 from allo.setup.postgres import PostgresCluster
 from allo.setup.procs import pid_alive, say
 from allo.setup.stack import setup_all
@@ -25,6 +26,7 @@ def _run_pidfile(settings: Settings) -> Path:
 def run_stack(settings: Settings) -> int:
     stack = setup_all(settings)
     announce_demo_admin(settings)
+    start_mail_sink(settings)
     pidfile = _run_pidfile(settings)
     pidfile.write_text(str(os.getpid()))
     supervisor = supervisor_for(settings)
@@ -32,6 +34,7 @@ def run_stack(settings: Settings) -> int:
     try:
         supervisor.run()
     finally:
+        stop_mail_sink(settings)
         stack.asterisk.stop()
         if stack.postgres is not None:
             stack.postgres.stop()
@@ -63,6 +66,7 @@ def stop_stack(settings: Settings) -> int:
             time.sleep(0.2)
         if not pid_alive(pid):
             return 0
+    stop_mail_sink(settings)
     serve_pid = _read_pid(settings.state_dir / "allo-serve.pid")
     if serve_pid is not None and pid_alive(serve_pid):
         os.kill(serve_pid, signal.SIGTERM)

@@ -109,7 +109,7 @@ async def rotate_access_code(session: AsyncSession, *, service: str = "specialis
                              code: str | None = None, label: str = "") -> str:
     """Create a new active code (returned once, in clear) and retire the previous ones of the same scope."""
     plain = code or new_code_digits()
-    if not plain.isdigit() or not 4 <= len(plain) <= 12:
+    if not (plain.isascii() and plain.isdigit()) or not 4 <= len(plain) <= 12:
         raise ValueError("an access code is 4 to 12 digits")
     scope = (AccessCodeRow.service_code == service) & (
         AccessCodeRow.sector.is_(None) if sector is None else AccessCodeRow.sector == sector)

@@ -40,7 +40,7 @@ def weak_secret(secret: str, username: str = "") -> str | None:
 
 def guesses(username: str) -> list[str]:
     """Passwords an attacker tries first against `username`."""
-    digits = "".join(c for c in username if c.isdigit())
+    digits = "".join(c for c in username if c in "0123456789")
     derived = [username, username.upper(), username.capitalize(), username[::-1], username * 2, f"{username}123",
                f"{username}1234", f"{username}!", digits, digits * 2, f"{digits}{digits}"]
     return [g for g in dict.fromkeys([*derived, *sorted(KNOWN_DEFAULTS)]) if g]

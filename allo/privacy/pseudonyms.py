@@ -17,7 +17,7 @@ from allo.errors import ConfigError
 
 def normalise_number(number: str) -> str:
     """Digits only, French national form: +33 6 12 and 0033612 both become 0612..."""
-    digits = "".join(ch for ch in number if ch.isdigit())
+    digits = "".join(ch for ch in number if ch in "0123456789")
     if number.strip().startswith("+33") or digits.startswith("0033"):
         digits = "0" + digits[4:] if digits.startswith("0033") else "0" + digits[2:]
     return digits

@@ -1,9 +1,10 @@
 """Retention (docs/privacy.md): journeys older than `journey_retention_days` are erased, with everything hanging
 off them; recordings of callers, if any, after `recording_retention_days`.
 
-A journey is a `calls` row and, by its call_id, its `queue_legs`, `call_notes` and closed `callbacks` (their
-`callback_attempts` with them). Rows of those tables older than the cut-off whose call row is already gone (a web
-callback has no call) go by their own time. Open callbacks are never erased here: they close first, then age.
+A journey is a `calls` row and, by its call_id, its `queue_legs`, `call_notes`, closed `callbacks` (their
+`callback_attempts` with them), written `confirmations` and `survey_responses` (issue 19). Rows of those tables
+older than the cut-off whose call row is already gone (a web callback has no call) go by their own time. Open
+callbacks are never erased here: they close first, then age.
 Each batch is its own short transaction, rows locked with SKIP LOCKED: a run never holds a table, and running it
 again erases nothing more.
 """
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from allo.audit.record import audit
 from allo.auth.roles import Principal
+from allo.db.after_call_models import Confirmation, SurveyResponse
 from allo.db.callback_models import Callback, CallbackAttempt, CallbackStatus
 from allo.db.models import Call, CallNote, QueueLeg, WrongAccessCode
 
@@ -31,7 +33,8 @@ log = logging.getLogger(__name__)
 
 OPEN = (CallbackStatus.PENDING, CallbackStatus.IN_PROGRESS)
 BATCH = 500
-COUNTED = ("calls", "queue_legs", "call_notes", "callbacks", "callback_attempts", "recordings", "wrong_access_codes")
+COUNTED = ("calls", "queue_legs", "call_notes", "callbacks", "callback_attempts", "recordings", "wrong_access_codes",
+           "confirmations", "survey_responses")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class RetentionReport:
     callback_attempts: int = 0
     recordings: int = 0
     wrong_access_codes: int = 0
+    confirmations: int = 0
+    survey_responses: int = 0
     batches: int = 0
 
     def erased(self) -> dict[str, int]:
@@ -80,6 +85,10 @@ async def _erase_journeys(conn: AsyncConnection, call_ids: Sequence[str], report
     callbacks = (await conn.scalars(_closed_callbacks(Callback.call_id.in_(call_ids)))).all()
     await _erase_callbacks(conn, callbacks, report)
     report.call_notes += (await conn.execute(delete(CallNote).where(CallNote.call_id.in_(call_ids)))).rowcount
+    report.confirmations += (await conn.execute(
+        delete(Confirmation).where(Confirmation.call_id.in_(call_ids)))).rowcount
+    report.survey_responses += (await conn.execute(
+        delete(SurveyResponse).where(SurveyResponse.call_id.in_(call_ids)))).rowcount
     report.queue_legs += (await conn.execute(delete(QueueLeg).where(QueueLeg.call_id.in_(call_ids)))).rowcount
     report.calls += (await conn.execute(delete(Call).where(Call.call_id.in_(call_ids)))).rowcount
 
@@ -106,6 +115,10 @@ async def _dry_run(engine: AsyncEngine, cutoff: datetime, ledger_cutoff: datetim
             or_(QueueLeg.call_id.in_(old), QueueLeg.joined_at < cutoff)))
         report.call_notes = await _count(conn, select(CallNote.id).where(
             or_(CallNote.call_id.in_(old), CallNote.created_at < cutoff)))
+        report.confirmations = await _count(conn, select(Confirmation.id).where(
+            or_(Confirmation.call_id.in_(old), Confirmation.created_at < cutoff)))
+        report.survey_responses = await _count(conn, select(SurveyResponse.id).where(
+            or_(SurveyResponse.call_id.in_(old), SurveyResponse.started_at < cutoff)))
         callbacks = _closed_callbacks(or_(Callback.call_id.in_(old), Callback.created_at < cutoff))
         report.callbacks = await _count(conn, callbacks)
         report.callback_attempts = await _count(conn, select(CallbackAttempt.id).where(
@@ -125,7 +138,9 @@ async def _erase(engine: AsyncEngine, cutoff: datetime, ledger_cutoff: datetime,
             break
     leftovers: list[tuple[Any, ColumnElement[bool], str]] = [
         (QueueLeg, QueueLeg.joined_at < cutoff, "queue_legs"), (CallNote, CallNote.created_at < cutoff, "call_notes"),
-        (WrongAccessCode, WrongAccessCode.at < ledger_cutoff, "wrong_access_codes")]
+        (WrongAccessCode, WrongAccessCode.at < ledger_cutoff, "wrong_access_codes"),
+        (Confirmation, Confirmation.created_at < cutoff, "confirmations"),
+        (SurveyResponse, SurveyResponse.started_at < cutoff, "survey_responses")]
     for model, condition, counter in leftovers:
         while True:
             async with engine.begin() as conn:

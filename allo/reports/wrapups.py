@@ -108,13 +108,17 @@ def wrapup_params(first: str | None, last: str | None) -> ReportParams:
     return parse(first, last, "day", None, ())
 
 
-async def wrapup_report(engine: AsyncEngine, params: ReportParams) -> dict[str, Any]:
-    start, end = local_midnight(params.first), local_midnight(params.last + timedelta(days=1))
+async def load_wrapup_rows(engine: AsyncEngine, start: datetime, end: datetime) -> list[WrapupRow]:
+    """The wrap-ups over (saved or expired) whose call ended in [start, end) (also read by the barometer)."""
     ended = func.coalesce(CallWrapup.call_ended_at, CallWrapup.created_at)
     query = (select(ended.label("ended_at"), func.coalesce(CallWrapup.queue, "").label("queue"),
                     CallWrapup.reason_kind, CallWrapup.reason_code, CallWrapup.reason_label, CallWrapup.outcome,
                     CallWrapup.done_at, CallWrapup.expired)
              .where(ended >= start, ended < end, or_(CallWrapup.done_at.is_not(None), CallWrapup.expired)))
     async with engine.connect() as conn:
-        rows = [WrapupRow(*row) for row in (await conn.execute(query)).all()]
-    return aggregate(params.first, params.last, rows)
+        return [WrapupRow(*row) for row in (await conn.execute(query)).all()]
+
+
+async def wrapup_report(engine: AsyncEngine, params: ReportParams) -> dict[str, Any]:
+    start, end = local_midnight(params.first), local_midnight(params.last + timedelta(days=1))
+    return aggregate(params.first, params.last, await load_wrapup_rows(engine, start, end))

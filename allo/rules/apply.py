@@ -29,10 +29,12 @@ from allo.rules.edits import (
     SetQueue,
     SetRecording,
     SetSector,
+    SetSurvey,
     SetTopical,
     SetWeekly,
 )
 from allo.rules.escalations import set_escalation
+from allo.rules.survey import set_survey
 from allo.rules.topical import clear_topical, set_topical
 from allo.rules.validate import QUEUE_RANGES, Problem, validate
 from routing.calendar_types import PARIS
@@ -56,7 +58,7 @@ def _menu(doc: RulesDocument, name: str) -> None:
 
 def new_code(doc: RulesDocument, edit: RotateCode) -> tuple[AccessCodeDoc, str]:
     plain = edit.code if edit.code is not None else "".join(secrets.choice("0123456789") for _ in range(6))
-    if not plain.isdigit() or not 4 <= len(plain) <= 12:
+    if not (plain.isascii() and plain.isdigit()) or not 4 <= len(plain) <= 12:
         raise _refuse("code", "Un code d'accès se compose de 4 à 12 chiffres")
     salt = secrets.token_bytes(16)
     next_id = min([c.id for c in doc.access_codes] + [0]) - 1
@@ -194,6 +196,8 @@ def _apply(doc: RulesDocument, edit: Edit) -> str | None:
             if edit.target_id not in doc.escalations:
                 raise _refuse("target_id", f"Il n'y a pas de fiche de remontée pour {edit.target_id}")
             del doc.escalations[edit.target_id]
+        case SetSurvey():
+            set_survey(doc, edit.enabled, edit.one_in)
     return None
 
 

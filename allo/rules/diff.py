@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from allo.rules.document import ExceptionDoc, PeriodDoc, RulesDocument
+from allo.rules.survey import summary
 from routing.calendar import WEEKDAY_NAMES
 from routing.calendar_types import PARIS
 
@@ -34,7 +35,7 @@ def _exception(e: ExceptionDoc) -> str:
 
 
 def _flatten(doc: RulesDocument) -> dict[str, Any]:
-    flat: dict[str, Any] = {"root_menu": doc.root_menu}
+    flat: dict[str, Any] = {"root_menu": doc.root_menu, "survey": summary(doc.survey)}
     for name, cal in doc.calendars.items():
         for day, day_name in enumerate(WEEKDAY_NAMES):
             flat[f"calendars.{name}.weekly.{day_name}"] = _periods(cal.weekly.get(day, []))

@@ -20,6 +20,7 @@ from allo.rules.budget import MenuTiming, budget_warnings, main_path_listening
 from allo.rules.document import RulesDocument, to_snapshot
 from allo.rules.edits import ClearTopical, Edit, RotateCode, RulesEditError, SetRecording, SetTopical
 from allo.rules.escalations import escalation_warnings
+from allo.rules.tables import CODE_PROMPTS
 from allo.rules.topical import window_problems
 from allo.rules.validate import Problem, validate
 from allo.rules.versions import current_version, get_version, lock, publish_document
@@ -217,6 +218,16 @@ async def publish(session: AsyncSession, who: Principal, comment: str) -> RulesV
     return version
 
 
+def with_code_prompts(target: RulesDocument, latest: RulesDocument) -> RulesDocument:
+    """`target` with the prompts the code says that it lacks (a version older than them): publishing never deletes
+    those (tables.CODE_PROMPTS), and the survey's checks need its prompts."""
+    missing = {name: text for name, text in latest.prompts.items()
+               if name in CODE_PROMPTS and name not in target.prompts}
+    if missing:
+        target = target.model_copy(update={"prompts": {**target.prompts, **missing}})
+    return target
+
+
 async def rollback(session: AsyncSession, who: Principal, version_id: int, comment: str) -> RulesVersion:
     """Publish version `version_id`'s document again, as a new version."""
     latest = await current_version(session)
@@ -227,7 +238,8 @@ async def rollback(session: AsyncSession, who: Principal, version_id: int, comme
     if same(target.document, latest.document):
         await session.rollback()
         raise RulesEditError([Problem("version", f"La version {version_id} est déjà celle des règles en service")])
-    document = RulesDocument.model_validate(target.document)
+    document = with_code_prompts(RulesDocument.model_validate(target.document),
+                                 RulesDocument.model_validate(latest.document))
     problems = validate(document)
     if problems:
         await session.rollback()

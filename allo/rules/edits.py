@@ -166,9 +166,18 @@ class RemoveEscalation(_Edit):
     target_id: str
 
 
+class SetSurvey(_Edit):
+    """The satisfaction survey on or off, and its share: one call in `one_in` (1-100). Its prompts' texts are
+    edited with set_prompt_text."""
+
+    op: Literal["set_survey"]
+    enabled: bool
+    one_in: int
+
+
 Edit = Annotated[SetWeekly | AddException | RemoveException | SetHolidays | SetMenu | SetMenuOption
                  | RemoveMenuOption | SetPromptText | SetRecording | SetSector | SetQueue | RotateCode | RetireCode
-                 | SetTopical | ClearTopical | SetEscalation | RemoveEscalation,
+                 | SetTopical | ClearTopical | SetEscalation | RemoveEscalation | SetSurvey,
                  Field(discriminator="op")]
 EDIT = TypeAdapter(Edit)
 

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acd.callbacks.prompts import CALLBACK_PROMPTS
+from allo.db.after_call_models import SurveySettingsRow
 from allo.db.knowledge_models import KbEscalation
 from allo.db.models import Queue
 from allo.db.rules_models import (
@@ -39,6 +40,7 @@ from allo.rules.document import (
     RulesDocument,
     SectorDoc,
     ServiceDoc,
+    SurveyDoc,
     TopicalDoc,
 )
 from ivr.catalogue import PROMPTS
@@ -81,6 +83,7 @@ async def document_from_tables(session: AsyncSession) -> RulesDocument:
     escalations = {e.target_id: EscalationDoc(sector=e.sector, pivot=e.pivot, instruction=e.instruction)
                    for e in await session.scalars(select(KbEscalation).order_by(KbEscalation.target_id)
                                                   .execution_options(populate_existing=True))}
+    survey = await session.get(SurveySettingsRow, 1, populate_existing=True)
     return RulesDocument(calendars=calendars, services=services, sectors=sectors, queues=queues, menus=menus,
                          prompts={p.name: p.text for p in prompt_rows},
                          recordings={p.name: p.recording_id for p in prompt_rows if p.recording_id is not None},
@@ -88,7 +91,9 @@ async def document_from_tables(session: AsyncSession) -> RulesDocument:
                          topical=None if topical is None else TopicalDoc(
                              prompt=topical.prompt, text=topical.text, starts=topical.starts_at,
                              ends=topical.ends_at, enabled=topical.enabled),
-                         escalations=escalations)
+                         escalations=escalations,
+                         survey=SurveyDoc() if survey is None else SurveyDoc(enabled=survey.enabled,
+                                                                             one_in=survey.one_in))
 
 
 CODE_PROMPTS = frozenset({*PROMPTS, *CALLBACK_PROMPTS})  # the code says them: never deleted
@@ -192,6 +197,12 @@ async def _write_escalations(session: AsyncSession, old: RulesDocument, new: Rul
                                                          set_=escalation.model_dump()))
 
 
+async def _write_survey(session: AsyncSession, survey: SurveyDoc) -> None:
+    values = {"enabled": survey.enabled, "one_in": survey.one_in}
+    await session.execute(pg_insert(SurveySettingsRow).values(id=1, **values)
+                          .on_conflict_do_update(index_elements=[SurveySettingsRow.id], set_=values))
+
+
 async def write_tables(session: AsyncSession, new: RulesDocument) -> RulesDocument:
     """Make the tables say `new` (in the caller's transaction); returns `new` with the ids of its new codes."""
     old = await document_from_tables(session)
@@ -210,6 +221,8 @@ async def write_tables(session: AsyncSession, new: RulesDocument) -> RulesDocume
         await _write_topical(session, new.topical)
     if old.escalations != new.escalations:
         await _write_escalations(session, old, new)
+    if old.survey != new.survey:
+        await _write_survey(session, new.survey)
     await _delete_prompts(session, old, new)
     ids = await _write_codes(session, old, new)
     published = new.model_copy(deep=True)

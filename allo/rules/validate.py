@@ -10,6 +10,7 @@ from allo.rules.document import CalendarDoc, MenuDoc, OptionDoc, QueueDoc, Rules
 from allo.rules.escalations import escalation_problems
 from allo.rules.menu_checks import depth_problems, zero_problems
 from allo.rules.reach import reachable_sectors
+from allo.rules.survey import survey_problems
 from allo.rules.topical import topical_problems
 from routing.rules import MenuAction
 
@@ -87,7 +88,8 @@ def _option(doc: RulesDocument, menu: str, digit: str, o: OptionDoc) -> list[str
         sentences.append("n'a aucun message à dire")
     if o.prompt is not None and o.prompt not in doc.prompts:
         sentences.append(f"dit le message inconnu {o.prompt}")
-    if o.action is MenuAction.EXTERNAL_NUMBER and not (o.external_number or "").isdigit():
+    external = o.external_number or ""
+    if o.action is MenuAction.EXTERNAL_NUMBER and not (external.isascii() and external.isdigit()):
         sentences.append(f"donne le numéro « {o.external_number or ''} », qui ne contient pas que des chiffres")
     return [f"L'option {digit} du menu {menu} {sentence}" for sentence in sentences]
 
@@ -173,7 +175,8 @@ def validate(doc: RulesDocument) -> list[Problem]:
         problems.extend(_menu(doc, name, menu))
     problems.extend(Problem(path, message) for path, message in (*zero_problems(doc), *depth_problems(doc),
                                                                  *topical_problems(doc),
-                                                                 *escalation_problems(doc)))
+                                                                 *escalation_problems(doc),
+                                                                 *survey_problems(doc)))
     problems.extend(_references(doc))
     problems.extend(_prompts(doc))
     if doc.root_menu in doc.menus:

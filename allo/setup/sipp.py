@@ -191,7 +191,7 @@ def parse_key_steps(keys: str, gap_ms: int) -> list[tuple[int, str]]:
         if not part:
             continue
         digits, _, wait = part.partition("@")
-        if not digits or set(digits) - DTMF_SIGNALS or (wait and not wait.isdigit()):
+        if not digits or set(digits) - DTMF_SIGNALS or (wait and not (wait.isascii() and wait.isdigit())):
             raise SippError(f"bad key step {part!r}: DTMF keys 0-9 * # and an optional @milliseconds")
         steps.append((int(wait) if wait else gap_ms, digits))
     return steps

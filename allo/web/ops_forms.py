@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-SECTIONS = ("calendars", "codes", "sectors", "queues", "menus", "prompts", "escalations")
+SECTIONS = ("calendars", "codes", "sectors", "queues", "menus", "prompts", "escalations", "survey")
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MENU_ACTIONS = {
     "queue": "File d'attente",
@@ -202,6 +202,13 @@ def _remove_escalation(form: Mapping[str, str]) -> dict[str, Any]:
     return {"target_id": _required(form, "target_id", "identifiant")}
 
 
+def _survey(form: Mapping[str, str]) -> dict[str, Any]:
+    one_in = _int(form, "one_in", "1 appel sur N")
+    if one_in is None:
+        raise FormError("Le champ « 1 appel sur N » est obligatoire (un nombre entre 1 et 100).")
+    return {"enabled": form.get("enabled", "") in ("on", "true", "1"), "one_in": one_in}
+
+
 READERS: dict[str, Callable[[Mapping[str, str]], dict[str, Any]]] = {
     "set_weekly": _weekly,
     "add_exception": _add_exception,
@@ -218,6 +225,7 @@ READERS: dict[str, Callable[[Mapping[str, str]], dict[str, Any]]] = {
     "retire_code": _retire,
     "set_escalation": _escalation,
     "remove_escalation": _remove_escalation,
+    "set_survey": _survey,
 }
 
 
@@ -228,6 +236,15 @@ def edit_from_form(form: Mapping[str, str]) -> dict[str, Any]:
     if reader is None:
         raise FormError(f"Modification inconnue « {op} ».")
     return {"op": op, **reader(form)}
+
+
+def field_of(form: Mapping[str, str]) -> str:
+    """The path of the field a form's error belongs next to (as in validation problems' paths)."""
+    if form.get("op") == "set_survey":
+        return "survey.one_in"
+    if form.get("op") == "set_prompt_text":
+        return f"prompts.{form.get('name', '')}"
+    return ""
 
 
 def section_of(form: Mapping[str, str]) -> str:

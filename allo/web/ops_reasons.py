@@ -66,7 +66,8 @@ def ops_reasons_pages(service: AlloService) -> APIRouter:
                      label: Annotated[str, Form(max_length=500)] = "",
                      position: Annotated[str, Form(max_length=10)] = "",
                      enabled: Annotated[str, Form(max_length=10)] = "") -> Response:
-        if position.strip() and not (position.strip().isdigit() and 1 <= int(position) <= 1000):
+        wanted = position.strip()
+        if wanted and not (wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= 1000):
             return await page(request, me, errors=["La position doit être un nombre entier de 1 à 1000."],
                               status_code=422)
         try:

@@ -1,6 +1,8 @@
-"""Logs never contain a caller number: real calls from a known number (to an adviser, again after a pseudonym key
-rotation, a callback booked from the menu and dialled back), then the number is searched for in a pg_dump, the
-PostgreSQL data directory, `allo serve`'s log, every file of the Asterisk instance and of the state directory."""
+"""Logs never contain a caller number nor a caller's e-mail address: real calls from a known number (to an adviser,
+who sends the caller a written confirmation by e-mail, delivered by a real SMTP server; again after a pseudonym key
+rotation; a callback booked from the menu and dialled back), then the number and the address are searched for in a
+pg_dump, the PostgreSQL data directory, `allo serve`'s log, every file of the Asterisk instance and of the state
+directory."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -23,16 +26,20 @@ from allo.setup.postgres import PG_USER, pg_bin
 from allo.setup.procs import as_user, run
 from allo.setup.secrets import new_secret
 from tests import reliability
+from tests.adviser_kit import adviser_headers
 from tests.e2e.agent_kit import register_phone
 from tests.e2e.callback_kit import CitizenPhones, wait_status
 from tests.e2e.e2e_rows import wait_call_row
+from tests.mail_kit import MailSink
 
 pytestmark = pytest.mark.e2e
 
 NUMBER = "0611223344"
 VARIANTS = ("0611223344", "+33611223344", "33611223344", "611223344")
 # A number stored in a bytea column would show in the dump as hex.
-NEEDLES = [v.encode() for v in VARIANTS] + [v.encode().hex().encode() for v in VARIANTS]
+EMAIL = "prive.confirmation-3939@exemple.fr"  # the caller's address, typed by the adviser for a confirmation
+NEEDLES = ([v.encode() for v in VARIANTS] + [v.encode().hex().encode() for v in VARIANTS]
+           + [EMAIL.encode(), EMAIL.split("@", maxsplit=1)[0].encode(), EMAIL.encode().hex().encode()])
 ADVISERS = ("agent1001", "agent1002")
 
 
@@ -41,6 +48,27 @@ def phones(test_settings, tmp_path) -> Iterator[CitizenPhones]:
     phones = CitizenPhones(test_settings.sip_port, sipp.free_port(), tmp_path / "citizen-phones.log").start()
     yield phones
     phones.stop()
+
+
+@pytest.fixture
+def sink(tmp_path) -> Iterator[MailSink]:
+    """The SMTP server receiving the confirmation: outside the state directory (it is the caller's inbox)."""
+    with MailSink(tmp_path / "smtp") as sink:
+        yield sink
+
+
+def _confirm(service, call: Call, sink: MailSink) -> None:
+    """The adviser who answered sends the caller a confirmation; it is delivered and its row holds no address."""
+    assert call.agent is not None
+    with httpx.Client(base_url=service.base_url, headers=adviser_headers(service, call.agent), timeout=10) as desk:
+        sent = desk.post(f"/api/desk/calls/{call.call_id}/confirmation",
+                         json={"address": EMAIL, "sheets": ["F90111"]})
+        assert sent.status_code == 202, sent.text
+        sink.wait_for(1, timeout=20)
+        deadline = time.monotonic() + 20
+        while desk.get(f"/api/desk/calls/{call.call_id}/confirmations").json()[0]["status"] != "sent":
+            assert time.monotonic() < deadline, "the confirmation was not marked sent"
+            time.sleep(0.1)
 
 
 def _restart(service, env: dict[str, str]) -> None:
@@ -93,10 +121,11 @@ def _search(blob: bytes) -> dict[str, int]:
 
 
 async def test_a_known_caller_number_is_in_no_log_no_dump_and_no_file(
-        test_settings, allo_service, asterisk, postgres, ami_watch, demo_passwords, phones):
+        test_settings, allo_service, asterisk, postgres, ami_watch, demo_passwords, phones, sink):
     old_key = test_settings.pseudonym_key.get_secret_value()
     env = {"ALLO_CALLBACK_DIAL": f"PJSIP/trunk/sip:{{number}}@127.0.0.1:{phones.sipp.port}",
-           "ALLO_CALLBACK_POLL_INTERVAL": "0.3", "ALLO_CALLBACK_RETRY_MINUTES": "0.05"}
+           "ALLO_CALLBACK_POLL_INTERVAL": "0.3", "ALLO_CALLBACK_RETRY_MINUTES": "0.05",
+           **sink.env(), "ALLO_MAIL_POLL_INTERVAL": "0.3"}
     _restart(allo_service, env)
     answering = {}
     try:
@@ -107,6 +136,7 @@ async def test_a_known_caller_number_is_in_no_log_no_dump_and_no_file(
             answering[username] = sipp.agent(test_settings.sip_port, port, calls=10, talk_ms=6000).start()
         first = await _call(test_settings)
         assert first.agent in ADVISERS and first.caller_hash == pseudonymise(old_key.encode(), NUMBER)
+        _confirm(allo_service, first, sink)
 
         # The pseudonym key is rotated (the old one stays accepted): the caller is still recognised.
         new_key = new_secret()
@@ -160,22 +190,28 @@ async def test_a_known_caller_number_is_in_no_log_no_dump_and_no_file(
                 found[f"{label}: {path}"] = hits
     # The search does find the number where it is expected: the SIPp log of the citizen's own phone.
     control = _search(phones.log.read_bytes())
+    mails = sink.mails()
+    mail_control = _search(b"".join(path.read_bytes() for path in sorted(sink.folder.glob("*.eml"))))
     # Every variant contains the shortest one: counting it (and its hex) counts each occurrence once.
     shortest = (VARIANTS[-1], VARIANTS[-1].encode().hex())
     occurrences = sum(hits.get(needle, 0) for hits in found.values() for needle in shortest)
+    address_occurrences = sum(hits.get(EMAIL.split("@", maxsplit=1)[0], 0) for hits in found.values())
     reliability.record(
         "privacy_caller_number_in_no_log", kind="privacy",
         title="A known caller number searched for in the database dump, PostgreSQL's files and every log",
         load=f"{calls_placed} real SIP calls from {NUMBER} (menu -> adviser; again after a pseudonym key rotation; "
              "a callback booked from the menu and dialled back)",
-        observed={"calls placed": calls_placed, "callbacks dialled": 1,
+        observed={"calls placed": calls_placed, "callbacks dialled": 1, "confirmation mails delivered": len(mails),
+                  "e-mail address occurrences found": address_occurrences,
+                  "e-mail address occurrences in the control (the SMTP server's .eml)": mail_control.get(EMAIL, 0),
                   "repeat caller recognised across the key rotation": "yes",
                   "variants searched (and their hex)": ", ".join(VARIANTS),
                   "files searched": files, "bytes searched": size, "pg_dump bytes": len(dump),
                   "files gone between listing and reading (skipped)": len(vanished),
                   "occurrences found": occurrences,
                   "occurrences in the control (citizen's SIPp log)": control.get(VARIANTS[-1], 0)},
-        passed=occurrences == 0 and bool(control),
+        passed=occurrences == 0 and address_occurrences == 0 and bool(control) and bool(mail_control),
         notes="Found in: " + "; ".join(f"{where} {hits}" for where, hits in found.items()) if found else "")
     assert control, "the search found nothing even in the citizen's own SIPp log"
+    assert len(mails) == 1 and mail_control.get(EMAIL), "the search found no address even in the delivered mail"
     assert found == {}

@@ -1,7 +1,8 @@
 // The adviser's desk (/desk, docs/desk.md): my state and its buttons, the call's card (screen-pop), my notes saved
 // as typed, and the live stream that feeds them (desk_kit.js first; the reasons are desk_reason.js', the wrap-up
-// desk_wrapup.js', the transfer, help and knowledge panel desk_side.js'). Focus never moves by itself: a call
-// arriving is announced (aria-live), and Alt+N / Alt+A / Alt+W / Alt+K take the adviser where they want to go.
+// desk_wrapup.js', the transfer, help and knowledge panel desk_side.js', the written confirmation desk_confirm.js').
+// Focus never moves by itself: a call arriving is announced (aria-live), and Alt+N / Alt+A / Alt+W / Alt+K / Alt+C
+// take the adviser where they want to go.
 (() => {
   const D = window.alloDesk;
   const { $, el, me, labels, session } = D;
@@ -210,11 +211,11 @@
   });
 
   // ---- keyboard shortcuts: focus moves only when the adviser asks
-  const SHORTCUTS = { n: "#desk-note", a: "#desk-call", w: "#desk-wrapup", k: "#kb-q" };
+  const SHORTCUTS = { n: "#desk-note", a: "#desk-call", w: "#desk-wrapup", k: "#kb-q", c: "#desk-confirm-address" };
   document.addEventListener("keydown", (event) => {
     if (!event.altKey || event.ctrlKey || event.metaKey) return;
     const target = $(SHORTCUTS[event.key.toLowerCase()] || "#none");
-    if (!target || target.hidden || target.disabled) return;
+    if (!target || target.closest("[hidden]") || target.disabled) return;
     event.preventDefault();
     target.focus();
   });

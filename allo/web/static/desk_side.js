@@ -115,6 +115,8 @@
       const reply = await D.call("POST", D.callUrl(session.call.call_id, "orient"), { body_id: body.id });
       if (!reply.ok) { D.say(status, D.failure(reply, "Orientation non enregistrée"), "error"); return; }
       if (!session.oriented.some((b) => b.id === body.id)) session.oriented.push({ id: body.id, name: body.name });
+      document.dispatchEvent(new CustomEvent("desk:oriented",
+        { detail: { call_id: session.call.call_id, id: body.id, name: body.name } }));
       D.say(status, `Orientation enregistrée : ${body.name}.`, "ok");
     });
     node.append(el("p", { class: "desk-kb-actions" }, button, " ", status));

@@ -30,12 +30,14 @@
 
   function prefill(reason) {
     const sectors = D.sectors || [];
-    const sectorSelect = $("#desk-wrapup-sector");
+    const sectorSelect = $("#desk-wrapup-sector"), bodySelect = $("#desk-wrapup-body");
+    const kept = [sectorSelect.value, bodySelect.value];  // a form drawn again keeps what was chosen in it
     sectorSelect.replaceChildren(el("option", { value: "", text: "—" }),
       ...sectors.map((s) => el("option", { value: s.sector, text: s.label })));
     const bodies = session.oriented;
-    $("#desk-wrapup-body").replaceChildren(el("option", { value: "", text: "—" }),
+    bodySelect.replaceChildren(el("option", { value: "", text: "—" }),
       ...bodies.map((b) => el("option", { value: b.id, text: b.name })));
+    [sectorSelect.value, bodySelect.value] = kept;
     if (touched) return;
     const kind = reason && reason.kind;
     $("#desk-wrapup-theme").value = kind === "theme" ? reason.code : "";

@@ -99,8 +99,13 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/api/desk/pause"): AGENT,
     ("GET", "/api/desk/calls/{call_id}"): AGENT,
     ("PUT", "/api/desk/calls/{call_id}/note"): AGENT,
+    # The written confirmation (issue 19, docs/after-call.md): the adviser on the call.
+    ("POST", "/api/desk/calls/{call_id}/confirmation"): AGENT,
+    ("GET", "/api/desk/calls/{call_id}/confirmations"): AGENT,
     ("POST", "/api/rules/topical"): OPS,
     ("DELETE", "/api/rules/topical"): OPS,
+    ("GET", "/api/rules/survey"): STAFF,
+    ("GET", "/api/reports/surveys"): STAFF,
     # Where an adviser sends a question (issue 17): the escalation sheet in force, the caller's local office.
     ("GET", "/api/knowledge/escalation"): AGENT | STAFF,
     ("GET", "/api/directory/local"): AGENT | STAFF,
@@ -152,6 +157,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/reports"): STAFF,
     ("GET", "/api/reports.csv"): STAFF,
     ("GET", "/reports"): STAFF.as_page,
+    ("GET", "/api/reports/advisers"): STAFF,  # per adviser (issue 19)
+    ("GET", "/api/reports/advisers.csv"): STAFF,
+    ("GET", "/reports/advisers"): STAFF.as_page,
     ("GET", "/api/audit"): STAFF,
     ("GET", "/audit"): STAFF.as_page,
     # Knowledge base (answer sheets): advisers, supervisors, ops.
@@ -189,6 +197,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", "/ops/reasons"): OPS.as_page,
     ("POST", "/ops/reasons/{reason_id}"): OPS.as_page,
     ("GET", "/api/reports/wrapups"): STAFF,
+    # The quality barometer (issue 19, docs/reports.md).
+    ("GET", "/api/reports/barometer"): STAFF,
+    ("GET", "/reports/barometer"): STAFF.as_page,
 }
 
 

@@ -9,14 +9,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from acd.callbacks.progress import AttemptEnd
 from acd.callbacks.types import CallbackOrigin
 from allo.callbacks.crypto import PhoneCipher
 from allo.callbacks.store import CallbackStore
 from allo.cli.main import main
+from allo.confirmations import outbox
+from allo.confirmations.compose import new_message_id
 from allo.db.admin_models import AuditEntry
+from allo.db.after_call_models import Confirmation
 from allo.db.callback_models import Callback
 from allo.errors import ConfigError
 from allo.privacy.pseudonyms import key_id
@@ -45,6 +48,14 @@ async def _book(store: CallbackStore, phone: str):
                             due_by=now + timedelta(minutes=45))
 
 
+async def _confirm(engine, cipher: PhoneCipher, address: str) -> int:
+    """A confirmation still waiting for the SMTP server: its address is under the callback key too."""
+    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+        row = await outbox.enqueue(session, cipher, call_id="rekey-1.1", agent="agent1001", address=address,
+                                   content={"sheets": [], "bodies": []}, message_id=new_message_id("test"))
+        return row.id
+
+
 async def test_open_callbacks_survive_a_callback_key_rotation(rekey_url, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ALLO_DATABASE_URL", rekey_url)
     for name in ("ALLO_CALLBACK_KEY", "ALLO_CALLBACK_KEYS_PREVIOUS", "ALLO_STATE_DIR"):
@@ -59,6 +70,7 @@ async def test_open_callbacks_survive_a_callback_key_rotation(rekey_url, tmp_pat
         await before.close_attempt(claimed.attempt_id, AttemptEnd.ANSWERED, "ANSWER", datetime.now(UTC),
                                    agent="a", retry=timedelta(minutes=5), max_attempts=3)
         open_ids = [(await _book(before, phone)).id for phone in ("0640000001", "0640000002")]
+        pending_mail = await _confirm(engine, PhoneCipher(old), "camille.rekey@exemple.fr")
         assert await _allo(tmp_path, "rotate-callback") == 0
         new = read_secrets(secrets)["ALLO_CALLBACK_KEY"]
         # Between the two steps, a service restarted with both keys books with the new one and reads both.
@@ -66,10 +78,12 @@ async def test_open_callbacks_survive_a_callback_key_rotation(rekey_url, tmp_pat
         open_ids.append((await _book(during, "0640000004")).id)
         assert await _allo(tmp_path, "rotate-callback", "--finish") == 0
         out = capsys.readouterr().out
-        assert "2 re-encrypted, 1 already under the current key, 0 still needing a previous key" in out
+        assert "open callbacks: 2 re-encrypted, 1 already under the current key, 0 still needing" in out
+        assert "pending confirmations: 1 re-encrypted, 0 already under the current key, 0 still needing" in out
         assert "ALLO_CALLBACK_KEYS_PREVIOUS" not in read_secrets(secrets)
         async with engine.connect() as conn:
             rows = {r.id: r for r in (await conn.execute(select(Callback))).all()}
+            mail_token = await conn.scalar(select(Confirmation.address_enc).where(Confirmation.id == pending_mail))
             audit = (await conn.execute(select(AuditEntry).where(AuditEntry.action == "keys.rotate_callback"))
                      ).one()
         only_new, only_old = PhoneCipher(new), PhoneCipher(old)
@@ -79,7 +93,11 @@ async def test_open_callbacks_survive_a_callback_key_rotation(rekey_url, tmp_pat
             with pytest.raises(ConfigError):
                 only_old.decrypt(bytes(rows[i].phone_cipher))
         assert claimed.callback_id == closed.id and rows[closed.id].phone_cipher is None
-        assert audit.detail == {"current": key_id(new), "dropped": [key_id(old)], "reencrypted": 2}
+        assert audit.detail == {"current": key_id(new), "dropped": [key_id(old)], "reencrypted": 2,
+                                "confirmations_reencrypted": 1}
+        assert only_new.decrypt(bytes(mail_token)) == "camille.rekey@exemple.fr"
+        with pytest.raises(ConfigError):
+            only_old.decrypt(bytes(mail_token))
         # The scheduler of a service restarted with the new key alone dials them.
         after = CallbackStore(engine, only_new)
         dialled = {c.phone for c in await after.claim_due(datetime.now(UTC), lambda _q: None)}

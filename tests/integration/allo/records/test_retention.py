@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from allo.auth.roles import AuthMethod, Principal, Role
 from allo.cli.main import main
 from allo.db.admin_models import AuditEntry
+from allo.db.after_call_models import Confirmation, SurveyResponse
 from allo.db.callback_models import AttemptOutcome, Callback, CallbackAttempt, CallbackStatus
 from allo.db.models import Call, CallNote, CallOutcome, LegOutcome, QueueLeg
 from allo.records.retention import RetentionPolicy, run_retention
@@ -32,7 +33,7 @@ NOW = datetime.now(UTC)
 OLD, RECENT = NOW - timedelta(days=400), NOW - timedelta(days=30)
 JUST_INSIDE = NOW - timedelta(days=365) + timedelta(hours=1)
 WHO = Principal(0, "cli:test", Role.ADMIN, AuthMethod.CLI)
-TABLES = (Call, CallNote, QueueLeg, Callback, CallbackAttempt)
+TABLES = (Call, CallNote, QueueLeg, Callback, CallbackAttempt, Confirmation, SurveyResponse)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def retention_url(test_settings, postgres):
 async def db(retention_url) -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(retention_url)
     async with engine.begin() as conn:  # each test starts from empty tables
-        for model in (CallbackAttempt, Callback, CallNote, QueueLeg, Call, AuditEntry):
+        for model in (CallbackAttempt, Callback, CallNote, QueueLeg, Call, AuditEntry, Confirmation, SurveyResponse):
             await conn.execute(model.__table__.delete())
     yield engine
     await engine.dispose()
@@ -66,7 +67,8 @@ async def _callback(conn, call_id: str | None, at: datetime, status: CallbackSta
 
 
 async def _journey(conn, call_id: str, at: datetime, callback: CallbackStatus = CallbackStatus.DONE) -> None:
-    """A call with one note, two queue legs (level 1 then a transfer) and a callback with two attempts."""
+    """A call with one note, two queue legs (level 1 then a transfer), a callback with two attempts, a written
+    confirmation (sent: its address already erased) and a survey answer."""
     await conn.execute(insert(Call).values(call_id=call_id, caller_hash="h" * 64, dialled="3939", started_at=at,
                                            outcome=CallOutcome.COMPLETED, transferred_to="travail"))
     await conn.execute(insert(CallNote).values(call_id=call_id, author="agent1001", text="note", created_at=at))
@@ -74,6 +76,15 @@ async def _journey(conn, call_id: str, at: datetime, callback: CallbackStatus = 
         await conn.execute(insert(QueueLeg).values(call_id=call_id, queue=queue, joined_at=at,
                                                    outcome=LegOutcome.ANSWERED))
     await _callback(conn, call_id, at, callback, attempts=2)
+    await _confirmation(conn, call_id, at)
+    await conn.execute(insert(SurveyResponse).values(call_id=call_id, queue="l2-travail", agent="agent2001",
+                                                     status="complete", satisfaction=4, answered=True, started_at=at))
+
+
+async def _confirmation(conn, call_id: str, at: datetime) -> None:
+    await conn.execute(insert(Confirmation).values(
+        call_id=call_id, agent="agent1001", message_id=f"<confirmation-{uuid.uuid4()}@test>", address_enc=None,
+        content={"sheets": [], "bodies": []}, status="sent", attempts=1, created_at=at, sent_at=at))
 
 
 async def _populate(engine: AsyncEngine) -> None:
@@ -88,6 +99,7 @@ async def _populate(engine: AsyncEngine) -> None:
         await conn.execute(insert(QueueLeg).values(call_id="orphan", queue="l1", joined_at=OLD,
                                                    outcome=LegOutcome.ABANDONED))
         await conn.execute(insert(CallNote).values(call_id="orphan", author="agent1001", text="x", created_at=OLD))
+        await _confirmation(conn, "orphan", OLD)
         await _callback(conn, None, OLD, CallbackStatus.FAILED, attempts=1)
         await _callback(conn, None, RECENT, CallbackStatus.CANCELLED, attempts=0)
 
@@ -99,7 +111,7 @@ async def _counts(engine: AsyncEngine) -> dict[str, int]:
 
 
 EXPECTED = {"calls": 6, "queue_legs": 13, "call_notes": 7, "callbacks": 6, "callback_attempts": 11, "recordings": 0,
-            "wrong_access_codes": 0}
+            "wrong_access_codes": 0, "confirmations": 7, "survey_responses": 6}
 
 
 async def test_dry_run_counts_what_a_run_would_erase_and_erases_nothing(db):
@@ -117,11 +129,12 @@ async def test_old_journeys_and_what_hangs_off_them_are_erased_in_batches_and_re
     before = await _counts(db)
     report = await run_retention(db, RetentionPolicy(365, 183, batch=2), NOW, WHO)
     assert report.erased() == EXPECTED
-    # 6 old calls by 2 = 3 batches, then one each for the orphan leg, the orphan note and the web callback.
-    assert report.batches == 6
+    # 6 old calls by 2 = 3 batches, then one each for the orphan leg, note, confirmation and the web callback.
+    assert report.batches == 7
     after = await _counts(db)
     assert {table: before[table] - after[table] for table in after} == {
-        "calls": 6, "call_notes": 7, "queue_legs": 13, "callbacks": 6, "callback_attempts": 11}
+        "calls": 6, "call_notes": 7, "queue_legs": 13, "callbacks": 6, "callback_attempts": 11, "confirmations": 7,
+        "survey_responses": 6}
     async with db.connect() as conn:
         calls = set((await conn.scalars(select(Call.call_id))).all())
         kept = (await conn.execute(select(Callback.call_id, Callback.status))).all()
@@ -132,7 +145,7 @@ async def test_old_journeys_and_what_hangs_off_them_are_erased_in_batches_and_re
         [("old-open", "pending"), ("recent-0", "done"), ("recent-1", "done"), ("just-inside", "done"),
          ("", "cancelled")])
     assert (audit.actor, audit.action) == ("cli:test", "privacy.retention")
-    assert audit.detail == {"journey_days": 365, "recording_days": 183, "batches": 6, **EXPECTED}
+    assert audit.detail == {"journey_days": 365, "recording_days": 183, "batches": 7, **EXPECTED}
     started = time.monotonic()
     again = await run_retention(db, RetentionPolicy(365, 183, batch=2), NOW, WHO)
     second_run_s = time.monotonic() - started

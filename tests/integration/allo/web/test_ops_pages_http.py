@@ -15,7 +15,7 @@ pytestmark = pytest.mark.integration
 
 SECTIONS = {"calendars": "Semaine type", "codes": "Nouveau code", "sectors": "l2-justice", "queues": "Attente max",
             "menus": "Menu « main »", "prompts": "allo/menu-principal",
-            "escalations": "Transférer au pôle Droit du travail"}
+            "escalations": "Transférer au pôle Droit du travail", "survey": "1 appel sur N"}
 
 
 @pytest.fixture
@@ -148,3 +148,21 @@ def test_the_offer_at_entry_thresholds_are_edited_on_the_queues_page(ops):
     assert done.status_code == 303, done.text
     page = ops.get("/ops/rules/queues").text
     assert 'name="offer_at_waiting" value="8"' in page and 'name="offer_at_wait_s" value="600"' in page
+
+
+def test_survey_page_errors_are_next_to_their_field_and_nothing_changes(ops):
+    blank = ops.post("/ops/rules/edit", data={"op": "set_prompt_text", "section": "survey", "name": "enquete-merci",
+                                              "text": "  "})
+    assert blank.status_code == 422
+    beside = re.search(r'<span class="field-error" id="survey-prompt-4-error" role="alert">(.*?)</span>', blank.text)
+    assert beside and beside.group(1) == "Le champ « texte » est obligatoire."
+    word = ops.post("/ops/rules/edit", data={"op": "set_survey", "section": "survey", "enabled": "on",
+                                             "one_in": "cinq"})
+    assert word.status_code == 422 and 'value="cinq"' in word.text  # what was typed is kept
+    beside = re.search(r'id="survey-one-in-error" role="alert">(.*?)</span>', word.text)
+    assert beside and beside.group(1) == "« 1 appel sur N » doit être un nombre entier (reçu « cinq »)."
+    assert "Aucune différence." in ops.get("/ops/rules").text
+    done = ops.post("/ops/rules/edit", data={"op": "set_survey", "section": "survey", "one_in": "4"})
+    assert done.status_code == 303 and done.headers["location"] == "/ops/rules/survey?done=edit"
+    overview = ops.get("/ops/rules").text
+    assert "Enquête de satisfaction : 1 appel sur 5" in overview and "Enquête de satisfaction : désactivée" in overview

@@ -97,9 +97,23 @@ def test_the_knowledge_panel_is_the_shared_search_opening_sheets_in_a_new_tab() 
     assert tags.find("form", id="dir-search-form")
     assert tags.find("h3", id="kb-search-title") and tags.find("h3", id="dir-search-title")
     scripts = [a["src"] for a in tags.find("script") if a.get("src")]
-    assert scripts[-7:] == ["/static/knowledge_kit.js", "/static/knowledge.js", "/static/desk_kit.js",
+    assert scripts[-8:] == ["/static/knowledge_kit.js", "/static/knowledge.js", "/static/desk_kit.js",
                             "/static/desk_reason.js", "/static/desk_wrapup.js", "/static/desk_side.js",
-                            "/static/desk.js"]
+                            "/static/desk_confirm.js", "/static/desk.js"]
+
+
+def test_the_confirmation_panel_has_a_labelled_email_field_its_error_and_a_live_status() -> None:
+    html, tags = draw("agent1001")
+    (panel,) = tags.find("section", id="desk-confirm")
+    assert "hidden" in panel  # shown by desk_confirm.js from the pop until the wrap-up is saved
+    (field,) = tags.find("input", id="desk-confirm-address")
+    assert (field["type"], field["autocomplete"]) == ("email", "off")
+    assert tags.find("label", for_="desk-confirm-address")
+    assert "desk-confirm-error" in (field["aria-describedby"] or "").split()
+    assert tags.find("span", id="desk-confirm-error")
+    assert tags.find("p", id="desk-confirm-status", role="status", aria_live="polite")
+    assert tags.find("button", id="desk-confirm-send", type="submit")
+    assert "Confirmation écrite" in html and "Envoyer la confirmation" in html
 
 
 def test_the_connaissances_page_keeps_its_searches() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from allo.rules.edits import parse_edit
-from allo.web.ops_forms import FormError, edit_from_form, format_periods, parse_periods, section_of
+from allo.web.ops_forms import FormError, edit_from_form, field_of, format_periods, parse_periods, section_of
 
 
 def test_periods_are_read_in_the_usual_french_spellings():
@@ -117,8 +117,22 @@ def test_escalation_forms_send_an_empty_choice_as_none():
     {"op": "retire_code", "id": "1"},
     {"op": "set_escalation", "target_id": "F90111", "sector": "", "pivot": "mairie", "instruction": "Orienter"},
     {"op": "remove_escalation", "target_id": "F90111"},
+    {"op": "set_survey", "enabled": "on", "one_in": "5"},
 ], ids=lambda form: form["op"])
 def test_every_form_is_an_edit_the_backend_reads(form):
     """The pages post what the JSON API accepts: each form reads as one of allo.rules.edits' typed edits."""
     edit = parse_edit(edit_from_form({**form, "csrf_token": "t", "section": "calendars"}))
     assert edit.op == form["op"]
+
+
+def test_survey_form_unchecked_is_off_and_a_share_must_be_a_number():
+    assert edit_from_form({"op": "set_survey", "one_in": " 10 "}) == {"op": "set_survey", "enabled": False,
+                                                                       "one_in": 10}
+    assert edit_from_form({"op": "set_survey", "enabled": "on", "one_in": "1"})["enabled"] is True
+    with pytest.raises(FormError, match=r"« 1 appel sur N » doit être un nombre entier \(reçu « cinq »\)"):
+        edit_from_form({"op": "set_survey", "one_in": "cinq"})
+    with pytest.raises(FormError, match="Le champ « 1 appel sur N » est obligatoire"):
+        edit_from_form({"op": "set_survey", "one_in": ""})
+    assert field_of({"op": "set_survey"}) == "survey.one_in"
+    assert field_of({"op": "set_prompt_text", "name": "enquete-merci"}) == "prompts.enquete-merci"
+    assert section_of({"section": "survey"}) == "survey"

@@ -1,0 +1,161 @@
+"""The outbox's loop inside `allo serve`: one process sends (a PostgreSQL session advisory lock chooses it; the
+others wait to take over), each due row in its own transaction: locked, composed, handed to the sender of its
+channel, then marked sent, retried later or abandoned. A row is marked sent only after the server accepted it, so a
+crash in between sends it again, with the same Message-ID (at least once)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+
+from allo.callbacks.crypto import PhoneCipher
+from allo.confirmations import outbox
+from allo.confirmations.compose import compose
+from allo.confirmations.sender import Sender, SendOutcome, SendResult, smtp_sender
+from allo.db.after_call_models import ConfirmationChannel
+from allo.metrics import Metrics
+from allo.settings import Settings
+from allo.tasks import cancel_and_wait
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = 3939_0019  # pg_try_advisory_lock: the one sender across `allo serve` processes
+NO_CHANNEL = "Envoi par SMS non disponible"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def channel_senders(settings: Settings) -> dict[ConfirmationChannel, Sender]:
+    """The seam for a later SMS provider: a channel without a sender here is abandoned, never faked."""
+    return {ConfirmationChannel.EMAIL: smtp_sender(settings)}
+
+
+class ConfirmationWorker:
+    def __init__(self, engine: AsyncEngine, settings: Settings, metrics: Metrics, *,
+                 senders: Mapping[ConfirmationChannel, Sender] | None = None,
+                 clock: Callable[[], datetime] = _now) -> None:
+        self._engine = engine
+        self._settings = settings
+        self._metrics = metrics
+        self._cipher = PhoneCipher(settings.callback_key.get_secret_value(),
+                                   settings.callback_keys_previous.get_secret_value())
+        self._senders = dict(senders if senders is not None else channel_senders(settings))
+        self._clock = clock
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._wake = asyncio.Event()
+        self._lock: AsyncConnection | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def leader(self) -> bool:
+        return self._lock is not None
+
+    def wake(self) -> None:
+        """A confirmation was just enqueued: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="confirmations")
+
+    async def stop(self) -> None:
+        await cancel_and_wait(self._task)
+        self._task = None
+        await self._release()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                if await self._lead():
+                    await self.run_once()
+                await self._update_pending()
+            except Exception as exc:  # database or SMTP away: the next round tries again
+                log.warning("confirmations round failed: %s", type(exc).__name__)
+                await self._release()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._settings.mail_poll_interval):
+                    await self._wake.wait()
+            self._wake.clear()
+
+    async def _lead(self) -> bool:
+        """Hold the advisory lock on a connection of its own (session-level: it lasts as long as the connection)."""
+        if self._lock is not None:
+            await self._lock.execute(text("SELECT 1"))  # a dead connection has lost the lock: found out here
+            return True
+        conn = await self._engine.connect()
+        try:
+            # Autocommit: the connection then waits idle, not "idle in transaction" holding a snapshot for hours.
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            got = bool(await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}))
+        except BaseException:
+            await conn.close()
+            raise
+        if not got:
+            await conn.close()
+            return False
+        self._lock = conn
+        log.info("confirmations: this process sends the mails")
+        return True
+
+    async def _release(self) -> None:
+        conn, self._lock = self._lock, None
+        if conn is None:
+            return
+        with contextlib.suppress(Exception):
+            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+        with contextlib.suppress(Exception):
+            await conn.close()
+
+    async def _update_pending(self) -> None:
+        async with self._sessions() as session:
+            self._metrics.confirmations_pending.set(await outbox.pending_count(session))
+
+    async def run_once(self) -> int:
+        """Abandon what waited too long, then send every due row; how many rows were attempted."""
+        give_up = timedelta(hours=self._settings.mail_give_up_hours)
+        async with self._sessions() as session, session.begin():
+            expired = await outbox.abandon_expired(session, self._clock(), give_up,
+                                                   f"Non délivrée après {self._settings.mail_give_up_hours:g} h")
+        if expired:
+            self._metrics.confirmations.labels("abandoned").inc(expired)
+        attempted = 0
+        while await self._attempt_one():
+            attempted += 1
+        return attempted
+
+    async def _attempt_one(self) -> bool:
+        async with self._sessions() as session, session.begin():
+            due = await outbox.next_due(session, self._cipher, self._clock())
+            if due is None:
+                return False
+            result = await self._send(due)
+            now = self._clock()
+            if result.outcome is SendOutcome.SENT:
+                await outbox.mark_sent(session, due.id, now)
+                outcome = "sent"
+            elif result.outcome is SendOutcome.REFUSED:
+                await outbox.mark_abandoned(session, due.id, now, result.error)
+                outcome = "abandoned"
+            else:
+                delay = outbox.backoff(due.attempts + 1, self._settings.mail_retry_seconds,
+                                       self._settings.mail_retry_max_seconds)
+                await outbox.mark_retry(session, due.id, now, result.error, delay)
+                outcome = "retry"
+        self._metrics.confirmations.labels(outcome).inc()
+        log.info("confirmation %s: %s%s", due.id, outcome, f" ({result.error})" if result.error else "")
+        return True
+
+    async def _send(self, due: outbox.Due) -> SendResult:
+        sender = self._senders.get(ConfirmationChannel(due.channel))
+        if sender is None:
+            return SendResult(SendOutcome.REFUSED, NO_CHANNEL)
+        message = compose(due.content, due.address, due.message_id, sender=self._settings.mail_from,
+                          created=due.created_at)
+        return await sender(message)
