@@ -8,7 +8,7 @@ forecast's error on a held-out week.
    (the 8 most recent of each weekday before that week that are open, not a holiday, not closed by an exception:
    asyncpg, one query), forecast every (weekday, half-hour) of the 7 queues (acd/planning/forecast.py), and the
    advisers each of the 7 x 48 x 7 half-hours needs at its queue's own targets from the `queues` table, by Erlang C
-   (acd/planning/erlang.py, the Erlang B recursion). Wall time p50 / p95 / max, and per phase.
+   (acd/planning/staffing.plan_week: Erlang C by the Erlang B recursion). Wall time p50 / p95 / max, and per phase.
 3. Baseline, in the same run and on the same forecasts: the textbook Erlang C with float powers and factorials,
    searching the agents from the first stable count with the whole formula again for each count (what the issue
    forbids); and the read phase as a scan of every row of the year filtered in Python, as if the summary had no
@@ -26,6 +26,8 @@ from typing import Any
 
 import asyncpg
 
+from acd.planning.erlang import agents_needed
+from acd.planning.staffing import PlannedSlot, plan_week
 from acd.planning.types import Targets
 from bench import planning_gen
 from bench.sections import planning_measure as pm
@@ -43,6 +45,7 @@ READ_SQL = ("SELECT queue, day, slot, offered, answered, answered_in_sl, abandon
             "wait_sum_s, staffed_s FROM planning_halfhours WHERE queue = ANY($1::text[]) AND day = ANY($2::date[])")
 SCAN_SQL = READ_SQL.split(" WHERE ", maxsplit=1)[0]
 DEFAULT_TARGETS = Targets(20.0, 80.0, 30.0)
+SCALES = (1, 2, 4, 16)
 
 
 async def run(stack: Any, quick: bool) -> dict[str, Any]:
@@ -66,6 +69,7 @@ async def run(stack: Any, quick: bool) -> dict[str, Any]:
         p.pop("forecast", None)
         p.pop("plan", None)
     naive = [factorial_plan(forecast, targets) for _ in range(params["baseline_runs"])]
+    peak = peaks(plan)
     mape = pm.mape_table(forecast, planning_gen.actual_week(year, monday), planning_gen.expected_week(year, monday))
     result = {"parameters": {**params, "weeks": WEEKS, "decay": DECAY, "shrinkage": SHRINKAGE,
                              "held_out_monday": monday.isoformat(), "year_start": year.start.isoformat()},
@@ -76,7 +80,8 @@ async def run(stack: Any, quick: bool) -> dict[str, Any]:
               "load": load, "targets_used": {q: vars(t) for q, t in targets.items()},
               "targets_from_table": sorted(from_table),
               "plan": timings(plans), "plan_scan": timings(scans), "plan_factorial": naive_summary(naive),
-              "peaks": peaks(plan), "mape": mape, "target_plan_s": TARGET_PLAN_S, "target_mape_pct": TARGET_MAPE_PCT}
+              "peaks": peak, "scaling": scaling(peak["l1"], targets["l1"]), "mape": mape,
+              "target_plan_s": TARGET_PLAN_S, "target_mape_pct": TARGET_MAPE_PCT}
     result["duration_s"] = round(time.monotonic() - started, 1)
     result["targets"] = judged(result)
     return result
@@ -116,7 +121,7 @@ async def week_plan(conn: Any, year: planning_gen.Year, monday: Any, targets: di
     t2 = time.perf_counter()
     forecast = pm.forecasts(history, days, WEEKS, DECAY)
     t3 = time.perf_counter()
-    plan = pm.plan_slots(forecast, targets, SHRINKAGE)
+    plan = plan_week(forecast, targets, SHRINKAGE)
     t4 = time.perf_counter()
     return {"total_s": t4 - t0, "days_s": t1 - t0, "read_s": t2 - t1, "forecast_s": t3 - t2, "erlang_s": t4 - t3,
             "rows_read": len(rows), "forecast": forecast, "plan": plan}
@@ -146,17 +151,40 @@ def naive_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "agents": sum(s.agents for q in runs[-1]["plan"].values() for s in q.values() if s)}
 
 
-def peaks(plan: dict[str, dict[tuple[int, int], Any]]) -> dict[str, Any]:
+def peaks(plan: dict[str, dict[tuple[int, int], PlannedSlot]]) -> dict[str, Any]:
     """Per queue: the busiest half-hour of the week and what it needs; the week's advisers-half-hours."""
     out: dict[str, Any] = {}
     for queue, slots in plan.items():
-        busy = [(key, s) for key, s in slots.items() if s is not None]
+        busy = [(key, s) for key, s in slots.items() if s.staffing is not None]
         if not busy:
             continue
         (weekday, slot), top = max(busy, key=lambda item: item[1].agents)
         out[queue] = {"weekday": weekday, "slot": slot, "agents": top.agents, "scheduled": top.scheduled,
-                      "service_level": round(top.service_level, 3), "asa_s": round(top.asa_s, 1),
+                      "calls": round(top.forecast.calls, 1), "aht_s": round(top.aht_s or 0, 1),
+                      "service_level": round(top.service_level or 0, 3), "asa_s": round(top.asa_s or 0, 1),
                       "open_slots": len(busy), "agent_halfhours": sum(s.agents for _, s in busy)}
+    return out
+
+
+def scaling(peak: dict[str, Any], targets: Targets) -> list[dict[str, Any]]:
+    """Level 1's busiest half-hour at 1 to 16 times its calls (a topical peak): the agents and the time of one
+    `agents_needed` by the recursion and by the factorial baseline (best of 3), or the baseline's error."""
+    out: list[dict[str, Any]] = []
+    for factor in SCALES:
+        calls_per_hour = peak["calls"] * 2 * factor
+        row: dict[str, Any] = {"factor": factor, "calls_per_hour": round(calls_per_hour),
+                               "erlangs": round(calls_per_hour * peak["aht_s"] / 3600, 1)}
+        for name, needed in (("recursion", agents_needed), ("factorial", pm.factorial_agents_needed)):
+            best = None
+            try:
+                for _ in range(3):
+                    t0 = time.perf_counter()
+                    staffing = needed(calls_per_hour, peak["aht_s"], targets, SHRINKAGE)
+                    best = min(best or 1e9, time.perf_counter() - t0)
+                row[name] = {"agents": staffing.agents, "ms": _ms(best)}
+            except OverflowError as error:
+                row[name] = {"error": f"OverflowError: {error}"}
+        out.append(row)
     return out
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from acd.planning.erlang import PlanningInputError, agents_needed, meets
 from acd.planning.forecast import forecast_week
+from acd.planning.staffing import week_aht
 from acd.planning.types import SlotFigures, SlotForecast, SlotKey, Staffing, Targets
 from routing.calendar import day_periods
 from routing.calendar_types import Calendar
@@ -54,16 +55,18 @@ def forecasts(history: Mapping[str, Mapping[SlotKey, SlotFigures]], days: Mappin
 
 def plan_slots(forecast: Forecasts, targets: Mapping[str, Targets], shrinkage: float,
                needed: Any = agents_needed) -> dict[str, dict[tuple[int, int], Staffing | None]]:
-    """The agents each (queue, weekday, slot) needs at the queue's targets; None where no call is forecast.
-    `needed` is the Erlang C used (acd/planning/erlang.agents_needed, or the factorial baseline)."""
+    """What acd/planning/staffing.plan_week does (a slot's own AHT, else the queue's week mean; None where no
+    call is forecast), with `needed` as the Erlang C: the baseline times the factorial one on the same plan."""
     plan: dict[str, dict[tuple[int, int], Staffing | None]] = {}
     for queue, slots in forecast.items():
         plan[queue] = {}
-        for key, slot in slots.items():
-            if slot.calls <= 0 or not slot.aht_s:
+        fallback = week_aht(slots)
+        for key, slot in sorted(slots.items()):
+            aht = slot.aht_s if slot.aht_s else fallback
+            if slot.calls <= 0 or aht is None:
                 plan[queue][key] = None
                 continue
-            plan[queue][key] = needed(slot.calls * 2, slot.aht_s, targets[queue], shrinkage)
+            plan[queue][key] = needed(slot.calls * 2, aht, targets[queue], shrinkage)
     return plan
 
 

@@ -50,6 +50,13 @@ def render(result: dict[str, Any]) -> str:
         lines.append(f"| {queue} | {WEEKDAYS[peak['weekday']]} {_slot(peak['slot'])} | {peak['agents']} | "
                      f"{peak['scheduled']} | {peak['service_level']:.1%} | {fmt(peak['asa_s'])} | "
                      f"{peak['open_slots']} | {peak['agent_halfhours']:,} |")
+    lines += ["", "Level 1's busiest half-hour at a topical peak (its forecast calls times 1 to 16), one "
+              "`agents_needed` each, best of 3:", "",
+              "| calls/h | erlangs | recursion: advisers, ms | textbook factorial formula: advisers, ms |",
+              "|---|---|---|---|"]
+    for row in result.get("scaling", []):
+        lines.append(f"| {row['calls_per_hour']:,} (x{row['factor']}) | {fmt(row['erlangs'])} | "
+                     f"{_cell(row['recursion'])} | {_cell(row['factorial'])} |")
     lines += ["", "Forecast error on the held-out week (MAPE over the half-hours with calls): against the drawn "
               "calls; against the week's known expectation (the generator's, before noise); and the floor, that "
               "expectation itself against the drawn calls (Poisson noise of a few dozen calls per half-hour; no "
@@ -70,3 +77,7 @@ def render(result: dict[str, Any]) -> str:
 def _row(label: str, t: dict[str, Any]) -> str:
     return (f"| {label} | {t['runs']} | {_trio(t['total_ms'])} | {fmt(t['days_ms']['p50'])} | "
             f"{fmt(t['read_ms']['p50'])} | {fmt(t['forecast_ms']['p50'])} | {fmt(t['erlang_ms']['p50'])} |")
+
+
+def _cell(cell: dict[str, Any]) -> str:
+    return f"`{cell['error']}`" if "error" in cell else f"{cell['agents']}, {fmt(cell['ms'])}"

@@ -42,6 +42,8 @@ def test_quick_section_on_a_real_database(dsn: str) -> None:
     # Same forecasts, same targets: the textbook formula finds the same advisers as the recursion.
     assert result["plan_factorial"]["agents"] == sum(p["agent_halfhours"] for p in result["peaks"].values())
     assert set(result["peaks"]) == set(planning.planning_gen.QUEUES)
+    first = result["scaling"][0]
+    assert first["recursion"]["agents"] == first["factorial"]["agents"] == result["peaks"]["l1"]["agents"]
     assert result["targets_from_table"] == []  # a bare database: the columns' defaults
     mape = result["mape"]
     assert set(mape) == {*planning.planning_gen.QUEUES, "all"}
