@@ -17,7 +17,7 @@ from acd.planning.types import Targets
 
 
 def test_call_centre_helper_worked_example():
-    # Call Centre Helper, "Erlang C Formula – Made Simple With an Easy Worked Example": 100 calls in 30 minutes,
+    # Call Centre Helper, "Erlang C Formula - Made Simple With an Easy Worked Example": 100 calls in 30 minutes,
     # AHT 180 s, target 80 % answered in 20 s: traffic 10 erlangs; 14 agents give 17.4 % waiting and 88.8 % in 20 s
     # (the first count over 80 %: 13 give 79.6 %), occupancy 71.4 %; 30 % shrinkage: 20 agents to schedule.
     # Precision printed: 0.1 % and whole agents.
