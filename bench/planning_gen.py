@@ -38,7 +38,8 @@ QUEUES: dict[str, tuple[float, float]] = {
 }
 WEEKDAY_FACTOR = (1.30, 1.10, 1.00, 0.95, 0.85, 0.55, 0.0)  # Monday .. Sunday
 DAY_NOISE = 0.03  # sigma of the lognormal day-level factor
-ABANDON_P = 0.06
+ABANDON_P = 0.06  # hung up before an answer, short abandons included
+SHORT_P = 0.3
 IN_SL_P = 0.8
 HANDLE_SHAPE = 4.0  # each handling time ~ Gamma(4, AHT/4): coefficient of variation 0.5
 # The bench's year: 52 whole weeks, Monday 2025-12-01 .. Sunday 2026-11-29; the last one is the held-out week.
@@ -205,14 +206,14 @@ def draw_row(rng: random.Random, queue: str, day: date, slot: int, lam: float, a
     offered = poisson(rng, lam)
     if offered == 0:
         return None
-    abandoned = binomial(rng, offered, ABANDON_P)
-    answered = offered - abandoned
+    left = binomial(rng, offered, ABANDON_P)
+    short = binomial(rng, left, SHORT_P)  # hung up within the queue's short_abandon: not counted as abandoned
+    abandoned, answered = left - short, offered - left
     mean_wait = 15.0 + 150.0 * load**2  # a busy half-hour waits longer: the best hours are the quiet ones
     agents = math.ceil(lam * aht / 1800 / 0.85) if lam else 0
-    return Row(queue, day, slot, offered, answered, binomial(rng, answered, IN_SL_P), abandoned,
-            binomial(rng, abandoned, 0.3), answered, round(gamma_sum(rng, answered, mean_wait), 1),
-            round(gamma_sum(rng, abandoned, 60.0), 1), round(gamma_sum(rng, answered, aht, HANDLE_SHAPE), 1),
-            float(agents * 1800))
+    return Row(queue, day, slot, offered, answered, binomial(rng, answered, IN_SL_P), abandoned, short, answered,
+               round(gamma_sum(rng, answered, mean_wait), 1), round(gamma_sum(rng, abandoned, 60.0), 1),
+               round(gamma_sum(rng, answered, aht, HANDLE_SHAPE), 1), float(agents * 1800))
 
 
 def expected_week(year: Year, monday: date) -> dict[str, dict[tuple[int, int], float]]:
