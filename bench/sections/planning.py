@@ -13,6 +13,8 @@ forecast's error on a held-out week.
    searching the agents from the first stable count with the whole formula again for each count (what the issue
    forbids); and the read phase as a scan of every row of the year filtered in Python, as if the summary had no
    index on the day.
+5. A fold sample (bench/sections/planning_fold.py): the held-out Monday as real calls and queue legs, summarised
+   by allo/planning/summary.rebuild, timed and checked against the generated counts.
 4. The forecast of the held-out week against its drawn calls (MAPE over the half-hours with calls), against its
    known expectation (the generator's, before noise), and that expectation against the drawn calls (the floor).
 """
@@ -32,6 +34,7 @@ from acd.planning.types import Targets
 from bench import planning_gen
 from bench.sections import planning_measure as pm
 from bench.sections._httpkit import percentile
+from bench.sections.planning_fold import fold_sample
 from bench.sections.planning_render import render
 
 __all__ = ["render", "run"]
@@ -71,6 +74,13 @@ async def run(stack: Any, quick: bool) -> dict[str, Any]:
     naive = [factorial_plan(forecast, targets) for _ in range(params["baseline_runs"])]
     peak = peaks(plan)
     mape = pm.mape_table(forecast, planning_gen.actual_week(year, monday), planning_gen.expected_week(year, monday))
+    conn = await asyncpg.connect(stack.settings.asyncpg_dsn)
+    try:  # after the plans: the rebuild rewrites the held-out Monday's rows, which no plan above reads
+        fold = await fold_sample(conn, stack.settings.sqlalchemy_url, year, monday, params["seed"])
+    except Exception as error:  # summary20's fold is another part's: its failure must not lose the plan's figures
+        fold = {"error": f"{type(error).__name__}: {error}"[:300]}
+    finally:
+        await conn.close()
     result = {"parameters": {**params, "weeks": WEEKS, "decay": DECAY, "shrinkage": SHRINKAGE,
                              "held_out_monday": monday.isoformat(), "year_start": year.start.isoformat()},
               "generated": {"calls": year.calls, "rows": len(year.rows), "seconds": round(generate_s, 2),
@@ -80,7 +90,7 @@ async def run(stack: Any, quick: bool) -> dict[str, Any]:
               "load": load, "targets_used": {q: vars(t) for q, t in targets.items()},
               "targets_from_table": sorted(from_table),
               "plan": timings(plans), "plan_scan": timings(scans), "plan_factorial": naive_summary(naive),
-              "peaks": peak, "scaling": scaling(peak["l1"], targets["l1"]), "mape": mape,
+              "peaks": peak, "scaling": scaling(peak["l1"], targets["l1"]), "mape": mape, "fold": fold,
               "target_plan_s": TARGET_PLAN_S, "target_mape_pct": TARGET_MAPE_PCT}
     result["duration_s"] = round(time.monotonic() - started, 1)
     result["targets"] = judged(result)

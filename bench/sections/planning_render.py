@@ -69,7 +69,7 @@ def render(result: dict[str, Any]) -> str:
     for queue, m in result["mape"].items():
         lines.append(f"| {queue} | {m['slots']} | {m['calls']:,} | {fmt(m['actual'], ' %')} | "
                      f"{fmt(m['expected'], ' %')} | {fmt(m['floor'], ' %')} |")
-    lines += ["", "Targets:", ""]
+    lines += ["", _fold(result.get("fold", {}), round(g["calls"] * plan["rows_read"] / g["rows"])), "", "Targets:", ""]
     lines += [f"- {t['target']}: {fmt(t['value'])} — **{'met' if t['met'] else 'not met'}**"
               for t in result["targets"]]
     lines += ["", f"Section duration {fmt(result['duration_s'], ' s')} (generation and load included). Alone:", "",
@@ -84,3 +84,18 @@ def _row(label: str, t: dict[str, Any]) -> str:
 
 def _cell(cell: dict[str, Any]) -> str:
     return f"`{cell['error']}`" if "error" in cell else f"{cell['agents']}, {fmt(cell['ms'])}"
+
+
+def _fold(fold: dict[str, Any], calls_read: int) -> str:
+    legs_read = calls_read
+    if "error" in fold or not fold:
+        return f"Fold sample: not measured (`{fold.get('error', 'not run')}`)."
+    return (f"Fold sample: the held-out Monday {fold['day']} written as {fold['calls']:,} real `calls` and "
+            f"{fold['legs']:,} `queue_legs` rows (COPY, {fmt(fold['insert_s'], ' s')}), then summarised by "
+            "`allo/planning/summary.rebuild` — the statement the fold runs in `allo serve` — in "
+            f"{fmt(fold['rebuild_s'], ' s')} ({fold['legs_per_s']:,} legs/s, {fold['rows_written']:,} half-hour rows "
+            f"written, zeros included); the summary matches the generated counts (offered, answered, abandoned, "
+            f"short abandoned) on {fold['slots_matching']} of {fold['slots_with_calls']} half-hours with calls. "
+            f"Extrapolated, not measured: a plan aggregating the raw legs of its {legs_read:,} calls (the 8 weeks it "
+            f"reads) at that rate would spend ~{legs_read / fold['legs_per_s']:.0f} s on it every time; the fold "
+            "pays that once, as calls close.")

@@ -26,7 +26,8 @@ def dsn(test_settings: Settings, postgres: PostgresCluster) -> str:
 
 
 def test_quick_section_on_a_real_database(dsn: str) -> None:
-    stack = SimpleNamespace(settings=SimpleNamespace(asyncpg_dsn=dsn))
+    url = dsn.replace("postgresql://", "postgresql+asyncpg://", 1)
+    stack = SimpleNamespace(settings=SimpleNamespace(asyncpg_dsn=dsn, sqlalchemy_url=url))
     result = asyncio.run(planning.run(stack, quick=True))
 
     g, load = result["generated"], result["load"]
@@ -49,6 +50,9 @@ def test_quick_section_on_a_real_database(dsn: str) -> None:
     assert set(mape) == {*planning.planning_gen.QUEUES, "all"}
     assert 0 < mape["all"]["expected"] < mape["all"]["actual"]
     assert result["targets"][0]["met"] is True  # a few hundred rows to plan: well under a second
+    fold = result["fold"]  # the held-out Monday as real legs, through summary20's rebuild
+    assert fold["legs"] == fold["calls"] > 0 and fold["mismatches"] == []
+    assert 130 < fold["slots_matching"] == fold["slots_with_calls"] <= 144  # level 1: 24 half-hours, sectors 20
     text = planning.render(result)
     assert "| l1 |" in text and "MAPE vs known shape" in text and "Section duration" in text
 
