@@ -13,7 +13,9 @@ forecast's error on a held-out week.
    searching the agents from the first stable count with the whole formula again for each count (what the issue
    forbids); and the read phase as a scan of every row of the year filtered in Python, as if the summary had no
    index on the day.
-5. A fold sample (bench/sections/planning_fold.py): the held-out Monday as real calls and queue legs, summarised
+5. The same week through the service's own path when the branch has it (allo/planning/plan.week_plan, the
+   /planning page's: SQLAlchemy, the published rules' calendars): bench/sections/planning_service.py.
+6. A fold sample (bench/sections/planning_fold.py): the held-out Monday as real calls and queue legs, summarised
    by allo/planning/summary.rebuild, timed and checked against the generated counts.
 4. The forecast of the held-out week against its drawn calls (MAPE over the half-hours with calls), against its
    known expectation (the generator's, before noise), and that expectation against the drawn calls (the floor).
@@ -36,6 +38,7 @@ from bench.sections import planning_measure as pm
 from bench.sections._httpkit import percentile
 from bench.sections.planning_fold import fold_sample
 from bench.sections.planning_render import render
+from bench.sections.planning_service import service_plan
 
 __all__ = ["render", "run"]
 
@@ -74,6 +77,10 @@ async def run(stack: Any, quick: bool) -> dict[str, Any]:
     naive = [factorial_plan(forecast, targets) for _ in range(params["baseline_runs"])]
     peak = peaks(plan)
     mape = pm.mape_table(forecast, planning_gen.actual_week(year, monday), planning_gen.expected_week(year, monday))
+    try:
+        service = await service_plan(stack.settings.sqlalchemy_url, monday, params["runs"])
+    except Exception as error:  # the service's plan is another part's: its failure must not lose the others
+        service = {"error": f"{type(error).__name__}: {error}"[:300]}
     conn = await asyncpg.connect(stack.settings.asyncpg_dsn)
     try:  # after the plans: the rebuild rewrites the held-out Monday's rows, which no plan above reads
         fold = await fold_sample(conn, stack.settings.sqlalchemy_url, year, monday, params["seed"])
@@ -89,7 +96,8 @@ async def run(stack: Any, quick: bool) -> dict[str, Any]:
                                                 for d, why in days.items() if "closure" in why})},
               "load": load, "targets_used": {q: vars(t) for q, t in targets.items()},
               "targets_from_table": sorted(from_table),
-              "plan": timings(plans), "plan_scan": timings(scans), "plan_factorial": naive_summary(naive),
+              "plan": timings(plans), "plan_service": service, "plan_scan": timings(scans),
+              "plan_factorial": naive_summary(naive),
               "peaks": peak, "scaling": scaling(peak["l1"], targets["l1"]), "mape": mape, "fold": fold,
               "target_plan_s": TARGET_PLAN_S, "target_mape_pct": TARGET_MAPE_PCT}
     result["duration_s"] = round(time.monotonic() - started, 1)

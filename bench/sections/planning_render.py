@@ -37,6 +37,7 @@ def render(result: dict[str, Any]) -> str:
              "| week plan | runs | total p50 / p95 / max (ms) | dates | read | forecast | Erlang C (p50 ms) |",
              "|---|---|---|---|---|---|---|",
              _row("summary, rows of the counted dates (day index)", plan),
+             _service(result.get("plan_service", {})),
              _row("baseline: scan of the whole year, filtered in Python", scan),
              f"| baseline: textbook Erlang C (float powers, factorials) on the same forecasts | {naive['runs']} | "
              f"- | - | - | - | {fmt(naive['erlang_ms']['p50'])} |", "",
@@ -99,3 +100,10 @@ def _fold(fold: dict[str, Any], calls_read: int) -> str:
             f"Extrapolated, not measured: a plan aggregating the raw legs of its {legs_read:,} calls (the 8 weeks it "
             f"reads) at that rate would spend ~{legs_read / fold['legs_per_s']:.0f} s on it every time; the fold "
             "pays that once, as calls close.")
+
+
+def _service(service: dict[str, Any]) -> str:
+    label = "the service's own path, `allo/planning/plan.week_plan` (SQLAlchemy, the rules' calendars)"
+    if "error" in service or not service:
+        return f"| {label}: not measured (`{service.get('error', 'not run')}`) | - | - | - | - | - | - |"
+    return f"| {label}, {service['queues']} queues | {service['runs']} | {_trio(service['total_ms'])} | - | - | - | - |"
