@@ -50,6 +50,8 @@ def test_quick_section_on_a_real_database(dsn: str) -> None:
     assert set(mape) == {*planning.planning_gen.QUEUES, "all"}
     assert 0 < mape["all"]["expected"] < mape["all"]["actual"]
     assert result["targets"][0]["met"] is True  # a few hundred rows to plan: well under a second
+    service = result["plan_service"]  # staffing20's week_plan once merged; on a branch without it, said so
+    assert service.get("runs") == planning.QUICK["runs"] or "not on this branch" in service["error"], service
     fold = result["fold"]  # the held-out Monday as real legs, through summary20's rebuild
     assert fold["legs"] == fold["calls"] > 0 and fold["mismatches"] == []
     assert 130 < fold["slots_matching"] == fold["slots_with_calls"] <= 144  # level 1: 24 half-hours, sectors 20
