@@ -35,6 +35,7 @@ from allo.fallback.sync import FallbackHours
 from allo.fastagi.agent import AgentCodeHandler
 from allo.fastagi.ivr import IvrHandler
 from allo.fastagi.queue_exit import QueueExitHandler
+from allo.fastagi.survey import SurveyHandler
 from allo.fastagi.timings import TimedObserver, TimingsSink, timed_decide
 from allo.fastagi.transfer import TransferArrival
 from allo.metrics import Metrics
@@ -48,6 +49,7 @@ from allo.queues.legs import LegTracker
 from allo.queues.repeat import WaitRepeater
 from allo.records.recorder import CallRecorder
 from allo.records.retention_task import FIRST_RUN_DELAY, RetentionTask, policy_of
+from allo.records.survey_answers import SurveyAnswersStore
 from allo.rules.budget import MenuTiming
 from allo.rules.cache import RulesCache
 from allo.rules.recording_store import published_uploads
@@ -95,12 +97,7 @@ class AlloService:
         pseudonyms = PseudonymKeys.of(settings.pseudonym_key.get_secret_value(),
                                       settings.pseudonym_keys_previous.get_secret_value())
         # The best hours to call (docs/planning.md): public endpoints, long waits at entry, the closed message.
-        self.best_hours = BestHours(self.engine, self.rules, self.clock, count=settings.best_hours_count,
-                                    weeks=settings.planning_weeks, decay=settings.planning_decay,
-                                    cache_seconds=settings.best_hours_cache_seconds, metrics=self.metrics)
-        self.queue_entry = QueueEntryPlanner(self.engine, self.live, self.queue_figures, settings.repeat_caller_days,
-                                             best_hours=self._best_hours_of_queue,
-                                             best_hours_threshold_s=settings.best_hours_wait_threshold_s)
+        self.best_hours, self.queue_entry = self._queue_entry(settings)
         self.ivr = IvrHandler(self.recorder, self.metrics, pseudonyms, self.rules, self.clock, booking=self.callbacks,
                               decide=timed_decide(self.timings) if self.timings is not None else routing_decide,
                               entry=self.queue_entry, best_hours=self.best_hours,
@@ -131,8 +128,11 @@ class AlloService:
                                          active_calls=self.active_calls, ami=self.ami, recorder=self.recorder)
         self.transfer_arrival = TransferArrival(self.transfers.arrival_queue, self.recorder,
                                                 self.queue_entry.wait_speech)
+        self.survey = SurveyHandler(SurveyAnswersStore(self.engine), self.rules, self.metrics,
+                                    timeout_ms=round(settings.survey_input_seconds * 1000))
         self.agi = AgiServer({"ivr": self.ivr.handle, "agent": self.agent_codes.handle,
-                              "transfer": self.transfer_arrival.handle, "queue-exit": self.queue_exit.handle},
+                              "transfer": self.transfer_arrival.handle, "queue-exit": self.queue_exit.handle,
+                              "survey": self.survey.handle},
                              settings.agi_host, settings.agi_port,
                              observer=TimedObserver(self.metrics, self.timings) if self.timings else self.metrics)
         self.ami.add_listener(self._on_ami_event)
@@ -245,6 +245,15 @@ class AlloService:
         await self.help_desk().changed()  # the gauge of open help requests, from what the last run left
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
                  self.settings.ami_host, self.settings.ami_port)
+
+    def _queue_entry(self, settings: Settings) -> tuple[BestHours, QueueEntryPlanner]:
+        best_hours = BestHours(self.engine, self.rules, self.clock, count=settings.best_hours_count,
+                               weeks=settings.planning_weeks, decay=settings.planning_decay,
+                               cache_seconds=settings.best_hours_cache_seconds, metrics=self.metrics)
+        entry = QueueEntryPlanner(self.engine, self.live, self.queue_figures, settings.repeat_caller_days,
+                                  best_hours=self._best_hours_of_queue,
+                                  best_hours_threshold_s=settings.best_hours_wait_threshold_s)
+        return best_hours, entry
 
     def _best_hours_of_queue(self, queue: str) -> list[str]:
         """The best hours' prompts for `queue` at hand (none before the first report is computed)."""
