@@ -11,27 +11,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.planning.best_hours import BestRange, best_hours_prompts, best_hours_text, best_ranges, open_slots
-from acd.planning.forecast import forecast_week
-from acd.planning.types import SlotFigures, SlotKey
-from allo.db.planning_models import PlanningHalfhour
 from allo.metrics import Metrics
+from allo.planning.forecasts import ForecastSettings, forecast_of
+from allo.planning.history import History, queue_history
 from allo.rules.cache import RulesCache
-from routing.calendar import ClosedReason, day_periods
 from routing.calendar_types import PARIS, Calendar
 from routing.rules import RulesSnapshot
 
 log = logging.getLogger(__name__)
 
 UPCOMING_DAYS = 7
-SKIPPED = {ClosedReason.PUBLIC_HOLIDAY, ClosedReason.EXCEPTIONAL_CLOSURE}  # days left out of the history
 
 
 @dataclass(frozen=True)
@@ -140,45 +136,22 @@ class BestHours:
         rules = self._rules.snapshot
         specs = queue_specs(rules) if rules is not None else []
         today = now.astimezone(PARIS).date()
-        history = await self._history([spec.queue for spec in specs], today)
+        # The summary before today, holidays and closures left out (allo/planning/history.py, as the plan reads it).
+        histories = [await queue_history(self._engine, rules, spec.queue, today, self._weeks) for spec in specs]
         # About 10 ms a queue (60 ms the first time a year's holidays are worked out): off the loop the calls use.
-        queues = await asyncio.to_thread(self._build, specs, history, today)
+        queues = await asyncio.to_thread(self._build, specs, histories, today)
         return BestHoursReport(datetime.now(UTC), queues)  # when computed (the routing clock may be fixed)
 
-    def _build(self, specs: list[_QueueSpec], history: dict[str, dict[SlotKey, SlotFigures]],
-               today: date) -> list[QueueBestHours]:
+    def _build(self, specs: list[_QueueSpec], histories: list[History], today: date) -> list[QueueBestHours]:
         upcoming = [today + timedelta(days=n) for n in range(UPCOMING_DAYS)]
         queues = []
-        for spec in specs:
-            rows = history.get(spec.queue, {})
-            forecast = forecast_week(rows, _counted_days(spec.calendar, rows, today), self._weeks, self._decay)
+        for spec, history in zip(specs, histories, strict=True):
+            forecast = forecast_of(history, ForecastSettings(self._weeks, self._decay))
             waits = {key: slot.expected_wait_s for key, slot in forecast.items()}
             ranges = best_ranges(waits, open_slots(spec.calendar, upcoming), self._count)
             queues.append(QueueBestHours(spec.queue, spec.label, spec.service, ranges, best_hours_text(ranges),
                                          best_hours_prompts(ranges)))
         return queues
-
-    async def _history(self, queues: Sequence[str], today: date) -> dict[str, dict[SlotKey, SlotFigures]]:
-        since = today - timedelta(days=7 * self._weeks + 7)  # enough dates of each weekday beyond holidays
-        t = PlanningHalfhour
-        query = (select(t.queue, t.day, t.slot, t.offered, t.answered, t.handled, t.handle_sum_s, t.wait_sum_s)
-                 .where(t.queue.in_(queues), t.day >= since, t.day < today))
-        history: dict[str, dict[SlotKey, SlotFigures]] = {}
-        async with self._engine.connect() as conn:
-            for row in await conn.execute(query):
-                history.setdefault(row.queue, {})[SlotKey(row.day, row.slot)] = SlotFigures(
-                    offered=row.offered, answered=row.answered, handled=row.handled,
-                    handle_sum_s=row.handle_sum_s, wait_sum_s=row.wait_sum_s)
-        return history
-
-
-def _counted_days(calendar: Calendar, rows: dict[SlotKey, SlotFigures], today: date) -> list[date]:
-    """The past dates since the queue's first row, but public holidays and exceptional closures."""
-    if not rows:
-        return []
-    first = min(key.day for key in rows)
-    days = (first + timedelta(days=n) for n in range((today - first).days))
-    return [day for day in days if day_periods(calendar, day)[1] not in SKIPPED]
 
 
 def _consume(task: asyncio.Task[BestHoursReport]) -> None:
