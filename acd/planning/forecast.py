@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
+from acd.planning.erlang import PlanningInputError
 from acd.planning.types import SLOTS_PER_DAY, SlotFigures, SlotForecast, SlotKey
 
 WEEKDAYS = 7
@@ -19,7 +20,7 @@ _NOTHING = SlotFigures()
 def used_days(days: Iterable[date], weeks: int) -> dict[int, list[date]]:
     """Per weekday (0 = Monday), the `weeks` most recent of `days`, most recent first."""
     if weeks < 1:
-        raise ValueError(f"Le nombre de semaines doit être au moins 1 (reçu {weeks}).")
+        raise PlanningInputError(f"Le nombre de semaines doit être au moins 1 (reçu {weeks}).")
     by_weekday: dict[int, list[date]] = {weekday: [] for weekday in range(WEEKDAYS)}
     for day in sorted(set(days), reverse=True):
         chosen = by_weekday[day.weekday()]
@@ -36,7 +37,7 @@ def forecast_week(history: Mapping[SlotKey, SlotFigures], days: Iterable[date], 
     sum(w * wait_sum) / sum(w * answered); the ratios are None when their denominator is 0; `weeks` is the number
     of dates of that weekday actually used (0: no history, calls 0)."""
     if not 0 < decay <= 1:
-        raise ValueError(f"Le facteur d'oubli doit être dans ]0, 1] (reçu {decay}).")
+        raise PlanningInputError(f"Le facteur d'oubli doit être dans ]0, 1] (reçu {decay}).")
     result: dict[tuple[int, int], SlotForecast] = {}
     for weekday, chosen in used_days(days, weeks).items():
         weights = [decay**k for k in range(len(chosen))]

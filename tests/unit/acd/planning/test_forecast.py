@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from acd.planning.erlang import PlanningInputError
 from acd.planning.forecast import forecast_week, used_days
 from acd.planning.types import SLOTS_PER_DAY, SlotFigures, SlotKey
 
@@ -90,5 +91,5 @@ def test_used_days_are_most_recent_first_and_deduplicated() -> None:
 
 @pytest.mark.parametrize(("weeks", "decay"), [(0, 0.8), (-1, 0.8), (4, 0.0), (4, -0.5), (4, 1.5)])
 def test_impossible_parameters_are_refused(weeks: int, decay: float) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(PlanningInputError):  # a ValueError, in French
         forecast_week({}, [MON], weeks=weeks, decay=decay)
