@@ -14,7 +14,7 @@ from acd.planning.types import Staffing, Targets
 
 # Beyond this the search would take seconds and the figures mean nothing for a call centre.
 MAX_TRAFFIC_ERLANGS = 50_000.0
-# Shrinkage 0.3 and 14 agents: 14 / 0.7 is 20.000000000000004 in binary floating point, not 21 agents.
+# Shrinkage 0.3 and 21 agents: 21 / 0.7 is 30.000000000000004 in binary floating point, not 31 agents.
 _SCHEDULE_EPSILON = 1e-9
 # A computed service level equal to the target up to rounding meets it (0.8 stored as 0.8000000000000000444).
 _TARGET_EPSILON = 1e-12

@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from acd.planning.erlang import (PlanningInputError, agents_needed, erlang_b, erlang_c, figures,
-                                 scheduled_agents)
+from acd.planning.erlang import PlanningInputError, agents_needed, erlang_b, erlang_c, figures, scheduled_agents
 from acd.planning.types import Targets
 
 TARGETS = Targets(target_seconds=20, target_percent=80)
@@ -47,7 +46,8 @@ def test_figures_refuse_a_negative_or_fractional_agent_count_and_no_traffic():
 
 
 def test_scheduled_agents_is_not_fooled_by_binary_rounding():
-    assert 14 / (1 - 0.3) > 20  # 20.000000000000004: a plain ceil would say 21
+    assert 21 / (1 - 0.3) > 30  # 30.000000000000004: a plain ceil would say 31
+    assert scheduled_agents(21, 0.3) == 30
     assert scheduled_agents(14, 0.3) == 20
     assert scheduled_agents(15, 0.3) == 22  # 21.43
     assert scheduled_agents(0, 0.3) == 0
