@@ -14,6 +14,15 @@
                    paused: "en pause", wrapup: "après-appel", busy: "occupé",
                    unavailable: "téléphone absent" };
 
+  function staffingCell(s) {
+    if (!s || s.needed === null || s.needed === undefined) {
+      return `<td class="num needed-now" title="file fermée ou sans plan">– / ${s ? s.present : "–"}</td>`;
+    }
+    const label = `${s.needed} nécessaires (${s.slot}), ${s.present} présents${s.short ? ", sous-effectif" : ""}`;
+    return `<td class="num needed-now ${s.short ? "rag-red" : ""}" aria-label="${esc(label)}" title="${esc(label)}">` +
+      `${s.short ? "⚠ " : ""}${s.needed} / ${s.present}</td>`;
+  }
+
   function queueRow(q) {
     const t = q.today, g = q.rag;
     const cell = (text, cls = "") => `<td class="num ${cls}">${text}</td>`;
@@ -24,7 +33,7 @@
     return `<tr data-queue="${esc(q.name)}"><td title="${esc(q.label)}">${esc(q.name)}</td>` +
       cell(q.waiting, q.waiting ? "waiting" : "") +
       cell(duration(q.longest_wait_seconds), q.waiting ? rag(g.longest_wait) : "") +
-      cell(q.agents.logged_in) + cell(q.agents.available) + cell(q.agents.on_call) + cell(q.agents.paused) +
+      staffingCell(q.staffing) + cell(q.agents.logged_in) + cell(q.agents.available) + cell(q.agents.on_call) + cell(q.agents.paused) +
       cell(answered) + cell(abandoned) +
       cell(`${percent(t && t.service_level_pct)} <small>/${q.targets.service_level_pct} % en ` +
            `${q.targets.service_level_seconds} s</small>`, rag(g.service_level)) +
