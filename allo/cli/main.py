@@ -201,6 +201,15 @@ def _add_mail_sink(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     sink.set_defaults(func=cmd_mail_sink)
 
 
+def _add_planning(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from allo.cli import planning as planning_cli
+
+    planning = sub.add_parser("planning", help="staffing by Erlang C, forecast, best hours to call (docs/planning.md)")
+    planning_sub = planning.add_subparsers(dest="planning_command", required=True)
+    # One line per subcommand: allo/cli/planning.py adds its parser and sets its func.
+    planning_cli.add_erlang(planning_sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allo", description="IVR and call routing for the 3939 hotline")
     parser.add_argument("--state-dir", type=Path, default=None, help="default: $ALLO_STATE_DIR or ./.state")
@@ -241,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_knowledge(sub)
     _add_directory(sub)
     _add_mail_sink(sub)
+    _add_planning(sub)
     return parser
 
 
