@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from acd.planning.erlang import agents_needed
 from acd.planning.forecast import forecast_week, used_days
+from acd.planning.staffing import plan_week
 from acd.planning.types import SlotFigures, SlotForecast, SlotKey, Targets
 from allo.db.models import Queue
 from allo.db.planning_models import PlanningHalfhour
@@ -95,17 +95,12 @@ def calendar_of(snapshot: RulesSnapshot | None, queue: str) -> Calendar | None:
     return snapshot.calendars.get(service.calendar) if service is not None else None
 
 
-def needs_of(forecasts: Mapping[tuple[int, int], SlotForecast], targets: Targets,
+def needs_of(queue: str, forecasts: Mapping[tuple[int, int], SlotForecast], targets: Targets,
              shrinkage: float) -> dict[tuple[int, int], Need]:
-    """Erlang C per half-hour; no calls (or no handling time known) needs nobody."""
-    needs = {}
-    for key, f in forecasts.items():
-        agents = scheduled = 0
-        if f.calls > 0 and f.aht_s:
-            staffing = agents_needed(f.calls * 2, f.aht_s, targets, shrinkage)
-            agents, scheduled = staffing.agents, staffing.scheduled
-        needs[key] = Need(f.calls, f.aht_s, agents, scheduled, f.weeks)
-    return needs
+    """Erlang C per half-hour at the queue's targets (acd/planning/staffing.py: no calls needs nobody)."""
+    planned = plan_week({queue: forecasts}, {queue: targets}, shrinkage)[queue]
+    return {key: Need(p.forecast.calls, p.aht_s, p.agents, p.scheduled, p.forecast.weeks)
+            for key, p in planned.items()}
 
 
 async def queue_week(engine: AsyncEngine, snapshot: RulesSnapshot | None, queue: QueueRow, monday: date, *,
@@ -117,7 +112,7 @@ async def queue_week(engine: AsyncEngine, snapshot: RulesSnapshot | None, queue:
     history, start = await read_history(engine, queue.name, first, before)
     days = counted_days(calendar, first, before, start)
     forecasts = forecast_week(history, days, settings.weeks, settings.decay)
-    needs = await asyncio.to_thread(needs_of, forecasts, queue.targets, settings.shrinkage)
+    needs = await asyncio.to_thread(needs_of, queue.name, forecasts, queue.targets, settings.shrinkage)
     staffed = {key: figures.staffed_s for key, figures in history.items()}
     week = [monday + timedelta(days=i) for i in range(7)]
     return queue_plan(queue.name, queue.label, queue.targets, monday, needs=needs,
