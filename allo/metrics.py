@@ -79,6 +79,12 @@ class Metrics:
                                      "refused)", ["outcome"], registry=self.registry)
         self.confirmations_pending = Gauge("allo_confirmations_pending", "Confirmation mails waiting to be "
                                            "delivered", registry=self.registry)
+        # The planning summary's fold (issue 20, docs/planning.md): done or failed, and how long one takes.
+        self.planning_folds = Counter("allo_planning_folds", "Folds of the half-hour planning summary, by outcome "
+                                      "(done, failed)", ["outcome"], registry=self.registry)
+        self.planning_fold_seconds = Histogram("allo_planning_fold_seconds", "Duration of one fold of the "
+                                               "planning summary", registry=self.registry,
+                                               buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0))
 
     def session_started(self) -> None:
         self.agi_active.inc()

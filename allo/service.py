@@ -38,6 +38,7 @@ from allo.fastagi.queue_exit import QueueExitHandler
 from allo.fastagi.timings import TimedObserver, TimingsSink, timed_decide
 from allo.fastagi.transfer import TransferArrival
 from allo.metrics import Metrics
+from allo.planning.fold_task import SummaryFold
 from allo.planning.planner import Planner, plan_settings
 from allo.privacy.pseudonyms import PseudonymKeys, normalise_number
 from allo.queues.conf_sync import QueueConfSync
@@ -156,6 +157,8 @@ class AlloService:
         self.retention = self._retention_task()
         # Written confirmations (docs/after-call.md): the outbox's sender, one process across the cluster.
         self.confirmations = ConfirmationWorker(self.engine, settings, self.metrics)
+        # Planning (docs/planning.md): the half-hour summary folded as calls close, one process across the cluster.
+        self.planning_fold = SummaryFold(self.engine, settings.planning_fold_interval, self.metrics)
 
     def _retention_task(self) -> RetentionTask:
         interval = self.settings.retention_interval_hours * 3600
@@ -234,6 +237,7 @@ class AlloService:
         await self.desk.start()
         await self.retention.start()
         await self.confirmations.start()
+        await self.planning_fold.start()
         await self.fallback_hours.start()
         await self.help_desk().changed()  # the gauge of open help requests, from what the last run left
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
@@ -244,6 +248,7 @@ class AlloService:
         await self.retention.stop()
         await self.confirmations.stop()
         await self.planner.stop()
+        await self.planning_fold.stop()
         await self.dashboard.stop()  # ends the open SSE streams, so the HTTP server can stop
         await self.desk.stop()  # the same for the desks' streams
         await self.reason_labels.stop()

@@ -203,11 +203,13 @@ def _add_mail_sink(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def _add_planning(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from allo.cli import planning as planning_cli
+    from allo.cli import planning_rebuild
 
     planning = sub.add_parser("planning", help="staffing by Erlang C, forecast, best hours to call (docs/planning.md)")
     planning_sub = planning.add_subparsers(dest="planning_command", required=True)
     # One line per subcommand: allo/cli/planning.py adds its parser and sets its func.
     planning_cli.add_erlang(planning_sub)
+    planning_rebuild.add_rebuild(planning_sub)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,19 +4,17 @@ changes; the first fold and the lock that lets one process fold."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from allo.db.models import LegOutcome as O
 from allo.planning.summary import fold, rebuild
 from tests.integration.allo.planning import summary_kit as kit
 from tests.integration.allo.planning.summary_kit import Row, paris
-from tests.integration.allo.private_db import create_private_database, drop_private_database
 
 pytestmark = pytest.mark.integration
 
@@ -26,26 +24,6 @@ SPRING = date(2026, 3, 29)  # 02:00-03:00 does not exist
 EVE = paris(DAY - timedelta(days=1), 22)
 
 Write = tuple[datetime, Callable[[AsyncConnection], Awaitable[None]]]
-
-
-@pytest.fixture(scope="module")
-def summary_url(test_settings, postgres):
-    name = f"allo_planning_summary_{os.getpid()}"
-    yield create_private_database(test_settings, postgres, name)
-    drop_private_database(postgres, name)
-
-
-@pytest.fixture
-async def db(summary_url) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(summary_url)
-    await kit.reset(engine)
-    async with engine.begin() as conn:
-        l1 = await kit.queue(conn, "l1", service_level=20, short_abandon=5)
-        s1 = await kit.queue(conn, "s1", service_level=30, short_abandon=5)
-        await kit.adviser(conn, "a1", l1)
-        await kit.adviser(conn, "a2", l1, s1)
-    yield engine
-    await engine.dispose()
 
 
 def t(hh: int, mm: int = 0, ss: int = 0) -> datetime:

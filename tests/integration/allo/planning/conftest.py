@@ -1,0 +1,33 @@
+"""A database of the planning tests' own, emptied before each test, with two queues and two advisers: a1 on l1,
+a2 on l1 and s1."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from tests.integration.allo.planning import summary_kit as kit
+from tests.integration.allo.private_db import create_private_database, drop_private_database
+
+
+@pytest.fixture(scope="session")
+def summary_url(test_settings, postgres):
+    name = f"allo_planning_summary_{os.getpid()}"
+    yield create_private_database(test_settings, postgres, name)
+    drop_private_database(postgres, name)
+
+
+@pytest.fixture
+async def db(summary_url) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(summary_url)
+    await kit.reset(engine)
+    async with engine.begin() as conn:
+        l1 = await kit.queue(conn, "l1", service_level=20, short_abandon=5)
+        s1 = await kit.queue(conn, "s1", service_level=30, short_abandon=5)
+        await kit.adviser(conn, "a1", l1)
+        await kit.adviser(conn, "a2", l1, s1)
+    yield engine
+    await engine.dispose()
