@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from acd.planning.erlang import PlanningInputError
 from allo.planning.plan import PlanSettings, WeekPlan, load_queues, week_plan
 from allo.planning.week import BadPlanRequest, monday_of, parse_week, slot_label, slot_of
 from allo.settings import Settings
@@ -57,8 +58,11 @@ class Planner:
         monday = parse_week(week, self.today())
         if queue is not None and queue not in {q.name for q in await load_queues(self._engine)}:
             raise BadPlanRequest(f"File inconnue « {queue[:63]} ».")
-        return await week_plan(self._engine, self._rules(), monday, today=self.today(), settings=self.settings,
-                               queue=queue)
+        try:
+            return await week_plan(self._engine, self._rules(), monday, today=self.today(), settings=self.settings,
+                                   queue=queue)
+        except PlanningInputError as exc:  # a queue's targets Erlang C cannot meet (e.g. a target of 0 s)
+            raise BadPlanRequest(str(exc)) from exc
 
     # -- the dashboard's figure --------------------------------------------------------------------------
     def needed_now(self) -> dict[str, NeededNow]:
