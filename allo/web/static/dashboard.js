@@ -33,7 +33,7 @@
     return `<tr data-queue="${esc(q.name)}"><td title="${esc(q.label)}">${esc(q.name)}</td>` +
       cell(q.waiting, q.waiting ? "waiting" : "") +
       cell(duration(q.longest_wait_seconds), q.waiting ? rag(g.longest_wait) : "") +
-      staffingCell(q.staffing) + cell(q.agents.logged_in) + cell(q.agents.available) + cell(q.agents.on_call) + cell(q.agents.paused) +
+      cell(q.agents.logged_in) + cell(q.agents.available) + cell(q.agents.on_call) + cell(q.agents.paused) +
       cell(answered) + cell(abandoned) +
       cell(`${percent(t && t.service_level_pct)} <small>/${q.targets.service_level_pct} % en ` +
            `${q.targets.service_level_seconds} s</small>`, rag(g.service_level)) +
@@ -43,7 +43,7 @@
       cell(t ? `${percent(t.callbacks_kept_pct)} <small>(${t.callbacks_kept}/${t.callbacks_measured})</small>` : "–",
            rag(g.callbacks_kept)) +
       cell(t ? `${percent(t.callbacks_reached_in_time_pct)} <small>(${t.callbacks_reached_in_time}/` +
-           `${t.callbacks_measured})</small>` : "–") + "</tr>";
+           `${t.callbacks_measured})</small>` : "–") + staffingCell(q.staffing) + "</tr>";
   }
 
   function riskRows(risk) {
