@@ -66,14 +66,16 @@ _SUMMED = (PlanningHalfhour.offered, PlanningHalfhour.answered, PlanningHalfhour
 
 async def read_history(engine: AsyncEngine, queue: str, first: date,
                        before: date) -> tuple[dict[SlotKey, SlotFigures], date | None]:
-    """The summary rows of `queue` from `first` to the day before `before`, and the first day the summary has."""
+    """The summary rows of `queue` from `first` to the day before `before`, and the first day the summary has for
+    it (the primary key's index answers both)."""
     async with engine.connect() as conn:
         rows = await conn.execute(select(PlanningHalfhour.day, PlanningHalfhour.slot, *_SUMMED).where(
             PlanningHalfhour.queue == queue, PlanningHalfhour.day >= first, PlanningHalfhour.day < before))
         history = {SlotKey(r.day, r.slot): SlotFigures(r.offered, r.answered, r.answered_in_sl, r.abandoned,
                                                        r.handled, r.handle_sum_s, r.wait_sum_s, r.staffed_s)
                    for r in rows}
-        start = (await conn.execute(select(func.min(PlanningHalfhour.day)))).scalar()
+        start = (await conn.execute(select(func.min(PlanningHalfhour.day))
+                                    .where(PlanningHalfhour.queue == queue))).scalar()
     return history, start
 
 
