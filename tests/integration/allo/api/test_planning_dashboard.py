@@ -1,7 +1,8 @@
 """The dashboard's « conseillers nécessaires maintenant » against the real service: the service's clock stands at
 Monday 2026-11-23 10:00 (ServiceProcess.DEFAULT_NOW), planning_kit's eight Mondays before it have 60 calls of 240 s
 at 10:00, so level 1 needs the Erlang C figure for 120 calls an hour now, against the advisers present (logged in,
-not paused) in the live state. The plan is kept in memory and recomputed every ALLO_PLANNING_PLAN_REFRESH_SECONDS."""
+not paused) in the live state. The plan is kept in memory and recomputed every ALLO_PLANNING_PLAN_REFRESH_SECONDS.
+Artefact: tests/artifacts/dashboard-needed-now.png."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from acd.planning.erlang import agents_needed
 from acd.planning.types import Targets
 from allo.auth.roles import Role
-from tests.browser_kit import login
+from tests.browser_kit import login, shot
 from tests.integration.allo.planning_kit import AHT, inserted
 
 pytestmark = pytest.mark.integration
@@ -63,3 +64,4 @@ async def test_the_dashboard_page_shows_needed_now_over_present(quick_plan, page
     present = int((await needed.inner_text()).split("/")[1])
     assert ("sous-effectif" in label) is (present < want.agents)
     assert await page.get_attribute("#dash-planning", "href") == "/planning"
+    await shot(page, "dashboard-needed-now")
