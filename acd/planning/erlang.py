@@ -1,8 +1,8 @@
 """Erlang C (docs/planning.md): the agents a queue needs, and what a number of agents achieves.
 
 Exact for large traffic: the blocking probability comes from the Erlang B recursion
-B(0) = 1, B(n) = A·B(n-1) / (n + A·B(n-1)), which only ever divides numbers below 1 and so neither overflows nor
-loses precision where A^N / N! would (1,000 erlangs, 1,100 agents). Erlang C follows from Erlang B.
+B(0) = 1, B(n) = A·B(n-1) / (n + A·B(n-1)), every step of which stays within [0, 1], so it never overflows where
+A^N / N! does in floating point (1,000 erlangs, 1,011 agents). Erlang C follows from Erlang B.
 """
 
 from __future__ import annotations
