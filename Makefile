@@ -68,6 +68,8 @@ test-faults: venv sysdeps
 # One section: BENCH_ARGS="--sections knowledge --carry bench/results/<earlier full run>.json" keeps the others'
 # figures in the report; `--quick --sections knowledge` is its small variant (1,000 sheets, 10,000 bodies, ~1 min).
 # The desk's screen-pop (issue 18): `--sections desk` (~3 min; `--quick`: 30 desks, 5 phones, < 1 min).
+# Planning (issue 20): `--sections planning` (a generated year, the week plan and the forecast's error; ~5 s after
+# the stack's ~15 s set-up; `--quick`: the same rows with a tenth of the calls).
 BENCH_ARGS ?=
 bench: venv sysdeps
 	$(PY) -m bench $(BENCH_ARGS)

@@ -74,6 +74,9 @@ class Metrics:
         self.desk_push_seconds = Histogram("allo_desk_push_seconds", "AMI event received -> desk event handed to "
                                            "the adviser's streams, by kind", ["kind"], registry=self.registry,
                                            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5))
+        # The satisfaction survey (issue 19, allo/fastagi/survey.py): surveys run, by what was kept.
+        self.surveys = Counter("allo_surveys", "Satisfaction surveys run, by status (no_answer, partial, complete)",
+                               ["status"], registry=self.registry)
         # Written confirmations (issue 19, docs/after-call.md): refused = a bad address refused by the desk's API.
         self.confirmations = Counter("allo_confirmations", "Confirmation mails, by outcome (sent, retry, abandoned, "
                                      "refused)", ["outcome"], registry=self.registry)

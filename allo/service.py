@@ -35,6 +35,7 @@ from allo.fallback.sync import FallbackHours
 from allo.fastagi.agent import AgentCodeHandler
 from allo.fastagi.ivr import IvrHandler
 from allo.fastagi.queue_exit import QueueExitHandler
+from allo.fastagi.survey import SurveyHandler
 from allo.fastagi.timings import TimedObserver, TimingsSink, timed_decide
 from allo.fastagi.transfer import TransferArrival
 from allo.metrics import Metrics
@@ -48,6 +49,7 @@ from allo.queues.legs import LegTracker
 from allo.queues.repeat import WaitRepeater
 from allo.records.recorder import CallRecorder
 from allo.records.retention_task import FIRST_RUN_DELAY, RetentionTask, policy_of
+from allo.records.survey_answers import SurveyAnswersStore
 from allo.rules.budget import MenuTiming
 from allo.rules.cache import RulesCache
 from allo.rules.recording_store import published_uploads
@@ -125,8 +127,11 @@ class AlloService:
                                          active_calls=self.active_calls, ami=self.ami, recorder=self.recorder)
         self.transfer_arrival = TransferArrival(self.transfers.arrival_queue, self.recorder,
                                                 self.queue_entry.wait_speech)
+        self.survey = SurveyHandler(SurveyAnswersStore(self.engine), self.rules, self.metrics,
+                                    timeout_ms=round(settings.survey_input_seconds * 1000))
         self.agi = AgiServer({"ivr": self.ivr.handle, "agent": self.agent_codes.handle,
-                              "transfer": self.transfer_arrival.handle, "queue-exit": self.queue_exit.handle},
+                              "transfer": self.transfer_arrival.handle, "queue-exit": self.queue_exit.handle,
+                              "survey": self.survey.handle},
                              settings.agi_host, settings.agi_port,
                              observer=TimedObserver(self.metrics, self.timings) if self.timings else self.metrics)
         self.ami.add_listener(self._on_ami_event)

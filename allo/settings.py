@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     menu_no_input_replays: int = Field(default=0, ge=0, le=2, description="A caller who presses nothing hears a "
                                        "menu again this many times before level 1 (0: level 1 at the first "
                                        "timeout); invalid keys still get three tries")
+    survey_input_seconds: float = Field(default=5.0, gt=0, le=30, description="How long the satisfaction survey "
+                                        "waits for a key after each question")
     menu_budget_seconds: float = Field(default=20.0, gt=0, description="The rules editor warns when a caller who "
                                        "presses nothing listens longer than this before being queued in level 1")
 

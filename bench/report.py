@@ -16,7 +16,8 @@ RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 SECTIONS = {"journey": "1. Call rate, whole journey", "concurrency": "2. Concurrency",
             "fastagi": "3. FastAGI cost", "fanout": "4. Live dashboard fan-out", "api": "5. API",
-            "knowledge": "6. Knowledge base and directory", "desk": "7. Adviser's desk: screen-pop"}
+            "knowledge": "6. Knowledge base and directory", "desk": "7. Adviser's desk: screen-pop",
+            "planning": "8. Planning: the week plan and the forecast's error"}
 PACKAGES = ("fastapi", "uvicorn", "sqlalchemy", "asyncpg", "panoramisk", "pydantic", "httpx", "pyst2", "holidays")
 
 
@@ -75,7 +76,7 @@ def render_markdown(report: dict[str, Any], json_path: Path) -> str:
              "Everything (SIPp citizens and agents, Asterisk, allo, PostgreSQL) runs on this one machine at once.", "",
              "## Commands", "", f"    {report['command']}", "",
              "Exact SIPp and client commands are given in each section and, for every step, in the JSON.", "",
-             "## Targets (issues 6, 17 and 18)", ""]
+             "## Targets (issues 6, 17, 18 and 20)", ""]
     targets = [t for name in SECTIONS for t in report["sections"].get(name, {}).get("result", {}).get("targets", [])]
     lines += [f"- {t['target']}: {_fmt(t.get('value'))} — **{'met' if t['met'] else 'not met'}**"
               + ("" if t.get("judged", True) else " (saturation, reported beside the judged paced figure)")

@@ -57,6 +57,7 @@ from bench import classic_setup
 from bench.amiwatch import AmiWatch
 from bench.dialplan import NUMBERS, bench_extensions
 from bench.load import CitizenLoad
+from bench.survey_off import publish_survey_off
 from routing.calendar_types import PARIS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,6 +124,7 @@ class BenchStack:
         await asyncio.to_thread(upgrade_head, self.settings.sqlalchemy_url)
         await seed_database(self.settings)
         passwords, rules = await self._bench_agents()
+        await publish_survey_off(self.settings)
         seeded = await seed_database(self.settings)  # again: returns the Asterisk inputs with the bench agents
         await asyncio.to_thread(self._asterisk, seeded, rules)
         self._service = ServiceProcess(self.settings, supervised=self.supervised)

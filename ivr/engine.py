@@ -27,6 +27,7 @@ from routing.route import ClosedInfo, Decision, Route, RouteKind
 from routing.rules import LEVEL1_QUEUE, Menu, MenuAction, MenuOption, RulesSnapshot
 from routing.speech import speak_digits as routing_speak_digits
 from routing.speech import speak_hours as routing_speak_hours
+from routing.survey import SURVEY_PROMPT_ANNOUNCE
 
 DecideFn = Callable[[RulesSnapshot, CallRequest, datetime], Decision]
 SpeakHoursFn = Callable[[Calendar], tuple[list[str], str]]
@@ -63,6 +64,7 @@ class Journey:
     menus: list[str] = field(default_factory=list)  # visited, in order
     failed_prompts: list[str] = field(default_factory=list)  # could not be played (copied from the channel)
     queue_notes: list[str] = field(default_factory=list)  # entering the queue (max wait, announcement, adviser)
+    survey_announced: bool = False  # the survey announcement was (at least begun to be) said
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ async def run_menu(
     no_input_replays: int = NO_INPUT_REPLAYS,
     code_guard: CodeGuard | None = None,
     input_floor_ms: int = 0,
+    announce_survey: bool = False,
 ) -> MenuResult:
     """Run the menu to its end. A hang-up at any moment gives outcome HUNG_UP (never an exception).
 
@@ -94,9 +97,12 @@ async def run_menu(
     again to a caller who pressed nothing before level 1 (0: level 1 at the first timeout). `code_guard`: the
     bound on wrong access codes across calls (None: three tries per call only). `input_floor_ms`: every wait for
     keys lasts at least this long (relay calls: an interpreter relays each prompt before the caller answers).
+    `announce_survey`: the call is sampled for the satisfaction survey: `enquete-annonce` is said after the welcome
+    (and topical message), only on the menu's path (the line open).
     """
     call = _Call(channel, rules, clock, journey, decide, speak_hours, speak_digits, offer_callback,
-                 no_input_replays=no_input_replays, code_guard=code_guard, input_floor_ms=input_floor_ms)
+                 no_input_replays=no_input_replays, code_guard=code_guard, input_floor_ms=input_floor_ms,
+                 announce_survey=announce_survey)
     try:
         return await call.run()
     except CallerHungUp:
@@ -119,6 +125,7 @@ class _Call:
     no_input_replays: int = NO_INPUT_REPLAYS
     code_guard: CodeGuard | None = None
     input_floor_ms: int = 0
+    announce_survey: bool = False
     closed: ClosedInfo | None = None  # the last closed message heard
     step: str = "before the welcome"  # where the caller is, for the hang-up trace line
 
@@ -207,7 +214,21 @@ class _Call:
             self.note(f"key {key} during the welcome")
         else:
             key = await self.topical()
+        if self.announce_survey:
+            key = await self.survey_announcement(key)
         return await self.menu(self.rules.root_menu, 1, key or None)
+
+    async def survey_announcement(self, pending: str) -> str:
+        """Tell a sampled caller the survey follows the call. A key cuts it short and is the menu's choice, unless
+        one was pressed already (that one stands)."""
+        self.journey.survey_announced = True
+        self.note("survey announced")
+        key = await self.say([SURVEY_PROMPT_ANNOUNCE], interruptible=True)
+        if key and not pending:
+            self.record_input(key)
+            self.note(f"key {key} during the survey announcement")
+            return key
+        return pending
 
     async def topical(self) -> str:
         """The topical message when one is live at this moment; a key pressed during it is the menu's choice."""

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ivr.catalogue import PromptName
+from routing.survey import SURVEY_PROMPT_ANNOUNCE
 
 # Measured on the espeak-ng prompts of allo/setup/prompts.py (137 files): 16.9 characters a second on average, but
 # 11.6 and 12.3 for the two seeded menus (« Intérieur, 1. … »), which pause at every comma and digit. 11 makes an
@@ -52,10 +53,12 @@ def listening_time(prompts: Sequence[str], waits_ms: Sequence[int], durations: M
 
 
 def main_path(root_prompt: str, timeout_ms: int, replays: int,
-              topical: str | None = None) -> tuple[list[str], list[int]]:
+              topical: str | None = None, survey: bool = False) -> tuple[list[str], list[int]]:
     """What a caller who presses nothing hears and waits before being queued in level 1 (open hours): the welcome,
-    the topical message if any, the first menu and its timeout, each replay ("no choice" and the menu again, its
+    the topical message if any, the survey announcement if the survey is on (the sampled callers' longer path), the
+    first menu and its timeout, each replay ("no choice" and the menu again, its
     timeout), the connecting prompt."""
-    prompts = [PromptName.WELCOME, *([topical] if topical else []), root_prompt,
+    prompts = [PromptName.WELCOME, *([topical] if topical else []), *([SURVEY_PROMPT_ANNOUNCE] if survey else []),
+               root_prompt,
                *[PromptName.NO_CHOICE, root_prompt] * replays, PromptName.CONNECTING]
     return [str(name) for name in prompts], [timeout_ms] * (replays + 1)

@@ -38,6 +38,7 @@ class Origination:
     ring_seconds: int
     agent_wait_seconds: int
     priority: int = 0  # QUEUE_PRIO of the waiting leg: risen already when originated close to the deadline
+    survey: bool = False  # sampled for the satisfaction survey: the citizen hears the announcement, then the survey
 
 
 def attempt_of_channel(channel: str) -> int | None:
@@ -60,6 +61,8 @@ class CallbackAsterisk:
                 "ALLO_CB_TARGET": plan.dial,
                 "ALLO_CB_RING": str(plan.ring_seconds),
                 "ALLO_CB_PRIO": str(plan.priority),
+                # Inherited by the citizen's channel ([allo-callback-answered], [allo-survey]).
+                **({"__ALLO_SURVEY": "1"} if plan.survey else {}),
             },
             # How long the Local channel may stay unanswered, i.e. wait in the queue for an agent.
             timeout=float(plan.agent_wait_seconds), run_async=True, caller_id=CALLER_ID)

@@ -215,6 +215,12 @@ class CallbackScheduler:
                  original_arrival.isoformat(timespec="seconds"), position, len(arrivals))
         return position
 
+    def _surveyed(self, attempt: int) -> bool:
+        """The callback's own call id is only made by Asterisk once the Originate runs: the attempt stands for it
+        (deterministic all the same: the same attempt gets the same answer on any node)."""
+        snapshot = self._rules.snapshot
+        return snapshot is not None and snapshot.survey.surveys(f"callback-attempt-{attempt}")
+
     async def _originate(self, claimed: Claimed) -> None:
         attempt = claimed.attempt_id
         self._in_flight.add(attempt)
@@ -226,7 +232,7 @@ class CallbackScheduler:
             plan = Origination(attempt, claimed.queue, self._position(claimed.queue, claimed.original_arrival),
                                dial_string(self._settings.callback_dial, claimed.phone),
                                self._settings.callback_ring_seconds, self._settings.callback_agent_wait_seconds,
-                               RISEN_PRIORITY if claimed.risen or rise else 0)
+                               RISEN_PRIORITY if claimed.risen or rise else 0, self._surveyed(attempt))
             try:
                 await self._asterisk.originate(plan)
             except AmiActionFailed as exc:

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from allo.db.after_call_models import SurveyResponse
 from allo.db.desk_models import CallWrapup, WrapupOutcome
 from allo.db.knowledge_models import DirBody
 from allo.db.models import Queue
@@ -90,6 +91,10 @@ async def save_wrapup(engine: AsyncEngine, call_id: str, agent: str, wrapup: Wra
             "sector": wrapup.sector if wrapup.outcome is WrapupOutcome.TRANSFERRED else None,
             "body_id": wrapup.body_id if wrapup.outcome is WrapupOutcome.ORIENTED else None}
         await session.execute(_upsert({"call_id": call_id, "agent": agent, **values}, tuple(values)))
+        # The survey may have come first (the caller answers while the adviser wraps up): its reason is this one.
+        await session.execute(update(SurveyResponse).where(SurveyResponse.call_id == call_id,
+                                                           SurveyResponse.agent == agent)
+                              .values(reason=wrapup.reason_code[:40]))
         await session.commit()
     return {"call_id": call_id, "agent": agent, **values, "done_at": done_at.isoformat()}
 

@@ -97,7 +97,8 @@ class IvrHandler:
         result = await run_menu(channel, rules, self._clock, journey, decide=self._decide,
                                 offer_callback=self._menu_offer(session, caller_hash, relay=relay_why is not None),
                                 no_input_replays=self._no_input_replays, code_guard=guard,
-                                input_floor_ms=self._relay_input_ms if relay_why is not None else 0)
+                                input_floor_ms=self._relay_input_ms if relay_why is not None else 0,
+                                announce_survey=rules.survey.surveys(call_id))
         extra: dict[str, str] = {}
         if result.outcome is MenuOutcome.QUEUED and result.route.queue and self._entry is not None:
             result, extra = await self._enter_queue(session, channel, journey, result, queue=result.route.queue,
@@ -107,6 +108,9 @@ class IvrHandler:
             extra["QUEUE_PRIO"] = str(self._relay_priority)
             extra["ALLO_RELAY"] = "1"  # the queue-exit route learns it from the dialplan
             journey.queue_notes.append(f"relay call: queue priority {self._relay_priority}")
+        if result.outcome is MenuOutcome.QUEUED and journey.survey_announced:
+            # Inherited (`__`) so that it follows the caller across a transfer (docs/after-call.md).
+            extra["__ALLO_SURVEY"] = "1"
         if result.outcome is not MenuOutcome.HUNG_UP:
             try:
                 for name, value in {**result.route.channel_variables(), **extra}.items():

@@ -98,6 +98,8 @@ PATTERNS: list[tuple[re.Pattern[str], Label]] = [
     (re.compile(r"^key (\S+) during the welcome$"), r"Touche \1 pendant l'accueil"),
     (re.compile(r"^topical message (\S+)$"), r"Message d'actualité \1"),
     (re.compile(r"^key (\S+) during the topical message$"), r"Touche \1 pendant le message d'actualité"),
+    (re.compile(r"^survey announced$"), "Annonce de l'enquête de satisfaction (appel tiré au sort)"),
+    (re.compile(r"^key (\S+) during the survey announcement$"), r"Touche \1 pendant l'annonce de l'enquête"),
     (re.compile(r"^access code accepted for (.+) \(attempt (\d+)/(\d+)\)$"),
      r"Code d'accès accepté pour \1 (essai \2/\3)"),
     (re.compile(r"^access code wrong \(attempt (\d+)/(\d+)\)$"), r"Code d'accès faux (essai \1/\2)"),

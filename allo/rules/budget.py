@@ -31,7 +31,7 @@ def main_path_listening(doc: RulesDocument, timing: MenuTiming) -> Listening | N
     if root is None:
         return None
     topical = doc.topical.prompt if doc.topical is not None and doc.topical.enabled else None
-    prompts, waits = main_path(root.prompt, root.timeout_ms, timing.no_input_replays, topical)
+    prompts, waits = main_path(root.prompt, root.timeout_ms, timing.no_input_replays, topical, doc.survey.enabled)
     return listening_time(prompts, waits, timing.durations, {**PROMPTS, **doc.prompts})
 
 
@@ -45,6 +45,7 @@ def budget_warnings(doc: RulesDocument, timing: MenuTiming) -> list[Problem]:
         return []
     root = doc.menus[doc.root_menu]
     topical = ", le message d'actualité" if doc.topical is not None and doc.topical.enabled else ""
+    topical += ", l'annonce de l'enquête de satisfaction" if doc.survey.enabled else ""
     replays = f", {timing.no_input_replays} répétition(s) du menu" if timing.no_input_replays else ""
     estimated = " (durée estimée d'après le texte pour " + ", ".join(listening.estimated) + ")" \
         if listening.estimated else ""

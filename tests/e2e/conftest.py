@@ -14,6 +14,7 @@ from acd.ami.events import AmiEvent
 from allo.settings import Settings
 from allo.setup import sipp
 from allo.setup.asterisk import AsteriskInstance
+from bench.survey_off import publish_survey_off
 from tests.e2e.agent_kit import register_phone
 
 E = TypeVar("E", bound=AmiEvent)
@@ -74,6 +75,12 @@ async def l1_agent(test_settings: Settings, demo_passwords: dict[str, str],
     await ami_watch.client.queue_add("l1", f"PJSIP/{username}", username)
     yield RegisteredAgent(username, port, test_settings.sip_port)
     await ami_watch.client.queue_remove("l1", f"PJSIP/{username}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def survey_off(test_settings: Settings, seeded: object) -> None:
+    """The satisfaction survey off for the whole session (bench/survey_off.py says why)."""
+    asyncio.run(publish_survey_off(test_settings))
 
 
 @pytest.fixture(autouse=True)

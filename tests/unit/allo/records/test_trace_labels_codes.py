@@ -21,3 +21,11 @@ from allo.records.trace_labels import trace_label
 ])
 def test_lines_of_the_code_limit_and_relay_calls_in_french(line, french):
     assert trace_label(line) == french
+
+
+@pytest.mark.parametrize(("line", "french"), [
+    ("survey announced", "Annonce de l'enquête de satisfaction (appel tiré au sort)"),
+    ("key 1 during the survey announcement", "Touche 1 pendant l'annonce de l'enquête"),
+])
+def test_lines_of_the_survey_announcement_in_french(line, french):
+    assert trace_label(line) == french

@@ -11,6 +11,7 @@ DURATIONS = {"allo/bienvenue": 3.09, "allo/menu-principal": 13.83, "allo/mise-en
 
 
 def test_the_seeded_main_path_is_over_20_seconds_a_warning_not_a_problem(doc: RulesDocument) -> None:
+    doc.survey.enabled = False
     timing = MenuTiming(20.0, 0, DURATIONS)
     listening = main_path_listening(doc, timing)
     assert listening is not None and round(listening.seconds, 2) == 25.61
@@ -23,7 +24,19 @@ def test_the_seeded_main_path_is_over_20_seconds_a_warning_not_a_problem(doc: Ru
     assert validate(doc) == []  # publishing stays possible
 
 
+def test_the_survey_announcement_counts_when_the_survey_is_on(doc: RulesDocument) -> None:
+    timing = MenuTiming(20.0, 0, {**DURATIONS, "enquete-annonce": 7.4})
+    listening = main_path_listening(doc, timing)
+    assert listening is not None and round(listening.seconds, 2) == 33.01  # 25.61 + 7.4: a sampled caller's path
+    [warning] = budget_warnings(doc, timing)
+    assert "Raccourcissez le message allo/menu-principal, l'annonce de l'enquête de satisfaction ou" in warning.message
+    doc.survey.enabled = False
+    listening = main_path_listening(doc, timing)
+    assert listening is not None and round(listening.seconds, 2) == 25.61
+
+
 def test_within_the_budget_no_warning(doc: RulesDocument) -> None:
+    doc.survey.enabled = False
     assert budget_warnings(doc, MenuTiming(30.0, 0, DURATIONS)) == []
     doc.menus["main"].timeout_ms = 3000
     doc.prompts["allo/menu-principal"] = "Un conseiller, tapez 0."
@@ -32,6 +45,7 @@ def test_within_the_budget_no_warning(doc: RulesDocument) -> None:
 
 
 def test_replays_and_estimates_are_said(doc: RulesDocument) -> None:
+    doc.survey.enabled = False
     [warning] = budget_warnings(doc, MenuTiming(20.0, 1, {}))
     assert "1 répétition(s) du menu" in warning.message
     assert "durée estimée d'après le texte pour allo/bienvenue, allo/menu-principal, allo/pas-de-choix, " \

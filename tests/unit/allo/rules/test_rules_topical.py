@@ -68,6 +68,7 @@ def test_a_rewording_of_its_prompt_alone_is_refused(doc: RulesDocument) -> None:
 
 
 def test_the_budget_counts_it(doc: RulesDocument) -> None:
+    doc.survey.enabled = False  # the survey announcement counts too (test_rules_budget.py)
     durations = {"allo/bienvenue": 3.1, "allo/menu-principal": 9.1, "allo/mise-en-relation": 2.3}
     timing = MenuTiming(20.0, 0, durations)
     assert budget_warnings(doc, timing) == []

@@ -114,3 +114,36 @@ def test_queues_run_without_asterisk_wrapup_allo_owns_it():
     text = render_queues([QueueConf("l1"), QueueConf("l2-justice")])
     assert text.count("wrapuptime = 0\n") == 2
     assert not re.search(r"wrapuptime = [1-9]", text)
+
+
+def _context(dialplan: str, name: str) -> str:
+    start = dialplan.index(f"\n[{name}]\n")
+    end = dialplan.find("\n[", start + 1)
+    return dialplan[start:end if end != -1 else None]
+
+
+def test_the_survey_keeps_the_caller_only_where_an_adviser_answered():
+    """Queue() with c, MEMBERINTERFACE cleared just before; the fallback's queues unchanged (our service, and so the
+    survey, is unreachable there); Dial g for the repeat caller, F for the callback's citizen (docs/after-call.md)."""
+    dialplan = render_files(settings(), DIRS, [], [])["extensions.conf"]
+    for name in ("allo-route", "allo-transfer"):
+        lines = [line.strip() for line in _context(dialplan, name).splitlines() if not line.startswith(";")]
+        lines = [line for line in lines if line and not line.startswith(";")]
+        queues = [i for i, line in enumerate(lines) if ",Queue(" in line]
+        assert queues, name
+        for i in queues:
+            assert re.search(r"Queue\(\$\{ALLO_(TRANSFER_)?QUEUE\},c[,)]", lines[i]), lines[i]
+            # At most the timeout's GotoIf and the untimed Queue() and its Goto in between.
+            cleared = [line for line in lines[max(0, i - 4):i] if "Set(MEMBERINTERFACE=)" in line]
+            assert cleared, f"MEMBERINTERFACE not cleared before {lines[i]}"
+    route = _context(dialplan, "allo-route")
+    # An adviser answered: the survey or goodbye, tested before the empty-QUEUESTATUS fallback.
+    assert route.index('GotoIf($["${MEMBERINTERFACE}" != ""]?answered,1)') < route.index('"${QUEUESTATUS}" = ""')
+    assert re.search(r"Dial\(PJSIP/\$\{ALLO_PREFERRED\},\$\{ALLO_PREFERRED_RING\},gU\(", route)
+    assert 'exten => answered,1,GotoIf($["${ALLO_SURVEY}" = "1"]?allo-survey,queue,1)\n same => n,Hangup()' in route
+    fallback = _context(dialplan, "allo-fallback")
+    assert ",c" not in fallback and "allo-survey" not in fallback
+    assert "F(allo-survey^callback^1)" in _context(dialplan, "allo-callback-dial")
+    survey = _context(dialplan, "allo-survey")
+    assert "AGI(${ALLO_AGI}/survey?${ALLO_SURVEY_ARGS})" in survey
+    assert 'GotoIf($["${ALLO_SURVEY}" != "1"]?end)' in survey.split("exten => callback")[1]
