@@ -54,11 +54,6 @@ keys AS (
     SELECT queue, day, slot FROM legs
     WHERE joined_at >= :key_lo AND joined_at < LEAST(CAST(:hi AS timestamptz), CAST(:horizon AS timestamptz))
 ),
-mine AS (
-    SELECT legs.*, COALESCE(q.service_level, {DEFAULT_SERVICE_LEVEL}) AS sl,
-           COALESCE(q.short_abandon, {DEFAULT_SHORT_ABANDON}) AS sa
-    FROM legs JOIN keys USING (queue, day, slot) LEFT JOIN queues q ON q.name = legs.queue
-),
 wrap_events AS (  -- the state history's wrap-up of (adviser, call)
     SELECT agent, call_id,
            GREATEST(0, EXTRACT(EPOCH FROM max(at) FILTER (WHERE state = 'wrapup_end')
@@ -68,42 +63,48 @@ wrap_events AS (  -- the state history's wrap-up of (adviser, call)
       AND state IN ('wrapup_start', 'wrapup_end')
     GROUP BY agent, call_id
 ),
-handles AS (  -- talk (the answer to the end of this adviser's part) + wrap-up, for answered legs whose end is known
-    SELECT m.id,
-           EXTRACT(EPOCH FROM t.talk_end - m.left_at)
-           + COALESCE(CASE WHEN w.done_at IS NOT NULL AND w.call_ended_at IS NOT NULL
-                           THEN GREATEST(0, EXTRACT(EPOCH FROM w.done_at - w.call_ended_at)) END,
-                      e.wrap_s, 0) AS handle_s
-    FROM mine m
-    LEFT JOIN calls c ON c.call_id = m.call_id
+mine AS (  -- the legs of the keys; for an answered one whose end is known, talk (the answer to the end of this
+           -- adviser's part: the call's end, the transfer, or the call's next queue) + wrap-up
+    SELECT l.queue, l.day, l.slot, l.outcome, l.wait,
+           COALESCE(q.service_level, {DEFAULT_SERVICE_LEVEL}) AS sl,
+           COALESCE(q.short_abandon, {DEFAULT_SHORT_ABANDON}) AS sa,
+           CASE WHEN l.outcome = 'answered' AND l.left_at IS NOT NULL AND t.talk_end IS NOT NULL THEN
+               EXTRACT(EPOCH FROM t.talk_end - l.left_at)
+               + COALESCE(CASE WHEN w.done_at IS NOT NULL AND w.call_ended_at IS NOT NULL
+                               THEN GREATEST(0, EXTRACT(EPOCH FROM w.done_at - w.call_ended_at)) END,
+                          e.wrap_s, 0)
+           END AS handle_s
+    FROM legs l
+    JOIN keys k ON k.queue = l.queue AND k.day = l.day AND k.slot = l.slot
+    LEFT JOIN queues q ON q.name = l.queue
+    LEFT JOIN calls c ON l.outcome = 'answered' AND c.call_id = l.call_id
+    LEFT JOIN LATERAL (
+        SELECT min(n.joined_at) AS joined_at FROM queue_legs n
+        WHERE l.outcome = 'answered' AND n.call_id = l.call_id AND n.joined_at > l.joined_at
+          AND n.joined_at >= l.left_at) nxt ON true
     CROSS JOIN LATERAL (
-        SELECT LEAST(
-            CASE WHEN m.end_reason = 'transfer' THEN c.transferred_at ELSE c.ended_at END,
-            (SELECT min(n.joined_at) FROM queue_legs n
-             WHERE n.call_id = m.call_id AND n.joined_at > m.joined_at AND n.joined_at >= m.left_at)) AS raw_end
-    ) r
-    CROSS JOIN LATERAL (SELECT CASE WHEN r.raw_end >= m.left_at THEN r.raw_end END AS talk_end) t
-    LEFT JOIN call_wrapups w ON w.call_id = m.call_id AND w.agent = m.agent
-    LEFT JOIN wrap_events e ON e.call_id = m.call_id AND e.agent = m.agent
-    WHERE m.outcome = 'answered' AND m.left_at IS NOT NULL AND t.talk_end IS NOT NULL
+        SELECT CASE WHEN raw_end >= l.left_at THEN raw_end END AS talk_end
+        FROM (SELECT LEAST(CASE WHEN l.end_reason = 'transfer' THEN c.transferred_at ELSE c.ended_at END,
+                           nxt.joined_at) AS raw_end) r) t
+    LEFT JOIN call_wrapups w ON l.outcome = 'answered' AND w.call_id = l.call_id AND w.agent = l.agent
+    LEFT JOIN wrap_events e ON l.outcome = 'answered' AND e.call_id = l.call_id AND e.agent = l.agent
 ),
 leg_figures AS (
-    SELECT m.queue, m.day, m.slot,
+    SELECT queue, day, slot,
            count(*) AS offered,
-           count(*) FILTER (WHERE m.outcome = 'answered') AS answered,
-           count(*) FILTER (WHERE m.outcome = 'answered' AND m.wait <= m.sl) AS answered_in_sl,
-           count(*) FILTER (WHERE m.outcome = 'abandoned' AND m.wait >= m.sa) AS abandoned,
-           count(*) FILTER (WHERE m.outcome = 'abandoned' AND m.wait < m.sa) AS short_abandoned,
-           count(*) FILTER (WHERE m.outcome = 'callback') AS callback,
-           count(*) FILTER (WHERE m.outcome = 'overflow') AS overflow,
-           count(*) FILTER (WHERE m.outcome = 'timeout') AS timeout,
-           count(h.handle_s) AS handled,
-           COALESCE(sum(m.wait) FILTER (WHERE m.outcome = 'answered'), 0) AS wait_sum_s,
-           COALESCE(sum(m.wait) FILTER (WHERE m.outcome = 'abandoned' AND m.wait >= m.sa), 0)
-               AS abandoned_wait_sum_s,
-           COALESCE(sum(h.handle_s), 0) AS handle_sum_s
-    FROM mine m LEFT JOIN handles h ON h.id = m.id
-    GROUP BY m.queue, m.day, m.slot
+           count(*) FILTER (WHERE outcome = 'answered') AS answered,
+           count(*) FILTER (WHERE outcome = 'answered' AND wait <= sl) AS answered_in_sl,
+           count(*) FILTER (WHERE outcome = 'abandoned' AND wait >= sa) AS abandoned,
+           count(*) FILTER (WHERE outcome = 'abandoned' AND wait < sa) AS short_abandoned,
+           count(*) FILTER (WHERE outcome = 'callback') AS callback,
+           count(*) FILTER (WHERE outcome = 'overflow') AS overflow,
+           count(*) FILTER (WHERE outcome = 'timeout') AS timeout,
+           count(handle_s) AS handled,
+           COALESCE(sum(wait) FILTER (WHERE outcome = 'answered'), 0) AS wait_sum_s,
+           COALESCE(sum(wait) FILTER (WHERE outcome = 'abandoned' AND wait >= sa), 0) AS abandoned_wait_sum_s,
+           COALESCE(sum(handle_s), 0) AS handle_sum_s
+    FROM mine
+    GROUP BY queue, day, slot
 ),
 state_events AS (  -- the window's login/logout/pause/resume, and per adviser the last of each kind before it
     SELECT id, agent, state, at FROM agent_state_events
