@@ -1,5 +1,5 @@
 """How the summary runs: the fold inside `allo serve` by one process at a time (the advisory lock, taken over when
-the folder stops), and `allo planning rebuild` on the command line."""
+the folder stops; a failed fold counted, the loop going on), and `allo planning rebuild` on the command line."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from allo.cli.main import main
 from allo.db.models import LegOutcome as O
 from allo.metrics import Metrics
 from allo.planning.fold_task import SummaryFold
+from allo.setup.sipp import free_port
 from tests.integration.allo.planning import summary_kit as kit
 from tests.integration.allo.planning.summary_kit import paris
 
@@ -75,3 +76,18 @@ async def test_allo_planning_rebuild_on_the_command_line(db: AsyncEngine, summar
         await asyncio.to_thread(main, [*base, "--from", "17/11/2026"])
     assert refused.value.code == 2
     assert "AAAA-MM-JJ" in capsys.readouterr().err
+
+
+async def test_a_fold_that_fails_is_counted_and_the_loop_goes_on(caplog) -> None:
+    away = create_async_engine(f"postgresql+asyncpg://allo:x@127.0.0.1:{free_port()}/allo",
+                               connect_args={"timeout": 1})
+    metrics = Metrics()
+    failing = SummaryFold(away, 0.05, metrics)
+    await failing.start()
+    try:
+        await until(lambda: metrics.planning_folds.labels("failed")._value.get() >= 2)
+        assert failing._task is not None and not failing._task.done() and not failing.leader
+    finally:
+        await failing.stop()
+        await away.dispose()
+    assert done(metrics) == 0 and "planning fold failed" in caplog.text
