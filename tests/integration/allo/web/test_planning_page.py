@@ -23,7 +23,13 @@ def cell(day: str, slot: int) -> str:
 
 
 async def test_a_supervisor_reads_the_week_grid_and_moves_with_the_keyboard(running_service, history, page):
-    await login(page, running_service, Role.SUPERVISOR, f"/planning?week={WEEK}&queue=l1")
+    # From the reports page, by the keyboard: next week (from the service's clock, Monday 2026-11-23), level 1.
+    await login(page, running_service, Role.SUPERVISOR, "/reports")
+    await page.focus("#planning-link")
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+    assert await page.input_value("#plan-week") == "2026-W49" and await page.input_value("#plan-queue") == "l1"
+    await page.goto(f"{running_service.base_url}/planning?week={WEEK}&queue=l1")
     title = await page.inner_text("h1")
     assert title.startswith("Planification des effectifs — ") and title.endswith(", semaine 2026-W40")
     assert await page.locator("#plan-grid tbody tr").count() == 24  # 08:00 .. 19:30
