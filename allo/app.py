@@ -25,6 +25,7 @@ from allo.api.flags import flags_router
 from allo.api.help import help_router
 from allo.api.knowledge import knowledge_router
 from allo.api.ops_reasons import ops_reasons_router
+from allo.api.planning import planning_router
 from allo.api.reports import reports_router
 from allo.api.reports_barometer import reports_barometer_router
 from allo.api.reports_wrapups import reports_wrapups_router
@@ -50,6 +51,7 @@ from allo.web.login import login_pages
 from allo.web.ops import ops_pages
 from allo.web.ops_flags import ops_flags_pages
 from allo.web.ops_reasons import ops_reasons_pages
+from allo.web.planning import planning_pages
 from allo.web.render import STATIC_DIR, render
 from allo.web.reports import reports_pages
 from allo.web.reports_barometer import reports_barometer_pages
@@ -93,5 +95,7 @@ def create_app(service: AlloService) -> FastAPI:
         app.include_router(router(service))
     app.include_router(adviser_reports_router(service))  # issue 19: per-adviser figures
     app.include_router(adviser_reports_pages(service))
+    app.include_router(planning_router(service))  # issue 20: the week plan
+    app.include_router(planning_pages(service))
     app.include_router(best_hours_router(service))  # issue 20: public, no token
     return app

@@ -41,6 +41,7 @@ from allo.fastagi.transfer import TransferArrival
 from allo.metrics import Metrics
 from allo.planning.best_hours import BestHours
 from allo.planning.fold_task import SummaryFold
+from allo.planning.planner import Planner, plan_settings
 from allo.privacy.pseudonyms import PseudonymKeys, normalise_number
 from allo.queues.conf_sync import QueueConfSync
 from allo.queues.entry import QueueEntryPlanner
@@ -141,10 +142,7 @@ class AlloService:
         self.callbacks.scheduler.on_queued = lambda _attempt, uniqueid: self.recorder.submit(
             uniqueid, {"dialled": "callback"})
         # The supervisor dashboard's live feed (docs/dashboard.md): after the live state it reads.
-        self.day_counter = DayCounter(settings.sqlalchemy_url)
-        self.dashboard = DashboardFeed(self.live, self.active_calls, self.engine, lambda: self.ami.connected,
-                                       load=self.day_counter, at_risk=lambda: self.callbacks.scheduler.at_risk,
-                                       alerts=self._alerts)
+        self.day_counter, self.planner, self.dashboard = self._dashboard(settings)
         # The advisers' desks (docs/desk.md): each adviser's state, screen-pops and call ends, after the live state.
         self.reason_labels, self.call_context, self.desk = self._desk(settings)
         # Position and estimate repeated into waiting callers' channels (docs/queues.md): reads the live state.
@@ -162,6 +160,16 @@ class AlloService:
         self.confirmations = ConfirmationWorker(self.engine, settings, self.metrics)
         # Planning (docs/planning.md): the half-hour summary folded as calls close, one process across the cluster.
         self.planning_fold = SummaryFold(self.engine, settings.planning_fold_interval, self.metrics)
+
+    def _dashboard(self, settings: Settings) -> tuple[DayCounter, Planner, DashboardFeed]:
+        counter = DayCounter(settings.sqlalchemy_url)
+        # The week plan (docs/planning.md): pages and API on request, this week's kept for the dashboard.
+        planner = Planner(self.engine, lambda: self.rules.snapshot, self.clock, plan_settings(settings),
+                          refresh_s=settings.planning_plan_refresh_seconds)
+        feed = DashboardFeed(self.live, self.active_calls, self.engine, lambda: self.ami.connected, load=counter,
+                             at_risk=lambda: self.callbacks.scheduler.at_risk, alerts=self._alerts,
+                             needed=planner.needed_now)
+        return counter, planner, feed
 
     def _retention_task(self) -> RetentionTask:
         interval = self.settings.retention_interval_hours * 3600
@@ -235,6 +243,7 @@ class AlloService:
         await self.wrapups.start()
         await self.wait_repeat.start()
         await self.dashboard.start()
+        await self.planner.start()
         await self.reason_labels.start()
         await self.desk.start()
         await self.retention.start()
@@ -264,6 +273,7 @@ class AlloService:
         """Drain FastAGI sessions first (calls in the menu finish), then the rest."""
         await self.retention.stop()
         await self.confirmations.stop()
+        await self.planner.stop()
         await self.planning_fold.stop()
         await self.dashboard.stop()  # ends the open SSE streams, so the HTTP server can stop
         await self.desk.stop()  # the same for the desks' streams

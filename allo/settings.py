@@ -165,6 +165,8 @@ class Settings(BaseSettings):
                                       "shrinkage)")
     planning_fold_interval: float = Field(default=30.0, gt=0, description="Half-hours whose calls closed are "
                                           "summarised this often")
+    planning_plan_refresh_seconds: float = Field(default=300.0, gt=0, description="The dashboard's advisers needed "
+                                                 "now come from this week's plan, computed again this often")
     best_hours_count: int = Field(default=3, ge=1, le=10, description="How many best time ranges are given")
     best_hours_wait_threshold_s: int = Field(default=300, ge=0, description="A caller whose estimated wait is above "
                                              "this hears the best hours to call (0: never)")

@@ -13,7 +13,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +26,7 @@ from acd.live.state import LiveState, system_clock
 from allo.dashboard.help import HelpItem, read_open_help
 from allo.dashboard.today import load_day
 from allo.dashboard.view import Alerts, DayData, dashboard_view
+from allo.planning.planner import NeededNow
 from allo.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,9 @@ class DashboardFeed:
                  ami_up: Callable[[], bool], *, refresh_interval: float = 3.0, debounce: float = 0.05,
                  tick: float = 1.0, load: DayLoader = load_day,
                  at_risk: Callable[[], Sequence[tuple[str, datetime]]] = lambda: (),
-                 alerts: Callable[[], Alerts] = Alerts, read_help: HelpReader = read_open_help) -> None:
+                 alerts: Callable[[], Alerts] = Alerts, read_help: HelpReader = read_open_help,
+                 needed: Callable[[], Mapping[str, NeededNow]] = dict) -> None:
+        self._needed = needed
         self._load = load
         self._read_help = read_help
         self._at_risk = at_risk
@@ -85,7 +88,7 @@ class DashboardFeed:
     # -- outputs ---------------------------------------------------------------------------------
     def document(self) -> dict[str, Any]:
         return dashboard_view(self._live, self._calls.calls(), self.day, system_clock(), ami_up=self._ami_up(),
-                              at_risk=self._at_risk(), alerts=self._alerts())
+                              at_risk=self._at_risk(), alerts=self._alerts(), needed=self._needed())
 
     def encoded(self) -> str:
         return json.dumps(self.document(), separators=(",", ":"))

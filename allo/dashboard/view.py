@@ -16,6 +16,7 @@ from acd.queues.summary import member_counts
 from allo.dashboard.help import HelpItem, help_view
 from allo.dashboard.kpi import DayFigures, QueueTargets
 from allo.dashboard.rag import rag_at_least, rag_at_most
+from allo.planning.planner import NeededNow
 from routing.calendar_types import PARIS
 
 CALLBACK_KEPT_TARGET_PCT = 90  # no per-queue column for it: one target for every queue (docs/dashboard.md)
@@ -76,13 +77,26 @@ def _since(start: float | None, now_wall: float) -> float | None:
     return None if start is None else round(max(0.0, now_wall - start), 1)
 
 
+def staffing_view(needed: NeededNow | None, counts: Mapping[str, int]) -> dict[str, Any]:
+    """Advisers needed now (this half-hour of this week's plan, docs/planning.md) against those present now: logged
+    in and not paused (an adviser in allo's wrap-up is at work: the plan's handling time includes it)."""
+    present = counts["logged_in"] - counts["paused"]
+    need = needed.needed if needed is not None else None
+    return {"slot": needed.slot if needed is not None else None, "needed": need,
+            "scheduled": needed.scheduled if needed is not None else None,
+            "forecast_calls": needed.calls if needed is not None else None, "present": present,
+            "short": need is not None and present < need}
+
+
 def queue_view(targets: QueueTargets, live: QueueLive | None, figures: DayFigures | None,
-               now: Instant) -> dict[str, Any]:
+               now: Instant, needed: NeededNow | None = None) -> dict[str, Any]:
     callers = live.ordered_waiting() if live is not None else []
     waits = [round(max(0.0, now.monotonic - c.joined_monotonic), 1) for c in callers]
     longest = max(waits, default=0.0)
     members = sorted(live.members.values(), key=lambda m: m.interface) if live is not None else []
     today = figures or DayFigures()
+    counts = member_counts(live) if live is not None else \
+        {"logged_in": 0, "available": 0, "on_call": 0, "paused": 0, "wrapup": 0}
     return {
         "name": targets.name,
         "label": targets.label,
@@ -91,8 +105,8 @@ def queue_view(targets: QueueTargets, live: QueueLive | None, figures: DayFigure
         "longest_wait_seconds": longest,
         "callers": [{"uniqueid": c.uniqueid, "position": c.position, "wait_seconds": w}
                     for c, w in zip(callers, waits, strict=True)],
-        "agents": member_counts(live) if live is not None else
-        {"logged_in": 0, "available": 0, "on_call": 0, "paused": 0, "wrapup": 0},
+        "agents": counts,
+        "staffing": staffing_view(needed, counts),
         "paused": [{"agent": m.name, "reason": m.reason, "paused_seconds": _since(m.paused_since, now.wall)}
                    for m in members if m.paused and not m.in_wrapup],
         "today": asdict(today) if figures is not None else None,
@@ -168,9 +182,9 @@ def at_risk_view(at_risk: Sequence[tuple[str, datetime]], now_wall: float) -> di
 
 def dashboard_view(live: LiveState, calls: Sequence[ConnectedCall], day: DayData, now: Instant, *,
                    ami_up: bool, at_risk: Sequence[tuple[str, datetime]] = (),
-                   alerts: Alerts | None = None) -> dict[str, Any]:
-    queues = [queue_view(t, live.queues.get(t.name), day.figures.get(t.name) if day.refreshed_at else None, now)
-              for t in _ordered_targets(day, live)]
+                   alerts: Alerts | None = None, needed: Mapping[str, NeededNow] | None = None) -> dict[str, Any]:
+    queues = [queue_view(t, live.queues.get(t.name), day.figures.get(t.name) if day.refreshed_at else None, now,
+                         (needed or {}).get(t.name)) for t in _ordered_targets(day, live)]
     return {
         "generated_at": now.wall,
         "ami": "up" if ami_up else "down",

@@ -14,6 +14,15 @@
                    paused: "en pause", wrapup: "après-appel", busy: "occupé",
                    unavailable: "téléphone absent" };
 
+  function staffingCell(s) {
+    if (!s || s.needed === null || s.needed === undefined) {
+      return `<td class="num needed-now" title="file fermée ou sans plan">– / ${s ? s.present : "–"}</td>`;
+    }
+    const label = `${s.needed} nécessaires (${s.slot}), ${s.present} présents${s.short ? ", sous-effectif" : ""}`;
+    return `<td class="num needed-now ${s.short ? "rag-red" : ""}" aria-label="${esc(label)}" title="${esc(label)}">` +
+      `${s.short ? "⚠ " : ""}${s.needed} / ${s.present}</td>`;
+  }
+
   function queueRow(q) {
     const t = q.today, g = q.rag;
     const cell = (text, cls = "") => `<td class="num ${cls}">${text}</td>`;
@@ -34,7 +43,7 @@
       cell(t ? `${percent(t.callbacks_kept_pct)} <small>(${t.callbacks_kept}/${t.callbacks_measured})</small>` : "–",
            rag(g.callbacks_kept)) +
       cell(t ? `${percent(t.callbacks_reached_in_time_pct)} <small>(${t.callbacks_reached_in_time}/` +
-           `${t.callbacks_measured})</small>` : "–") + "</tr>";
+           `${t.callbacks_measured})</small>` : "–") + staffingCell(q.staffing) + "</tr>";
   }
 
   function riskRows(risk) {

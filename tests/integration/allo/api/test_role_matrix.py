@@ -162,6 +162,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", "/api/reports/advisers"): STAFF,  # per adviser (issue 19)
     ("GET", "/api/reports/advisers.csv"): STAFF,
     ("GET", "/reports/advisers"): STAFF.as_page,
+    ("GET", "/api/planning/week"): STAFF,  # the week plan (issue 20, docs/planning.md)
+    ("GET", "/api/planning/week.csv"): STAFF,
+    ("GET", "/planning"): STAFF.as_page,
     ("GET", "/api/audit"): STAFF,
     ("GET", "/audit"): STAFF.as_page,
     # Knowledge base (answer sheets): advisers, supervisors, ops.
