@@ -11,14 +11,14 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from allo.callbacks.crypto import PhoneCipher
 from allo.confirmations import outbox
 from allo.confirmations.compose import compose
 from allo.confirmations.sender import Sender, SendOutcome, SendResult, smtp_sender
 from allo.db.after_call_models import ConfirmationChannel
+from allo.db.leader import AdvisoryLeader
 from allo.metrics import Metrics
 from allo.settings import Settings
 from allo.tasks import cancel_and_wait
@@ -51,12 +51,12 @@ class ConfirmationWorker:
         self._clock = clock
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._wake = asyncio.Event()
-        self._lock: AsyncConnection | None = None
+        self._leader = AdvisoryLeader(engine, LOCK_KEY, "confirmations (the mails are sent)")
         self._task: asyncio.Task[None] | None = None
 
     @property
     def leader(self) -> bool:
-        return self._lock is not None
+        return self._leader.leading
 
     def wake(self) -> None:
         """A confirmation was just enqueued: look now rather than at the next poll."""
@@ -68,50 +68,21 @@ class ConfirmationWorker:
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
         self._task = None
-        await self._release()
+        await self._leader.release()
 
     async def _run(self) -> None:
         while True:
             try:
-                if await self._lead():
+                if await self._leader.lead():
                     await self.run_once()
                 await self._update_pending()
             except Exception as exc:  # database or SMTP away: the next round tries again
                 log.warning("confirmations round failed: %s", type(exc).__name__)
-                await self._release()
+                await self._leader.release()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._settings.mail_poll_interval):
                     await self._wake.wait()
             self._wake.clear()
-
-    async def _lead(self) -> bool:
-        """Hold the advisory lock on a connection of its own (session-level: it lasts as long as the connection)."""
-        if self._lock is not None:
-            await self._lock.execute(text("SELECT 1"))  # a dead connection has lost the lock: found out here
-            return True
-        conn = await self._engine.connect()
-        try:
-            # Autocommit: the connection then waits idle, not "idle in transaction" holding a snapshot for hours.
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            got = bool(await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}))
-        except BaseException:
-            await conn.close()
-            raise
-        if not got:
-            await conn.close()
-            return False
-        self._lock = conn
-        log.info("confirmations: this process sends the mails")
-        return True
-
-    async def _release(self) -> None:
-        conn, self._lock = self._lock, None
-        if conn is None:
-            return
-        with contextlib.suppress(Exception):
-            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
-        with contextlib.suppress(Exception):
-            await conn.close()
 
     async def _update_pending(self) -> None:
         async with self._sessions() as session:
