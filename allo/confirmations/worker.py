@@ -41,7 +41,7 @@ def channel_senders(settings: Settings) -> dict[ConfirmationChannel, Sender]:
 class ConfirmationWorker:
     def __init__(self, engine: AsyncEngine, settings: Settings, metrics: Metrics, *,
                  senders: Mapping[ConfirmationChannel, Sender] | None = None,
-                 clock: Callable[[], datetime] = _now) -> None:
+                 clock: Callable[[], datetime] = _now, lock_key: int = LOCK_KEY) -> None:
         self._engine = engine
         self._settings = settings
         self._metrics = metrics
@@ -51,7 +51,7 @@ class ConfirmationWorker:
         self._clock = clock
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._wake = asyncio.Event()
-        self._leader = AdvisoryLeader(engine, LOCK_KEY, "confirmations (the mails are sent)")
+        self._leader = AdvisoryLeader(engine, lock_key, "confirmations (the mails are sent)")
         self._task: asyncio.Task[None] | None = None
 
     @property

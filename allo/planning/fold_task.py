@@ -21,11 +21,12 @@ LOCK_KEY = 3939_0020  # pg_try_advisory_lock: the one folder across `allo serve`
 
 
 class SummaryFold:
-    def __init__(self, engine: AsyncEngine, interval: float, metrics: Metrics | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, interval: float, metrics: Metrics | None = None, *,
+                 lock_key: int = LOCK_KEY) -> None:
         self._engine = engine
         self._interval = interval
         self._metrics = metrics
-        self._leader = AdvisoryLeader(engine, LOCK_KEY, "planning (the half-hour summary is folded)")
+        self._leader = AdvisoryLeader(engine, lock_key, "planning (the half-hour summary is folded)")
         self._task: asyncio.Task[None] | None = None
         self.last: FoldReport | None = None
 

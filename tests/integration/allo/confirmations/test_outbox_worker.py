@@ -28,6 +28,10 @@ from tests.mail_kit import MailSink, html_of, links, message_id, message_ids, te
 
 pytestmark = pytest.mark.integration
 
+# Not the service's key: the session's `allo serve` (when a test started it) holds LOCK_KEY and sends nothing of
+# ours (tests/conftest.py), so these workers lead among themselves.
+TEST_LOCK_KEY = LOCK_KEY + 1_000_000
+
 ADDRESS = "camille.martin@exemple.fr"
 SHEET_URL = "https://www.service-public.fr/particuliers/vosdroits/F1234"
 CONTENT = {"sheets": [{"id": "F1234", "title": "Carte grise : changement d'adresse", "summary": "Déclarer…",
@@ -130,7 +134,7 @@ async def test_delivered_once_with_the_sheet_links_and_the_address_erased(engine
     with MailSink(tmp_path) as sink:
         settings = settings_for(test_settings, sink.port)
         row = await enqueue(engine, settings)
-        worker = ConfirmationWorker(engine, settings, Metrics())
+        worker = ConfirmationWorker(engine, settings, Metrics(), lock_key=TEST_LOCK_KEY)
         await worker.start()
         try:
             sent = await until(engine, row.id, lambda r: r.status == ConfirmationStatus.SENT.value)
@@ -150,7 +154,7 @@ async def test_an_accented_address_is_delivered_with_smtputf8(engine, test_setti
     with MailSink(tmp_path) as sink:
         settings = settings_for(test_settings, sink.port)
         row = await enqueue(engine, settings, address="élodie.müller@exemple.fr")
-        assert await ConfirmationWorker(engine, settings, Metrics()).run_once() == 1
+        assert await ConfirmationWorker(engine, settings, Metrics(), lock_key=TEST_LOCK_KEY).run_once() == 1
         (mail,) = await asyncio.to_thread(sink.wait_for, 1)
     assert mail["To"] == "élodie.müller@exemple.fr"
     assert_erased(await row_of(engine, row.id))
@@ -161,7 +165,7 @@ async def test_smtp_down_then_up_delivers_once_with_the_same_message_id(engine, 
     settings = settings_for(test_settings, sink.port)
     row = await enqueue(engine, settings)
     metrics = Metrics()
-    worker = ConfirmationWorker(engine, settings, metrics)
+    worker = ConfirmationWorker(engine, settings, metrics, lock_key=TEST_LOCK_KEY)
     await worker.start()
     try:
         waiting = await until(engine, row.id, lambda r: r.attempts >= 3)
@@ -186,7 +190,7 @@ async def test_a_5xx_for_the_recipient_abandons_at_once_and_erases(engine, test_
     handler = Replies("550 5.1.1 <{address}>: Recipient address rejected")
     settings = settings_for(test_settings, controller(handler))
     row = await enqueue(engine, settings)
-    worker = ConfirmationWorker(engine, settings, Metrics())
+    worker = ConfirmationWorker(engine, settings, Metrics(), lock_key=TEST_LOCK_KEY)
     assert await worker.run_once() == 1
     abandoned = await row_of(engine, row.id)
     assert abandoned.status == ConfirmationStatus.ABANDONED.value and abandoned.abandoned_at is not None
@@ -199,7 +203,7 @@ async def test_a_4xx_is_retried_then_delivered(engine, test_settings, controller
     handler = Replies("451 4.7.1 <{address}>: greylisted, try again later")
     settings = settings_for(test_settings, controller(handler))
     row = await enqueue(engine, settings)
-    worker = ConfirmationWorker(engine, settings, Metrics())
+    worker = ConfirmationWorker(engine, settings, Metrics(), lock_key=TEST_LOCK_KEY)
     await worker.start()
     try:
         sent = await until(engine, row.id, lambda r: r.status == ConfirmationStatus.SENT.value)
@@ -223,12 +227,13 @@ async def test_a_restart_before_the_row_is_marked_sends_again_with_the_same_mess
             await hang.wait()  # never set: the worker is stopped here, as by a crash
             raise AssertionError("unreachable")
 
-        first = ConfirmationWorker(engine, settings, Metrics(), senders={ConfirmationChannel.EMAIL: send_then_die})
+        first = ConfirmationWorker(engine, settings, Metrics(), senders={ConfirmationChannel.EMAIL: send_then_die},
+                                   lock_key=TEST_LOCK_KEY)
         await first.start()
         await asyncio.to_thread(sink.wait_for, 1)
         await first.stop()
         assert (await row_of(engine, row.id)).status == ConfirmationStatus.PENDING.value
-        second = ConfirmationWorker(engine, settings, Metrics())
+        second = ConfirmationWorker(engine, settings, Metrics(), lock_key=TEST_LOCK_KEY)
         await second.start()
         try:
             sent = await until(engine, row.id, lambda r: r.status == ConfirmationStatus.SENT.value)
@@ -246,7 +251,7 @@ async def test_pending_past_the_give_up_delay_is_abandoned(engine, test_settings
         await conn.execute(update(Confirmation).where(Confirmation.id == row.id)
                            .values(created_at=datetime.now(UTC) - timedelta(hours=25)))
     metrics = Metrics()
-    assert await ConfirmationWorker(engine, settings, metrics).run_once() == 0
+    assert await ConfirmationWorker(engine, settings, metrics, lock_key=TEST_LOCK_KEY).run_once() == 0
     abandoned = await row_of(engine, row.id)
     assert abandoned.status == ConfirmationStatus.ABANDONED.value and abandoned.attempts == 0
     assert abandoned.last_error == "Non délivrée après 24 h"
@@ -257,7 +262,7 @@ async def test_pending_past_the_give_up_delay_is_abandoned(engine, test_settings
 async def test_an_sms_row_is_abandoned_not_faked(engine, test_settings):
     settings = settings_for(test_settings, free_port())
     row = await enqueue(engine, settings, channel=ConfirmationChannel.SMS)
-    await ConfirmationWorker(engine, settings, Metrics()).run_once()
+    await ConfirmationWorker(engine, settings, Metrics(), lock_key=TEST_LOCK_KEY).run_once()
     abandoned = await row_of(engine, row.id)
     assert abandoned.status == ConfirmationStatus.ABANDONED.value
     assert abandoned.last_error == "Envoi par SMS non disponible"
@@ -267,7 +272,7 @@ async def test_an_sms_row_is_abandoned_not_faked(engine, test_settings):
 async def test_one_process_sends_the_other_takes_over_when_it_stops(engine, test_settings, tmp_path):
     with MailSink(tmp_path) as sink:
         settings = settings_for(test_settings, sink.port)
-        first, second = (ConfirmationWorker(engine, settings, Metrics()) for _ in range(2))
+        first, second = (ConfirmationWorker(engine, settings, Metrics(), lock_key=TEST_LOCK_KEY) for _ in range(2))
         await first.start()
         await _wait(lambda: first.leader)
         await second.start()
@@ -279,7 +284,9 @@ async def test_one_process_sends_the_other_takes_over_when_it_stops(engine, test
             async with engine.connect() as conn:  # the leader's lock connection holds no transaction open
                 states = (await conn.scalars(text(
                     "SELECT a.state FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-                    "WHERE l.locktype = 'advisory' AND l.objid = :key"), {"key": LOCK_KEY})).all()
+                    "WHERE l.locktype = 'advisory' AND l.objid = :key "
+                    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
+                    {"key": TEST_LOCK_KEY})).all()
             assert states == ["idle"]
             await first.stop()
             await _wait(lambda: second.leader)

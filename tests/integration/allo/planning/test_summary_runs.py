@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from allo.cli.main import main
 from allo.db.models import LegOutcome as O
 from allo.metrics import Metrics
-from allo.planning.fold_task import SummaryFold
+from allo.planning.fold_task import LOCK_KEY, SummaryFold
 from allo.setup.sipp import free_port
 from tests.integration.allo.planning import summary_kit as kit
 from tests.integration.allo.planning.summary_kit import paris
@@ -22,6 +22,9 @@ from tests.integration.allo.planning.summary_kit import paris
 pytestmark = pytest.mark.integration
 
 DAY = date(2026, 11, 17)
+
+# Not the service's key: the session's `allo serve`, when running, holds LOCK_KEY and folds on its own.
+TEST_LOCK_KEY = LOCK_KEY + 1_000_000
 
 
 def done(metrics: Metrics) -> float:
@@ -37,7 +40,8 @@ async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
 
 async def test_one_process_folds_and_another_takes_over_when_it_stops(db: AsyncEngine) -> None:
     first_metrics, second_metrics = Metrics(), Metrics()
-    first, second = SummaryFold(db, 0.05, first_metrics), SummaryFold(db, 0.05, second_metrics)
+    first = SummaryFold(db, 0.05, first_metrics, lock_key=TEST_LOCK_KEY)
+    second = SummaryFold(db, 0.05, second_metrics, lock_key=TEST_LOCK_KEY)
     await first.start()
     try:
         await until(lambda: done(first_metrics) >= 1)
@@ -82,7 +86,7 @@ async def test_a_fold_that_fails_is_counted_and_the_loop_goes_on(caplog) -> None
     away = create_async_engine(f"postgresql+asyncpg://allo:x@127.0.0.1:{free_port()}/allo",
                                connect_args={"timeout": 1})
     metrics = Metrics()
-    failing = SummaryFold(away, 0.05, metrics)
+    failing = SummaryFold(away, 0.05, metrics, lock_key=TEST_LOCK_KEY)
     await failing.start()
     try:
         await until(lambda: metrics.planning_folds.labels("failed")._value.get() >= 2)
