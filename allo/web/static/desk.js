@@ -162,18 +162,35 @@
   window.addEventListener("pagehide", () => saver.flush());
 
   // ---- live: the stream, and a full reload of what the page shows at every (re)connection
+  // A live event handled while the reload's requests were on their way is newer than their answers: drawing them
+  // then would undo it (a call that ended during the reload came back, then its card and confirmation panel went
+  // when the stale "no wrap-up yet" closed the form). The reload then asks again.
+  let liveEvents = 0;
+  const live = (handler) => (data, receivedAt) => { liveEvents += 1; handler(data, receivedAt); };
+
   async function reload() {
-    const reply = await D.call("GET", "/api/desk/state");
-    if (!reply.ok) { D.say(message, D.failure(reply, "État du poste indisponible"), "error"); return; }
-    const { state: mine, call, wrapup } = reply.data;
-    renderState(mine);
-    // The notes are read again from the call itself: the state's cached pop may predate what was typed since.
-    let context = call;
-    const callId = call ? call.call_id : wrapup && wrapup.call_id;
-    if (callId) {
-      const fetched = await D.call("GET", D.callUrl(callId));
-      if (fetched.ok) context = context ? { ...context, notes: fetched.data.notes || [] } : fetched.data;
+    for (let attempt = 1; ; attempt += 1) {
+      const seen = liveEvents;
+      const fetched = await fetchReload();
+      if (!fetched) return;
+      if (seen === liveEvents || attempt >= 5) { drawReload(fetched); return; }
     }
+  }
+
+  async function fetchReload() {
+    const reply = await D.call("GET", "/api/desk/state");
+    if (!reply.ok) { D.say(message, D.failure(reply, "État du poste indisponible"), "error"); return null; }
+    const { call, wrapup } = reply.data;
+    // The notes are read again from the call itself: the state's cached pop may predate what was typed since.
+    const callId = call ? call.call_id : wrapup && wrapup.call_id;
+    const fetched = callId ? await D.call("GET", D.callUrl(callId)) : null;
+    return { ...reply.data, fetched };
+  }
+
+  function drawReload({ state: mine, call, wrapup, fetched }) {
+    renderState(mine);
+    let context = call;
+    if (fetched && fetched.ok) context = context ? { ...context, notes: fetched.data.notes || [] } : fetched.data;
     if (context) {
       if (wrapup && wrapup.reason_kind && wrapup.reason_code) {
         context = { ...context, reason: { kind: wrapup.reason_kind, code: wrapup.reason_code } };
@@ -187,17 +204,17 @@
   }
 
   const start = () => D.stream("/api/desk/stream", {
-    state: (data, receivedAt) => { renderState(data); D.measured("state", receivedAt, data); },
-    pop: (data, receivedAt) => {
+    state: live((data, receivedAt) => { renderState(data); D.measured("state", receivedAt, data); }),
+    pop: live((data, receivedAt) => {
       renderCall(data, { announce: true });
       D.measured("pop", receivedAt, data);
-    },
-    "call-ended": (data, receivedAt) => { D.callEnded(data); D.measured("call-ended", receivedAt, data); },
+    }),
+    "call-ended": live((data, receivedAt) => { D.callEnded(data); D.measured("call-ended", receivedAt, data); }),
     notes: (data, receivedAt) => {
       if (session.call && data.call_id === session.call.call_id) renderNotes(data.notes || [], false);
       D.measured("notes", receivedAt, data);
     },
-    wrapup: (data, receivedAt) => { D.wrapupEvent(data); D.measured("wrapup", receivedAt, data); },
+    wrapup: live((data, receivedAt) => { D.wrapupEvent(data); D.measured("wrapup", receivedAt, data); }),
   }, {
     opened: () => {
       $("#desk-reconnecting").hidden = true;
