@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from allo.reports.buckets import Bucket, Granularity, buckets_for, local_midnight
-from allo.reports.params import BadReportParams
+from allo.reports.params import BadReportParams, date_range
 
 MAX_DAYS = 366
 
@@ -32,20 +32,9 @@ class AdviserParams:
         return urlencode(args | ({"agent": self.agent} if self.agent else {}))
 
 
-def _date(value: str | None, name: str) -> date:
-    if not value:
-        raise BadReportParams(f"'{name}' is required (a local date, YYYY-MM-DD)")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadReportParams(f"'{name}' must be a date YYYY-MM-DD, not {value[:40]!r}") from None
-
-
 def parse(first: str | None, last: str | None, by: str | None, agent: str | None,
           known_agents: Collection[str]) -> AdviserParams:
-    start, end = _date(first, "from"), _date(last, "to")
-    if start > end:
-        raise BadReportParams(f"'from' ({start}) is after 'to' ({end})")
+    start, end = date_range(first, last)
     try:
         per = Per(by or "day")
     except ValueError:

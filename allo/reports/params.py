@@ -28,7 +28,7 @@ class ReportParams:
         return urlencode(args | ({"queue": self.queue} if self.queue else {}))
 
 
-def _date(value: str | None, name: str) -> date:
+def parse_date(value: str | None, name: str) -> date:
     if not value:
         raise BadReportParams(f"'{name}' is required (a local date, YYYY-MM-DD)")
     try:
@@ -37,11 +37,17 @@ def _date(value: str | None, name: str) -> date:
         raise BadReportParams(f"'{name}' must be a date YYYY-MM-DD, not {value[:40]!r}") from None
 
 
-def parse(first: str | None, last: str | None, by: str | None, queue: str | None,
-          known_queues: Collection[str]) -> ReportParams:
-    start, end = _date(first, "from"), _date(last, "to")
+def date_range(first: str | None, last: str | None) -> tuple[date, date]:
+    """`from` and `to` of a report: local dates, in order (BadReportParams otherwise)."""
+    start, end = parse_date(first, "from"), parse_date(last, "to")
     if start > end:
         raise BadReportParams(f"'from' ({start}) is after 'to' ({end})")
+    return start, end
+
+
+def parse(first: str | None, last: str | None, by: str | None, queue: str | None,
+          known_queues: Collection[str]) -> ReportParams:
+    start, end = date_range(first, last)
     try:
         granularity = Granularity(by or "day")
     except ValueError:
