@@ -173,6 +173,21 @@ class Settings(BaseSettings):
     best_hours_cache_seconds: float = Field(default=900.0, gt=0, description="The public best hours are computed "
                                             "again at most this often")
 
+    # Two nodes, one service (docs/scaling.md): empty node_name and sip_proxy = the single-node stack of `make run`.
+    node_name: str = Field(default="", pattern=r"^([a-z][a-z0-9]{0,15})?$", description="This node's name: "
+                           "Asterisk's systemname (Uniqueids unique across nodes) and the `node` of its calls; "
+                           "empty: a single node")
+    sip_proxy: str = Field(default="", description="host:port of the SIP proxy (Kamailio) in front of this node's "
+                           "Asterisk: SIP is then accepted from it only, callers and advisers are identified by the "
+                           "headers it sets, advisers are reached through it; empty: no proxy (single node)")
+    node_heartbeat_seconds: float = Field(default=1.0, gt=0, le=30, description="How often this node's allo says "
+                                          "it is alive (and whether it sees its Asterisk) in `cluster_nodes`")
+    node_lost_seconds: float = Field(default=5.0, gt=0, le=300, description="A node silent or without its "
+                                     "Asterisk this long has lost its calls: they are closed as cut by a node loss")
+    agent_reconcile_seconds: float = Field(default=10.0, gt=0, le=300, description="Each node's allo makes its "
+                                           "Asterisk's queue members match the advisers' desired state at least "
+                                           "this often (and at once on a change or a reconnection)")
+
     # Accounts (docs/accounts.md).
     session_hours: float = Field(default=12.0, gt=0, description="A web login lasts this long")
     token_hours: float = Field(default=24.0, gt=0, description="An API bearer token lasts this long")

@@ -127,6 +127,8 @@ class Call(Base):
     preferred_agent: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     # Came through a relay platform for deaf and hard-of-hearing callers (docs/accessibility.md, migration 0013).
     relay: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # The node whose Asterisk holds the call (migration 0019, docs/scaling.md); None on a single node.
+    node: Mapped[str | None] = mapped_column(String(32))
 
 
 class WrongAccessCode(Base):
@@ -188,3 +190,4 @@ class QueueLeg(Base):
     wait_seconds: Mapped[int | None] = mapped_column(Integer)
     agent: Mapped[str | None] = mapped_column(String(63))
     end_reason: Mapped[str | None] = mapped_column(String(40))
+    node: Mapped[str | None] = mapped_column(String(32))
