@@ -9,6 +9,9 @@ command -v runuser >/dev/null || missing+=(util-linux)
 test -x /usr/bin/chromium || missing+=(chromium)  # browser tests (Playwright drives it; it cannot download one)
 command -v systemd-analyze >/dev/null || missing+=(systemd)  # checks deploy/systemd/allo.service
 command -v baresip >/dev/null || missing+=(baresip-core)  # the adviser's softphone in e2e tests (not the desktop metapackage)
+command -v kamailio >/dev/null || missing+=(kamailio)  # the SIP proxy of the two-node cluster (docs/scaling.md)
+test -e /usr/lib/x86_64-linux-gnu/kamailio/modules/db_postgres.so || missing+=(kamailio-postgres-modules)
+command -v pg_autoctl >/dev/null || missing+=(postgresql-15-auto-failover pg-auto-failover-cli)  # the database's standby
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if ! command -v asterisk >/dev/null; then command -v debootstrap >/dev/null || missing+=(debootstrap); fi
 if [ ${#missing[@]} -eq 0 ]; then
