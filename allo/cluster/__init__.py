@@ -1,1 +1,1 @@
-"""Two nodes, one service (docs/scaling.md): the topology, the nodes' heartbeat, calls cut by a node loss, the launcher."""
+"""Two nodes, one service (docs/scaling.md): topology, heartbeat, calls cut by a node loss, launcher."""
