@@ -97,6 +97,7 @@ def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueCon
     values = {
         **dirs,
         "AMI_PORT": str(settings.ami_port),
+        "AMI_BIND": settings.ami_host,  # 127.0.0.1; a cluster node's own address (docs/scaling.md)
         "AMI_USERNAME": settings.ami_username,
         "AMI_SECRET": settings.ami_secret.get_secret_value(),
         "SIP_BIND": settings.sip_bind,
