@@ -46,8 +46,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_stop(args: argparse.Namespace) -> int:
     from allo.cli.run import stop_stack
+    from allo.cluster.launch import stop_cluster
 
-    return stop_stack(_settings(args))
+    settings = _settings(args)
+    stop_cluster(settings)  # `make run-cluster`'s, when one runs (docs/scaling.md)
+    return stop_stack(settings)
+
+
+def cmd_run_cluster(args: argparse.Namespace) -> int:
+    from allo.cluster.launch import run_cluster
+
+    return run_cluster(_settings(args))
 
 
 def cmd_call(args: argparse.Namespace) -> int:
@@ -225,7 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_supervise)
     sub.add_parser("run", help="set up, start PostgreSQL and Asterisk, serve; Ctrl-C stops all").set_defaults(
         func=cmd_run)
-    sub.add_parser("stop", help="stop what `allo run` started").set_defaults(func=cmd_stop)
+    sub.add_parser("stop", help="stop what `allo run` or `allo run-cluster` started").set_defaults(func=cmd_stop)
+    sub.add_parser("run-cluster", help="the two-node topology on this machine: Kamailio, two Asterisk, two allo, "
+                   "PostgreSQL (docs/scaling.md); Ctrl-C or `allo stop` stops all").set_defaults(func=cmd_run_cluster)
     sub.add_parser("call", help="place one SIPp test call to the running stack").set_defaults(func=cmd_call)
     route = sub.add_parser("route", help="simulate a call on the live rules and print where it goes (JSON)")
     route.add_argument("--at", help="ISO date-time; naive = Europe/Paris (default: now)")

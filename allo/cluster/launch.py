@@ -1,0 +1,184 @@
+"""`allo run-cluster`: the two-node topology of docs/scaling.md on this machine — PostgreSQL, two Asterisk, Kamailio
+in front, one `allo supervise` per node — until SIGINT/SIGTERM (`make stop`), then everything stopped.
+
+The pieces (a node's settings and state dir, Kamailio's configuration) are also what tests/cluster/conftest.py
+starts its cluster from, so the tests run the topology `make run-cluster` runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+from allo.cluster.topology import NodeSpec, Topology, node_overrides, run_topology, settings_env
+from allo.settings import SECRETS_FILE, Settings
+from allo.setup.asterisk import AsteriskInstance
+from allo.setup.kamailio import KamailioConf, KamailioProcess, kamailio_db_url
+from allo.setup.mail_sink import start_mail_sink, stop_mail_sink
+from allo.setup.postgres import PostgresCluster
+from allo.setup.procs import pid_alive, say
+from allo.setup.stack import SeededData, setup_asterisk, setup_database, setup_postgres
+
+PID_FILE = "allo-run-cluster.pid"
+TRUNK_SIP_PORT = 5060  # where the operator trunk would receive the calls we place (callbacks)
+# Carried to every node's allo besides its own overrides: the database they share.
+SHARED_KEYS = ("pg_port", "database_url", "smtp_host", "smtp_port")
+
+
+def node_settings(settings: Settings, topology: Topology, node: NodeSpec) -> Settings:
+    """The cluster's settings made this node's (its Asterisk is rendered from them, its allo runs with them)."""
+    return settings.model_copy(update=node_overrides(topology, node))
+
+
+def node_env(settings: Settings, topology: Topology, node: NodeSpec) -> dict[str, str]:
+    """ALLO_* variables of a node's allo process: its overrides and the shared database."""
+    shared = {key: getattr(settings, key) for key in SHARED_KEYS if getattr(settings, key) is not None}
+    return settings_env({**shared, **node_overrides(topology, node)})
+
+
+def prepare_node_dir(settings: Settings, node: NodeSpec) -> None:
+    """The node's own state dir, holding a link to the cluster's secrets (one set of keys for both nodes: the
+    same pseudonyms, the same callback key, the same AMI secret)."""
+    node.state_dir.mkdir(parents=True, exist_ok=True)
+    link = node.state_dir / SECRETS_FILE
+    target = (settings.state_dir / SECRETS_FILE).resolve()
+    if link.is_symlink() and link.resolve() == target:
+        return
+    link.unlink(missing_ok=True)
+    link.symlink_to(target)
+
+
+def kamailio_conf(settings: Settings, topology: Topology, *, trunk_target: str | None = None,
+                  probe_interval_s: int = 1) -> KamailioConf:
+    """Kamailio in front of the nodes (by priority: a, then b), its subscribers read from allo's database."""
+    return KamailioConf(
+        listen=topology.proxy_address, port=topology.proxy_port, trunk_match=topology.trunk_address,
+        nodes=tuple(f"{n.address}:{n.sip_port}" for n in topology.nodes),
+        db_url=kamailio_db_url(settings.asyncpg_dsn),
+        trunk_target=trunk_target or f"{topology.trunk_address}:{TRUNK_SIP_PORT}",
+        run_dir=topology.kamailio_dir, probe_interval_s=probe_interval_s)
+
+
+def supervise_node(settings: Settings, topology: Topology, node: NodeSpec) -> subprocess.Popen[bytes]:
+    """`allo supervise` for one node, its output in the node's state dir."""
+    with (node.state_dir / "supervise.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "allo.cli.main", "--state-dir", str(node.state_dir), "supervise"],
+            env={**os.environ, **node_env(settings, topology, node)}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+
+
+@dataclass
+class Cluster:
+    settings: Settings
+    topology: Topology
+    postgres: PostgresCluster | None
+    asterisks: dict[str, AsteriskInstance]
+    kamailio: KamailioProcess
+    supervisors: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start_allo(self) -> None:
+        for node in self.topology.nodes:
+            self.supervisors[node.name] = supervise_node(self.settings, self.topology, node)
+
+    def stop(self) -> None:
+        for name, proc in self.supervisors.items():
+            if proc.poll() is None:
+                say(f"stopping allo of node {name}")
+                proc.send_signal(signal.SIGTERM)  # the supervisor drains its `allo serve`
+        for proc in self.supervisors.values():
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.kamailio.stop()
+        for instance in self.asterisks.values():
+            instance.stop()
+        stop_mail_sink(self.settings)
+        if self.postgres is not None:
+            self.postgres.stop()
+
+
+def set_up_cluster(settings: Settings, topology: Topology) -> Cluster:
+    """PostgreSQL, schema and seed (each once), both Asterisk, Kamailio; the allo processes are started after."""
+    postgres = setup_postgres(settings)
+    data: SeededData = setup_database(settings)
+    asterisks = {}
+    for node in topology.nodes:
+        prepare_node_dir(settings, node)
+        say(f"node {node.name}: Asterisk on {node.address}:{node.sip_port}")
+        asterisks[node.name] = setup_asterisk(node_settings(settings, topology, node), data)
+    kamailio = KamailioProcess(kamailio_conf(settings, topology))
+    kamailio.start()
+    return Cluster(settings, topology, postgres, asterisks, kamailio)
+
+
+def announce(cluster: Cluster) -> None:
+    topology = cluster.topology
+    say(f"SIP entry (operator trunk from {topology.trunk_address}, advisers' phones register here): "
+        f"Kamailio on {topology.sip_proxy} (UDP)")
+    for node in topology.nodes:
+        say(f"node {node.name}: Asterisk SIP {node.address}:{node.sip_port}, AMI {node.address}:{node.ami_port}, "
+            f"FastAGI {node.address}:{node.agi_port}, web pages {node.http_url}/login "
+            f"(logs in {node.state_dir})")
+    database = cluster.settings.database_url or f"127.0.0.1:{cluster.settings.pg_port} (private cluster)"
+    say(f"PostgreSQL: {database}")
+    state = cluster.settings.state_dir
+    say(f"demo accounts in {state / 'demo-users.txt'}; advisers' SIP passwords in {state / 'demo-agents.txt'}")
+    say("`make stop` stops the whole cluster")
+
+
+def pid_file(settings: Settings) -> Path:
+    return settings.state_dir / PID_FILE
+
+
+def run_cluster(settings: Settings) -> int:
+    topology = run_topology(settings.state_dir)
+    cluster = set_up_cluster(settings, topology)
+    stopping = False
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    pid_file(settings).write_text(str(os.getpid()))
+    try:
+        start_mail_sink(settings)
+        cluster.start_allo()
+        announce(cluster)
+        while not stopping:
+            for node in topology.nodes:  # a supervisor that died is started again (it restarts `allo serve`)
+                if cluster.supervisors[node.name].poll() is not None and not stopping:
+                    say(f"allo supervise of node {node.name} exited: starting it again")
+                    cluster.supervisors[node.name] = supervise_node(settings, topology, node)
+            time.sleep(0.5)
+    finally:
+        cluster.stop()
+        pid_file(settings).unlink(missing_ok=True)
+        say("cluster stopped")
+    return 0
+
+
+def stop_cluster(settings: Settings, timeout: float = 120.0) -> bool:
+    """Ask a running `allo run-cluster` to stop; False when none runs."""
+    try:
+        pid = int(pid_file(settings).read_text().strip())
+    except (OSError, ValueError):
+        return False
+    if not pid_alive(pid):
+        pid_file(settings).unlink(missing_ok=True)
+        return False
+    say(f"asking allo run-cluster ({pid}) to stop")
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return True
