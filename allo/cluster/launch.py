@@ -25,7 +25,6 @@ from allo.setup.procs import pid_alive, say
 from allo.setup.stack import SeededData, setup_asterisk, setup_database, setup_postgres
 
 PID_FILE = "allo-run-cluster.pid"
-TRUNK_SIP_PORT = 5060  # where the operator trunk would receive the calls we place (callbacks)
 # Carried to every node's allo besides its own overrides: the database they share.
 SHARED_KEYS = ("pg_port", "database_url", "smtp_host", "smtp_port")
 
@@ -53,14 +52,13 @@ def prepare_node_dir(settings: Settings, node: NodeSpec) -> None:
     link.symlink_to(target)
 
 
-def kamailio_conf(settings: Settings, topology: Topology, *, trunk_target: str | None = None,
-                  probe_interval_s: int = 1) -> KamailioConf:
+def kamailio_conf(settings: Settings, topology: Topology, *, probe_interval_s: int = 1) -> KamailioConf:
     """Kamailio in front of the nodes (by priority: a, then b), its subscribers read from allo's database."""
     return KamailioConf(
         listen=topology.proxy_address, port=topology.proxy_port, trunk_match=topology.trunk_address,
         nodes=tuple(f"{n.address}:{n.sip_port}" for n in topology.nodes),
         db_url=kamailio_db_url(settings.asyncpg_dsn),
-        trunk_target=trunk_target or f"{topology.trunk_address}:{TRUNK_SIP_PORT}",
+        trunk_target=topology.trunk_target,
         run_dir=topology.kamailio_dir, probe_interval_s=probe_interval_s)
 
 

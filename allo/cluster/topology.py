@@ -28,10 +28,7 @@ class NodeSpec:
     rtp_start: int
     rtp_end: int
     state_dir: Path  # this node's allo: pids, watchdog.json, serve.log (secrets.env is the cluster's, linked)
-
-    @property
-    def asterisk_instance(self) -> str:
-        return f"node-{self.name}"
+    asterisk_instance: str  # its Asterisk's config, spool and AstDB (allo/setup/asterisk.py)
 
     @property
     def sip_uri(self) -> str:
@@ -47,6 +44,7 @@ class Topology:
     proxy_address: str
     proxy_port: int
     trunk_address: str
+    trunk_port: int  # where the operator receives the calls we place (callbacks), on `trunk_address`
     nodes: tuple[NodeSpec, ...]
     state_dir: Path  # the cluster's: Kamailio's rendered config and pid live in its `kamailio/`
 
@@ -54,6 +52,10 @@ class Topology:
     def sip_proxy(self) -> str:
         """host:port of Kamailio, as the nodes' `sip_proxy` setting wants it."""
         return f"{self.proxy_address}:{self.proxy_port}"
+
+    @property
+    def trunk_target(self) -> str:
+        return f"{self.trunk_address}:{self.trunk_port}"
 
     @property
     def kamailio_dir(self) -> Path:
@@ -70,18 +72,21 @@ def run_topology(state_dir: Path) -> Topology:
     """`make run-cluster`: the addresses and ports of docs/scaling.md's table."""
     root = state_dir / CLUSTER_DIR
     nodes = tuple(NodeSpec(name, address, 5060, 5038, 4573, 8000 + index, 20000 + 500 * index,
-                           20000 + 500 * index + 499, root / name)
+                           20000 + 500 * index + 499, root / name, f"node-{name}")
                   for index, (name, address) in enumerate(NODE_ADDRESSES.items()))
-    return Topology(PROXY_ADDRESS, 5060, TRUNK_ADDRESS, nodes, root)
+    return Topology(PROXY_ADDRESS, 5060, TRUNK_ADDRESS, 5060, nodes, root)
 
 
-def free_port_topology(state_dir: Path, free_port: Callable[[], int], rtp_base: int = 31000) -> Topology:
-    """The same addresses with free ports (several test sessions can run at once), RTP from `rtp_base`."""
+def free_port_topology(state_dir: Path, free_port: Callable[[], int], instance_prefix: str,
+                       rtp_base: int = 31000) -> Topology:
+    """The same addresses with free ports and Asterisk instances `<instance_prefix>-<node>` (several test
+    sessions can run at once), RTP from `rtp_base`."""
     root = state_dir / CLUSTER_DIR
     nodes = tuple(NodeSpec(name, address, free_port(), free_port(), free_port(), free_port(),
-                           rtp_base + 500 * index, rtp_base + 500 * index + 499, root / name)
+                           rtp_base + 500 * index, rtp_base + 500 * index + 499, root / name,
+                           f"{instance_prefix}-{name}")
                   for index, (name, address) in enumerate(NODE_ADDRESSES.items()))
-    return Topology(PROXY_ADDRESS, free_port(), TRUNK_ADDRESS, nodes, root)
+    return Topology(PROXY_ADDRESS, free_port(), TRUNK_ADDRESS, free_port(), nodes, root)
 
 
 def node_overrides(topology: Topology, node: NodeSpec) -> dict[str, object]:
@@ -104,8 +109,8 @@ def node_overrides(topology: Topology, node: NodeSpec) -> dict[str, object]:
         "state_dir": node.state_dir,
         # Behind the proxy every request comes from Kamailio; the trunk is told apart by the header it sets.
         "trunk_match": topology.proxy_address,
-        # Callbacks leave through Kamailio, which sends them to the operator trunk.
-        "callback_dial": f"PJSIP/trunk/sip:{{number}}@{topology.sip_proxy}",
+        # Callbacks are addressed to the operator trunk; the trunk endpoint's outbound proxy is Kamailio.
+        "callback_dial": f"PJSIP/trunk/sip:{{number}}@{topology.trunk_target}",
     }
 
 

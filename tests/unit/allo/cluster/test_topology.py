@@ -31,16 +31,16 @@ def test_run_topology_is_the_contracts_table() -> None:
 
 
 def test_rtp_ranges_do_not_overlap() -> None:
-    for topology in (run_topology(Path("s")), free_port_topology(Path("s"), itertools.count(12000, 2).__next__)):
+    for topology in (run_topology(Path("s")), free_port_topology(Path("s"), itertools.count(12000, 2).__next__, "t1")):
         a, b = topology.nodes
         assert a.rtp_start < a.rtp_end < b.rtp_start < b.rtp_end
 
 
 def test_free_port_topology_uses_each_port_once() -> None:
-    topology = free_port_topology(Path("s"), itertools.count(12000, 2).__next__)
-    ports = [topology.proxy_port] + [p for n in topology.nodes
+    topology = free_port_topology(Path("s"), itertools.count(12000, 2).__next__, "t1")
+    ports = [topology.proxy_port, topology.trunk_port] + [p for n in topology.nodes
                                      for p in (n.sip_port, n.ami_port, n.agi_port, n.http_port)]
-    assert len(set(ports)) == len(ports) == 9
+    assert len(set(ports)) == len(ports) == 10
     assert [n.address for n in topology.nodes] == list(NODE_ADDRESSES.values())
 
 
@@ -51,18 +51,19 @@ def test_node_overrides_make_valid_settings_of_that_node() -> None:
     assert settings.node_name == "b" and settings.sip_proxy == "127.0.0.1:5060"
     assert (settings.sip_bind, settings.media_address, settings.ami_host, settings.agi_host) == ("127.0.0.3",) * 4
     assert settings.trunk_match == "127.0.0.1"  # behind the proxy, everything arrives from Kamailio
-    assert settings.callback_dial.format(number="0612345678") == "PJSIP/trunk/sip:0612345678@127.0.0.1:5060"
+    # addressed to the operator trunk; Kamailio is the trunk endpoint's outbound proxy (allo/setup/asterisk_proxy.py)
+    assert settings.callback_dial.format(number="0612345678") == "PJSIP/trunk/sip:0612345678@127.0.0.4:5060"
     assert settings.state_dir == Path("/srv/state/cluster/b")
 
 
 def test_settings_env_is_read_back_by_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    topology = free_port_topology(Path("/tmp/x"), itertools.count(14000, 2).__next__)
+    topology = free_port_topology(Path("/tmp/x"), itertools.count(14000, 2).__next__, "t1")
     node = topology.node("a")
     for key, value in settings_env(node_overrides(topology, node)).items():
         monkeypatch.setenv(key, value)
     settings = Settings()
     assert (settings.node_name, settings.sip_port, settings.http_port) == ("a", node.sip_port, node.http_port)
-    assert settings.asterisk_instance == "node-a" and settings.rtp_start == node.rtp_start
+    assert settings.asterisk_instance == "t1-a" and settings.rtp_start == node.rtp_start
 
 
 def test_unknown_node_is_a_clear_error() -> None:
