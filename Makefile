@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
 .PHONY: all run stop call test check lint types imports setup venv sysdeps test-unit test-integration test-e2e test-faults clean bench bench-quick
+.PHONY: run-cluster test-cluster
 
 all: test
 
@@ -27,6 +28,11 @@ setup: venv sysdeps
 
 run: venv sysdeps
 	@$(ALLO) run
+
+# The two-node topology of docs/scaling.md on this machine (Kamailio, two Asterisk, two allo, PostgreSQL);
+# `make stop` stops it too. `make run` stays the single node.
+run-cluster: venv sysdeps
+	@$(ALLO) run-cluster
 
 stop: venv
 	@$(ALLO) stop
@@ -62,6 +68,11 @@ test: venv sysdeps check
 # Faults under load and attacks with figures (issue 7): docs/reliability.md is rendered at the end.
 test-faults: venv sysdeps
 	$(PY) -m pytest tests/faults $(PYTEST_ARGS)
+
+# Two nodes behind Kamailio (issue 21, docs/scaling.md): the SIP path, failover under a SIPp load with figures in
+# docs/reliability.md, the acceptance call. One cluster for the session; under 10 min.
+test-cluster: venv sysdeps
+	$(PY) -m pytest tests/cluster $(PYTEST_ARGS)
 
 # Benchmarks (issues 6 and 17; not part of `test`): their own stack in .state-bench/ on free ports, then
 # bench/results/<UTC>.json and docs/benchmarks.md. Full run < 30 min; quick (sections 1 and 3 reduced) < 5 min.
