@@ -37,8 +37,8 @@ def proxied_adviser(talk_ms: int) -> str:
                         "      Contact:")
     text = text.replace("BYE [$remote_contact] SIP/2.0\n", "BYE [next_url] SIP/2.0\n      [routes]\n")
     # SIPp refuses a variable set and never used.
-    text = text.replace('      <ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="remote_contact" />\n',
-                        "")
+    unused = '      <ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="remote_contact" />\n'
+    text = text.replace(unused, "")
     assert text.count("[last_Record-Route:]") == 2 and "[routes]" in text, text
     return text.replace("[talk_ms]", str(talk_ms))
 
