@@ -51,7 +51,7 @@ async def load_day(engine: AsyncEngine, now: datetime) -> DayData:
         taken = calls_taken(await fetch_in_chunks(conn, select(QueueLeg.agent).where(
             QueueLeg.joined_at >= since, QueueLeg.outcome == LegOutcome.ANSWERED), lambda row: row.agent))
         relay = (await conn.execute(select(
-            func.count(), func.count().filter(Call.outcome == CallOutcome.QUEUED),
+            func.count(), func.count().filter(Call.outcome == CallOutcome.QUEUED, Call.ended_at.is_(None)),
             func.count(Call.answered_at)).where(Call.started_at >= since, Call.relay))).one()
         help_open = await open_help(conn)
         served: dict[str, list[str]] = defaultdict(list)
