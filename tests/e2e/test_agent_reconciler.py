@@ -40,7 +40,7 @@ async def desired(settings, username: str) -> asyncpg.Record:
 async def as_another_node(settings, username: str, **values: object) -> float:
     """Change the adviser's row and announce it, as the allo of another node does; when it was announced."""
     sets = ", ".join(f"{name} = ${n}" for n, name in enumerate(values, start=2))
-    await sql(settings, f"UPDATE agent_presence SET {sets}, node = 'b', updated_at = now() "  # noqa: S608
+    await sql(settings, f"UPDATE agent_presence SET {sets}, node = 'b', updated_at = now() "
                         "WHERE agent_id = (SELECT id FROM agents WHERE username = $1)", username, *values.values())
     await sql(settings, "SELECT pg_notify('allo_agents', $1)", username)
     return time.monotonic()
