@@ -33,7 +33,7 @@ from acd.live.state import LiveState
 from allo.agents import presence
 from allo.agents.history import insert_state
 from allo.agents.presence import Wish
-from allo.agents.reconciler import Desired, Member, diff
+from allo.agents.reconciler import Action, Desired, Member, diff
 from allo.agents.steps import carry_out_all
 from allo.db.desk_models import AgentStateKind, StateSource
 from allo.db.models import Agent, AgentQueue, Queue
@@ -93,7 +93,8 @@ def queues_of(live: LiveState, username: str) -> list[str]:
     return sorted(name for name, queue in live.queues.items() if interface in queue.members)
 
 
-def _next(username: str, before: Wish, action: AgentAction, reason: str) -> Wish:
+def next_wish(username: str, before: Wish, action: AgentAction, reason: str) -> Wish:
+    """The desired state after `action` (pure)."""
     if action is AgentAction.LOGIN:
         return Wish(True)
     if action is AgentAction.LOGOUT:
@@ -144,7 +145,7 @@ async def _recorded(agents: AgentOperations, conn: AsyncConnection, username: st
         raise UnknownAgent(f"no enabled agent {username!r}")
     agent_id, served = found
     before = await _db(timeout, presence.lock(conn, agent_id)) or _wish_of_live(agents.live, username)
-    after = _next(username, before, action, reason)
+    after = next_wish(username, before, action, reason)
     await _db(timeout, presence.write(conn, agent_id, username, after, by=actor, node=agents.node))
     pause_reason = after.reason if action is AgentAction.PAUSE else None
     await _db(timeout, insert_state(conn, username, AgentStateKind(action.value), source, actor=actor,
@@ -162,13 +163,16 @@ async def _recorded(agents: AgentOperations, conn: AsyncConnection, username: st
     return result
 
 
-async def _undo(ami: AmiClient, username: str, before: Wish, after: Wish, served: list[Membership]) -> None:
-    """Put this node back as the desired state still says, from what the action has just made of it."""
+def undo_actions(username: str, before: Wish, after: Wish, served: list[Membership]) -> list[Action]:
+    """What puts this node back to `before` from what an action that set `after` has just made of it (pure)."""
     made = {m.queue: Member(m.queue, after.paused, after.reason, m.penalty) for m in served} if after.logged_in \
         else {}
-    actions = diff(Desired(username, before.logged_in, before.paused, before.reason, tuple(served)), made)
+    return diff(Desired(username, before.logged_in, before.paused, before.reason, tuple(served)), made)
+
+
+async def _undo(ami: AmiClient, username: str, before: Wish, after: Wish, served: list[Membership]) -> None:
     try:
-        done, refused = await carry_out_all(ami, actions)
+        done, refused = await carry_out_all(ami, undo_actions(username, before, after, served))
     except AcdError as exc:
         log.warning("adviser %s: action not recorded and not undone (%s): the reconciler will", username, exc)
         return
