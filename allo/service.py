@@ -23,6 +23,7 @@ from allo.code_guard.ledger import CodeLedger, code_limits
 from allo.confirmations.worker import ConfirmationWorker
 from allo.dashboard.day_worker import DayCounter
 from allo.dashboard.feed import DashboardFeed
+from allo.dashboard.node_sync import NodeLiveSync
 from allo.dashboard.view import Alerts
 from allo.db.engine import make_engine
 from allo.desk.context import CallContext
@@ -166,9 +167,14 @@ class AlloService:
         # The week plan (docs/planning.md): pages and API on request, this week's kept for the dashboard.
         planner = Planner(self.engine, lambda: self.rules.snapshot, self.clock, plan_settings(settings),
                           refresh_s=settings.planning_plan_refresh_seconds)
+        # Several nodes: this node's live queues to node_live, the others' merged into the dashboard.
+        self.node_live = NodeLiveSync(self.engine, settings.node_name, self.live, self.active_calls.calls,
+                                      lambda: self.ami.connected, tick=settings.node_live_seconds) \
+            if settings.node_name else None
         feed = DashboardFeed(self.live, self.active_calls, self.engine, lambda: self.ami.connected, load=counter,
                              at_risk=lambda: self.callbacks.scheduler.at_risk, alerts=self._alerts,
-                             needed=planner.needed_now)
+                             needed=planner.needed_now, nodes=self.node_live,
+                             fresh_seconds=settings.node_live_fresh_seconds)
         return counter, planner, feed
 
     def _retention_task(self) -> RetentionTask:
@@ -243,6 +249,8 @@ class AlloService:
         await self.wrapups.start()
         await self.wait_repeat.start()
         await self.dashboard.start()
+        if self.node_live is not None:
+            await self.node_live.start()
         await self.planner.start()
         await self.reason_labels.start()
         await self.desk.start()
@@ -276,6 +284,8 @@ class AlloService:
         await self.planner.stop()
         await self.planning_fold.stop()
         await self.dashboard.stop()  # ends the open SSE streams, so the HTTP server can stop
+        if self.node_live is not None:
+            await self.node_live.stop()  # its row removed: the other nodes stop showing this node's queues
         await self.desk.stop()  # the same for the desks' streams
         await self.reason_labels.stop()
         self.day_counter.close()
