@@ -29,6 +29,7 @@ from allo.db.engine import make_engine
 from allo.desk.context import CallContext
 from allo.desk.help import HelpDesk
 from allo.desk.hub import DeskHub
+from allo.desk.node_relay import DeskRelay
 from allo.desk.reason_cache import ReasonLabels
 from allo.desk.wrapup import WrapupManager
 from allo.fallback.hours import spoken_reopening
@@ -192,7 +193,13 @@ class AlloService:
         labels = ReasonLabels(self.engine)
         context = CallContext(self.engine, self.recorder, self._sector_of_queue,
                               repeat_days=settings.repeat_caller_days)
-        hub = DeskHub(self.live, labels.label, context, self.metrics)
+        # Several nodes: the desk events of this node told to the others, theirs handed to this node's hub.
+        self.desk_relay = DeskRelay(self.engine, settings.asyncpg_dsn, settings.node_name) \
+            if settings.node_name else None
+        hub = DeskHub(self.live, labels.label, context, self.metrics, node=settings.node_name,
+                      publish=self.desk_relay.publish if self.desk_relay is not None else None)
+        if self.desk_relay is not None:
+            self.desk_relay.deliver = hub.on_node_event
         return labels, context, hub
 
     def _sector_of_queue(self, queue: str) -> str | None:
@@ -254,6 +261,8 @@ class AlloService:
         await self.planner.start()
         await self.reason_labels.start()
         await self.desk.start()
+        if self.desk_relay is not None:
+            await self.desk_relay.start()
         await self.retention.start()
         await self.confirmations.start()
         await self.planning_fold.start()
@@ -286,6 +295,8 @@ class AlloService:
         await self.dashboard.stop()  # ends the open SSE streams, so the HTTP server can stop
         if self.node_live is not None:
             await self.node_live.stop()  # its row removed: the other nodes stop showing this node's queues
+        if self.desk_relay is not None:
+            await self.desk_relay.stop()
         await self.desk.stop()  # the same for the desks' streams
         await self.reason_labels.stop()
         self.day_counter.close()
