@@ -267,6 +267,8 @@ class AlloService:
         await self.confirmations.start()
         await self.planning_fold.start()
         await self.fallback_hours.start()
+        if self.settings.node_name:  # several nodes: the wrong-code surge counts every node's codes
+            self.code_ledger.share(self.settings.surge_poll_seconds)
         self.best_hours.current()  # the first best hours, computed in the background (callers never wait for it)
         await self.help_desk().changed()  # the gauge of open help requests, from what the last run left
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
