@@ -20,8 +20,9 @@ from typing import Any, Protocol
 from acd.ami.event_types import AgentComplete, AgentConnect, AmiEvent, Hangup, MemberEventBase, PreferredAgentAnswer
 from acd.live.state import LiveState
 from acd.wrapup import parse_wrapup_reason
+from allo.desk.node_events import NodeEvent, NodeEventKind
 from allo.desk.pop import PopOrigin, PopRequest
-from allo.desk.state import members_of, state_document
+from allo.desk.state import members_of, state_document, with_call_elsewhere
 from allo.desk.subscription import DeskEvent, DeskSubscription
 from allo.metrics import Metrics
 from allo.tasks import cancel_and_wait
@@ -49,8 +50,11 @@ def encode(document: dict[str, Any]) -> str:
 class DeskHub:
     def __init__(self, live: LiveState, label: Callable[[str], str], builder: PopBuilder, metrics: Metrics, *,
                  debounce: float = 0.05, clock: Callable[[], float] = time.monotonic,
-                 wall: Callable[[], float] = time.time) -> None:
+                 wall: Callable[[], float] = time.time, node: str = "",
+                 publish: Callable[[NodeEvent], None] | None = None) -> None:
         self._live = live
+        self._node = node
+        self._publish = publish  # several nodes: this node's connections and ends told to the others
         self._label = label
         self._builder = builder
         self._metrics = metrics
@@ -59,6 +63,7 @@ class DeskHub:
         self._wall = wall
         self._subs: dict[str, set[DeskSubscription]] = {}
         self._current: dict[str, str] = {}  # agent -> call connected to them now
+        self._elsewhere: dict[str, str] = {}  # agent -> their current call when it is on another node
         self._pops: dict[str, dict[str, Any]] = {}  # agent -> the pop of their current (or last) call
         self._dirty: dict[str, float] = {}  # agent -> clock() of the first event of the burst
         self._last_state: dict[str, str] = {}
@@ -91,6 +96,8 @@ class DeskHub:
     def on_resync(self, _snapshot: Sequence[AmiEvent]) -> None:
         """After a reconnection: every open desk gets its state again; a call whose end was missed is ended."""
         for agent, call_id in list(self._current.items()):
+            if self._elsewhere.get(agent) == call_id:
+                continue  # another node's call: its end comes from that node
             if not any(member.in_call for member in members_of(self._live, agent).values()):
                 self._ended(agent, call_id)
         for agent in self._subs:
@@ -110,9 +117,18 @@ class DeskHub:
             told += 1
         return told
 
+    def on_node_event(self, event: NodeEvent) -> None:
+        """Another node's call connected to an adviser, or ended: their desk here pops it, or ends it."""
+        if event.kind is NodeEventKind.CONNECTED:
+            self._connected(event.pop_request(self._wall()), node=event.node)
+        elif self._current.get(event.agent) == event.call_id:
+            self._ended(event.agent, event.call_id, deadline=event.wrapup_deadline, node=event.node)
+
     # -- reading -----------------------------------------------------------------------------------
     def state(self, agent: str) -> dict[str, Any]:
-        return state_document(self._live, agent, self._label)
+        document = state_document(self._live, agent, self._label)
+        # This node's Asterisk does not see a call on another node: the adviser is in a call all the same.
+        return with_call_elsewhere(document) if agent in self._elsewhere else document
 
     def current_call(self, agent: str) -> str | None:
         return self._current.get(agent)
@@ -175,9 +191,19 @@ class DeskHub:
         for subscription in self._subs.get(agent, ()):
             subscription.offer(kind, data)
 
-    def _connected(self, request: PopRequest) -> None:
+    def _connected(self, request: PopRequest, *, node: str = "") -> None:
+        """`node`: the other node the call is on (empty: this node's, told to the others)."""
         self._current[request.agent] = request.call_id
         self._pops.pop(request.agent, None)
+        if node:
+            self._elsewhere[request.agent] = request.call_id
+            self._dirty.setdefault(request.agent, self._clock())
+            self._changed.set()
+        else:
+            self._elsewhere.pop(request.agent, None)
+            if self._publish is not None:
+                self._publish(NodeEvent(self._node, NodeEventKind.CONNECTED, request.agent, request.call_id,
+                                        request.queue, request.waited_s, request.origin.value, request.event_wall))
         if request.agent in self._subs:
             job = asyncio.get_running_loop().create_task(self._pop(request), name=f"desk-pop-{request.call_id}")
             self._jobs.add(job)
@@ -196,17 +222,20 @@ class DeskHub:
         self._metrics.desk_pops.labels("degraded" if pop.get("error") else "ok").inc()
         self._metrics.desk_push_seconds.labels(DeskEvent.POP.value).observe(max(0.0, self._wall() - request.event_wall))
 
-    def _ended(self, agent: str, call_id: str) -> None:
+    def _ended(self, agent: str, call_id: str, *, deadline: int | None = None, node: str = "") -> None:
+        """`node`: the other node that said the call ended, with the wrap-up `deadline` it holds."""
         del self._current[agent]
+        self._elsewhere.pop(agent, None)
         pop = self._pops.get(agent)
         if pop is not None and pop.get("call_id") == call_id:
             # The previous contact of a repeat caller is shown only while that caller is on the line.
             self._pops[agent] = {**pop, "repeat": None, "ended": True}
-        deadline = None
-        for member in members_of(self._live, agent).values():
+        for member in members_of(self._live, agent).values() if not node else ():
             wrapup = parse_wrapup_reason(member.reason) if member.paused else None
             if wrapup is not None and wrapup.call_id == call_id and wrapup.deadline > 0:
                 deadline = wrapup.deadline
+        if not node and self._publish is not None:
+            self._publish(NodeEvent(self._node, NodeEventKind.ENDED, agent, call_id, wrapup_deadline=deadline))
         self.push(agent, DeskEvent.CALL_ENDED, {"call_id": call_id, "wrapup_deadline": deadline})
         self._dirty.setdefault(agent, self._clock())
         self._changed.set()
