@@ -86,6 +86,9 @@ class NodeState:
 
 
 FORMATION_DB = "pg_auto_failover"
+# The keepers this process started, by pid: kept so that they are reaped (and Python does not warn that they ran
+# on when their handle went away); another process (`make stop`) finds them by their pid files.
+_STARTED: dict[int, subprocess.Popen[bytes]] = {}
 WRITABLE_STATES = frozenset({"primary", "wait_primary", "single"})
 
 
@@ -180,6 +183,7 @@ class PgAutoFailover:
         # A session of its own: `kill_node` and `stop` reach the keeper and its children as one group.
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
+        _STARTED[proc.pid] = proc
         self._pidfile(name).write_text(str(proc.pid))
 
     def keeper_pid(self, name: str) -> int | None:
@@ -208,6 +212,8 @@ class PgAutoFailover:
                 time.sleep(0.1)
             if pid is not None and pid_alive(pid):
                 _kill_group(pid, signal.SIGKILL)
+            if pid is not None:
+                _reap(pid)
             postmaster = self.postmaster_pid(name)
             if postmaster is not None:
                 run(as_user(PG_USER, [str(pg_bin() / "pg_ctl"), "-D", str(self.pgdata(name)), "-m", "immediate",
@@ -328,6 +334,14 @@ class PgAutoFailover:
 def _kill_group(pid: int, sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, sig)
+    _reap(pid)
+
+
+def _reap(pid: int, timeout: float = 10.0) -> None:
+    proc = _STARTED.pop(pid, None)
+    if proc is not None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout)
 
 
 def _reachable_by_postgres(path: Path) -> bool:
