@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
@@ -171,6 +170,11 @@ class CallRecorder:
         self._metrics.db_writes.labels("ok").inc()
         return True
 
+    @property
+    def backlog(self) -> int:
+        """Writes submitted and not yet written (the retry buffer while the database is away)."""
+        return len(self._queue)
+
     def _enqueue(self, write: _Write) -> None:
         if len(self._queue) >= self._max_pending:
             self._metrics.db_writes.labels("dropped").inc()
@@ -215,9 +219,10 @@ class CallRecorder:
                         for group in groups:
                             many = [w.params for w in group if w.params is not None]
                             await conn.execute(group[0].statement, many if len(many) > 1 else group[0].params)
-        except (TimeoutError, OSError, DBAPIError, PoolTimeout) as exc:
-            # Only database work runs in this block: its timeouts and socket errors are the database away.
-            if isinstance(exc, (TimeoutError, OSError)) or database_away(exc):
+        except Exception as exc:
+            # Only database work runs in this block: its timeouts and socket errors are the database away. Any
+            # other error is handled here too, never raised: the writer task must not die with a batch in hand.
+            if isinstance(exc, (TimeoutError, OSError, PoolTimeout)) or database_away(exc):
                 return False
             if len(batch) > 1:
                 # One bad statement must not take the batch's other writes with it: each on its own.
