@@ -105,7 +105,7 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
             assert [(c["uniqueid"], c["node"], c["position"]) for c in l1["callers"]] == \
                 [(b_caller, "b", 1), (joined.uniqueid, "a", 2)]
             assert l1["waiting"] == 2 and merged["waiting"] >= 2 and l1["longest_wait_seconds"] >= 40
-            assert {n["node"]: n["fresh"] for n in merged["nodes"]} == {"a": True, "b": True}
+            assert {n["node"]: n["fresh"] for n in merged["live_nodes"]} == {"a": True, "b": True}
             adviser = next(a for a in merged["agents"] if a["agent"] == AGENT)
             assert adviser["on_call"] and adviser["call_seconds"] >= 20  # in a call on b, though a sees none
             # The SSE stream carries the same merged view.
@@ -117,7 +117,7 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
                                         "WHERE node = 'b'"))
             stale = await until("b's caller left out", lambda: _merged(client, 1))
             assert [c["uniqueid"] for c in l1_of(stale)["callers"]] == [joined.uniqueid]
-            b = next(n for n in stale["nodes"] if n["node"] == "b")
+            b = next(n for n in stale["live_nodes"] if n["node"] == "b")
             assert not b["fresh"] and b["age_seconds"] >= 30
     finally:
         citizen.stop()

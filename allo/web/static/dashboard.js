@@ -138,10 +138,10 @@
     live.textContent = doc.ami === "up" ? "en direct" : "Asterisk injoignable";
     live.classList.toggle("down", doc.ami !== "up");
     // Several nodes (docs/dashboard.md): another node whose live view is old is left out of the figures, and said.
-    const stale = (doc.nodes || []).filter((n) => !n.fresh).map((n) => `nœud ${esc(n.node)} : données anciennes`);
-    const nodes = $("#dash-nodes");
-    nodes.hidden = !stale.length;
-    nodes.innerHTML = stale.join(" · ");
+    const stale = (doc.live_nodes || []).filter((n) => !n.fresh).map((n) => `nœud ${esc(n.node)} : données anciennes`);
+    const liveNodes = $("#dash-live-nodes");
+    liveNodes.hidden = !stale.length;
+    liveNodes.innerHTML = stale.join(" · ");
     document.body.dataset.generatedAt = String(doc.generated_at);
   }
 
