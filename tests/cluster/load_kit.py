@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from acd.ami.client import AmiClient
-from acd.ami.errors import AmiActionFailed
+import httpx
+
 from allo.setup import sipp
 from bench.amiwatch import AmiWatch, Seen
 from bench.load import CitizenResult
-from tests.cluster.cluster_kit import ClusterUnderTest
+from tests.cluster.cluster_kit import ClusterUnderTest, wait_until
 from tests.cluster.proxied_sipp import TrunkLoad, advisers_uas, register
 
 RATE = 3.0  # calls per second: ten times the 3939's peak, as the fault tests
@@ -31,34 +31,34 @@ class Advisers:
 
 
 async def start_advisers(cluster: ClusterUnderTest) -> Advisers:
-    """The load's advisers register once to Kamailio (one SIPp UAS answers for all), then join l1 on both nodes."""
+    """The load's advisers register once to Kamailio (one SIPp UAS answers for all), then log in through node a's
+    API: the desired state in PostgreSQL, which each node's reconciler applies to its own Asterisk."""
     port = sipp.free_port()
     proxy_port = cluster.topology.proxy_port
     for username, password in cluster.load_passwords.items():
         result = await asyncio.to_thread(register, proxy_port, username, password, port)
         assert result.ok, result.log
     uas = advisers_uas(proxy_port, port, TALK_MS).start()
-    for node in ("a", "b"):
-        await join_l1(cluster, node, list(cluster.load_passwords))
-    return Advisers(list(cluster.load_passwords), port, uas, len(cluster.load_passwords))
-
-
-async def join_l1(cluster: ClusterUnderTest, node: str, names: list[str]) -> None:
-    """QueueAdd on one node (already there is fine: AstDB restored it)."""
-    settings = cluster.node_settings(node)
-    ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
-                    settings.ami_secret.get_secret_value())
-    await ami.start()
-    try:
-        await ami.wait_ready(15)
+    names = list(cluster.load_passwords)
+    headers = await asyncio.to_thread(cluster.headers, "a")
+    async with httpx.AsyncClient(base_url=cluster.services["a"].base_url, headers=headers, timeout=10) as client:
         for name in names:
-            try:
-                await ami.queue_add("l1", f"PJSIP/{name}", name)
-            except AmiActionFailed as exc:
-                if "already there" not in exc.response.message.lower():
-                    raise
-    finally:
-        await ami.stop()
+            reply = await client.post(f"/api/agents/{name}/login")
+            assert reply.status_code == 200, reply.text
+    for node in ("a", "b"):
+        took = await wait_members(cluster, node, names, 15)
+        assert took is not None, f"node {node}'s Asterisk has not every adviser in l1 and available"
+    return Advisers(names, port, uas, len(names))
+
+
+async def wait_members(cluster: ClusterUnderTest, node: str, names: list[str], timeout: float) -> float | None:
+    """Seconds until node `node`'s Asterisk has every one of `names` in l1, not paused (or None)."""
+    async def present() -> bool:
+        shown = await asyncio.to_thread(cluster.asterisks[node].cli, "queue show l1", 10.0, False)
+        lines = {line.split()[0]: line for line in shown.splitlines() if "(PJSIP/" in line}
+        return all(name in lines and "paused" not in lines[name].lower() for name in names)
+
+    return await wait_until(present, timeout, 0.25)
 
 
 @asynccontextmanager
