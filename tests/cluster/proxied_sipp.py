@@ -43,6 +43,18 @@ def proxied_adviser(talk_ms: int) -> str:
     return text.replace("[talk_ms]", str(talk_ms))
 
 
+class FromTrunk(sipp.Sipp):
+    """A SIPp whose SIP and media leave from the trunk's address (`trunk`, a loopback alias such as 127.0.0.4)."""
+
+    trunk = "127.0.0.4"
+
+    def command(self, scenario_path: Path | None = None) -> list[str]:
+        cmd = super().command(scenario_path)
+        for flag in ("-i", "-mi"):
+            cmd[cmd.index(flag) + 1] = self.trunk
+        return cmd
+
+
 def register(proxy_port: int, username: str, password: str, contact_port: int) -> sipp.SippResult:
     """REGISTER at the proxy with the contact on `contact_port` (one SIPp UAS answers for every adviser there)."""
     text = (sipp.SCENARIO_DIR / "agent-register.xml").read_text().replace(

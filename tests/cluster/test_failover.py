@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
 
@@ -45,6 +46,10 @@ async def advisers(cluster: ClusterUnderTest) -> AsyncIterator[Advisers]:
     started = await start_advisers(cluster)
     yield started
     started.uas.stop()
+    headers = await asyncio.to_thread(cluster.headers, "a")
+    async with httpx.AsyncClient(base_url=cluster.services["a"].base_url, headers=headers, timeout=10) as api:
+        for name in started.names:  # nobody left in l1 whose phone is gone
+            await api.post(f"/api/agents/{name}/logout")
 
 
 def _load_text(seconds: float, advisers: Advisers) -> str:
