@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -14,6 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from allo.errors import ConfigError, SetupError
@@ -148,6 +151,26 @@ def sip_options_ok(host: str, port: int, timeout: float = 1.0) -> bool:
     return reply.startswith("SIP/2.0 200")
 
 
+def _read_fifo(fd: int, timeout: float) -> str:
+    """The whole text written to the FIFO open for reading as `fd` by its writer, within `timeout`."""
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(fd, 65536)
+        if not chunk and chunks:
+            break  # the writer closed after writing
+        if not chunk:
+            time.sleep(0.01)  # no writer yet: a FIFO without one reads as end of file
+            continue
+        chunks.append(chunk)
+    if not chunks:
+        raise SetupError(f"Kamailio did not answer its RPC within {timeout:.0f} s")
+    return b"".join(chunks).decode()
+
+
 @dataclass
 class KamailioProcess:
     """One Kamailio with its own run directory (cfg, dispatcher list, pid file, log, RPC fifo)."""
@@ -185,6 +208,27 @@ class KamailioProcess:
     def running(self) -> bool:
         pid = self.pid()
         return pid is not None and pid_alive(pid)
+
+    def rpc(self, method: str, *params: str | int, timeout: float = 5.0) -> Any:
+        """One JSON-RPC command over Kamailio's FIFO (e.g. `dispatcher.list`, `dlg.profile_get_size`): its result."""
+        reply_name = f"reply-{uuid.uuid4().hex[:12]}"
+        reply = self.conf.run_dir / reply_name
+        os.mkfifo(reply, 0o600)
+        request = {"jsonrpc": "2.0", "method": method, "params": list(params), "reply_name": reply_name, "id": 1}
+        # The reply FIFO is open for reading before the request leaves: Kamailio's open for writing then succeeds.
+        reader = os.open(reply, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            fifo = os.open(self.conf.run_dir / "kamailio_rpc.fifo", os.O_WRONLY | os.O_NONBLOCK)
+            with os.fdopen(fifo, "w") as out:
+                out.write(json.dumps(request) + "\n")
+            answer = _read_fifo(reader, timeout)
+        finally:
+            os.close(reader)
+            reply.unlink(missing_ok=True)
+        document = json.loads(answer)
+        if "error" in document:
+            raise SetupError(f"Kamailio RPC {method}: {document['error']}")
+        return document.get("result")
 
     def answers(self) -> bool:
         return sip_options_ok(self.conf.listen, self.conf.port)
