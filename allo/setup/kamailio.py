@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from allo.errors import ConfigError, SetupError
 from allo.setup.procs import pid_alive, run, say
@@ -26,6 +26,7 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "kamailio-conf" / "kamailio.cfg
 KAMAILIO = "/usr/sbin/kamailio"
 MODULES_DIR = "/usr/lib/x86_64-linux-gnu/kamailio/modules"
 PLACEHOLDER = re.compile(r"@@([A-Z][A-Z0-9_]*)@@")
+URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
 REALM = "allo"  # the realm of the agents' stored MD5(user:allo:password)
 
 
@@ -85,8 +86,11 @@ def kamailio_db_url(asyncpg_dsn: str) -> str:
     parts = urlsplit(asyncpg_dsn)
     if parts.scheme not in {"postgresql", "postgres"} or not parts.hostname:
         raise ConfigError("Kamailio needs a PostgreSQL address with a host (postgresql://user:pw@host:port/db)")
-    user = quote(parts.username or "", safe="")
-    password = quote(parts.password or "", safe="")
+    user, password = unquote(parts.username or ""), unquote(parts.password or "")
+    if not URL_SAFE.fullmatch(user) or not URL_SAFE.fullmatch(password):
+        # db_postgres splits its URL on ':' '@' '/' and decodes nothing: such characters cannot be carried.
+        raise ConfigError("Kamailio's database address: user and password must be letters, digits, - _ . ~ "
+                          "(allo's generated passwords are)")
     auth = f"{user}:{password}@" if password else f"{user}@"
     port = f":{parts.port}" if parts.port else ""
     return f"postgres://{auth}{parts.hostname}{port}{parts.path}"
