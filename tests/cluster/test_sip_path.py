@@ -12,6 +12,9 @@ import pytest
 
 from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo.db.models import CallOutcome
+from allo.doctor.findings import Rule
+from allo.doctor.inputs import collect
+from allo.doctor.run import diagnose
 from allo.setup import sipp
 from tests.cluster.sip_kit import (
     NODE_HOST,
@@ -127,3 +130,12 @@ async def test_a_trunk_call_claiming_to_be_an_adviser_lands_in_the_menu_as_a_cit
     # The citizens' menu answered it and wrote its journey (an adviser's call has no journey).
     row = await wait_call_row(sip_path.settings, since=since, until=CallOutcome.HUNG_UP_IN_MENU)
     assert row.call_id.startswith("a-")
+
+
+def test_allo_doctor_passes_the_proxied_node_and_kamailio_as_rendered(sip_path: SipPath):
+    node = sip_path.asterisk
+    inputs = collect(sip_path.settings, node.host_path(node.etc_dir), use_db=False,
+                     kamailio_cfg=sip_path.kamailio.cfg_path)
+    assert inputs.kamailio_text is not None
+    findings = [f for f in diagnose(inputs, sip_path.settings) if f.rule is not Rule.FILE_MODE]
+    assert findings == [], [f.render() for f in findings]
