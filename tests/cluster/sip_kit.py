@@ -179,6 +179,23 @@ def proxied_adviser(proxy_port: int, port: int, *, talk_ms: int = 1000, timeout_
                      timeout_s=timeout_s, scenario_text=(SCENARIOS / "agent-answer-proxy.xml").read_text())
 
 
+def _refer_via_proxy(scenario: str) -> str:
+    """The stock REFER scenario as a phone behind a record-routing proxy plays it."""
+    text = scenario.replace('<recv request="INVITE" crlf="true">', '<recv request="INVITE" crlf="true" rrs="true">', 1)
+    text = text.replace("      [last_Via:]\n", "      [last_Via:]\n      [last_Record-Route:]\n", 1)  # the INVITE's 200
+    for method in ("REFER", "BYE"):
+        text = text.replace(f"{method} [$contact_uri] SIP/2.0", f"{method} [$contact_uri] SIP/2.0\n      [routes]")
+    return text
+
+
+def proxied_adviser_refer(proxy_port: int, port: int, number: str, *, talk_ms: int = 1500) -> sipp.Sipp:
+    """An adviser registered to the proxy from `port` who answers one call, then blind-transfers it by SIP REFER to
+    `number` (docs/transfers.md); the REFER and the BYE go through the proxy."""
+    text = _refer_via_proxy((sipp.SCENARIO_DIR / "agent-refer.xml").read_text())
+    return sipp.Sipp("agent-refer.xml", sipp.sip_target(proxy_port), {"talk_ms": str(talk_ms), "refer_to": number},
+                     port=port, timeout_s=60, scenario_text=text)
+
+
 def other_node_rings(sip_path: SipPath, agent: str) -> sipp.Sipp:
     """The second node's ACD ringing `agent` through the proxy; the scenario passes only on 486 Busy Here."""
     return sipp.Sipp("node-invite-busy.xml", sipp.sip_target(sip_path.proxy_port), extra=["-s", agent],

@@ -25,6 +25,7 @@ from tests.cluster.sip_kit import (
     node_watch,
     other_node_rings,
     proxied_adviser,
+    proxied_adviser_refer,
     sip_path,
     trunk_citizen,
 )
@@ -139,3 +140,35 @@ def test_allo_doctor_passes_the_proxied_node_and_kamailio_as_rendered(sip_path: 
     assert inputs.kamailio_text is not None
     findings = [f for f in diagnose(inputs, sip_path.settings) if f.rule is not Rule.FILE_MODE]
     assert findings == [], [f.render() for f in findings]
+
+
+async def test_a_refer_through_kamailio_transfers_the_call_on_the_same_node_without_cutting_the_citizen(
+        sip_path: SipPath, node_watch: NodeWatch, demo_passwords: dict[str, str]):
+    level1, level2 = "agent1002", "agent2001"  # agent2001: the Droit du travail adviser (82)
+    port1 = await register(sip_path, level1, demo_passwords[level1])
+    port2 = await register(sip_path, level2, demo_passwords[level2])
+    await sip_path.wait_contact(level1, "Avail")
+    await sip_path.wait_contact(level2, "Avail")
+    await node_watch.client.queue_add("l1", f"PJSIP/{level1}", level1)
+    await node_watch.client.queue_add("l2-travail", f"PJSIP/{level2}", level2)
+    referring = proxied_adviser_refer(sip_path.proxy_port, port1, "82", talk_ms=2000).start()
+    answering = proxied_adviser(sip_path.proxy_port, port2, talk_ms=1500).start()
+    citizen = trunk_citizen(sip_path.proxy_port, caller="0655210082", keys="1").start()
+    try:
+        joined = await node_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=60)
+        await node_watch.wait_for(AgentConnect, lambda e: e.uniqueid == joined.uniqueid and e.queue == "l1")
+        rejoined = await node_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l2-travail", timeout=30)
+        assert rejoined.uniqueid == joined.uniqueid
+        connected = await node_watch.wait_for(
+            AgentConnect, lambda e: e.uniqueid == joined.uniqueid and e.queue == "l2-travail", timeout=30)
+        assert connected.member_name == level2
+        for party in (referring, answering, citizen):  # the citizen's one dialog lasted until level 2 hung up
+            result = await asyncio.to_thread(party.wait, 30)
+            assert result.ok, result.log
+    finally:
+        for party in (referring, answering, citizen):
+            party.stop()
+        await node_watch.client.queue_remove("l1", f"PJSIP/{level1}")
+        await node_watch.client.queue_remove("l2-travail", f"PJSIP/{level2}")
+    row = await wait_call_row(sip_path.settings, joined.uniqueid, until=CallOutcome.COMPLETED)
+    assert (row.level1_agent, row.agent) == (level1, level2)
