@@ -138,11 +138,12 @@ async def _forget_desired_states(dsn: str) -> None:
 
 @pytest.fixture(autouse=True)
 def forget_advisers_desired_state(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After a test with the service, allo forgets the advisers it acted for (`agent_presence`): the next test
+    """After a test with Asterisk (no row is ever committed without it: an action whose AMI fails rolls back),
+    allo forgets the advisers it acted for (`agent_presence`): the next test
     starts from no desired state, so a member it adds over AMI is left alone by the reconciler (docs/agents.md),
     whatever an earlier test did through the API. Members stay as the test left them (each test cleans up its own,
     through allo when allo logged them in)."""
-    settings = request.getfixturevalue("test_settings") if "postgres" in request.fixturenames else None
+    settings = request.getfixturevalue("test_settings") if "asterisk" in request.fixturenames else None
     yield
     if settings is not None:
         with ThreadPoolExecutor(1) as pool:  # outside any running event loop of the test

@@ -5,6 +5,7 @@ logged-in advisers back, paused or not as desired, and not an agent allo never a
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import asyncpg
@@ -46,9 +47,16 @@ async def as_another_node(settings, username: str, **values: object) -> float:
     return time.monotonic()
 
 
-async def penalty_of(ami, queue: str, interface: str) -> int:
-    return next(e.penalty for e in await ami.queue_status(queue)
-                if isinstance(e, QueueMember) and e.interface == interface)
+async def wait_penalty(ami, queue: str, interface: str, penalty: int, timeout: float = 2.0) -> None:
+    """Wait until Asterisk itself (QueueStatus) has the member in `queue` with `penalty`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = [e.penalty for e in await ami.queue_status(queue)
+                if isinstance(e, QueueMember) and e.interface == interface]
+        if seen == [penalty]:
+            return
+        assert time.monotonic() < deadline, f"{interface} in {queue}: penalty {seen}, wanted {penalty}"
+        await asyncio.sleep(0.1)
 
 
 async def test_a_login_writes_the_desired_state_and_another_nodes_changes_apply_within_a_second(
@@ -76,7 +84,7 @@ async def test_a_login_writes_the_desired_state_and_another_nodes_changes_apply_
                                        json={"queues": [{"queue": "l2-consommation", "penalty": 3}]})
             assert moved.status_code == 200, moved.text
             await wait_member(api, "l2-fiscalite", interface, present=False, timeout=2.0)
-            assert await penalty_of(ami_watch.client, "l2-consommation", interface) == 3
+            await wait_penalty(ami_watch.client, "l2-consommation", interface, 3)
 
             announced = await as_another_node(test_settings, FISCALITE, logged_in=False)
             await wait_member(api, "l2-consommation", interface, present=False, timeout=1.0)
