@@ -58,7 +58,7 @@ async def until(what: str, probe: Callable[[], Any], timeout: float = 10.0) -> A
         if last:
             return last
         await asyncio.sleep(0.1)
-    raise AssertionError(f"{what}: not within {timeout} s (last: {last!r})")
+    raise AssertionError(f"{what}: not within {timeout} s (last: {last!r}, seen: {SEEN!r})")
 
 
 def b_snapshot(caller: str, joined: float, call: str, connected: float) -> dict[str, Any]:
@@ -99,7 +99,7 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
                                     "('b', CAST(:s AS jsonb), now())"),
                                {"s": json.dumps(b_snapshot(b_caller, now - 40, b_call, now - 20))})
         async with httpx.AsyncClient(base_url=node_a.base_url, headers=supervisor, timeout=10) as client:
-            merged = await until("b's caller merged", lambda: _merged(client, 2))
+            merged = await until("b's caller merged", lambda: _merged(client, 2), timeout=20)
             l1 = l1_of(merged)
             # b's caller arrived first: first in the one list; each with its node; counts summed, max wait b's.
             assert [(c["uniqueid"], c["node"], c["position"]) for c in l1["callers"]] == \
@@ -131,8 +131,12 @@ async def _row(conn: Any, node: str) -> dict[str, Any] | None:
     return row.snapshot if row is not None and row.snapshot["queues"].get("l1", {}).get("waiting") else None
 
 
+SEEN: list[Any] = []  # the last document a probe saw, for the failure's message
+
+
 async def _merged(client: httpx.AsyncClient, waiting: int) -> dict[str, Any] | None:
     document = await dashboard(client)
+    SEEN[:] = [{"l1": l1_of(document), "nodes": document.get("nodes")}]
     return document if l1_of(document)["waiting"] == waiting and "nodes" in document else None
 
 
