@@ -80,7 +80,7 @@ class NodeLiveSync:
         failing = False
         while True:
             try:
-                async with asyncio.timeout(max(self.tick * 2, 2.0)):
+                async with asyncio.timeout(max(self.tick * 3, 5.0)):
                     await self.sync()
                 failing = False
             except Exception as exc:  # PostgreSQL away: the others' rows age; retried at the next tick

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.async_api import Page, expect
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -20,6 +21,7 @@ from allo.auth.roles import Role
 from allo.desk.node_events import NodeEvent, NodeEventKind
 from allo.setup import sipp
 from tests.adviser_kit import adviser_headers
+from tests.browser_kit import login, shot
 from tests.e2e.test_desk_live import desk_stream
 
 pytestmark = pytest.mark.e2e
@@ -58,7 +60,7 @@ async def until(what: str, probe: Callable[[], Any], timeout: float = 10.0) -> A
         if last:
             return last
         await asyncio.sleep(0.1)
-    raise AssertionError(f"{what}: not within {timeout} s (last: {last!r})")
+    raise AssertionError(f"{what}: not within {timeout} s (last: {last!r}, seen: {SEEN!r})")
 
 
 def b_snapshot(caller: str, joined: float, call: str, connected: float) -> dict[str, Any]:
@@ -83,7 +85,7 @@ def l1_of(document: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale(test_settings, node_a, ami_watch,
-                                                                                  db) -> None:
+                                                                                  db, page: Page) -> None:
     now = time.time()
     b_caller, b_call = f"b-{now:.0f}.1", f"b-{now:.0f}.0"
     supervisor = node_a.headers(Role.SUPERVISOR)
@@ -99,7 +101,7 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
                                     "('b', CAST(:s AS jsonb), now())"),
                                {"s": json.dumps(b_snapshot(b_caller, now - 40, b_call, now - 20))})
         async with httpx.AsyncClient(base_url=node_a.base_url, headers=supervisor, timeout=10) as client:
-            merged = await until("b's caller merged", lambda: _merged(client, 2))
+            merged = await until("b's caller merged", lambda: _merged(client, 2), timeout=20)
             l1 = l1_of(merged)
             # b's caller arrived first: first in the one list; each with its node; counts summed, max wait b's.
             assert [(c["uniqueid"], c["node"], c["position"]) for c in l1["callers"]] == \
@@ -111,6 +113,15 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
             # The SSE stream carries the same merged view.
             streamed = await _streamed(client, lambda d: b_caller in [c["uniqueid"] for c in l1_of(d)["callers"]])
             assert [c["node"] for c in l1_of(streamed)["callers"]] == ["b", "a"]
+            # The supervisor's page: one list, each caller's node said discreetly.
+            await login(page, node_a, Role.SUPERVISOR, "/dashboard")
+            rows = page.locator("#dash-callers tr.waiting-caller")
+            await expect(rows).to_have_count(2)
+            await expect(rows.nth(0)).to_have_attribute("data-uniqueid", b_caller)
+            await expect(rows.nth(0).locator(".caller-node")).to_have_text("nœud b")
+            await expect(rows.nth(1).locator(".caller-node")).to_have_text("nœud a")
+            await expect(page.locator("#dash-nodes")).to_be_hidden()
+            await shot(page, "dashboard-two-nodes")
             # b goes silent: its row ages past ALLO_NODE_LIVE_FRESH_SECONDS, its caller leaves a's dashboard.
             async with db.begin() as conn:
                 await conn.execute(text("UPDATE node_live SET updated_at = now() - interval '30 seconds' "
@@ -119,6 +130,8 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
             assert [c["uniqueid"] for c in l1_of(stale)["callers"]] == [joined.uniqueid]
             b = next(n for n in stale["live_nodes"] if n["node"] == "b")
             assert not b["fresh"] and b["age_seconds"] >= 30
+            await expect(page.locator("#dash-nodes")).to_have_text("nœud b : données anciennes")
+            await expect(rows).to_have_count(1)
     finally:
         citizen.stop()
         async with db.begin() as conn:
@@ -131,8 +144,12 @@ async def _row(conn: Any, node: str) -> dict[str, Any] | None:
     return row.snapshot if row is not None and row.snapshot["queues"].get("l1", {}).get("waiting") else None
 
 
+SEEN: list[Any] = []  # the last document a probe saw, for the failure's message
+
+
 async def _merged(client: httpx.AsyncClient, waiting: int) -> dict[str, Any] | None:
     document = await dashboard(client)
+    SEEN[:] = [{"l1": l1_of(document), "nodes": document.get("nodes")}]
     return document if l1_of(document)["waiting"] == waiting and "nodes" in document else None
 
 
