@@ -76,7 +76,8 @@ class AlloService:
         self.engine = engine or make_engine(settings)
         self.auth = AuthStore(self.engine, session_hours=settings.session_hours, token_hours=settings.token_hours)
         self.login_limiter = LoginLimiter(settings.login_attempts, settings.login_window_seconds)
-        self.recorder = CallRecorder(self.engine, self.metrics, timeout=settings.db_write_timeout)
+        self.recorder = CallRecorder(self.engine, self.metrics, timeout=settings.db_write_timeout,
+                                     max_pending=settings.db_retry_max_writes)
         self.rules = RulesCache(self.engine, settings.asyncpg_dsn, poll_interval=settings.rules_poll_interval)
         self.rules.add_listener(self._on_rules)
         self.clock = settings.routing_clock()
