@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
+import signal
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from allo.db.models import Call, CallOutcome, QueueLeg
 from allo.metrics import Metrics
 from allo.queues.legs import LegInsert, statement
 from allo.records.recorder import CallRecorder
+from allo.setup.pg_ha import PgAutoFailover
 from tests import reliability
 from tests.ha.conftest import Formation
 
@@ -162,20 +165,55 @@ async def test_the_primary_killed_under_load_loses_no_acknowledged_row(formation
     assert window_s < promotion_s + 5, "allo took long to write again once the standby was promoted"
 
 
-async def test_the_killed_node_rejoins_as_the_standby(formation: Formation):
-    """After the test above (module order), or on a fresh formation: kill the primary, bring it back."""
-    ha = formation.ha
-    old = await asyncio.to_thread(ha.wait_primary, None, 60)
+async def _both_running(ha: PgAutoFailover) -> None:
+    """The formation whole again after an earlier test of the module: both keepers running, a synchronous standby."""
     for name in ("node1", "node2"):
         if ha.keeper_pid(name) is None:
             await asyncio.to_thread(ha.restart_node, name)
     await asyncio.to_thread(ha.wait_standby, 120)
+
+
+async def test_a_crashed_postgres_under_a_live_keeper_is_restarted_in_place(formation: Formation):
+    """Only the primary's postgres dies (kill -9), its machine and keeper live: the keeper restarts it, no
+    promotion; allo's writes wait in the recorder meanwhile, as for a restart."""
+    ha = formation.ha
+    await _both_running(ha)
+    old = await asyncio.to_thread(ha.wait_primary, None, 60)
+    postmaster = ha.postmaster_pid(old.name)
+    assert postmaster is not None
     started = time.monotonic()
+    os.kill(postmaster, signal.SIGKILL)
+    await _until(lambda: ha.postmaster_pid(old.name) not in {None, postmaster}, "postgres not restarted", 30)
+    again = await asyncio.to_thread(ha.wait_primary, None, 30)
+    back_s = time.monotonic() - started
+    assert again.name == old.name, "a crash with the keeper alive must not promote the standby"
+    await asyncio.to_thread(ha.wait_standby, 60)
+    reliability.record(
+        "database_postgres_crashed", kind="database", passed=again.name == old.name and back_s < 15,
+        title="PostgreSQL's primary process killed, its keeper alive: restarted in place, no promotion",
+        load="none (the recorder's retry covers the gap as for a restart: « PostgreSQL stopped for 12 s »)",
+        observed={"postgres killed": f"{old.name} (kill -9 of the postmaster only)",
+                  "primary after": again.name, "writable again after (s)": round(back_s, 2)})
+    assert back_s < 15
+
+
+async def test_the_killed_node_rejoins_as_the_standby(formation: Formation):
+    """A killed primary's machine comes back: its keeper rejoins as the standby of the promoted node."""
+    ha = formation.ha
+    await _both_running(ha)
+    old = await asyncio.to_thread(ha.wait_primary, None, 60)
     await asyncio.to_thread(ha.kill_node, old.name)
     new = await asyncio.to_thread(ha.wait_primary, old.name, PROMOTION_MAX_S)
+    started = time.monotonic()
     await asyncio.to_thread(ha.restart_node, old.name)
     await asyncio.to_thread(ha.wait_standby, 120)
     rejoined_s = time.monotonic() - started
     states = {node.name: node.reported for node in await asyncio.to_thread(ha.states)}
+    reliability.record(
+        "database_primary_rejoins", kind="database", passed=states == {new.name: "primary", old.name: "secondary"},
+        title="The killed primary's machine back: it rejoins as the synchronous standby",
+        load="none",
+        observed={"killed then restarted": old.name, "primary": new.name,
+                  "keeper restarted -> synchronous standby streaming again (s)": round(rejoined_s, 2)})
     assert states == {new.name: "primary", old.name: "secondary"}
     assert rejoined_s < 120
