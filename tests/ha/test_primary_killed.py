@@ -16,15 +16,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import asyncpg
+import httpx
 import pytest
 from sqlalchemy import func, select
 
+from allo.auth.roles import Role
 from allo.db.engine import make_engine
 from allo.db.models import Call, CallOutcome, QueueLeg
 from allo.metrics import Metrics
 from allo.queues.legs import LegInsert, statement
 from allo.records.recorder import CallRecorder
 from allo.setup.pg_ha import PgAutoFailover
+from allo.setup.service_process import ServiceProcess
+from allo.setup.sipp import free_port
+from allo.setup.stack import seed_database
 from tests import reliability
 from tests.ha.conftest import Formation
 
@@ -217,3 +222,69 @@ async def test_the_killed_node_rejoins_as_the_standby(formation: Formation):
                   "keeper restarted -> synchronous standby streaming again (s)": round(rejoined_s, 2)})
     assert states == {new.name: "primary", old.name: "secondary"}
     assert rejoined_s < 120
+
+
+async def _get(url: str, headers: dict[str, str] | None = None) -> httpx.Response | None:
+    try:
+        async with httpx.AsyncClient(timeout=2) as client:
+            return await client.get(url, headers=headers)
+    except httpx.HTTPError:
+        return None
+
+
+async def test_allo_serve_follows_the_promotion_by_itself(formation: Formation):
+    """A whole `allo serve` on the multi-host ALLO_DATABASE_URL (no Asterisk: the database alone matters here):
+    after the primary is killed, its health check finds the database again, its rules listener (asyncpg.connect
+    with Settings.asyncpg_dsn) listens again, and a login (a write) succeeds, without a restart."""
+    ha, settings = formation.ha, formation.settings
+    await _both_running(ha)
+    await seed_database(settings)
+    service = ServiceProcess(settings.model_copy(update={
+        "agi_port": free_port(), "http_port": free_port(), "ami_port": free_port()}))
+    service.env = {"ALLO_DATABASE_URL": settings.sqlalchemy_url, "ALLO_RULES_POLL_INTERVAL": "1"}
+    await asyncio.to_thread(service.start, 40, without_asterisk=True)
+    try:
+        ops = await asyncio.to_thread(service.headers, Role.ADMIN)
+        version_url = f"{service.base_url}/api/rules/version"
+
+        async def listening() -> bool:
+            reply = await _get(version_url, ops)
+            return reply is not None and reply.status_code == 200 and reply.json()["listening"] == "yes"
+
+        async def database_up() -> bool:
+            reply = await _get(f"{service.base_url}/healthz")
+            return reply is not None and reply.json().get("database") == "up"
+
+        deadline = time.monotonic() + 30
+        while not (await listening() and await database_up()):
+            assert time.monotonic() < deadline, "allo serve never listened to the rules"
+            await asyncio.sleep(0.1)
+        old = await asyncio.to_thread(ha.wait_primary, None, 60)
+        killed_at = time.monotonic()
+        await asyncio.to_thread(ha.kill_node, old.name)
+        await asyncio.to_thread(ha.wait_primary, old.name, PROMOTION_MAX_S)
+        promoted_at = time.monotonic()
+        health_back = listen_back = None
+        deadline = promoted_at + 60
+        while health_back is None or listen_back is None:
+            assert time.monotonic() < deadline, f"after the promotion: database {health_back}, rules {listen_back}"
+            now = time.monotonic()
+            if health_back is None and await database_up():
+                health_back = now - promoted_at
+            if listen_back is None and await listening():
+                listen_back = now - promoted_at
+            await asyncio.sleep(0.1)
+        service._tokens.clear()  # a new login: a token written through the service's pool, on the new primary
+        await asyncio.to_thread(service.headers, Role.ADMIN)
+        assert service.proc is not None and service.proc.poll() is None, "allo serve died"
+        assert listen_back < 5, "the rules listener came back late (its reconnection back-off)"
+    finally:
+        await asyncio.to_thread(service.stop)
+    reliability.record(
+        "database_allo_serve_follows", kind="database", passed=True,
+        title="allo serve on the multi-host address: back on the new primary by itself",
+        load="none (a whole allo serve, rules listener polling every 1 s)",
+        observed={"kill -> standby promoted (s)": round(promoted_at - killed_at, 2),
+                  "health check's database up again after the promotion (s)": round(health_back, 2),
+                  "rules listener listening again after the promotion (s)": round(listen_back, 2),
+                  "a login (a write) after it": "200"})
