@@ -70,7 +70,7 @@ test-faults: venv sysdeps
 	$(PY) -m pytest tests/faults $(PYTEST_ARGS)
 
 # The database's primary killed under a write load (issue 21): pg_auto_failover promotes the standby, allo writes
-# on, nothing acknowledged is lost; ~40 s, so `.ci/run` runs it; docs/reliability.md is rendered at the end.
+# on, nothing acknowledged is lost; ~1.5 min, so `.ci/run` runs it; docs/reliability.md is rendered at the end.
 test-ha: venv sysdeps
 	$(PY) -m pytest tests/ha $(PYTEST_ARGS)
 

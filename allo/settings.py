@@ -197,6 +197,12 @@ class Settings(BaseSettings):
     surge_poll_seconds: float = Field(default=3.0, gt=0, le=60, description="How often the wrong-code surge "
                                       "counts the last minute's wrong codes of every node in PostgreSQL")
 
+    # The database's standby (docs/scaling.md § The database): writes kept while no server is writable.
+    db_retry_max_writes: int = Field(default=100_000, ge=1_000, description="Call-record writes the recorder "
+                                     "keeps, in order, while the database is away (a failover, a restart) and "
+                                     "retries until they land; ~0.5 kB each (100,000: ~50 MB); beyond, new writes "
+                                     "are dropped and counted (allo_db_writes_total{result=\"dropped\"})")
+
     # Accounts (docs/accounts.md).
     session_hours: float = Field(default=12.0, gt=0, description="A web login lasts this long")
     token_hours: float = Field(default=24.0, gt=0, description="An API bearer token lasts this long")

@@ -2,6 +2,12 @@
 
 Writes never sit on the caller's path for long: each has a timeout, and a failure is logged and counted,
 never raised into the call flow (the caller is routed whatever the database does).
+
+While the database is away (a restart, a failover to the standby: docs/scaling.md § The database), the background
+writes wait in the recorder's queue, in order, and are retried (backing off to 3 s) until they land: none is lost
+unless the queue outgrows `max_pending` (ALLO_DB_RETRY_MAX_WRITES, ~0.5 kB a write: new writes beyond are dropped
+and counted) or the process ends before the database is back. A batch whose commit was cut may have landed: it is
+sent again, which the statements bear (call rows are upserts, queue legs skip a visit already there).
 """
 
 from __future__ import annotations
