@@ -6,6 +6,7 @@ starts its cluster from, so the tests run the topology `make run-cluster` runs."
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -15,16 +16,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+import httpx
+
+from allo.auth.roles import Role
+from allo.auth.users import DEMO_USERS_FILE, read_demo_users
 from allo.cluster.topology import NodeSpec, Topology, node_overrides, run_topology, settings_env
 from allo.settings import SECRETS_FILE, Settings
 from allo.setup.asterisk import AsteriskInstance
 from allo.setup.kamailio import KamailioConf, KamailioProcess, kamailio_db_url
 from allo.setup.mail_sink import start_mail_sink, stop_mail_sink
+from allo.setup.pg_ha import PgAutoFailover
 from allo.setup.postgres import PostgresCluster
 from allo.setup.procs import pid_alive, say
 from allo.setup.stack import SeededData, setup_asterisk, setup_database, setup_postgres
 
 PID_FILE = "allo-run-cluster.pid"
+# pg_auto_failover's monitor and its two data nodes (primary and synchronous standby) for `make run-cluster`.
+PG_HA_MONITOR_PORT, PG_HA_NODE_PORTS = 55442, (55443, 55444)
 # Carried to every node's allo besides its own overrides: the database they share.
 SHARED_KEYS = ("pg_port", "database_url", "smtp_host", "smtp_port")
 
@@ -75,7 +83,7 @@ def supervise_node(settings: Settings, topology: Topology, node: NodeSpec) -> su
 class Cluster:
     settings: Settings
     topology: Topology
-    postgres: PostgresCluster | None
+    postgres: PostgresCluster | PgAutoFailover | None
     asterisks: dict[str, AsteriskInstance]
     kamailio: KamailioProcess
     supervisors: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -103,9 +111,28 @@ class Cluster:
             self.postgres.stop()
 
 
-def set_up_cluster(settings: Settings, topology: Topology) -> Cluster:
-    """PostgreSQL, schema and seed (each once), both Asterisk, Kamailio; the allo processes are started after."""
-    postgres = setup_postgres(settings)
+def setup_pg_ha(settings: Settings) -> tuple[Settings, PgAutoFailover | None]:
+    """The database's primary and synchronous standby (pg_auto_failover, allo/setup/pg_ha.py), allo's settings on
+    their multi-host address; nothing when ALLO_DATABASE_URL names a database of its own."""
+    if not settings.uses_private_postgres:
+        say("using ALLO_DATABASE_URL, no private PostgreSQL")
+        return settings, None
+    password = settings.pg_password.get_secret_value()
+    ha = PgAutoFailover(settings.state_dir, PG_HA_MONITOR_PORT, PG_HA_NODE_PORTS)
+    say(f"PostgreSQL primary and standby (pg_auto_failover: monitor {PG_HA_MONITOR_PORT}, nodes "
+        f"{', '.join(map(str, PG_HA_NODE_PORTS))})")
+    ha.start(password)
+    return settings.model_copy(update={"database_url": ha.url(password)}), ha
+
+
+def set_up_cluster(settings: Settings, topology: Topology, *, pg_ha: bool = True) -> Cluster:
+    """PostgreSQL (with its standby unless `pg_ha` is off), schema and seed (each once), both Asterisk, Kamailio;
+    the allo processes are started after."""
+    postgres: PostgresCluster | PgAutoFailover | None
+    if pg_ha:
+        settings, postgres = setup_pg_ha(settings)
+    else:
+        postgres = setup_postgres(settings)
     data: SeededData = setup_database(settings)
     asterisks = {}
     for node in topology.nodes:
@@ -125,11 +152,37 @@ def announce(cluster: Cluster) -> None:
         say(f"node {node.name}: Asterisk SIP {node.address}:{node.sip_port}, AMI {node.address}:{node.ami_port}, "
             f"FastAGI {node.address}:{node.agi_port}, web pages {node.http_url}/login "
             f"(logs in {node.state_dir})")
-    database = cluster.settings.database_url or f"127.0.0.1:{cluster.settings.pg_port} (private cluster)"
-    say(f"PostgreSQL: {database}")
+    if isinstance(cluster.postgres, PgAutoFailover):
+        say(f"PostgreSQL: primary and synchronous standby on 127.0.0.1:{PG_HA_NODE_PORTS[0]} and "
+            f":{PG_HA_NODE_PORTS[1]} (pg_auto_failover monitor :{PG_HA_MONITOR_PORT}); allo follows the primary")
+    else:
+        database = "ALLO_DATABASE_URL" if cluster.postgres is None else f"127.0.0.1:{cluster.settings.pg_port}"
+        say(f"PostgreSQL: {database}")
     state = cluster.settings.state_dir
-    say(f"demo accounts in {state / 'demo-users.txt'}; advisers' SIP passwords in {state / 'demo-agents.txt'}")
+    users = read_demo_users(state)
+    admin = next(((name, password) for name, (role, password) in users.items() if role is Role.ADMIN), None)
+    if admin is not None:
+        say(f"demo admin on either node's pages: username {admin[0]}  password {admin[1]}")
+    say(f"demo accounts in {state / DEMO_USERS_FILE}; advisers' SIP passwords (register to Kamailio) in "
+        f"{state / 'demo-agents.txt'}")
     say("`make stop` stops the whole cluster")
+
+
+def wait_healthy(topology: Topology, timeout: float = 60.0) -> None:
+    """Until every node's allo answers /healthz (said, not fatal: `allo supervise` keeps trying)."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per probe
+    deadline = time.monotonic() + timeout
+    waiting = {node.name: node for node in topology.nodes}
+    while waiting and time.monotonic() < deadline:
+        for name, node in list(waiting.items()):
+            try:
+                if httpx.get(f"{node.http_url}/healthz", timeout=1).status_code == 200:
+                    del waiting[name]
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.3)
+    for name, node in waiting.items():
+        say(f"node {name}'s allo is not answering yet: see {node.state_dir / 'serve.log'}")
 
 
 def pid_file(settings: Settings) -> Path:
@@ -139,6 +192,7 @@ def pid_file(settings: Settings) -> Path:
 def run_cluster(settings: Settings) -> int:
     topology = run_topology(settings.state_dir)
     cluster = set_up_cluster(settings, topology)
+    settings = cluster.settings
     stopping = False
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -151,6 +205,7 @@ def run_cluster(settings: Settings) -> int:
     try:
         start_mail_sink(settings)
         cluster.start_allo()
+        wait_healthy(topology)
         announce(cluster)
         while not stopping:
             for node in topology.nodes:  # a supervisor that died is started again (it restarts `allo serve`)

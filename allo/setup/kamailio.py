@@ -83,6 +83,11 @@ def trunk_networks(trunk_match: str) -> str:
 
 def kamailio_db_url(asyncpg_dsn: str) -> str:
     """The `postgres://` address db_postgres reads, from allo's DSN (its first host: db_postgres knows one)."""
+    scheme, sep, rest = asyncpg_dsn.partition("://")
+    auth_part, at, hosts = rest.rpartition("@")
+    if sep and "," in hosts.split("/", 1)[0]:  # a multi-host DSN (pg_auto_failover's pair): the first host
+        first, _, tail = hosts.partition(",")
+        asyncpg_dsn = f"{scheme}://{auth_part}{at}{first}/{tail.split('/', 1)[1] if '/' in tail else ''}"
     parts = urlsplit(asyncpg_dsn)
     if parts.scheme not in {"postgresql", "postgres"} or not parts.hostname:
         raise ConfigError("Kamailio needs a PostgreSQL address with a host (postgresql://user:pw@host:port/db)")

@@ -69,3 +69,14 @@ def test_settings_env_is_read_back_by_settings(monkeypatch: pytest.MonkeyPatch) 
 def test_unknown_node_is_a_clear_error() -> None:
     with pytest.raises(KeyError, match="no node 'c'"):
         run_topology(Path("s")).node("c")
+
+
+def test_a_nodes_process_environment_carries_the_shared_database() -> None:
+    from allo.cluster.launch import node_env
+
+    topology = run_topology(Path("/srv/state"))
+    url = "postgresql+asyncpg://allo:pw@/allo?host=127.0.0.1:55443&host=127.0.0.1:55444&target_session_attrs=read-write"
+    env = node_env(Settings(pg_port=55499, database_url=url), topology, topology.node("a"))
+    assert env["ALLO_DATABASE_URL"] == url and env["ALLO_PG_PORT"] == "55499"
+    assert env["ALLO_NODE_NAME"] == "a" and env["ALLO_HTTP_PORT"] == "8000"
+    assert "ALLO_DATABASE_URL" not in node_env(Settings(), topology, topology.node("b"))

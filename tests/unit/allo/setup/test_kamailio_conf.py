@@ -90,6 +90,13 @@ def test_the_db_url_comes_from_allos_dsn():
         kamailio_db_url("postgresql://allo:p%2Fw@127.0.0.1:5433/allo")
 
 
+def test_a_multi_host_dsn_gives_its_first_host():
+    """pg_auto_failover's pair (make run-cluster): db_postgres knows one host; Kamailio only reads, which a hot
+    standby also answers."""
+    dsn = "postgresql://allo:pw@127.0.0.1:55443,127.0.0.1:55444/allo?target_session_attrs=read-write"
+    assert kamailio_db_url(dsn) == "postgres://allo:pw@127.0.0.1:55443/allo"
+
+
 @pytest.mark.skipif(shutil.which("kamailio") is None and not Path("/usr/sbin/kamailio").exists(),
                     reason="Kamailio not installed (scripts/system-deps.sh installs it)")
 def test_kamailio_accepts_the_rendered_configuration(tmp_path):
