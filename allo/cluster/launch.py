@@ -22,7 +22,7 @@ from allo.auth.roles import Role
 from allo.auth.users import DEMO_USERS_FILE, read_demo_users
 from allo.cluster.topology import NodeSpec, Topology, node_overrides, run_topology, settings_env
 from allo.settings import SECRETS_FILE, Settings
-from allo.setup.asterisk import AsteriskInstance
+from allo.setup.asterisk import AsteriskInstance, locate_asterisk_root
 from allo.setup.kamailio import KamailioConf, KamailioProcess, kamailio_db_url
 from allo.setup.mail_sink import start_mail_sink, stop_mail_sink
 from allo.setup.pg_ha import PgAutoFailover
@@ -70,13 +70,43 @@ def kamailio_conf(settings: Settings, topology: Topology, *, probe_interval_s: i
         run_dir=topology.kamailio_dir, probe_interval_s=probe_interval_s)
 
 
+SUPERVISE_PID = "allo-supervise.pid"
+
+
 def supervise_node(settings: Settings, topology: Topology, node: NodeSpec) -> subprocess.Popen[bytes]:
     """`allo supervise` for one node, its output in the node's state dir."""
     with (node.state_dir / "supervise.log").open("ab") as log:
-        return subprocess.Popen(
+        proc = subprocess.Popen(
             [sys.executable, "-m", "allo.cli.main", "--state-dir", str(node.state_dir), "supervise"],
             env={**os.environ, **node_env(settings, topology, node)}, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
+    (node.state_dir / SUPERVISE_PID).write_text(str(proc.pid))
+    return proc
+
+
+def stop_leftovers(settings: Settings) -> None:
+    """What a killed `allo run-cluster` left: each node's supervisor (it drains its `allo serve`), Kamailio, both
+    Asterisk, the mail sink, the database formation."""
+    topology = run_topology(settings.state_dir)
+    for node in topology.nodes:
+        try:
+            pid = int((node.state_dir / SUPERVISE_PID).read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if pid_alive(pid) and b"supervise" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            say(f"stopping allo of node {node.name}")
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 60
+            while pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.2)
+    KamailioProcess(kamailio_conf(settings, topology)).stop()
+    root = locate_asterisk_root(settings)
+    if root is not None:
+        for node in topology.nodes:
+            AsteriskInstance(root, node.asterisk_instance).stop()
+    stop_mail_sink(settings)
+    if settings.uses_private_postgres and (settings.state_dir / "pgha").exists():
+        PgAutoFailover(settings.state_dir, PG_HA_MONITOR_PORT, PG_HA_NODE_PORTS).stop()
 
 
 @dataclass
@@ -221,14 +251,17 @@ def run_cluster(settings: Settings) -> int:
 
 
 def stop_cluster(settings: Settings, timeout: float = 120.0) -> bool:
-    """Ask a running `allo run-cluster` to stop; False when none runs."""
+    """Ask a running `allo run-cluster` to stop; when it is gone (killed) but left its parts running, stop them.
+    False when there was no cluster."""
     try:
         pid = int(pid_file(settings).read_text().strip())
     except (OSError, ValueError):
         return False
     if not pid_alive(pid):
+        say("allo run-cluster is gone: stopping what it left running")
+        stop_leftovers(settings)
         pid_file(settings).unlink(missing_ok=True)
-        return False
+        return True
     say(f"asking allo run-cluster ({pid}) to stop")
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout

@@ -9,6 +9,7 @@ import os
 import signal
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -113,6 +114,10 @@ async def test_asterisk_of_node_a_killed_b_answers_new_calls_within_5_s_then_a_t
 
     await wait_until(swept, 15, 0.5)
     lost = lost_rows[0]
+    at_kill = datetime.fromtimestamp(killed_at, UTC)
+    closed = await cluster.sql("SELECT coalesce(end_reason, outcome::text), count(*) FROM calls WHERE node = 'a' "
+                               "AND started_at < :k AND (ended_at IS NULL OR ended_at >= :k) GROUP BY 1 ORDER BY 1",
+                               k=at_kill)
     shown: list[object] = []
 
     async def on_dashboard() -> bool:  # the supervisors' dashboard of the surviving node counts them
@@ -133,6 +138,7 @@ async def test_asterisk_of_node_a_killed_b_answers_new_calls_within_5_s_then_a_t
         "advisers back in node a's l1, put back by its reconciler, after (s from fully booted)": _round(members_back_s),
         "advisers' registrations (all before the load; none after the kill)": advisers.registrations,
         "calls of node a closed as cut by a node loss (calls.end_reason = node_lost)": lost,
+        "node a's journeys open at the kill, by how they were closed": ", ".join(f"{r}: {n}" for r, n in closed),
         "calls cut by a node loss on node b's dashboard (GET /api/dashboard node_lost)": shown[0] if shown else None,
         **done.figures(),
         "probe settings": _probe_settings(conf),
