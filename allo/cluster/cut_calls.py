@@ -44,6 +44,25 @@ _CUT_ALL = text(_CUT.format(before=""))
 _CUT_BEFORE = text(_CUT.format(before="AND started_at < :before"))
 
 
+_REVIVE = text("""
+WITH revived AS (
+    UPDATE calls SET ended_at = NULL, end_reason = NULL
+    WHERE node = :node AND end_reason = :reason AND started_at >= :booted AND call_id = ANY(:live)
+    RETURNING call_id
+), legs AS (
+    UPDATE queue_legs l SET
+        outcome = CASE WHEN l.outcome = 'left' THEN CAST('waiting' AS leg_outcome) ELSE l.outcome END,
+        left_at = CASE WHEN l.outcome = 'left' THEN NULL ELSE l.left_at END,
+        wait_seconds = CASE WHEN l.outcome = 'left' THEN NULL ELSE l.wait_seconds END,
+        end_reason = NULL
+    FROM revived r
+    WHERE l.call_id = r.call_id AND l.end_reason = :reason
+    RETURNING l.id
+)
+SELECT (SELECT count(*) FROM revived) AS calls, (SELECT count(*) FROM legs) AS legs
+""")
+
+
 @dataclass(frozen=True, slots=True)
 class Cut:
     calls: int
@@ -57,6 +76,14 @@ async def cut_calls(conn: AsyncConnection, node: str, at: datetime, *, started_b
         row = (await conn.execute(_CUT_ALL, params)).one()
     else:
         row = (await conn.execute(_CUT_BEFORE, params | {"before": started_before})).one()
+    return Cut(int(row.calls), int(row.legs))
+
+
+async def revive_calls(conn: AsyncConnection, node: str, booted: datetime, live: list[str]) -> Cut:
+    """Reopen `node`'s calls closed as cut that its Asterisk (up since `booted`) still holds (`live`: the Uniqueids
+    of its channels): the sweeper cut them because this allo was silent, but the node's Asterisk kept them (its
+    dialplan carries on without allo). A waiting leg cut becomes waiting again; the AMI events that follow end it."""
+    row = (await conn.execute(_REVIVE, {"node": node, "reason": NODE_LOST, "booted": booted, "live": live})).one()
     return Cut(int(row.calls), int(row.legs))
 
 

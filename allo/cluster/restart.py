@@ -2,6 +2,9 @@
 node's open calls that started before its Asterisk's start-up cannot live on it, so they are closed as cut by a
 node loss. A mere reconnection to the same Asterisk process closes nothing: every call it holds started after it
 booted. Asterisk gives its start-up time (CoreStatus) in its local time, to the second, on this machine's clock.
+
+The other way round: calls the sweeper closed because this allo was silent, but that its Asterisk still holds (its
+dialplan carries on without allo, docs/degraded-mode.md), are reopened at the reconnection (CoreShowChannels).
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.ami.client import AmiClient
+from acd.ami.event_types import UnknownEvent
 from acd.ami.fields import Fields
-from allo.cluster.cut_calls import Cut, cut_calls, log_cut
+from allo.cluster.cut_calls import Cut, cut_calls, log_cut, revive_calls
 from allo.metrics import Metrics
 from allo.tasks import cancel_and_wait
 
@@ -44,6 +48,7 @@ class RestartSweep:
         self._metrics = metrics
         self._task: asyncio.Task[Cut | None] | None = None
         self.last: Cut | None = None
+        self.revived = Cut(0, 0)
 
     def on_resync(self, _snapshot: object) -> None:
         # Read now, before the AMI's "up since" replaces the moment it was lost.
@@ -59,6 +64,11 @@ class RestartSweep:
         """The last check's result (tests)."""
         return await self._task if self._task is not None else None
 
+    async def _live_channels(self) -> list[str]:
+        events = await self._ami.list_action("CoreShowChannels", None, "CoreShowChannelsComplete")
+        return sorted({Fields(e.fields).text("Uniqueid") for e in events
+                       if isinstance(e, UnknownEvent) and e.name.lower() == "coreshowchannel"} - {""})
+
     async def _check(self, lost_at: datetime | None) -> Cut | None:
         try:
             booted = boot_time((await self._ami.action("CoreStatus")).fields)
@@ -66,11 +76,16 @@ class RestartSweep:
                 log.warning("node %s: Asterisk's start-up time unreadable, restart not checked", self._node)
                 return None
             at = min(lost_at, booted) if lost_at is not None else booted
+            live = await self._live_channels()
             async with self._engine.begin() as conn:
                 cut = await cut_calls(conn, self._node, at, started_before=booted)
+                self.revived = await revive_calls(conn, self._node, booted, live)
         except Exception as exc:  # AMI or database away: the next reconnection checks again
             log.warning("node %s: restart check failed: %s: %s", self._node, type(exc).__name__, str(exc)[:200])
             return None
+        if self.revived.calls:
+            log.warning("node %s: %d call(s) closed as cut are still up on its Asterisk: reopened", self._node,
+                        self.revived.calls)
         if cut.calls or cut.legs:
             log_cut(self._node, "asterisk_restarted", at, cut)
             if self._metrics is not None:

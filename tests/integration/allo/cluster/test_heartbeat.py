@@ -13,11 +13,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from acd.ami.client import AmiClient
-from acd.ami.event_types import AmiResponse
+from acd.ami.event_types import AmiResponse, UnknownEvent
+from allo.cluster.cut_calls import cut_calls
 from allo.cluster.heartbeat import AsteriskWatch, Heartbeat
 from allo.cluster.restart import RestartSweep
 from allo.setup.sipp import free_port
-from tests.integration.allo.cluster.cluster_kit import add_call, calls_of, db_now
+from tests.integration.allo.cluster.cluster_kit import add_call, calls_of, db_now, legs_of
 
 pytestmark = pytest.mark.integration
 
@@ -85,9 +86,11 @@ async def test_a_database_outage_does_not_stop_the_heartbeat(engine, test_settin
 
 
 class BootedAt:
-    """The one AMI action the restart check sends, answered as Asterisk 22 does (local time, to the second)."""
+    """The two AMI actions the restart check sends, answered as Asterisk 22 does (CoreStatus: local time, to the
+    second; CoreShowChannels: one event per channel)."""
 
-    def __init__(self, booted: datetime) -> None:
+    def __init__(self, booted: datetime, live: tuple[str, ...] = ()) -> None:
+        self.live = live
         local = booted.astimezone()
         self.fields = {"Response": "Success", "CoreStartupDate": local.strftime("%Y-%m-%d"),
                        "CoreStartupTime": local.strftime("%H:%M:%S")}
@@ -95,6 +98,12 @@ class BootedAt:
     async def action(self, name: str, fields: object = None, **_: object) -> AmiResponse:
         assert name == "CoreStatus"
         return AmiResponse(True, "", dict(self.fields))
+
+    async def list_action(self, name: str, fields: object = None, complete: str | None = None,
+                          **_: object) -> list[object]:
+        assert (name, complete) == ("CoreShowChannels", "CoreShowChannelsComplete")
+        return [UnknownEvent("CoreShowChannel", {"Channel": f"PJSIP/trunk-{n}", "Uniqueid": uniqueid})
+                for n, uniqueid in enumerate(self.live)]
 
 
 async def test_after_an_asterisk_restart_only_the_calls_older_than_it_are_cut(engine):
@@ -120,3 +129,21 @@ async def test_after_an_asterisk_restart_only_the_calls_older_than_it_are_cut(en
     assert await again.wait() == type(cut)(0, 0)
     assert (await calls_of(engine))["a-1.4"][1] is None
     assert datetime.now(UTC) > booted
+
+
+async def test_calls_cut_while_this_allo_was_silent_but_still_up_on_its_asterisk_are_reopened(engine):
+    """The allo died, its Asterisk did not: the sweeper cut the node's calls; back, the allo finds some still up."""
+    booted = (await db_now(engine)) - timedelta(hours=1)
+    await add_call(engine, "a-3.1", "a", "queued", started_ago=60, leg="waiting")  # still waiting on Asterisk
+    await add_call(engine, "a-3.2", "a", "answered", started_ago=60, leg="answered")  # ended meanwhile
+    async with engine.begin() as conn:
+        cut = await cut_calls(conn, "a", (await db_now(engine)) - timedelta(seconds=20))
+    assert (cut.calls, cut.legs) == (2, 2)
+    sweep = RestartSweep(engine, cast(AmiClient, BootedAt(booted, live=("a-3.1", "a-3.1-helper"))), "a",
+                         down_for=lambda: None)
+    sweep.on_resync([])
+    assert await sweep.wait() == type(cut)(0, 0)  # same Asterisk: nothing cut
+    assert (sweep.revived.calls, sweep.revived.legs) == (1, 1)
+    calls, legs = await calls_of(engine), await legs_of(engine)
+    assert calls["a-3.1"][:2] == (None, None) and legs["a-3.1"] == ("waiting", None, None, None)
+    assert calls["a-3.2"][1] == "node_lost" and legs["a-3.2"][3] == "node_lost"
