@@ -133,8 +133,10 @@
     const live = $("#dash-live");
     live.textContent = doc.ami === "up" ? "en direct" : "Asterisk injoignable";
     live.classList.toggle("down", doc.ami !== "up");
-    // Several nodes (docs/dashboard.md): another node whose live view is old is left out of the figures, and said.
-    const stale = (doc.nodes || []).filter((n) => !n.fresh).map((n) => `nœud ${esc(n.node)} : données anciennes`);
+    // Several nodes (docs/dashboard.md): another node's view that is old, or whose allo does not see its Asterisk,
+    // is left out of the figures, and said.
+    const stale = (doc.nodes || []).slice(1).filter((n) => !n.fresh || n.ami !== "up").map((n) =>
+      `nœud ${esc(n.node)} : ${n.fresh ? "Asterisk injoignable" : "données anciennes"}`);
     const nodes = $("#dash-nodes");
     nodes.hidden = !stale.length;
     nodes.innerHTML = stale.join(" · ");
