@@ -221,5 +221,5 @@ def dashboard_view(live: LiveQueues, calls: Sequence[ConnectedCall], day: DayDat
         for queue in queues:
             for caller in queue["callers"]:
                 caller["node"] = cluster.caller_node.get(caller["uniqueid"])
-        document["nodes"] = [dict(n) for n in cluster.nodes]
+        document["live_nodes"] = [dict(n) for n in cluster.nodes]
     return document

@@ -110,7 +110,7 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
             assert [(c["uniqueid"], c["node"], c["position"]) for c in l1["callers"]] == \
                 [(b_caller, "b", 1), (joined.uniqueid, "a", 2)]
             assert l1["waiting"] == 2 and merged["waiting"] >= 2 and l1["longest_wait_seconds"] >= 40
-            assert {n["node"]: n["fresh"] for n in merged["nodes"]} == {"a": True, "b": True}
+            assert {n["node"]: n["fresh"] for n in merged["live_nodes"]} == {"a": True, "b": True}
             assert 'allo_node_live_views{state="fresh"} 1.0' in await metrics(client, node_a)
             adviser = next(a for a in merged["agents"] if a["agent"] == AGENT)
             assert adviser["on_call"] and adviser["call_seconds"] >= 20  # in a call on b, though a sees none
@@ -124,7 +124,7 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
             await expect(rows.nth(0)).to_have_attribute("data-uniqueid", b_caller)
             await expect(rows.nth(0).locator(".caller-node")).to_have_text("nœud b")
             await expect(rows.nth(1).locator(".caller-node")).to_have_text("nœud a")
-            await expect(page.locator("#dash-nodes")).to_be_hidden()
+            await expect(page.locator("#dash-live-nodes")).to_be_hidden()
             await shot(page, "dashboard-two-nodes")
             # b goes silent: its row ages past ALLO_NODE_LIVE_FRESH_SECONDS, its caller leaves a's dashboard.
             b_alive.cancel()
@@ -135,10 +135,10 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
                                         "WHERE node = 'b'"))
             stale = await until("b's caller left out", lambda: _merged(client, 1))
             assert [c["uniqueid"] for c in l1_of(stale)["callers"]] == [joined.uniqueid]
-            b = next(n for n in stale["nodes"] if n["node"] == "b")
+            b = next(n for n in stale["live_nodes"] if n["node"] == "b")
             assert not b["fresh"] and b["age_seconds"] >= 30
             assert 'allo_node_live_views{state="stale"} 1.0' in await metrics(client, node_a)
-            await expect(page.locator("#dash-nodes")).to_have_text("nœud b : données anciennes")
+            await expect(page.locator("#dash-live-nodes")).to_have_text("nœud b : données anciennes")
             await expect(rows).to_have_count(1)
     finally:
         citizen.stop()
@@ -173,8 +173,8 @@ SEEN: list[Any] = []  # the last document a probe saw, for the failure's message
 
 async def _merged(client: httpx.AsyncClient, waiting: int) -> dict[str, Any] | None:
     document = await dashboard(client)
-    SEEN[:] = [{"l1": l1_of(document), "nodes": document.get("nodes")}]
-    return document if l1_of(document)["waiting"] == waiting and "nodes" in document else None
+    SEEN[:] = [{"l1": l1_of(document), "live_nodes": document.get("live_nodes")}]
+    return document if l1_of(document)["waiting"] == waiting and "live_nodes" in document else None
 
 
 async def _streamed(client: httpx.AsyncClient, wanted: Callable[[dict[str, Any]], bool],

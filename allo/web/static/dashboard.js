@@ -135,11 +135,11 @@
     live.classList.toggle("down", doc.ami !== "up");
     // Several nodes (docs/dashboard.md): another node's view that is old, or whose allo does not see its Asterisk,
     // is left out of the figures, and said.
-    const stale = (doc.nodes || []).slice(1).filter((n) => !n.fresh || n.ami !== "up").map((n) =>
+    const stale = (doc.live_nodes || []).slice(1).filter((n) => !n.fresh || n.ami !== "up").map((n) =>
       `nœud ${esc(n.node)} : ${n.fresh ? "Asterisk injoignable" : "données anciennes"}`);
-    const nodes = $("#dash-nodes");
-    nodes.hidden = !stale.length;
-    nodes.innerHTML = stale.join(" · ");
+    const liveNodes = $("#dash-live-nodes");
+    liveNodes.hidden = !stale.length;
+    liveNodes.innerHTML = stale.join(" · ");
     document.body.dataset.generatedAt = String(doc.generated_at);
   }
 

@@ -71,7 +71,7 @@ def test_callers_of_both_nodes_in_one_list_by_arrival_with_their_node() -> None:
     assert l1["longest_wait_seconds"] == 35.0  # b's first caller, measured on a's clock from the wall times
     assert [(c["uniqueid"], c["node"], c["wait_seconds"]) for c in l1["callers"]] == \
         [("b-1.1", "b", 35.0), ("a-1.1", "a", 25.0), ("b-1.2", "b", 15.0), ("a-1.2", "a", 5.0)]
-    assert document["nodes"] == [{"node": "a", "fresh": True, "age_seconds": None, "ami": "up"},
+    assert document["live_nodes"] == [{"node": "a", "fresh": True, "age_seconds": None, "ami": "up"},
                                  {"node": "b", "fresh": True, "age_seconds": 0.5, "ami": "up"}]
 
 
@@ -141,7 +141,7 @@ def test_alone_the_merge_is_this_nodes_view() -> None:
     merged = merge_live("a", a, [], [], clock(), ami_up=False, fresh_seconds=5)
     alone = dashboard_view(a, [], DayData(), clock(), ami_up=False)
     assert dashboard_view(merged, merged.calls, DayData(), clock(), ami_up=False) == alone
-    assert "nodes" not in alone and "node" not in alone["queues"][0]["callers"][0]
+    assert "live_nodes" not in alone and "node" not in alone["queues"][0]["callers"][0]
 
 
 def test_the_snapshot_of_an_unchanged_view_is_equal_whenever_taken() -> None:
