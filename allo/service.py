@@ -188,12 +188,11 @@ class AlloService:
                           refresh_s=settings.planning_plan_refresh_seconds)
         # Several nodes: this node's live queues to node_live, the others' merged into the dashboard.
         self.node_live = NodeLiveSync(self.engine, settings.node_name, self.live, self.active_calls.calls,
-                                      lambda: self.ami.connected, tick=settings.node_live_seconds) \
-            if settings.node_name else None
+                                      lambda: self.ami.connected, metrics=self.metrics, tick=settings.node_live_seconds,
+                                      fresh_seconds=settings.node_live_fresh_seconds) if settings.node_name else None
         feed = DashboardFeed(self.live, self.active_calls, self.engine, lambda: self.ami.connected, load=counter,
                              at_risk=lambda: self.callbacks.scheduler.at_risk, alerts=self._alerts,
-                             needed=planner.needed_now, nodes=self.node_live,
-                             fresh_seconds=settings.node_live_fresh_seconds)
+                             needed=planner.needed_now, nodes=self.node_live)
         return counter, planner, feed
 
     def _retention_task(self) -> RetentionTask:
@@ -212,7 +211,7 @@ class AlloService:
         context = CallContext(self.engine, self.recorder, self._sector_of_queue,
                               repeat_days=settings.repeat_caller_days)
         # Several nodes: the desk events of this node told to the others, theirs handed to this node's hub.
-        self.desk_relay = DeskRelay(self.engine, settings.asyncpg_dsn, settings.node_name) \
+        self.desk_relay = DeskRelay(self.engine, settings.asyncpg_dsn, settings.node_name, self.metrics) \
             if settings.node_name else None
         hub = DeskHub(self.live, labels.label, context, self.metrics, node=settings.node_name,
                       publish=self.desk_relay.publish if self.desk_relay is not None else None)

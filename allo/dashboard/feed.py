@@ -59,10 +59,8 @@ class DashboardFeed:
                  tick: float = 1.0, load: DayLoader = load_day,
                  at_risk: Callable[[], Sequence[tuple[str, datetime]]] = lambda: (),
                  alerts: Callable[[], Alerts] = Alerts, read_help: HelpReader = read_open_help,
-                 needed: Callable[[], Mapping[str, NeededNow]] = dict, nodes: NodeLiveSync | None = None,
-                 fresh_seconds: float = 5.0) -> None:
+                 needed: Callable[[], Mapping[str, NeededNow]] = dict, nodes: NodeLiveSync | None = None) -> None:
         self._nodes = nodes  # several nodes: their live views merged with this one's (docs/dashboard.md)
-        self._fresh_seconds = fresh_seconds
         self._needed = needed
         self._load = load
         self._read_help = read_help
@@ -97,7 +95,7 @@ class DashboardFeed:
             return dashboard_view(self._live, self._calls.calls(), self.day, now, ami_up=self._ami_up(),
                                   at_risk=self._at_risk(), alerts=self._alerts(), needed=self._needed())
         merged = merge_live(self._nodes.node, self._live, self._calls.calls(), self._nodes.remotes(), now,
-                            ami_up=self._ami_up(), fresh_seconds=self._fresh_seconds)
+                            ami_up=self._ami_up(), fresh_seconds=self._nodes.fresh_seconds)
         cluster = ClusterView(merged.caller_node, [n.document() for n in merged.nodes])
         return dashboard_view(merged, merged.calls, self.day, now, ami_up=self._ami_up(), at_risk=self._at_risk(),
                               alerts=self._alerts(), needed=self._needed(), cluster=cluster)

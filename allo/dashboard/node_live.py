@@ -127,7 +127,8 @@ def merge_live(node: str, live: LiveState, calls: Sequence[ConnectedCall], remot
                now: Instant, *, ami_up: bool, fresh_seconds: float) -> MergedLive:
     """This node's live view with every fresh remote row: a queue's callers from all nodes in one list (by
     arrival), members merged (in a call on either node is in a call), calls listed together. A stale row (its node
-    silent for longer than `fresh_seconds`) is left out of the figures and listed in `nodes` as not fresh."""
+    silent for longer than `fresh_seconds`), or one whose allo does not see its Asterisk, is left out of the figures
+    and listed in `nodes` as it is."""
     merged = MergedLive(queues={name: _copy(q) for name, q in live.queues.items()}, calls=list(calls),
                         nodes=[NodeStatus(node, True, None, ami_up)])
     per_queue: dict[str, list[list[WaitingCaller]]] = {n: [q.ordered_waiting()] for n, q in live.queues.items()}
@@ -135,9 +136,10 @@ def merge_live(node: str, live: LiveState, calls: Sequence[ConnectedCall], remot
         merged.caller_node.update({u: node for u in queue.waiting})
     for row in sorted(remotes, key=lambda r: r.node):
         fresh = row.age_seconds <= fresh_seconds and row.snapshot.get("v") == VERSION
-        merged.nodes.append(NodeStatus(row.node, fresh, round(row.age_seconds, 1), bool(row.snapshot.get("ami"))))
-        if not fresh:
-            continue
+        ami = bool(row.snapshot.get("ami"))
+        merged.nodes.append(NodeStatus(row.node, fresh, round(row.age_seconds, 1), ami))
+        if not (fresh and ami):
+            continue  # a node that does not see its Asterisk has only its last view of it: not the truth now
         for name, data in row.snapshot.get("queues", {}).items():
             theirs = _remote_queue(name, data, now)
             target = merged.queues.setdefault(name, QueueLive(name=name, strategy=theirs.strategy))

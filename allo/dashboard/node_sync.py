@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from acd.live.calls import ConnectedCall
 from acd.live.state import LiveState
 from allo.dashboard.node_live import RemoteRow, snapshot_of
+from allo.metrics import Metrics
 from allo.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,12 @@ OTHERS = text("SELECT node, snapshot, EXTRACT(EPOCH FROM clock_timestamp() - upd
 
 class NodeLiveSync:
     def __init__(self, engine: AsyncEngine, node: str, live: LiveState, calls: Callable[[], Sequence[ConnectedCall]],
-                 ami_up: Callable[[], bool], *, tick: float = 1.0, keepalive: float = 2.0) -> None:
+                 ami_up: Callable[[], bool], *, metrics: Metrics, tick: float = 1.0, keepalive: float = 2.0,
+                 fresh_seconds: float = 5.0) -> None:
         self._engine = engine
+        self.fresh_seconds = fresh_seconds
+        metrics.node_live_views.labels("fresh").set_function(lambda: self._count(fresh=True))
+        metrics.node_live_views.labels("stale").set_function(lambda: self._count(fresh=False))
         self.node = node
         self._live = live
         self._calls = calls
@@ -64,6 +69,9 @@ class NodeLiveSync:
         since = time.monotonic() - self._read_at
         return tuple(RemoteRow(r.node, r.snapshot, r.age_seconds + since) for r in self._remotes)
 
+    def _count(self, *, fresh: bool) -> float:
+        return float(sum(1 for r in self.remotes() if (r.age_seconds <= self.fresh_seconds) is fresh))
+
     async def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="node-live")
 
@@ -79,10 +87,13 @@ class NodeLiveSync:
     async def _loop(self) -> None:
         failing = False
         while True:
+            started = time.monotonic()
             try:
                 async with asyncio.timeout(max(self.tick * 3, 5.0)):
                     await self.sync()
                 failing = False
+                if (took := time.monotonic() - started) > self.tick:
+                    log.warning("node_live synchronised in %.1f s (tick %.1f s)", took, self.tick)
             except Exception as exc:  # PostgreSQL away: the others' rows age; retried at the next tick
                 if not failing:
                     log.warning("node_live not synchronised: %s", type(exc).__name__)

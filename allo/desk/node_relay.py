@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from allo.desk.node_events import CHANNEL, MAX_PAYLOAD, NodeEvent, read_event
+from allo.metrics import Metrics
 from allo.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ MAX_QUEUED = 1000  # events waiting to be sent at most (the database away): beyo
 
 
 class DeskRelay:
-    def __init__(self, engine: AsyncEngine, dsn: str, node: str) -> None:
+    def __init__(self, engine: AsyncEngine, dsn: str, node: str, metrics: Metrics) -> None:
+        self._metrics = metrics
         self._engine = engine
         self._dsn = dsn
         self.node = node
@@ -34,14 +36,13 @@ class DeskRelay:
         self._outbox: asyncio.Queue[NodeEvent] = asyncio.Queue(maxsize=MAX_QUEUED)
         self._tasks: list[asyncio.Task[None]] = []
         self.listening = False
-        self.sent = 0
-        self.received = 0
 
     def publish(self, event: NodeEvent) -> None:
         """Told to the other nodes soon (called from the hub's synchronous AMI listeners)."""
         try:
             self._outbox.put_nowait(event)
         except asyncio.QueueFull:
+            self._metrics.desk_node_events.labels("dropped").inc()
             log.warning("desk event for the other nodes dropped (%s behind)", MAX_QUEUED)
 
     async def start(self) -> None:
@@ -57,7 +58,7 @@ class DeskRelay:
         event = read_event(payload, self.node)
         if event is None:
             return  # this node's own (LISTEN hears them too), or not ours to read
-        self.received += 1
+        self._metrics.desk_node_events.labels("received").inc()
         try:
             self.deliver(event)
         except Exception:  # a bug in the hub must not kill the listening connection
@@ -68,6 +69,7 @@ class DeskRelay:
             event = await self._outbox.get()
             payload = event.payload()
             if len(payload.encode()) > MAX_PAYLOAD:
+                self._metrics.desk_node_events.labels("dropped").inc()
                 log.warning("desk event of call %s too long for NOTIFY: not sent", event.call_id)
                 continue
             for attempt in range(3):
@@ -75,12 +77,14 @@ class DeskRelay:
                     async with asyncio.timeout(2), self._engine.begin() as conn:
                         await conn.execute(text("SELECT pg_notify(:channel, :payload)"),
                                            {"channel": CHANNEL, "payload": payload})
-                    self.sent += 1
+                    self._metrics.desk_node_events.labels("sent").inc()
                     break
                 except Exception as exc:  # the database away a moment: the event is of use for seconds only
                     log.warning("desk event not sent to the other nodes (%s), attempt %d", type(exc).__name__,
                                 attempt + 1)
                     await asyncio.sleep(0.5)
+            else:
+                self._metrics.desk_node_events.labels("dropped").inc()
 
     async def _listen_forever(self) -> None:
         backoff = 0.5

@@ -5,6 +5,7 @@ service is node "a"; a fictitious node "b" is what the test writes in PostgreSQL
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -90,6 +91,7 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
     b_caller, b_call = f"b-{now:.0f}.1", f"b-{now:.0f}.0"
     supervisor = node_a.headers(Role.SUPERVISOR)
     citizen = sipp.citizen(test_settings.sip_port, caller="0655400021", keys="1").start()
+    b_alive: asyncio.Task[None] | None = None
     try:
         joined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=40)
         # a writes its own view: its caller is in its node_live row.
@@ -100,6 +102,7 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
             await conn.execute(text("INSERT INTO node_live (node, snapshot, updated_at) VALUES "
                                     "('b', CAST(:s AS jsonb), now())"),
                                {"s": json.dumps(b_snapshot(b_caller, now - 40, b_call, now - 20))})
+        b_alive = asyncio.create_task(keep_fresh(db, "b"))  # as b's allo does, every tick
         async with httpx.AsyncClient(base_url=node_a.base_url, headers=supervisor, timeout=10) as client:
             merged = await until("b's caller merged", lambda: _merged(client, 2), timeout=20)
             l1 = l1_of(merged)
@@ -108,6 +111,7 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
                 [(b_caller, "b", 1), (joined.uniqueid, "a", 2)]
             assert l1["waiting"] == 2 and merged["waiting"] >= 2 and l1["longest_wait_seconds"] >= 40
             assert {n["node"]: n["fresh"] for n in merged["live_nodes"]} == {"a": True, "b": True}
+            assert 'allo_node_live_views{state="fresh"} 1.0' in await metrics(client, node_a)
             adviser = next(a for a in merged["agents"] if a["agent"] == AGENT)
             assert adviser["on_call"] and adviser["call_seconds"] >= 20  # in a call on b, though a sees none
             # The SSE stream carries the same merged view.
@@ -120,9 +124,12 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
             await expect(rows.nth(0)).to_have_attribute("data-uniqueid", b_caller)
             await expect(rows.nth(0).locator(".caller-node")).to_have_text("nœud b")
             await expect(rows.nth(1).locator(".caller-node")).to_have_text("nœud a")
-            await expect(page.locator("#dash-nodes")).to_be_hidden()
+            await expect(page.locator("#dash-live-nodes")).to_be_hidden()
             await shot(page, "dashboard-two-nodes")
             # b goes silent: its row ages past ALLO_NODE_LIVE_FRESH_SECONDS, its caller leaves a's dashboard.
+            b_alive.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await b_alive
             async with db.begin() as conn:
                 await conn.execute(text("UPDATE node_live SET updated_at = now() - interval '30 seconds' "
                                         "WHERE node = 'b'"))
@@ -130,12 +137,29 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
             assert [c["uniqueid"] for c in l1_of(stale)["callers"]] == [joined.uniqueid]
             b = next(n for n in stale["live_nodes"] if n["node"] == "b")
             assert not b["fresh"] and b["age_seconds"] >= 30
-            await expect(page.locator("#dash-nodes")).to_have_text("nœud b : données anciennes")
+            assert 'allo_node_live_views{state="stale"} 1.0' in await metrics(client, node_a)
+            await expect(page.locator("#dash-live-nodes")).to_have_text("nœud b : données anciennes")
             await expect(rows).to_have_count(1)
     finally:
         citizen.stop()
+        if b_alive is not None:
+            b_alive.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await b_alive
         async with db.begin() as conn:
             await conn.execute(text("DELETE FROM node_live WHERE node = 'b'"))
+
+
+async def keep_fresh(db: AsyncEngine, node: str) -> None:
+    """`node`'s row kept fresh, as its allo keeps it (an unchanged view is written again every 2 ticks)."""
+    while True:
+        async with db.begin() as conn:
+            await conn.execute(text("UPDATE node_live SET updated_at = now() WHERE node = :n"), {"n": node})
+        await asyncio.sleep(0.5)
+
+
+async def metrics(client: httpx.AsyncClient, service: Any) -> str:
+    return (await client.get("/metrics", headers=service.headers(Role.OPS))).text
 
 
 async def _row(conn: Any, node: str) -> dict[str, Any] | None:
@@ -149,8 +173,8 @@ SEEN: list[Any] = []  # the last document a probe saw, for the failure's message
 
 async def _merged(client: httpx.AsyncClient, waiting: int) -> dict[str, Any] | None:
     document = await dashboard(client)
-    SEEN[:] = [{"l1": l1_of(document), "nodes": document.get("nodes")}]
-    return document if l1_of(document)["waiting"] == waiting and "nodes" in document else None
+    SEEN[:] = [{"l1": l1_of(document), "live_nodes": document.get("live_nodes")}]
+    return document if l1_of(document)["waiting"] == waiting and "live_nodes" in document else None
 
 
 async def _streamed(client: httpx.AsyncClient, wanted: Callable[[dict[str, Any]], bool],
@@ -199,6 +223,7 @@ async def test_a_desk_event_of_node_b_reaches_the_advisers_desk_on_a_once(node_a
             await stream.wait("state", lambda d: not d["in_call"], 5)
             assert [e.doc["call_id"] for e in stream.events if e.kind == "pop"] == [call_id]  # once, never a's own
             assert len([e for e in stream.events if e.kind == "call-ended"]) == 1
+            assert 'allo_desk_node_events_total{direction="received"} 2.0' in await metrics(client, node_a)
             assert (await client.post("/api/desk/logout")).status_code == 200
     finally:
         async with db.begin() as conn:
@@ -216,8 +241,7 @@ async def test_the_surge_counts_the_wrong_codes_of_another_node(node_a, db) -> N
             alerts = await until("the surge of b's codes on a's dashboard",
                                  lambda: _alerts(client, lambda a: a["access_code_surge"]))
             assert alerts["wrong_codes_last_minute"] >= SURGE + 1
-            metrics = (await client.get("/metrics", headers=node_a.headers(Role.OPS))).text
-            assert "allo_access_code_surge 1.0" in metrics
+            assert "allo_access_code_surge 1.0" in await metrics(client, node_a)
             async with db.begin() as conn:
                 await conn.execute(text("DELETE FROM wrong_access_codes WHERE id = ANY(:ids)"), {"ids": ids})
             await until("the surge over once b's codes are gone",

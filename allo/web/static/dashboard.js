@@ -130,15 +130,13 @@
     for (const key of ["arrived", "waiting", "answered"]) {
       $(`#dash-relay-${key}`).textContent = doc.relay ? String(doc.relay[key]) : "–";
     }
-    $("#dash-node-lost-count").textContent = doc.node_lost === null || doc.node_lost === undefined ? "–"
-      : String(doc.node_lost);
-    $("#dash-nodes").innerHTML = (doc.nodes || []).map((n) =>
-      `<li data-node="${esc(n.name)}" data-state="${esc(n.state)}">Nœud ${esc(n.name)} : ${esc(n.label)}</li>`).join("");
     const live = $("#dash-live");
     live.textContent = doc.ami === "up" ? "en direct" : "Asterisk injoignable";
     live.classList.toggle("down", doc.ami !== "up");
-    // Several nodes (docs/dashboard.md): another node whose live view is old is left out of the figures, and said.
-    const stale = (doc.live_nodes || []).filter((n) => !n.fresh).map((n) => `nœud ${esc(n.node)} : données anciennes`);
+    // Several nodes (docs/dashboard.md): another node's view that is old, or whose allo does not see its Asterisk,
+    // is left out of the figures, and said.
+    const stale = (doc.live_nodes || []).slice(1).filter((n) => !n.fresh || n.ami !== "up").map((n) =>
+      `nœud ${esc(n.node)} : ${n.fresh ? "Asterisk injoignable" : "données anciennes"}`);
     const liveNodes = $("#dash-live-nodes");
     liveNodes.hidden = !stale.length;
     liveNodes.innerHTML = stale.join(" · ");

@@ -152,3 +152,12 @@ def test_the_snapshot_of_an_unchanged_view_is_equal_whenever_taken() -> None:
     assert snapshot_of(a, [], ami_up=True) == first
     a.apply(join("a-1.2", position=2))
     assert snapshot_of(a, [], ami_up=True) != first
+
+
+def test_a_node_that_does_not_see_its_asterisk_is_left_out_but_listed() -> None:
+    clock = Clock()
+    a = node_state(clock, [], [(join("a-1.1"), 0)])
+    b = node_state(Clock(), [], [(join("b-1.1"), 0)])
+    merged = merge_live("a", a, [], [remote("b", b, ami=False)], clock(), ami_up=True, fresh_seconds=5)
+    assert list(merged.queues["l1"].waiting) == ["a-1.1"]
+    assert merged.nodes[1].document() == {"node": "b", "fresh": True, "age_seconds": 0.5, "ami": "down"}
