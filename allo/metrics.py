@@ -32,6 +32,10 @@ class Metrics:
         self.routes = Counter("allo_routes", "Menu outcomes, by outcome and queue", ["outcome", "queue"],
                               registry=self.registry)
         self.ami_connected = Gauge("allo_ami_connected", "1 when the AMI session is ready", registry=self.registry)
+        # Two nodes (docs/scaling.md): calls closed as cut by a node loss, by this process (the sweeper's holder, or
+        # the allo that found its Asterisk restarted), by node.
+        self.calls_node_lost = Counter("allo_calls_node_lost", "Calls closed as cut by the loss of their node",
+                                       ["node"], registry=self.registry)
         self.wait_repeats = Counter("allo_wait_repeats", "Announcements repeated to a waiting caller (position + "
                                     "estimate), by queue and result", ["queue", "result"], registry=self.registry)
         self.ami_events = Counter("allo_ami_events", "AMI events received, by type", ["event"],

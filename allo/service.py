@@ -19,6 +19,7 @@ from agi.server import AgiServer
 from allo.auth.ratelimit import LoginLimiter
 from allo.auth.store import AuthStore
 from allo.callbacks.service import CallbackService
+from allo.cluster.parts import ClusterParts
 from allo.code_guard.ledger import CodeLedger, code_limits
 from allo.confirmations.worker import ConfirmationWorker
 from allo.dashboard.day_worker import DayCounter
@@ -77,7 +78,7 @@ class AlloService:
         self.auth = AuthStore(self.engine, session_hours=settings.session_hours, token_hours=settings.token_hours)
         self.login_limiter = LoginLimiter(settings.login_attempts, settings.login_window_seconds)
         self.recorder = CallRecorder(self.engine, self.metrics, timeout=settings.db_write_timeout,
-                                     max_pending=settings.db_retry_max_writes)
+                                     max_pending=settings.db_retry_max_writes, node=settings.node_name or None)
         self.rules = RulesCache(self.engine, settings.asyncpg_dsn, poll_interval=settings.rules_poll_interval)
         self.rules.add_listener(self._on_rules)
         self.clock = settings.routing_clock()
@@ -161,9 +162,11 @@ class AlloService:
         self.confirmations = ConfirmationWorker(self.engine, settings, self.metrics)
         # Planning (docs/planning.md): the half-hour summary folded as calls close, one process across the cluster.
         self.planning_fold = SummaryFold(self.engine, settings.planning_fold_interval, self.metrics)
+        # Two nodes (docs/scaling.md): heartbeat, calls cut by a node loss or an Asterisk restart; none on one node.
+        self.cluster = ClusterParts(settings, self.engine, self.ami, self.metrics) if settings.node_name else None
 
     def _dashboard(self, settings: Settings) -> tuple[DayCounter, Planner, DashboardFeed]:
-        counter = DayCounter(settings.sqlalchemy_url)
+        counter = DayCounter(settings.sqlalchemy_url, lost_after=settings.node_lost_seconds)
         # The week plan (docs/planning.md): pages and API on request, this week's kept for the dashboard.
         planner = Planner(self.engine, lambda: self.rules.snapshot, self.clock, plan_settings(settings),
                           refresh_s=settings.planning_plan_refresh_seconds)
@@ -250,6 +253,8 @@ class AlloService:
         await self.retention.start()
         await self.confirmations.start()
         await self.planning_fold.start()
+        if self.cluster is not None:
+            await self.cluster.start()
         await self.fallback_hours.start()
         self.best_hours.current()  # the first best hours, computed in the background (callers never wait for it)
         await self.help_desk().changed()  # the gauge of open help requests, from what the last run left
@@ -272,6 +277,8 @@ class AlloService:
 
     async def stop(self) -> None:
         """Drain FastAGI sessions first (calls in the menu finish), then the rest."""
+        if self.cluster is not None:
+            await self.cluster.stop()
         await self.retention.stop()
         await self.confirmations.stop()
         await self.planner.stop()

@@ -18,6 +18,7 @@ from acd.callbacks.policy import RISEN_PRIORITY, Waiting, deferred_until, must_r
 from acd.callbacks.progress import AttemptEnd, Next, Progress, Stage, Step, Verdict, parse_progress, reconcile
 from acd.live.state import LiveState
 from allo.callbacks.asterisk import USER_EVENT, CallbackAsterisk, Origination, dial_string
+from allo.callbacks.dialler import CallbackDialler
 from allo.callbacks.hours import opening
 from allo.callbacks.metrics import CallbackMetrics
 from allo.callbacks.store import CallbackStore, Claimed, OpenAttempt
@@ -34,8 +35,9 @@ CLOSED_RECHECK = timedelta(hours=1)  # closed with no known opening: look again 
 class CallbackScheduler:
     def __init__(self, *, settings: Settings, store: CallbackStore, ami: AmiClient, live: LiveState,
                  rules: RulesCache, metrics: CallbackMetrics, clock: Callable[[], datetime],
-                 routing_clock: Callable[[], datetime]) -> None:
+                 routing_clock: Callable[[], datetime], dialler: CallbackDialler | None = None) -> None:
         self._settings = settings
+        self._dialler = dialler  # None: this process always dials (a single process, tests)
         self._store = store
         self._ami = ami
         self._asterisk = CallbackAsterisk(ami)
@@ -85,6 +87,8 @@ class CallbackScheduler:
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
         self._task = None
+        if self._dialler is not None:
+            await self._dialler.release()
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -94,6 +98,12 @@ class CallbackScheduler:
                 async with asyncio.timeout(self._settings.callback_poll_interval):
                     await self._wake.wait()
             self._wake.clear()
+            if self._dialler is not None:
+                dials, took_over = await self._dialler.turn()
+                if not dials:
+                    continue
+                if took_over:  # attempts another node dialled: reconciled against AstDB and channels first
+                    self._check_channels = True
             if not self._ami.connected:
                 continue
             try:

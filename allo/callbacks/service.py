@@ -19,6 +19,7 @@ from acd.errors import AcdError
 from acd.live.state import LiveState
 from allo.callbacks.asterisk import CallbackAsterisk
 from allo.callbacks.crypto import PhoneCipher
+from allo.callbacks.dialler import CallbackDialler
 from allo.callbacks.hours import opening
 from allo.callbacks.metrics import CallbackMetrics
 from allo.callbacks.scheduler import CallbackScheduler
@@ -53,7 +54,8 @@ class CallbackService:
                                                        settings.callback_keys_previous.get_secret_value()))
         self._asterisk = CallbackAsterisk(ami)
         self.scheduler = CallbackScheduler(settings=settings, store=self.store, ami=ami, live=live, rules=rules,
-                                           metrics=self.metrics, clock=clock, routing_clock=routing_clock)
+                                           metrics=self.metrics, clock=clock, routing_clock=routing_clock,
+                                           dialler=CallbackDialler(engine, lambda: ami.connected))
 
     def on_event(self, event: AmiEvent) -> None:
         self.scheduler.on_event(event)

@@ -41,16 +41,16 @@ def watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def count_day(url: str, now: datetime, timeout: float) -> DayData:
+def count_day(url: str, now: datetime, timeout: float, lost_after: float = 5.0) -> DayData:
     """In the worker: read and count today's rows on a connection of its own."""
-    return asyncio.run(_count(url, now, timeout))
+    return asyncio.run(_count(url, now, timeout, lost_after))
 
 
-async def _count(url: str, now: datetime, timeout: float) -> DayData:
+async def _count(url: str, now: datetime, timeout: float, lost_after: float) -> DayData:
     engine = create_async_engine(url, poolclass=NullPool, connect_args={"timeout": timeout,
                                                                         "command_timeout": timeout})
     try:
-        return await load_day(engine, now)
+        return await load_day(engine, now, lost_after)
     finally:
         await engine.dispose()
 
@@ -58,8 +58,9 @@ async def _count(url: str, now: datetime, timeout: float) -> DayData:
 class DayCounter:
     """A `DayLoader` (allo/dashboard/feed.py) that counts in the worker process."""
 
-    def __init__(self, url: str, timeout: float = 10.0) -> None:
+    def __init__(self, url: str, timeout: float = 10.0, *, lost_after: float = 5.0) -> None:
         self._url = url
+        self._lost_after = lost_after  # a node silent this long is shown silent (ALLO_NODE_LOST_SECONDS)
         self._timeout = timeout
         self._pool: ProcessPoolExecutor | None = None
 
@@ -74,7 +75,8 @@ class DayCounter:
                                              initializer=watch_parent, initargs=(os.getpid(),))
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool, count_day, self._url, now, self._timeout)
+            return await loop.run_in_executor(self._pool, count_day, self._url, now, self._timeout,
+                                              self._lost_after)
         except BrokenProcessPool:
             log.warning("the dashboard's counting process died; a new one starts with the next refresh")
             self.close()

@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from allo.cluster.node_loss import NodeRow, node_state
 from allo.dashboard.help import open_help
 from allo.dashboard.kpi import (
     PENDING_CALLBACKS,
@@ -23,17 +24,33 @@ from allo.dashboard.kpi import (
     pending_callbacks,
     transferred_in,
 )
-from allo.dashboard.view import AgentInfo, DayData
+from allo.dashboard.view import AgentInfo, DayData, NodeInfo
 from allo.db.callback_models import Callback, CallbackStatus
 from allo.db.chunks import fetch_in_chunks
 from allo.db.models import Agent, AgentQueue, Call, CallOutcome, LegOutcome, Queue, QueueLeg
+from allo.records.trace_labels import NODE_LOST
 from allo.reports.buckets import Granularity, local_midnight
 from allo.reports.fetch import load_rows
 from allo.reports.params import ReportParams
 from routing.calendar_types import PARIS
 
+_NODES = text("SELECT now() AS now, name, started_at, beat_at, asterisk_up, asterisk_since FROM cluster_nodes "
+              "ORDER BY name")
 
-async def load_day(engine: AsyncEngine, now: datetime) -> DayData:
+
+async def cluster_day(conn: AsyncConnection, since: datetime, lost_after: float) -> tuple[int, tuple[NodeInfo, ...]]:
+    """Today's calls cut by a node loss, and each node's state now (the database's clock, as the sweeper's)."""
+    cut = await conn.scalar(select(func.count()).select_from(Call).where(Call.started_at >= since,
+                                                                         Call.end_reason == NODE_LOST))
+    nodes = []
+    for r in await conn.execute(_NODES):
+        row = NodeRow(r.name, r.started_at, r.beat_at, r.asterisk_up, r.asterisk_since)
+        nodes.append(NodeInfo(r.name, node_state(row, r.now, timedelta(seconds=lost_after)).value,
+                              round(max(0.0, (r.now - r.beat_at).total_seconds()), 1)))
+    return int(cut or 0), tuple(nodes)
+
+
+async def load_day(engine: AsyncEngine, now: datetime, lost_after: float = 5.0) -> DayData:
     today = now.astimezone(PARIS).date()
     since = local_midnight(today)
     rows = await load_rows(engine, ReportParams(today, today, Granularity.DAY, None))
@@ -51,9 +68,10 @@ async def load_day(engine: AsyncEngine, now: datetime) -> DayData:
         taken = calls_taken(await fetch_in_chunks(conn, select(QueueLeg.agent).where(
             QueueLeg.joined_at >= since, QueueLeg.outcome == LegOutcome.ANSWERED), lambda row: row.agent))
         relay = (await conn.execute(select(
-            func.count(), func.count().filter(Call.outcome == CallOutcome.QUEUED),
+            func.count(), func.count().filter(Call.outcome == CallOutcome.QUEUED, Call.ended_at.is_(None)),
             func.count(Call.answered_at)).where(Call.started_at >= since, Call.relay))).one()
         help_open = await open_help(conn)
+        node_lost, nodes = await cluster_day(conn, since, lost_after)
         served: dict[str, list[str]] = defaultdict(list)
         names: dict[str, str] = {}
         for row in await conn.execute(select(Agent.username, Agent.display_name, Queue.name)
@@ -74,5 +92,7 @@ async def load_day(engine: AsyncEngine, now: datetime) -> DayData:
         calls_taken=taken,
         relay={"arrived": relay[0], "waiting": relay[1], "answered": relay[2]},
         help=help_open,
+        node_lost=node_lost,
+        nodes=nodes,
         refreshed_at=time.time(),
     )

@@ -41,6 +41,18 @@ class AgentInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class NodeInfo:
+    """One node of a cluster as the dashboard shows it (allo/cluster/node_loss.py `NodeState`)."""
+
+    name: str
+    state: str  # up | asterisk_down | silent
+    beat_seconds_ago: float
+
+
+NODE_STATES = {"up": "en service", "asterisk_down": "Asterisk arrêté", "silent": "silencieux"}
+
+
+@dataclass(frozen=True, slots=True)
 class DayData:
     """What the background refresh reads from PostgreSQL every few seconds."""
 
@@ -50,6 +62,8 @@ class DayData:
     calls_taken: Mapping[str, int] = field(default_factory=dict)
     relay: Mapping[str, int] = field(default_factory=dict)  # relay calls today: arrived, waiting, answered
     help: tuple[HelpItem, ...] = ()  # supervisor-help requests not yet taken in hand, oldest first
+    node_lost: int = 0  # calls of today cut by the loss of their node (docs/scaling.md)
+    nodes: tuple[NodeInfo, ...] = ()  # the cluster's nodes (none on a single node)
     refreshed_at: float | None = None
     error: str | None = None
 
@@ -198,4 +212,7 @@ def dashboard_view(live: LiveState, calls: Sequence[ConnectedCall], day: DayData
         "agents": [agent_view(a, live, calls, day.calls_taken.get(a.username, 0), now.wall)
                    for a in _agents(day, live)],
         "help": help_view(day.help, {a.username: a.display_name for a in day.agents}, now.wall),
+        "node_lost": day.node_lost if day.refreshed_at else None,
+        "nodes": [{"name": n.name, "state": n.state, "label": NODE_STATES.get(n.state, n.state),
+                   "beat_seconds_ago": n.beat_seconds_ago} for n in day.nodes],
     }

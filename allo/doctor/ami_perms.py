@@ -46,6 +46,8 @@ ACTIONS: tuple[AmiAction, ...] = (
     _action("DBGet", "system,reporting", "system", "reading one callback attempt"),
     _action("DBGetTree", "system,reporting", "system", "reconciling callback attempts after a restart"),
     _action("CoreShowChannels", "system,reporting", "system", "reconciling callbacks with live channels"),
+    _action("CoreStatus", "system,reporting", "system",
+            "Asterisk's start-up time at each (re)connection of a cluster node: calls a restart cut (allo/cluster)"),
 )
 
 # Event classes allo reads (acd.ami.events.SUBSCRIBED_EVENTS), with the events that need each one.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -144,6 +144,8 @@ class LegTracker:
         now = now or datetime.now(UTC)
         self._remember(event, now)
         change = leg_change(event, now)
+        if isinstance(change, LegInsert) and self._recorder.node is not None:
+            change = replace(change, values={**change.values, "node": self._recorder.node})
         if change is not None:
             self._recorder.submit_statement(change.call_id, *statement(change), f"queue leg {change.queue}")
 

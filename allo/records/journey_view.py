@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from allo.records.trace_labels import trace_label
+from allo.records.trace_labels import end_label, trace_label
 
 CODE_SHOWN = "code (masqué)"
 NUMBER_SHOWN = "numéro (masqué)"
@@ -53,6 +53,7 @@ class Leg(BaseModel):
     outcome_label: str
     wait_seconds: int | None
     agent: str | None
+    end_reason: str | None = None
 
 
 class Step(BaseModel):
@@ -87,6 +88,9 @@ class CallView(BaseModel):
     rules_editor_version: RulesVersionRef | None
     legs: list[Leg]
     journey: list[Step]
+    node: str | None = None  # where the call lived (two nodes, docs/scaling.md); None on a single node
+    end_reason: str | None = None
+    end_label: str | None = None  # « coupé : perte du nœud b » (why it ended, when the outcome does not say it)
 
 
 def split_menu_trace(menu_trace: str | None, trace: list[str]) -> tuple[list[str], list[str]]:
@@ -103,7 +107,8 @@ def split_menu_trace(menu_trace: str | None, trace: list[str]) -> tuple[list[str
 
 def journey_steps(call: CallView) -> list[Step]:
     """The call's life in order: arrival, menus, queues, answer, transfer, end."""
-    steps = [Step(at=call.started_at, label=f"Appel reçu sur le {call.dialled}")]
+    node = f" (nœud {call.node})" if call.node else ""
+    steps = [Step(at=call.started_at, label=f"Appel reçu sur le {call.dialled}{node}")]
     menus = [line.label for line in call.trace if line.raw.startswith("menu ")]
     if menus:
         steps.append(Step(at=None, label="Menu : " + " ; ".join(menus)))
@@ -116,13 +121,15 @@ def journey_steps(call: CallView) -> list[Step]:
             wait = f" après {leg.wait_seconds} s" if leg.wait_seconds is not None else ""
             steps.append(Step(at=leg.left_at, label=f"Répondu par {leg.agent} dans {leg.queue}{wait}"))
         elif leg.left_at is not None:
-            steps.append(Step(at=leg.left_at, label=f"Sorti de la file {leg.queue} : {leg.outcome_label}"))
+            cut = end_label(leg.end_reason, call.node)
+            steps.append(Step(at=leg.left_at, label=f"Sorti de la file {leg.queue} : {cut or leg.outcome_label}"))
     if not call.legs and call.route_queue and call.outcome in ("queued", "answered", "completed", "abandoned"):
         steps.append(Step(at=None, label=f"Dirigé vers la file {call.route_queue}"))
     if call.transferred_to:
         steps.append(Step(at=None, label=f"Transféré au secteur {call.transferred_to}"
                           + (f" par {call.level1_agent}" if call.level1_agent else "")))
-    steps.append(Step(at=call.ended_at, label=f"Issue : {call.outcome_label}"))
+    issue = call.outcome_label if call.end_label is None else f"{call.end_label} ({call.outcome_label})"
+    steps.append(Step(at=call.ended_at, label=f"Issue : {issue}"))
     return steps
 
 

@@ -22,6 +22,7 @@ from allo.records.journey_view import (
     trace_lines,
 )
 from allo.records.lookup_params import LookupQuery
+from allo.records.trace_labels import end_label
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ def call_view(call: Call, legs: list[QueueLeg], version: RulesVersionRef | None)
         legs=[Leg(queue=leg.queue, joined_at=leg.joined_at, position=leg.position, priority=leg.priority,
                   left_at=leg.left_at, outcome=leg.outcome.value,
                   outcome_label=LEG_OUTCOMES.get(leg.outcome.value, leg.outcome.value),
-                  wait_seconds=leg.wait_seconds, agent=leg.agent) for leg in legs],
-        journey=[])
+                  wait_seconds=leg.wait_seconds, agent=leg.agent, end_reason=leg.end_reason) for leg in legs],
+        journey=[], node=call.node, end_reason=call.end_reason, end_label=end_label(call.end_reason, call.node))
     return view.model_copy(update={"journey": journey_steps(view)})
 
 

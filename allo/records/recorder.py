@@ -93,7 +93,7 @@ def rounds(batch: list[_Write]) -> list[list[list[_Write]]]:
     return [list(groups.values()) for groups in levels]
 
 
-_ROW_DEFAULTS = ("call_id", "dialled", "started_at", "outcome")
+_ROW_DEFAULTS = ("call_id", "dialled", "started_at", "outcome", "node")  # node: set on insert only
 
 
 @functools.lru_cache(maxsize=64)
@@ -118,8 +118,9 @@ class CallRecorder:
     RETRY_FIRST_S, RETRY_MAX_S = 0.2, 3.0
 
     def __init__(self, engine: AsyncEngine, metrics: Metrics, timeout: float = 2.0, max_pending: int = 100_000,
-                 batch_max: int = 200) -> None:
+                 batch_max: int = 200, *, node: str | None = None) -> None:
         self._engine = engine
+        self._node = node or None  # the node whose Asterisk holds the calls (docs/scaling.md); None: one node
         self._metrics = metrics
         self._timeout = timeout
         self._max_pending = max_pending
@@ -134,14 +135,17 @@ class CallRecorder:
         self._pending_calls: collections.Counter[str] = collections.Counter()
         self._progress = asyncio.Event()
 
+    @property
+    def node(self) -> str | None:
+        return self._node
+
     async def upsert(self, call_id: str, values: Mapping[str, Any]) -> bool:
         """Insert the row or update the given columns now; True when written."""
         return await self.execute(*self._upsert(call_id, values), f"call record {call_id}")
 
-    @staticmethod
-    def _upsert(call_id: str, values: Mapping[str, Any]) -> tuple[Executable, dict[str, Any]]:
+    def _upsert(self, call_id: str, values: Mapping[str, Any]) -> tuple[Executable, dict[str, Any]]:
         row = {"call_id": call_id, "dialled": "3939", "started_at": _now(), "outcome": CallOutcome.IN_MENU,
-               **values}
+               "node": self._node, **values}
         return _upsert_statement(tuple(values)), row
 
     def on_event(self, event: AmiEvent) -> None:

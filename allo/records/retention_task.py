@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from allo.auth.roles import AuthMethod, Principal, Role
 from allo.code_guard.ledger import code_limits, ledger_hours
 from allo.db.engine import make_engine
+from allo.db.leader import AdvisoryLeader
 from allo.errors import ConfigError
 from allo.records.retention import RetentionPolicy, RetentionReport, run_retention
 from allo.settings import Settings
@@ -24,6 +25,7 @@ from allo.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
+LOCK_KEY = 3939_2103  # pg_try_advisory_lock: one retention run at a time across `allo serve` processes
 FIRST_RUN_DELAY = 60.0  # seconds after start-up: the service is up and settled before the first run
 SERVICE = Principal(0, "allo:retention", Role.ADMIN, AuthMethod.CLI)  # who the audit log names for daily runs
 
@@ -47,17 +49,21 @@ def policy_of(settings: Settings, instance: AsteriskInstance | None, batch: int 
 
 
 class RetentionTask:
-    """One run `first_delay` seconds after start, then one every `interval` seconds."""
+    """One run `first_delay` seconds after start, then one every `interval` seconds, by the process that holds the
+    advisory lock at that moment (across nodes, one run at a time; another node's run finds nothing left to do)."""
 
     def __init__(self, engine: AsyncEngine, policy: RetentionPolicy, interval: float,
-                 first_delay: float = FIRST_RUN_DELAY, clock: Callable[[], datetime] = _now) -> None:
+                 first_delay: float = FIRST_RUN_DELAY, clock: Callable[[], datetime] = _now, *,
+                 lock_key: int = LOCK_KEY) -> None:
         self._engine = engine
+        self._leader = AdvisoryLeader(engine, lock_key, "retention (old journeys erased)")
         self._policy = policy
         self._interval = interval
         self._first_delay = first_delay
         self._clock = clock
         self._task: asyncio.Task[None] | None = None
         self.runs = 0
+        self.skipped = 0  # rounds another process was running retention
         self.failures = 0
         self.last: RetentionReport | None = None
 
@@ -67,18 +73,31 @@ class RetentionTask:
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
         self._task = None
+        await self._leader.release()
 
     async def _loop(self) -> None:
         await asyncio.sleep(self._first_delay)
         while True:
-            try:
-                self.last = await run_retention(self._engine, self._policy, self._clock(), SERVICE)
-                self.runs += 1
-            except Exception as exc:
-                self.failures += 1
-                log.warning("retention run failed (%s: %s); next try in %.0f s", type(exc).__name__,
-                            str(exc)[:200], self._interval)
+            await self.run_once()
             await asyncio.sleep(self._interval)
+
+    async def run_once(self) -> RetentionReport | None:
+        """One run if no other process is running one; the lock is let go after it (a daily job holds no
+        connection in between)."""
+        try:
+            if not await self._leader.lead():
+                self.skipped += 1
+                return None
+            self.last = await run_retention(self._engine, self._policy, self._clock(), SERVICE)
+            self.runs += 1
+            return self.last
+        except Exception as exc:
+            self.failures += 1
+            log.warning("retention run failed (%s: %s); next try in %.0f s", type(exc).__name__,
+                        str(exc)[:200], self._interval)
+            return None
+        finally:
+            await self._leader.release()
 
 
 def retention_command(settings: Settings, dry_run: bool, batch: int | None) -> int:

@@ -128,6 +128,16 @@ PATTERNS: list[tuple[re.Pattern[str], Label]] = [
 ]
 
 
+NODE_LOST = "node_lost"  # calls.end_reason / queue_legs.end_reason of a call cut because its node died
+
+
+def end_label(end_reason: str | None, node: str | None) -> str | None:
+    """Why a call ended, when the outcome alone does not say it (French; None otherwise)."""
+    if end_reason == NODE_LOST:
+        return f"coupé : perte du nœud {node}" if node else "coupé : perte du nœud"
+    return None
+
+
 def trace_label(line: str) -> str:
     """One trace line in French (the line itself when no pattern knows it)."""
     for pattern, label in PATTERNS:

@@ -132,3 +132,33 @@ async def test_the_page_finds_the_period_then_shows_one_call(running_service, ca
     await shot(page, "calls-lookup-detail")
     await page.goto(f"{running_service.base_url}/appels?from=2031-03-05&to=2031-03-04")
     assert await page.inner_text("#lookup-error") == "La fin de la période doit être après son début"
+
+
+@pytest.fixture
+def node_lost_call(test_settings, seeded):
+    """A call of node b cut while waiting (as the node-loss sweeper leaves it, docs/scaling.md)."""
+    call_id = f"b-lookup-{uuid.uuid4().hex[:8]}.1"
+    row = {"call_id": call_id, "dialled": "3939", "started_at": T0 + timedelta(minutes=30),
+           "outcome": CallOutcome.QUEUED, "route_queue": "l1", "node": "b",
+           "ended_at": T0 + timedelta(minutes=31), "end_reason": "node_lost"}
+    leg = {"call_id": call_id, "queue": "l1", "joined_at": T0 + timedelta(minutes=30, seconds=20), "position": 3,
+           "priority": 0, "left_at": T0 + timedelta(minutes=31), "outcome": LegOutcome.LEFT, "wait_seconds": 40,
+           "node": "b", "end_reason": "node_lost"}
+    asyncio.run(_execute(test_settings.sqlalchemy_url, insert(Call).values([row]), insert(QueueLeg).values([leg])))
+    yield call_id
+    asyncio.run(_execute(test_settings.sqlalchemy_url, delete(QueueLeg).where(QueueLeg.call_id == call_id),
+                         delete(Call).where(Call.call_id == call_id)))
+
+
+def test_a_call_cut_by_a_node_loss_shows_its_node_and_why_it_ended(running_service, node_lost_call):
+    reply = lookup(running_service, Role.SUPERVISOR, call_id=node_lost_call)
+    assert reply.status_code == 200, reply.text
+    [call] = reply.json()["calls"]
+    assert (call["node"], call["end_reason"], call["end_label"]) == ("b", "node_lost", "coupé : perte du nœud b")
+    journey = [s["label"] for s in call["journey"]]
+    assert journey[0] == "Appel reçu sur le 3939 (nœud b)"
+    assert "Sorti de la file l1 : coupé : perte du nœud b" in journey
+    assert journey[-1] == "Issue : coupé : perte du nœud b (en file)"
+    page = httpx.get(f"{running_service.base_url}/appels", params={"call_id": node_lost_call},
+                     headers=running_service.headers(Role.SUPERVISOR), timeout=10)
+    assert page.status_code == 200 and "Nœud : b — coupé : perte du nœud b" in page.text

@@ -186,3 +186,17 @@ async def test_a_first_fold_starts_at_midnight_and_a_rebuild_clears_stale_rows(d
     table = kit.nonzero(await kit.rows(db))
     assert ("gone", DAY, 3) not in table
     assert table[("l1", DAY, 19)].short_abandoned == 0 and table[("l1", DAY, 19)].offered == 4
+
+
+async def test_calls_cut_by_a_node_loss_are_offered_never_abandoned(db: AsyncEngine) -> None:
+    """Two nodes (docs/scaling.md): the sweeper leaves a waiting leg `left` (end_reason node_lost) and an answered
+    one answered, the call ended when its node was last seen; the summary counts them as the reports do."""
+    async with db.begin() as conn:
+        await kit.call(conn, "b-1", t(10, 0), ended=t(10, 1))
+        await kit.leg(conn, "b-1", "l1", t(10, 0), outcome=O.LEFT, wait=60, end_reason="node_lost")
+        await kit.call(conn, "b-2", t(10, 0), ended=t(10, 2))
+        await kit.leg(conn, "b-2", "l1", t(10, 0), outcome=O.ANSWERED, wait=10, agent="a1", end_reason="node_lost")
+    await rebuild(db, DAY, DAY, now=t(23, 59))
+    row = (await kit.rows(db))[("l1", DAY, 20)]
+    assert (row.offered, row.answered, row.abandoned, row.short_abandoned, row.timeout) == (2, 1, 0, 0, 0)
+    assert (row.handled, row.handle_sum_s) == (1, 110.0)  # from the answer (10:00:10) to the node's last sign

@@ -158,6 +158,36 @@ async def test_settled_says_when_a_call_s_writes_are_in_the_database(engine, pre
         await _clean(engine, prefix)
 
 
+async def test_a_nodes_recorder_marks_its_calls_and_legs_with_the_node(engine, prefix):
+    """Two nodes (docs/scaling.md): the node is set when the row is created and kept by later writes; a single
+    node's recorder leaves it NULL."""
+    from acd.ami.events import parse_event
+    from allo.db.models import QueueLeg
+    from allo.queues.legs import LegTracker
+
+    on_b, alone = CallRecorder(engine, Metrics(), node="b"), CallRecorder(engine, Metrics())
+    legs = LegTracker(on_b)
+    try:
+        on_b.submit(f"{prefix}b", {"trace": ["menu"]})
+        legs.on_event(parse_event({"Event": "QueueCallerJoin", "Queue": "l1", "Uniqueid": f"{prefix}b",
+                                   "Position": "1"}))
+        on_b.on_event(parse_event({"Event": "QueueCallerJoin", "Queue": "l1", "Uniqueid": f"{prefix}b",
+                                   "Position": "1"}))
+        alone.submit(f"{prefix}single", {"trace": ["menu"]})
+        await on_b.drain(timeout=10)
+        await alone.drain(timeout=10)
+        rows = await _rows(engine, prefix)
+        assert rows[f"{prefix}b"].node == "b" and rows[f"{prefix}b"].outcome is CallOutcome.QUEUED
+        assert rows[f"{prefix}single"].node is None
+        async with engine.connect() as conn:
+            leg_nodes = (await conn.execute(select(QueueLeg.node).where(QueueLeg.call_id == f"{prefix}b"))).all()
+        assert [row.node for row in leg_nodes] == ["b"]
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(delete(QueueLeg).where(QueueLeg.call_id.like(f"{prefix}%")))
+        await _clean(engine, prefix)
+
+
 async def test_a_queue_leg_sent_again_after_its_commit_landed_is_there_once(engine, prefix):
     """A failover can cut the answer to a commit that reached the standby: the recorder sends the batch again
     (tests/ha). A visit is the same visit when its call, queue and arrival are: it is not inserted twice, and a

@@ -272,3 +272,28 @@ async def test_every_lookup_of_the_retention_job_has_an_index(db):
         for what, sql in lookups.items():
             plan = "\n".join(row[0] for row in await conn.execute(text(f"EXPLAIN {sql}")))
             assert "Seq Scan" not in plan, f"{what}:\n{plan}"
+
+
+async def test_one_retention_run_at_a_time_across_processes(db, retention_url):
+    """Two nodes (docs/scaling.md): a run is skipped while another process holds the lock (a second engine holds
+    it here); the lock is let go after each run, so the next run of either process may take it."""
+    from allo.db.leader import AdvisoryLeader
+    from allo.records.retention_task import LOCK_KEY
+
+    async with db.begin() as conn:
+        await _journey(conn, "old-locked", OLD)
+    other = create_async_engine(retention_url)
+    holder = AdvisoryLeader(other, LOCK_KEY, "retention (another node)")
+    task = RetentionTask(db, RetentionPolicy(365, 183), interval=3600, first_delay=0)
+    try:
+        assert await holder.lead()
+        assert await task.run_once() is None and (task.skipped, task.runs) == (1, 0)
+        assert (await _counts(db))["calls"] == 1  # nothing erased by the process without the lock
+        await holder.release()
+        report = await task.run_once()
+        assert report is not None and task.runs == 1 and (await _counts(db))["calls"] == 0
+        assert await holder.lead()  # let go after the run: the other process may run the next one
+    finally:
+        await holder.release()
+        await task.stop()
+        await other.dispose()

@@ -9,7 +9,7 @@ from acd.live.calls import ActiveCalls, ConnectedCall
 from acd.live.state import Instant, LiveState, MemberState
 from allo.dashboard.kpi import DayFigures, QueueTargets
 from allo.dashboard.spy import SpyMode, SpyRefused, chanspy_data, current_call, originate_fields
-from allo.dashboard.view import AgentInfo, AgentState, Alerts, DayData, agent_state, dashboard_view
+from allo.dashboard.view import AgentInfo, AgentState, Alerts, DayData, NodeInfo, agent_state, dashboard_view
 
 
 class FakeClock:
@@ -182,3 +182,14 @@ def test_the_surge_banner_and_relay_calls_of_the_day(live: LiveState, clock: Fak
                          alerts=Alerts(access_code_surge=True, wrong_codes_last_minute=42))
     assert doc["alerts"] == {"access_code_surge": True, "wrong_codes_last_minute": 42}
     assert doc["relay"] == {"arrived": 3, "waiting": 1, "answered": 2}
+
+
+def test_calls_cut_by_a_node_loss_and_the_nodes(live: LiveState, clock: FakeClock) -> None:
+    quiet = dashboard_view(live, [], DayData(), clock(), ami_up=True)
+    assert quiet["node_lost"] is None and quiet["nodes"] == []  # not read yet; a single node lists none
+    assert dashboard_view(live, [], DayData(refreshed_at=1.0), clock(), ami_up=True)["node_lost"] == 0
+    day = DayData(node_lost=3, nodes=(NodeInfo("a", "up", 0.4), NodeInfo("b", "silent", 12.0)), refreshed_at=1.0)
+    doc = dashboard_view(live, [], day, clock(), ami_up=True)
+    assert doc["node_lost"] == 3
+    assert doc["nodes"] == [{"name": "a", "state": "up", "label": "en service", "beat_seconds_ago": 0.4},
+                            {"name": "b", "state": "silent", "label": "silencieux", "beat_seconds_ago": 12.0}]

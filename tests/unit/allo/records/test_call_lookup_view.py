@@ -18,7 +18,7 @@ from allo.records.journey_view import (
     trace_lines,
 )
 from allo.records.lookup_params import BadLookup, parse_lookup
-from allo.records.trace_labels import trace_label
+from allo.records.trace_labels import end_label, trace_label
 from routing.calendar_types import PARIS
 
 # Lines as the engine and routing.decide really write them (a call pressing 1 then 0 in the seeded menu).
@@ -118,3 +118,20 @@ def test_lookup_by_id_or_paris_period():
 def test_refusals_are_french(args, message):
     with pytest.raises(BadLookup, match=message):
         parse_lookup(*args)
+
+
+def test_a_call_cut_by_a_node_loss_says_so_with_its_node():
+    t0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    leg = Leg(queue="l1", joined_at=t0, position=2, priority=0, left_at=t0, outcome="left",
+              outcome_label="sorti de la file", wait_seconds=30, agent=None, end_reason="node_lost")
+    view = CallView(call_id="b-1.1", dialled="3939", started_at=t0, ended_at=t0, outcome="queued",
+                    outcome_label="en file", route_queue="l1", sector=None, agent=None, level1_agent=None,
+                    transferred_to=None, keys=[], prompts=[], trace=[], queue_notes=[], rules_version=None,
+                    rules_editor_version=None, legs=[leg], journey=[], node="b", end_reason="node_lost",
+                    end_label=end_label("node_lost", "b"))
+    labels = [step.label for step in journey_steps(view)]
+    assert labels == ["Appel reçu sur le 3939 (nœud b)", "Entré dans la file l1 (position 2)",
+                      "Sorti de la file l1 : coupé : perte du nœud b",
+                      "Issue : coupé : perte du nœud b (en file)"]
+    assert end_label("node_lost", None) == "coupé : perte du nœud"
+    assert end_label("abandon", "b") is None

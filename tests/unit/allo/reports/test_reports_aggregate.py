@@ -215,3 +215,19 @@ def test_relay_calls_have_their_own_line_after_the_queues():
     assert reports[0].total.offered == 2  # the queues still count every call
     assert len(build(queues, buckets_for(day, day, Granularity.DAY), Granularity.DAY,
                      ReportRows(legs, calls, []))) == 2
+
+
+def test_a_call_cut_by_a_node_loss_is_offered_never_abandoned():
+    """Two nodes (docs/scaling.md): the sweeper leaves a waiting leg `left` with end_reason node_lost, and an answered
+    leg answered; the call's end is when its node was last seen alive."""
+    legs, calls = Legs(), {}
+    t0 = z(2026, 11, 23, 9)
+    legs.add("W", "l1", t0, LEFT, 40, "node_lost")  # waiting when node b died
+    calls["W"] = CallRow("W", t0 + timedelta(seconds=40))
+    answered = legs.add("T", "l1", t0, A, 8, "node_lost")  # talking when node b died, 60 s after the answer
+    calls["T"] = CallRow("T", answered + timedelta(seconds=60))
+    (l1,) = run([L1], date(2026, 11, 23), Granularity.DAY, legs.rows, calls)
+    f = l1.total.figures()
+    assert (f["offered"], f["answered"], f["abandoned"], f["short_abandoned"]) == (2, 1, 0, 0)
+    assert f["abandon_rate_pct"] == 0.0
+    assert (f["handled"], f["aht_s"]) == (1, 60.0)
