@@ -130,6 +130,10 @@
     for (const key of ["arrived", "waiting", "answered"]) {
       $(`#dash-relay-${key}`).textContent = doc.relay ? String(doc.relay[key]) : "–";
     }
+    $("#dash-node-lost-count").textContent = doc.node_lost === null || doc.node_lost === undefined ? "–"
+      : String(doc.node_lost);
+    $("#dash-nodes").innerHTML = (doc.nodes || []).map((n) =>
+      `<li data-node="${esc(n.name)}" data-state="${esc(n.state)}">Nœud ${esc(n.name)} : ${esc(n.label)}</li>`).join("");
     const live = $("#dash-live");
     live.textContent = doc.ami === "up" ? "en direct" : "Asterisk injoignable";
     live.classList.toggle("down", doc.ami !== "up");
