@@ -59,6 +59,9 @@ class AgiSession:
         caller_id = env.get("agi_callerid", "")
         self.caller_id: str | None = None if caller_id in ("", "unknown") else caller_id
         self.hung_up = False
+        # The connection ended without Asterisk's HANGUP line: Asterisk itself went away (killed, crashed), so
+        # nobody knows whether the caller hung up; a cluster closes such calls as cut by a node loss.
+        self.connection_lost = False
         self.vars: dict[str, object] = {}
         self._sink = sink
         self._inbox = inbox
@@ -98,7 +101,7 @@ class AgiSession:
                 self._set_fatal(AgiTimeout(f"no reply to {parts[0]} in time"))
                 raise AgiTimeout(f"no reply to {parts[0]} in time") from None
             except OSError:
-                self.hung_up = True
+                self._lost()
                 self._set_fatal(AgiHangup("the AGI connection was lost"))
                 raise AgiHangup("the AGI connection was lost") from None
             finally:
@@ -168,7 +171,7 @@ class AgiSession:
             if isinstance(item, AgiHangupNotice):
                 self.hung_up = True
             elif isinstance(item, AgiClosed):
-                self.hung_up = True
+                self._lost()
                 self._set_fatal(AgiHangup("Asterisk closed the AGI connection"))
                 raise AgiHangup("Asterisk closed the AGI connection")
             elif isinstance(item, AgiReply):
@@ -187,10 +190,16 @@ class AgiSession:
             elif isinstance(item, AgiHangupNotice):
                 self.hung_up = True
             elif isinstance(item, AgiClosed):
-                self.hung_up = True
+                self._lost()
                 self._set_fatal(AgiHangup("Asterisk closed the AGI connection"))
             else:
                 self._set_fatal(AgiProtocolError("unsolicited AGI reply: replies are out of step"))
+
+    def _lost(self) -> None:
+        """The connection ended: a hang-up for every command, lost when Asterisk had not said HANGUP first."""
+        if not self.hung_up:
+            self.connection_lost = True
+        self.hung_up = True
 
     def _raise_if_unusable(self) -> None:
         if self._fatal is not None:

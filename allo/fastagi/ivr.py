@@ -122,7 +122,7 @@ class IvrHandler:
             except AgiHangup:
                 journey.trace.append("caller hung up before the route was handed to the dialplan")
                 result = MenuResult(MenuOutcome.HUNG_UP, Route.hangup(), result.sector, result.closed)
-        self._record(call_id, rules.version, journey, result)
+        self._record(call_id, rules.version, journey, result, lost=session.connection_lost)
 
     async def _enter_queue(self, session: AgiSession, channel: AgiChannel, journey: Journey, result: MenuResult, *,
                            queue: str, lookup: asyncio.Task[str | None] | None,
@@ -202,7 +202,11 @@ class IvrHandler:
         self._recorder.submit(call_id, {"route_queue": LEVEL1_QUEUE, "trace": trace,
                                         "menu_trace": "; ".join(trace)})
 
-    def _record(self, call_id: str, version: int, journey: Journey, result: MenuResult) -> None:
+    def _record(self, call_id: str, version: int, journey: Journey, result: MenuResult, *,
+                lost: bool = False) -> None:
+        """`lost`: the AGI connection ended without Asterisk's hang-up (its Asterisk died). On a cluster node the
+        call is then not closed as hung up in the menu: left open, it is closed as cut by the node loss
+        (allo/cluster/, docs/scaling.md), as are the node's other calls."""
         outcome = OUTCOMES[result.outcome]
         self._metrics.routes.labels(result.outcome.value, result.route.queue or "").inc()
         values: dict[str, Any] = {
@@ -215,7 +219,10 @@ class IvrHandler:
                                      *journey.queue_notes])[:20000],
             "rules_version": version,
         }
-        if outcome in ENDED:
+        if lost and outcome in ENDED and self._recorder.node is not None:
+            values.pop("outcome")
+            values["menu_trace"] = values["menu_trace"][:19900] + "; the node's Asterisk went away during the menu"
+        elif outcome in ENDED:
             values["ended_at"] = datetime.now(UTC)
             values["end_reason"] = "hangup_in_menu" if outcome is CallOutcome.HUNG_UP_IN_MENU else outcome.value
         self._recorder.submit(call_id, values)

@@ -146,6 +146,7 @@ async def test_asterisk_of_node_a_killed_b_answers_new_calls_within_5_s_then_a_t
     }
     passed = bool(b_answer_s is not None and b_answer_s <= NEW_CALLS_ON_B_S and a_back_s is not None
                   and a_back_s <= A_BACK_S and not before_kill_b and done.served_by.get("b") and lost >= 1
+                  and [r for r, _ in closed] == ["node_lost"]
                   and dashboard_s is not None)
     reliability.record(
         "cluster-asterisk-kill", kind="cluster", title="Node a's Asterisk killed (kill -9) under load, then started "
@@ -158,7 +159,8 @@ async def test_asterisk_of_node_a_killed_b_answers_new_calls_within_5_s_then_a_t
     assert b_answer_s is not None and b_answer_s <= NEW_CALLS_ON_B_S, figures
     assert done.served_by.get("b"), f"node b rang the advisers registered to Kamailio: {figures}"
     assert a_back_s is not None and a_back_s <= A_BACK_S, figures
-    assert lost >= 1, f"node a's calls cut by the kill are closed as node_lost: {figures}"
+    assert lost >= 1 and [r for r, _ in closed] == ["node_lost"], \
+        f"node a's journeys cut by the kill, in the menu too, are closed as node_lost: {figures}"
     assert dashboard_s is not None, f"the dashboard counts the calls cut by the node loss: {figures}"
 
 

@@ -336,6 +336,24 @@ async def test_connection_closed_while_idle_is_a_hangup(make_session: SessionFac
     assert fake.written == []
 
 
+async def test_connection_closed_without_hangup_notice_is_lost(make_session: SessionFactory) -> None:
+    """Asterisk died (kill -9): EOF with no HANGUP line before it; a hang-up for the commands, and said lost."""
+    session, _ = make_session([AgiClosed()])
+    with pytest.raises(AgiHangup):
+        await session.stream_file("welcome")
+    assert session.hung_up and session.connection_lost
+
+
+async def test_connection_closed_after_the_hangup_notice_is_not_lost(make_session: SessionFactory) -> None:
+    session, fake = make_session([reply("200 result=-1 endpos=1200"), AgiHangupNotice()])
+    with pytest.raises(AgiHangup):
+        await session.stream_file("welcome")
+    fake.inbox.put_nowait(AgiClosed())
+    with pytest.raises(AgiHangup):
+        await session.verbose("x")
+    assert session.hung_up and not session.connection_lost
+
+
 async def test_connection_reset_on_write_is_a_hangup(make_session: SessionFactory) -> None:
     session, fake = make_session()
     fake.drain_error = ConnectionResetError()
