@@ -22,7 +22,8 @@ DEFAULTS = SizingInputs(calls_per_year=220e6, open_days=0)
 
 def bench_figures(results: dict[str, Any]) -> dict[str, float]:
     """The node's figures measured by a bench run (bench/results/<UTC>.json): section 1's best allo rate, section
-    2's most calls held, and the cluster section's planned Kamailio requests/s and rows per call. Missing figures
+    2's most calls held, and the cluster section's planned Kamailio requests/s, requests and rows per call and
+    planned rows/s of a primary. Missing figures
     are left out (the defaults stay)."""
     sections = results.get("sections", {})
     found: dict[str, float] = {}
@@ -33,7 +34,7 @@ def bench_figures(results: dict[str, Any]) -> dict[str, float]:
     held = sections.get("concurrency", {}).get("result", {}).get("best_calls")
     if held:
         found["node_concurrent"] = float(held)
-    for key in ("kamailio_requests_per_s", "db_rows_per_call", "sip_requests_per_call"):
+    for key in ("kamailio_requests_per_s", "db_rows_per_call", "sip_requests_per_call", "db_rows_per_s"):
         value = cluster.get("planning", {}).get(key)
         if value:
             found[key] = float(value)

@@ -49,7 +49,10 @@ def render(result: dict[str, Any]) -> str:
     else:
         lines.append("- Kamailio: no passing proxy step with its counters (see the steps).")
     lines.append(f"- PostgreSQL: **{_v(plan.get('db_rows_per_call'))} rows written per call** (inserts, updates "
-                 "and deletes in allo's tables during the passing steps, background writes included).")
+                 "and deletes in allo's tables during the passing steps, background writes included)"
+                 + (f"; {plan['postgresql_cpu_ms_per_row']:g} ms of PostgreSQL CPU per row written (all its CPU, "
+                    f"reads included), one primary planned at {result['planned_core']:g} core: "
+                    f"**{plan['db_rows_per_s']:g} rows/s**." if plan.get("db_rows_per_s") else "."))
     example = next((s["command"] for s in result["steps"] if s["path"] == "proxy"), "")
     lines += ["", f"Section duration {result['duration_s']:.0f} s. Citizen load command (through Kamailio, first "
               "step):", "", f"    {example}"]

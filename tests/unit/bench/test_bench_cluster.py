@@ -65,10 +65,12 @@ def test_summary_planning_figures_by_hand():
                               "proxy": {"calls_per_s": 20, "max_concurrent": 125}}
     assert result["proxy_over_direct"] == 0.5
     # Only the passing proxy step: 0.4 s of CPU for 800 requests = 0.5 ms each; 4 requests per call on the
-    # citizen's leg, 8 planned; half a core = 500 ms/s -> 1000 requests/s. Rows: 8000 over 800 calls passed.
+    # citizen's leg, 8 planned; half a core = 500 ms/s -> 1000 requests/s. Rows: 8000 over 800 calls passed;
+    # PostgreSQL 3 x 1.0 s of CPU for them = 0.375 ms a row -> 1333 rows/s at half a core.
     assert result["planning"] == {"kamailio_cpu_ms_per_request": 0.5, "measured_requests_per_call": 4.0,
                                   "sip_requests_per_call": 8.0, "kamailio_requests_per_s": 1000,
-                                  "db_rows_per_call": 10.0}
+                                  "db_rows_per_call": 10.0, "postgresql_cpu_ms_per_row": 0.375,
+                                  "db_rows_per_s": 1333}
 
 
 def test_summary_without_a_passing_proxy_step_gives_no_kamailio_figure():
@@ -86,5 +88,6 @@ def test_render_names_both_paths_and_the_planning_figures():
     text = render(result)
     assert "| through Kamailio | 20 (never failed: the ceiling is higher) | 125 |" in text
     assert "**1000 requests/s**" in text and "**10 rows written per call**" in text
+    assert "0.5 ms of PostgreSQL CPU per row" in text and "**1000 rows/s**" in text  # 2 s for 4000 rows
     assert "| through Kamailio | 20 | 10 | PASS | 200/200 | 125 |" in text
     assert "    sipp proxy" in text
