@@ -2,13 +2,14 @@
 load straight to Asterisk, in the same run, at rising rates (docs/scaling.md, « The road to many »).
 
 Kamailio runs with allo's configuration (kamailio-conf/kamailio.cfg: trunk by source address, dispatcher set with
-the bench's Asterisk as its one node, record-route, digest for everyone else). Each rate is run twice, interleaved (the
-first path alternating from rate to rate): `direct` (SIPp to Asterisk, as section 1) and `proxy` (SIPp to Kamailio, which relays to Asterisk; the citizen's
-ACK, INFO and the BYE follow the record-route). A step passes as in section 1: every call completed, every caller
-queued and connected, nothing left over. A path stops at its first failed rate. Measured per step: calls held,
-the most calls up at once (SIPp's CurrentCall), post-dial delay, CPU of Asterisk, allo, Kamailio (all its
-processes) and PostgreSQL (postmaster and backends), Kamailio's requests and replies, and the rows PostgreSQL
-wrote. The planning figures of `allo cluster size --bench` come from the proxy's steps.
+the bench's Asterisk as its one node, record-route, digest for everyone else). Each rate is run twice, interleaved
+(the first path alternating from rate to rate): `direct` (SIPp to Asterisk, as section 1) and `proxy` (SIPp to
+Kamailio, which relays to Asterisk; the citizen's ACK, INFO and the BYE follow the record-route). A step passes as
+in section 1: every call completed, every caller queued and connected, nothing left over. A path stops at its
+first failed rate. Measured per step: calls held, the most calls up at once (SIPp's CurrentCall), post-dial delay,
+CPU of Asterisk, allo, Kamailio (all its processes) and PostgreSQL (postmaster and backends), the requests
+Kamailio received, and the rows PostgreSQL wrote. The planning figures of `allo cluster size --bench` come from the
+passing steps.
 """
 
 from __future__ import annotations

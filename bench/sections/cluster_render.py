@@ -15,7 +15,8 @@ def render(result: dict[str, Any]) -> str:
     p, best, plan = result["parameters"], result["best"], result.get("planning", {})
     lines = [f"The whole journey of section 1 (number {p['number']}, {p['agents']} SIPp agents in `l1`, talk "
              f"{p['talk_ms']} ms, key 1 by SIP INFO) at rising rates, each rate run straight to Asterisk and "
-             f"through Kamailio, which goes first alternating from rate to rate (allo's kamailio-conf/kamailio.cfg, {p['kamailio_children']} UDP workers, the bench's "
+             "through Kamailio, which goes first alternating from rate to rate (allo's kamailio-conf/kamailio.cfg, "
+             f"{p['kamailio_children']} UDP workers, the bench's "
              "Asterisk as the dispatcher's one node, record-route: the citizen's ACK, INFO and BYE cross the proxy "
              f"too), {p['step_s']} s per step; a path stops at its first failed rate. Pass: every call completed, "
              "queued and connected, nothing left over (as section 1). These are steps, not section 1's 60 s holds.",
