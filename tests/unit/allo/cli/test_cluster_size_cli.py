@@ -34,12 +34,13 @@ def test_json_with_the_node_figures_of_a_bench_run(run, tmp_path):
     bench = tmp_path / "bench.json"
     bench.write_text(json.dumps({"sections": {
         "journey": {"result": {"best": {"allo": 30}}}, "concurrency": {"result": {"best_calls": 200}},
-        "cluster": {"result": {"planning": {"kamailio_requests_per_s": 1234, "db_rows_per_call": 7,
+        "cluster": {"result": {"best": {"proxy": {"calls_per_s": 40}},
+                               "planning": {"kamailio_requests_per_s": 1234, "db_rows_per_call": 7,
                                             "db_rows_per_s": 900}}}}}))
     code, out, _ = run("--format", "json", "--bench", str(bench), "--calls-per-year", "1e6", "--talk", "240")
     assert code == 0
     doc = json.loads(out)
-    assert doc["inputs"]["node"] == {"calls_per_s": 30.0, "concurrent": 200, "headroom": 0.5}
+    assert doc["inputs"]["node"] == {"calls_per_s": 30.0, "concurrent": 200, "headroom": 0.5}  # min(30, 40)
     assert (doc["inputs"]["kamailio_requests_per_s"], doc["inputs"]["db_rows_per_call"]) == (1234, 7)
     assert doc["inputs"]["db_rows_per_s"] == 900 and doc["inputs"]["sip_requests_per_call"] == 8  # default kept
     assert doc["inputs"]["talk_s"] == 240
