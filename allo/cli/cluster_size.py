@@ -17,6 +17,7 @@ from acd.planning.erlang import PlanningInputError
 from acd.planning.sizing import NodeCapacity, Sizing, SizingInputError, SizingInputs, open_days, size
 
 EXIT_BAD_INPUT = 2
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DEFAULTS = SizingInputs(calls_per_year=220e6, open_days=0)
 
 
@@ -76,8 +77,8 @@ def markdown(inputs: SizingInputs, year: int, result: Sizing) -> str:
     i, r, node = inputs, result, inputs.node
     rows = [
         ("Calls a year", _n(i.calls_per_year), "given"),
-        ("Open days", str(i.open_days), f"{year}, the first {i.open_weekdays} days of each week (5: Monday to "
-         "Friday), French public holidays closed"),
+        ("Open days", str(i.open_days), f"{year}, Monday to {WEEKDAYS[i.open_weekdays - 1]}, French public "
+         "holidays closed"),
         ("Calls per open day", _n(r.calls_per_open_day), "calls a year / open days"),
         ("Peak day factor", f"{r.peak_day_factor:.3f}", "busiest weekday / mean open weekday (planning profile)"),
         ("Peak hour share of the day", f"{100 * r.peak_hour_share:.1f} %",
