@@ -52,7 +52,7 @@ def _step(path, rate, ok, calls, kam_s=0.0, rcv=0, rows=0, at_once=0):
             "cpu_pct": {"asterisk": 50.0, "allo": 20.0, "kamailio": 3.0, "postgresql": 10.0},
             "cpu_s": {"asterisk": 5.0, "allo": 2.0, "kamailio": kam_s, "postgresql": 1.0}, "machine_busy_pct": 40.0,
             "kamailio_sip": {"core:rcv_requests": rcv, "core:fwd_requests": rcv} if path == "proxy" else None,
-            "rows_written": rows, "command": f"sipp {path}"}
+            "rows_written": rows, "load_average": 1.5, "command": f"sipp {path}"}
 
 
 def test_summary_planning_figures_by_hand():
@@ -89,5 +89,7 @@ def test_render_names_both_paths_and_the_planning_figures():
     assert "| through Kamailio | 20 (never failed: the ceiling is higher) | 125 |" in text
     assert "**1000 requests/s**" in text and "**10 rows written per call**" in text
     assert "0.5 ms of PostgreSQL CPU per row" in text and "**1000 rows/s**" in text  # 2 s for 4000 rows
-    assert "| through Kamailio | 20 | 10 | PASS | 200/200 | 125 |" in text
+    assert "| through Kamailio | 20 | 10 | PASS | 200/200 | 125 |" in text and "| 40.0 | 1.5 | 800 | 2000 |" in text
+    again = render({**result, "steps": [{**steps[1], "ok": False}, {**steps[1], "attempt": 2}]})
+    assert "| FAIL | 200/200 |" in again and "| PASS (again) | 200/200 |" in again
     assert "    sipp proxy" in text
