@@ -18,10 +18,10 @@ def render(result: dict[str, Any]) -> str:
              "through Kamailio, which goes first alternating from rate to rate (allo's kamailio-conf/kamailio.cfg, "
              f"{p['kamailio_children']} UDP workers, the bench's Asterisk as the dispatcher's one node, "
              "record-route: the citizen's ACK, INFO and BYE cross the proxy too), "
-             f"{p['step_s']} s per step; a path stops at its first failed rate, each failed step being run once "
-             "more on a restarted Asterisk first (the machine is shared: see the load average). Pass: every call "
-             "completed, queued and connected, nothing left over (as section 1). These are steps, not section 1's "
-             "60 s holds.",
+             f"{p['step_s']} s per step; a path stops at its first failed rate, a failed step below the last rate "
+             "being run once more on a restarted Asterisk first (the machine is shared: see the load average). "
+             "Pass: every call completed, queued and connected, nothing left over (as section 1). These are steps, "
+             "not section 1's 60 s holds.",
              "", "| path | highest passing rate (calls/s) | most calls up at once |", "|---|---|---|"]
     for path, label in LABELS.items():
         above = " (never failed: the ceiling is higher)" if result.get("never_failed", {}).get(path) else ""
