@@ -84,7 +84,7 @@ def markdown(inputs: SizingInputs, year: int, result: Sizing) -> str:
         ("Peak hour share of the day", f"{100 * r.peak_hour_share:.1f} %",
          f"busiest hour of {i.open_from} h to {i.open_to} h (planning profile)"),
         ("Peak calls per hour", _n(r.peak_calls_per_hour), "per day x day factor x hour share"),
-        ("Peak calls per second", _n(r.peak_calls_per_s, 1), ""),
+        ("Peak calls per second", _n(r.peak_calls_per_s, 1), "per hour / 3 600"),
         ("Advisers' traffic (erlangs)", _n(r.traffic_erlangs), f"talk {i.talk_s:g} s + wrap-up {i.wrapup_s:g} s"),
         ("Shards (one ACD each)", str(r.shards), f"each within {100 * node.headroom:g} % of a node "
          f"({node.calls_per_s:g} calls/s, {node.concurrent} channels)"),
