@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -14,7 +16,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from allo.errors import ConfigError, SetupError
 from allo.setup.procs import pid_alive, run, say
@@ -23,6 +26,7 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "kamailio-conf" / "kamailio.cfg
 KAMAILIO = "/usr/sbin/kamailio"
 MODULES_DIR = "/usr/lib/x86_64-linux-gnu/kamailio/modules"
 PLACEHOLDER = re.compile(r"@@([A-Z][A-Z0-9_]*)@@")
+URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
 REALM = "allo"  # the realm of the agents' stored MD5(user:allo:password)
 
 
@@ -82,8 +86,11 @@ def kamailio_db_url(asyncpg_dsn: str) -> str:
     parts = urlsplit(asyncpg_dsn)
     if parts.scheme not in {"postgresql", "postgres"} or not parts.hostname:
         raise ConfigError("Kamailio needs a PostgreSQL address with a host (postgresql://user:pw@host:port/db)")
-    user = quote(parts.username or "", safe="")
-    password = quote(parts.password or "", safe="")
+    user, password = unquote(parts.username or ""), unquote(parts.password or "")
+    if not URL_SAFE.fullmatch(user) or not URL_SAFE.fullmatch(password):
+        # db_postgres splits its URL on ':' '@' '/' and decodes nothing: such characters cannot be carried.
+        raise ConfigError("Kamailio's database address: user and password must be letters, digits, - _ . ~ "
+                          "(allo's generated passwords are)")
     auth = f"{user}:{password}@" if password else f"{user}@"
     port = f":{parts.port}" if parts.port else ""
     return f"postgres://{auth}{parts.hostname}{port}{parts.path}"
@@ -148,6 +155,26 @@ def sip_options_ok(host: str, port: int, timeout: float = 1.0) -> bool:
     return reply.startswith("SIP/2.0 200")
 
 
+def _read_fifo(fd: int, timeout: float) -> str:
+    """The whole text written to the FIFO open for reading as `fd` by its writer, within `timeout`."""
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(fd, 65536)
+        if not chunk and chunks:
+            break  # the writer closed after writing
+        if not chunk:
+            time.sleep(0.01)  # no writer yet: a FIFO without one reads as end of file
+            continue
+        chunks.append(chunk)
+    if not chunks:
+        raise SetupError(f"Kamailio did not answer its RPC within {timeout:.0f} s")
+    return b"".join(chunks).decode()
+
+
 @dataclass
 class KamailioProcess:
     """One Kamailio with its own run directory (cfg, dispatcher list, pid file, log, RPC fifo)."""
@@ -185,6 +212,27 @@ class KamailioProcess:
     def running(self) -> bool:
         pid = self.pid()
         return pid is not None and pid_alive(pid)
+
+    def rpc(self, method: str, *params: str | int, timeout: float = 5.0) -> Any:
+        """One JSON-RPC command over Kamailio's FIFO (e.g. `dispatcher.list`, `dlg.profile_get_size`): its result."""
+        reply_name = f"reply-{uuid.uuid4().hex[:12]}"
+        reply = self.conf.run_dir / reply_name
+        os.mkfifo(reply, 0o600)
+        request = {"jsonrpc": "2.0", "method": method, "params": list(params), "reply_name": reply_name, "id": 1}
+        # The reply FIFO is open for reading before the request leaves: Kamailio's open for writing then succeeds.
+        reader = os.open(reply, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            fifo = os.open(self.conf.run_dir / "kamailio_rpc.fifo", os.O_WRONLY | os.O_NONBLOCK)
+            with os.fdopen(fifo, "w") as out:
+                out.write(json.dumps(request) + "\n")
+            answer = _read_fifo(reader, timeout)
+        finally:
+            os.close(reader)
+            reply.unlink(missing_ok=True)
+        document = json.loads(answer)
+        if "error" in document:
+            raise SetupError(f"Kamailio RPC {method}: {document['error']}")
+        return document.get("result")
 
     def answers(self) -> bool:
         return sip_options_ok(self.conf.listen, self.conf.port)
