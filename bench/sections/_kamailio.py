@@ -1,16 +1,14 @@
 """Kamailio in front of the bench's Asterisk (section 9): started with allo's own configuration
 (allo/setup/kamailio.py, kamailio-conf/kamailio.cfg) and one node in its dispatcher set, its statistics read over
-the JSON-RPC FIFO, the CPU of all its processes, and the rows PostgreSQL wrote."""
+its JSON-RPC FIFO (KamailioProcess.rpc), and the rows PostgreSQL wrote."""
 
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import time
-from pathlib import Path
 from typing import Any
 
+from allo.errors import SetupError
 from allo.setup import sipp
 from allo.setup.kamailio import KamailioConf, KamailioProcess, kamailio_db_url
 from bench.stack import BenchStack
@@ -30,43 +28,12 @@ def start(stack: BenchStack) -> KamailioProcess:
     return proxy
 
 
-def fifo(proxy: KamailioProcess) -> Path:
-    return proxy.conf.run_dir / "kamailio_rpc.fifo"
-
-
-def rpc(proxy: KamailioProcess, method: str, *params: str, timeout: float = 5.0) -> Any:
-    """One JSON-RPC call over Kamailio's FIFO (jsonrpcs, transport 2): the reply comes on a FIFO we create in
-    /tmp (jsonrpcs' reply directory). None when Kamailio does not answer in time."""
-    name = f"allo_bench_{os.getpid()}_{time.monotonic_ns()}"
-    reply = Path("/tmp") / name
-    os.mkfifo(reply, 0o600)
-    try:
-        request = {"jsonrpc": "2.0", "method": method, "params": list(params), "reply_name": name, "id": 1}
-        fd = os.open(fifo(proxy), os.O_WRONLY | os.O_NONBLOCK)
-        with os.fdopen(fd, "w") as out:
-            out.write(json.dumps(request) + "\n")
-        # Non-blocking open, then poll: a Kamailio that never answers must not hang the bench.
-        rfd = os.open(reply, os.O_RDONLY | os.O_NONBLOCK)
-        chunks: list[bytes] = []
-        deadline = time.monotonic() + timeout
-        with os.fdopen(rfd, "rb", buffering=0) as inp:
-            while time.monotonic() < deadline:
-                chunk = inp.read(65536)
-                if chunk:
-                    chunks.append(chunk)
-                    with contextlib.suppress(ValueError):
-                        return json.loads(b"".join(chunks)).get("result")
-                time.sleep(0.02)
-        return None
-    except OSError:
-        return None
-    finally:
-        reply.unlink(missing_ok=True)
-
-
 def request_counts(proxy: KamailioProcess) -> dict[str, int] | None:
     """Kamailio's core counters of SIP requests and replies received and forwarded, or None (no answer)."""
-    result = rpc(proxy, "stats.get_statistics", "core:")
+    try:
+        result = proxy.rpc("stats.get_statistics", "core:")
+    except (SetupError, OSError, ValueError):
+        return None
     if not isinstance(result, list):
         return None
     return parse_stats(result)
