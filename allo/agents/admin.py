@@ -71,12 +71,14 @@ async def update_agent(engine: AsyncEngine, username: str, *, display_name: str 
     return password
 
 
-async def publish_agents(engine: AsyncEngine, ami: AmiClient, instance: AsteriskInstance | None) -> bool:
-    """Rewrite pjsip_agents.conf from the enabled agents and have Asterisk reload PJSIP over AMI."""
+async def publish_agents(engine: AsyncEngine, ami: AmiClient, instance: AsteriskInstance | None,
+                         sip_proxy: str = "") -> bool:
+    """Rewrite pjsip_agents.conf from the enabled agents and have Asterisk reload PJSIP over AMI (`sip_proxy`:
+    the node's ALLO_SIP_PROXY, advisers then reached through it)."""
     if instance is None:
         return False
     async with AsyncSession(engine) as session:
         _, agents = await asterisk_inputs(session)
-    instance.write_conf("pjsip_agents.conf", render_agents(agents))
+    instance.write_conf("pjsip_agents.conf", render_agents(agents, sip_proxy))
     await ami.action("Reload", {"Module": "res_pjsip.so"})
     return True

@@ -120,7 +120,7 @@ def agents_router(service: AlloService) -> APIRouter:
 
     async def publish() -> bool:
         try:
-            return await publish_agents(service.engine, service.ami, service.asterisk)
+            return await publish_agents(service.engine, service.ami, service.asterisk, service.settings.sip_proxy)
         except (AcdError, OSError) as exc:
             raise HTTPException(503, f"saved, but Asterisk was not updated: {exc}") from exc
 
