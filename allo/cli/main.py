@@ -222,6 +222,12 @@ def _add_planning(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     planning_rebuild.add_rebuild(planning_sub)
 
 
+def _add_cluster(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from allo.cli import cluster_size
+
+    cluster_size.add_cluster(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allo", description="IVR and call routing for the 3939 hotline")
     parser.add_argument("--state-dir", type=Path, default=None, help="default: $ALLO_STATE_DIR or ./.state")
@@ -267,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_directory(sub)
     _add_mail_sink(sub)
     _add_planning(sub)
+    _add_cluster(sub)
     return parser
 
 
