@@ -7,17 +7,20 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from dataclasses import replace
 
 import pytest
 
-from acd.ami.events import AgentConnect, QueueCallerJoin
+from acd.ami.events import AgentConnect, Hangup, QueueCallerJoin
 from allo.db.models import CallOutcome
 from allo.doctor.findings import Rule
 from allo.doctor.inputs import collect
 from allo.doctor.run import diagnose
 from allo.setup import sipp
+from allo.setup.kamailio import KamailioProcess
 from tests.cluster.sip_kit import (
     NODE_HOST,
+    OTHER_NODE_HOST,
     PROXY_HOST,
     TRUNK_HOST,
     NodeWatch,
@@ -174,3 +177,49 @@ async def test_a_refer_through_kamailio_transfers_the_call_on_the_same_node_with
         await node_watch.client.queue_remove("l2-travail", f"PJSIP/{level2}")
     row = await wait_call_row(sip_path.settings, joined.uniqueid, until=CallOutcome.COMPLETED)
     assert (row.level1_agent, row.agent) == (level1, level2)
+
+
+async def test_a_dead_first_node_is_skipped_by_the_failure_route_then_by_the_probes(
+        sip_path: SipPath, node_watch: NodeWatch, tmp_path):
+    # A second Kamailio whose first node is dead (nothing listens there): a new call goes to the live node after one
+    # fr_timer at most, and once the probes have marked the dead node down, at once.
+    dead = f"{OTHER_NODE_HOST}:{sipp.free_port()}"
+    live = f"{NODE_HOST}:{sip_path.settings.sip_port}"
+    conf = replace(sip_path.kamailio.conf, port=sipp.free_port(), nodes=(dead, live), run_dir=tmp_path / "k2")
+    proxy = KamailioProcess(conf)
+    proxy.start()
+    try:
+        answered_after = []
+        for _ in range(2):
+            started = time.monotonic()
+            seen = len(node_watch.events)
+            citizen = trunk_citizen(conf.port, hang_up_after_ms=500)
+            result = await asyncio.to_thread(citizen.run)
+            assert result.ok, result.log
+            await node_watch.wait_for(Hangup, lambda e, since=seen: e.channel.startswith("PJSIP/trunk-")
+                                      and node_watch.events.index(e) >= since)
+            answered_after.append(time.monotonic() - started - 0.5)
+            if len(answered_after) == 1:
+                # The probes (every second, one miss) mark the dead node down meanwhile.
+                deadline = time.monotonic() + 6
+                while "I" not in _flags(proxy, dead):
+                    assert time.monotonic() < deadline, f"dead node still {_flags(proxy, dead)}"
+                    await asyncio.sleep(0.2)
+        print(f"[sip path] first call answered {answered_after[0]:.2f} s after it was placed (dead first node), "
+              f"the next one {answered_after[1]:.2f} s")
+        # The first waited one fr_timer (2 s) on the dead node, the second did not wait at all; both well within 5 s.
+        assert answered_after[0] < conf.fr_timer_ms / 1000 + 2.5, answered_after
+        assert answered_after[0] - answered_after[1] > conf.fr_timer_ms / 2000, answered_after
+        assert answered_after[1] < 2.5, answered_after
+    finally:
+        proxy.stop()
+
+
+def _flags(proxy: KamailioProcess, node: str) -> str:
+    """The dispatcher's flags for `node` (A active, I inactive, P probing)."""
+    listing = proxy.rpc("dispatcher.list")
+    for record in listing["RECORDS"]:
+        for target in record["SET"]["TARGETS"]:
+            if target["DEST"]["URI"] == f"sip:{node}":
+                return str(target["DEST"]["FLAGS"])
+    raise AssertionError(f"{node} not in {listing}")
