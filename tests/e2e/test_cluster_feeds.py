@@ -238,14 +238,15 @@ async def test_the_surge_counts_the_wrong_codes_of_another_node(node_a, db) -> N
             "SELECT now(), NULL, false FROM generate_series(1, :n) RETURNING id"), {"n": SURGE + 1})]
     try:
         async with httpx.AsyncClient(base_url=node_a.base_url, headers=supervisor, timeout=10) as client:
-            alerts = await until("the surge of b's codes on a's dashboard",
-                                 lambda: _alerts(client, lambda a: a["access_code_surge"]))
-            assert alerts["wrong_codes_last_minute"] >= SURGE + 1
+            # Other tests' wrong codes of the last minute may count too (the ledger is the session's): at least b's.
+            peak = await until("the surge of b's codes on a's dashboard", lambda: _alerts(
+                client, lambda a: a["access_code_surge"] and a["wrong_codes_last_minute"] >= SURGE + 1))
             assert "allo_access_code_surge 1.0" in await metrics(client, node_a)
             async with db.begin() as conn:
                 await conn.execute(text("DELETE FROM wrong_access_codes WHERE id = ANY(:ids)"), {"ids": ids})
-            await until("the surge over once b's codes are gone",
-                        lambda: _alerts(client, lambda a: not a["access_code_surge"]))
+            # b's codes gone from the ledger: a counts them no more (within a poll).
+            await until("b's codes no longer counted", lambda: _alerts(
+                client, lambda a: a["wrong_codes_last_minute"] <= peak["wrong_codes_last_minute"] - (SURGE + 1)))
     finally:
         async with db.begin() as conn:
             await conn.execute(text("DELETE FROM wrong_access_codes WHERE id = ANY(:ids)"), {"ids": ids})
