@@ -98,13 +98,17 @@ async def test_b_waiting_caller_is_merged_with_as_queue_then_left_out_when_stale
         async with db.connect() as conn:
             mine = await until("a's node_live row", lambda: _row(conn, "a"))
         assert joined.uniqueid in [c["uniqueid"] for c in mine["queues"]["l1"]["waiting"]]
-        async with db.begin() as conn:
-            await conn.execute(text("INSERT INTO node_live (node, snapshot, updated_at) VALUES "
-                                    "('b', CAST(:s AS jsonb), now())"),
-                               {"s": json.dumps(b_snapshot(b_caller, now - 40, b_call, now - 20))})
-        b_alive = asyncio.create_task(keep_fresh(db, "b"))  # as b's allo does, every tick
         async with httpx.AsyncClient(base_url=node_a.base_url, headers=supervisor, timeout=10) as client:
+            await dashboard(client)  # today's figures read once (the first read starts the counting process)
+            async with db.begin() as conn:
+                await conn.execute(text("INSERT INTO node_live (node, snapshot, updated_at) VALUES "
+                                        "('b', CAST(:s AS jsonb), now())"),
+                                   {"s": json.dumps(b_snapshot(b_caller, now - 40, b_call, now - 20))})
+            written = time.monotonic()
+            b_alive = asyncio.create_task(keep_fresh(db, "b"))  # as b's allo does, every tick
             merged = await until("b's caller merged", lambda: _merged(client, 2), timeout=20)
+            print(f"\n[dashboard] b's row written -> merged in a's /api/dashboard: "
+                  f"{(time.monotonic() - written) * 1000:.0f} ms")
             l1 = l1_of(merged)
             # b's caller arrived first: first in the one list; each with its node; counts summed, max wait b's.
             assert [(c["uniqueid"], c["node"], c["position"]) for c in l1["callers"]] == \
