@@ -221,16 +221,24 @@ async def test_a_desk_event_of_node_b_reaches_the_advisers_desk_on_a_once(node_a
             await stream.wait("state", lambda d: d["status"] == "en-appel" and d["in_call"], 5)
             current = (await client.get("/api/desk/state")).json()  # what a page (re)loaded now shows
             assert current["call"]["call_id"] == call_id and current["state"]["status"] == "en-appel"
+            # A supervisor's note written on b: b says so, a reads it from PostgreSQL and pushes it to the desk.
+            async with db.begin() as conn:
+                await conn.execute(text("INSERT INTO call_notes (call_id, author, text) VALUES "
+                                        "(:c, 'superviseur', 'rappeler demain')"), {"c": call_id})
+            await notify(db, NodeEvent("b", NodeEventKind.NOTES, "", call_id))
+            notes = await stream.wait("notes", lambda d: d["call_id"] == call_id, 5)
+            assert [n["text"] for n in notes.doc["notes"]] == ["rappeler demain"]
             await notify(db, NodeEvent("b", NodeEventKind.ENDED, AGENT, call_id, wrapup_deadline=1_900_000_000))
             ended = await stream.wait("call-ended", lambda d: d["call_id"] == call_id, 5)
             assert ended.doc["wrapup_deadline"] == 1_900_000_000
             await stream.wait("state", lambda d: not d["in_call"], 5)
             assert [e.doc["call_id"] for e in stream.events if e.kind == "pop"] == [call_id]  # once, never a's own
             assert len([e for e in stream.events if e.kind == "call-ended"]) == 1
-            assert 'allo_desk_node_events_total{direction="received"} 2.0' in await metrics(client, node_a)
+            assert 'allo_desk_node_events_total{direction="received"} 3.0' in await metrics(client, node_a)
             assert (await client.post("/api/desk/logout")).status_code == 200
     finally:
         async with db.begin() as conn:
+            await conn.execute(text("DELETE FROM call_notes WHERE call_id = :c"), {"c": call_id})
             await conn.execute(text("DELETE FROM calls WHERE call_id = :c"), {"c": call_id})
 
 
