@@ -65,7 +65,7 @@ class DeskHub:
         self._wall = wall
         self._subs: dict[str, set[DeskSubscription]] = {}
         self._current: dict[str, str] = {}  # agent -> call connected to them now
-        self._elsewhere: dict[str, str] = {}  # agent -> their current call when it is on another node
+        self._elsewhere: dict[str, tuple[str, str]] = {}  # agent -> (node, call) when their call is on another node
         self._pops: dict[str, dict[str, Any]] = {}  # agent -> the pop of their current (or last) call
         self._dirty: dict[str, float] = {}  # agent -> clock() of the first event of the burst
         self._last_state: dict[str, str] = {}
@@ -98,7 +98,7 @@ class DeskHub:
     def on_resync(self, _snapshot: Sequence[AmiEvent]) -> None:
         """After a reconnection: every open desk gets its state again; a call whose end was missed is ended."""
         for agent, call_id in list(self._current.items()):
-            if self._elsewhere.get(agent) == call_id:
+            if agent in self._elsewhere:
                 continue  # another node's call: its end comes from that node
             if not any(member.in_call for member in members_of(self._live, agent).values()):
                 self._ended(agent, call_id)
@@ -124,7 +124,8 @@ class DeskHub:
         return told
 
     def on_node_event(self, event: NodeEvent) -> None:
-        """Another node's call connected to an adviser, or ended: their desk here pops it, or ends it."""
+        """Another node's call connected to an adviser, or ended, or its notes changed: their desk here pops it,
+        ends it, or gets the notes."""
         if event.kind is NodeEventKind.CONNECTED:
             self._connected(event.pop_request(self._wall()), node=event.node)
         elif event.kind is NodeEventKind.NOTES:
@@ -132,6 +133,13 @@ class DeskHub:
                 self._start(self._notes_of(event), f"desk-notes-{event.call_id}")
         elif self._current.get(event.agent) == event.call_id:
             self._ended(event.agent, event.call_id, deadline=event.wrapup_deadline, node=event.node)
+
+    def nodes_lost(self, nodes: set[str]) -> None:
+        """These other nodes are silent (their live view is stale): their calls are lost, and their `ended` will
+        never come: the desks here end them."""
+        for agent, (node, call_id) in list(self._elsewhere.items()):
+            if node in nodes:
+                self._ended(agent, call_id, node=node)
 
     # -- reading -----------------------------------------------------------------------------------
     def state(self, agent: str) -> dict[str, Any]:
@@ -205,7 +213,7 @@ class DeskHub:
         self._current[request.agent] = request.call_id
         self._pops.pop(request.agent, None)
         if node:
-            self._elsewhere[request.agent] = request.call_id
+            self._elsewhere[request.agent] = (node, request.call_id)
             self._dirty.setdefault(request.agent, self._clock())
             self._changed.set()
         else:

@@ -193,6 +193,15 @@ async def _streamed(client: httpx.AsyncClient, wanted: Callable[[dict[str, Any]]
     raise AssertionError("the stream ended")
 
 
+async def _b_row(db: AsyncEngine, *, age_seconds: float) -> None:
+    """b's node_live row (an empty view) as of `age_seconds` ago."""
+    async with db.begin() as conn:
+        await conn.execute(text("INSERT INTO node_live (node, snapshot, updated_at) VALUES ('b', CAST(:s AS jsonb), "
+                                "now() - make_interval(secs => :age)) ON CONFLICT (node) DO UPDATE SET "
+                                "updated_at = EXCLUDED.updated_at"),
+                           {"s": json.dumps({"v": 1, "ami": True, "queues": {}, "calls": []}), "age": age_seconds})
+
+
 async def notify(db: AsyncEngine, event: NodeEvent) -> None:
     async with db.begin() as conn:
         await conn.execute(text("SELECT pg_notify('allo_desk', :p)"), {"p": event.payload()})
@@ -200,7 +209,7 @@ async def notify(db: AsyncEngine, event: NodeEvent) -> None:
 
 async def test_a_desk_event_of_node_b_reaches_the_advisers_desk_on_a_once(node_a, db) -> None:
     me = adviser_headers(node_a, AGENT)
-    call_id, own = f"b-{time.time():.0f}.5", f"a-{time.time():.0f}.6"
+    call_id, own, lost_id = f"b-{time.time():.0f}.5", f"a-{time.time():.0f}.6", f"b-{time.time():.0f}.7"
     started = time.time()
     async with db.begin() as conn:  # the call's record, written by b's recorder: the pop's context
         await conn.execute(text("INSERT INTO calls (call_id, dialled, started_at, outcome, keys, node) VALUES "
@@ -231,13 +240,23 @@ async def test_a_desk_event_of_node_b_reaches_the_advisers_desk_on_a_once(node_a
             await notify(db, NodeEvent("b", NodeEventKind.ENDED, AGENT, call_id, wrapup_deadline=1_900_000_000))
             ended = await stream.wait("call-ended", lambda d: d["call_id"] == call_id, 5)
             assert ended.doc["wrapup_deadline"] == 1_900_000_000
-            await stream.wait("state", lambda d: not d["in_call"], 5)
+            assert not (await client.get("/api/desk/state")).json()["state"]["in_call"]
             assert [e.doc["call_id"] for e in stream.events if e.kind == "pop"] == [call_id]  # once, never a's own
             assert len([e for e in stream.events if e.kind == "call-ended"]) == 1
-            assert 'allo_desk_node_events_total{direction="received"} 3.0' in await metrics(client, node_a)
+            # b's next call, then b falls silent (killed: no `ended` will come): a ends it on the desk.
+            await _b_row(db, age_seconds=0)
+            await notify(db, NodeEvent("b", NodeEventKind.CONNECTED, AGENT, lost_id, "l1", 2, "queue", time.time()))
+            await stream.wait("pop", lambda d: d["call_id"] == lost_id, 5)
+            assert (await client.get("/api/desk/state")).json()["state"]["in_call"]
+            await _b_row(db, age_seconds=30)
+            await stream.wait("call-ended", lambda d: d["call_id"] == lost_id, 5)
+            after = (await client.get("/api/desk/state")).json()
+            assert not after["state"]["in_call"] and after["call"]["ended"]  # the last call, shown as ended
+            assert 'allo_desk_node_events_total{direction="received"} 4.0' in await metrics(client, node_a)
             assert (await client.post("/api/desk/logout")).status_code == 200
     finally:
         async with db.begin() as conn:
+            await conn.execute(text("DELETE FROM node_live WHERE node = 'b'"))
             await conn.execute(text("DELETE FROM call_notes WHERE call_id = :c"), {"c": call_id})
             await conn.execute(text("DELETE FROM calls WHERE call_id = :c"), {"c": call_id})
 

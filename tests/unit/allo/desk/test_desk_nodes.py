@@ -135,3 +135,27 @@ async def test_a_note_changed_on_another_node_reaches_the_desk_here_and_one_here
             assert [(e.kind, e.agent, e.call_id) for e in sent] == [(NodeEventKind.NOTES, "bob", "b-1.4")]
     finally:
         await hub.stop()
+
+
+async def test_the_calls_of_a_node_gone_silent_are_ended_on_the_desks_here(live: LiveState) -> None:
+    sent: list[NodeEvent] = []
+    hub = node_hub(live, "a", sent)
+    await hub.start()
+    try:
+        async with hub.subscription("alice") as alice:
+            await take(alice)
+            hub.on_node_event(NodeEvent("b", NodeEventKind.CONNECTED, "alice", "b-1.4"))
+            hub.on_node_event(NodeEvent("c", NodeEventKind.CONNECTED, "bob", "c-1.1"))
+            hub.nodes_lost(set())
+            assert hub.current_call("alice") == "b-1.4"
+            hub.nodes_lost({"b"})
+            assert hub.current_call("alice") is None and hub.current_call("bob") == "c-1.1"
+            got: dict[DeskEvent, dict[str, Any]] = {}
+            while DeskEvent.CALL_ENDED not in got:
+                kind, document = await take(alice)
+                got[kind] = document
+            assert got[DeskEvent.CALL_ENDED] == {"call_id": "b-1.4", "wrapup_deadline": None}
+            assert not hub.state("alice")["in_call"]
+    finally:
+        await hub.stop()
+    assert sent == []
