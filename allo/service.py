@@ -217,6 +217,8 @@ class AlloService:
                       publish=self.desk_relay.publish if self.desk_relay is not None else None)
         if self.desk_relay is not None:
             self.desk_relay.deliver = hub.on_node_event
+        if self.node_live is not None:  # a node gone silent never says its calls ended: the desks end them
+            self.node_live.on_stale = hub.nodes_lost
         return labels, context, hub
 
     def _sector_of_queue(self, queue: str) -> str | None:

@@ -46,6 +46,7 @@ class NodeLiveSync:
         self.tick = tick
         self.keepalive = keepalive
         self._remotes: tuple[RemoteRow, ...] = ()
+        self.on_stale: Callable[[set[str]], None] = lambda _nodes: None  # told after each read: the silent nodes
         self._read_at = 0.0
         self._written: str | None = None
         self._written_at = 0.0
@@ -92,6 +93,7 @@ class NodeLiveSync:
                 async with asyncio.timeout(max(self.tick * 3, 5.0)):
                     await self.sync()
                 failing = False
+                self.on_stale({r.node for r in self.remotes() if r.age_seconds > self.fresh_seconds})
                 if (took := time.monotonic() - started) > self.tick:
                     log.warning("node_live synchronised in %.1f s (tick %.1f s)", took, self.tick)
             except Exception as exc:  # PostgreSQL away: the others' rows age; retried at the next tick

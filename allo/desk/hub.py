@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
 from acd.ami.event_types import AgentComplete, AgentConnect, AmiEvent, Hangup, MemberEventBase, PreferredAgentAnswer
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 class PopBuilder(Protocol):
     async def pop(self, request: PopRequest) -> dict[str, Any]: ...
+
+    async def notes(self, call_id: str) -> list[dict[str, Any]]: ...
 
 
 MEMBER_INTERFACE = re.compile(r"^PJSIP/([a-z0-9][a-z0-9_-]{0,62})$")
@@ -63,7 +65,7 @@ class DeskHub:
         self._wall = wall
         self._subs: dict[str, set[DeskSubscription]] = {}
         self._current: dict[str, str] = {}  # agent -> call connected to them now
-        self._elsewhere: dict[str, str] = {}  # agent -> their current call when it is on another node
+        self._elsewhere: dict[str, tuple[str, str]] = {}  # agent -> (node, call) when their call is on another node
         self._pops: dict[str, dict[str, Any]] = {}  # agent -> the pop of their current (or last) call
         self._dirty: dict[str, float] = {}  # agent -> clock() of the first event of the burst
         self._last_state: dict[str, str] = {}
@@ -96,7 +98,7 @@ class DeskHub:
     def on_resync(self, _snapshot: Sequence[AmiEvent]) -> None:
         """After a reconnection: every open desk gets its state again; a call whose end was missed is ended."""
         for agent, call_id in list(self._current.items()):
-            if self._elsewhere.get(agent) == call_id:
+            if agent in self._elsewhere:
                 continue  # another node's call: its end comes from that node
             if not any(member.in_call for member in members_of(self._live, agent).values()):
                 self._ended(agent, call_id)
@@ -104,8 +106,12 @@ class DeskHub:
             self._dirty.setdefault(agent, self._clock())
         self._changed.set()
 
-    def notes_changed(self, call_id: str, notes: list[dict[str, Any]], *, by_agent: str | None) -> int:
-        """Someone's note on a call changed: the advisers now on that call (but its author) get the notes."""
+    def notes_changed(self, call_id: str, notes: list[dict[str, Any]], *, by_agent: str | None,
+                      from_node: str = "") -> int:
+        """Someone's note on a call changed: the advisers now on that call (but its author) get the notes; the
+        other nodes are told (but when `from_node`, another node, told this one)."""
+        if not from_node and self._publish is not None:
+            self._publish(NodeEvent(self._node, NodeEventKind.NOTES, by_agent or "", call_id))
         told = 0
         for agent, call in self._current.items():
             if call != call_id or agent == by_agent:
@@ -118,11 +124,22 @@ class DeskHub:
         return told
 
     def on_node_event(self, event: NodeEvent) -> None:
-        """Another node's call connected to an adviser, or ended: their desk here pops it, or ends it."""
+        """Another node's call connected to an adviser, or ended, or its notes changed: their desk here pops it,
+        ends it, or gets the notes."""
         if event.kind is NodeEventKind.CONNECTED:
             self._connected(event.pop_request(self._wall()), node=event.node)
+        elif event.kind is NodeEventKind.NOTES:
+            if any(call == event.call_id and agent != event.agent for agent, call in self._current.items()):
+                self._start(self._notes_of(event), f"desk-notes-{event.call_id}")
         elif self._current.get(event.agent) == event.call_id:
             self._ended(event.agent, event.call_id, deadline=event.wrapup_deadline, node=event.node)
+
+    def nodes_lost(self, nodes: set[str]) -> None:
+        """These other nodes are silent (their live view is stale): their calls are lost, and their `ended` will
+        never come: the desks here end them."""
+        for agent, (node, call_id) in list(self._elsewhere.items()):
+            if node in nodes:
+                self._ended(agent, call_id, node=node)
 
     # -- reading -----------------------------------------------------------------------------------
     def state(self, agent: str) -> dict[str, Any]:
@@ -196,7 +213,7 @@ class DeskHub:
         self._current[request.agent] = request.call_id
         self._pops.pop(request.agent, None)
         if node:
-            self._elsewhere[request.agent] = request.call_id
+            self._elsewhere[request.agent] = (node, request.call_id)
             self._dirty.setdefault(request.agent, self._clock())
             self._changed.set()
         else:
@@ -205,9 +222,20 @@ class DeskHub:
                 self._publish(NodeEvent(self._node, NodeEventKind.CONNECTED, request.agent, request.call_id,
                                         request.queue, request.waited_s, request.origin.value, request.event_wall))
         if request.agent in self._subs:
-            job = asyncio.get_running_loop().create_task(self._pop(request), name=f"desk-pop-{request.call_id}")
-            self._jobs.add(job)
-            job.add_done_callback(self._jobs.discard)
+            self._start(self._pop(request), f"desk-pop-{request.call_id}")
+
+    def _start(self, job: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.get_running_loop().create_task(job, name=name)
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
+
+    async def _notes_of(self, event: NodeEvent) -> None:
+        try:
+            notes = await self._builder.notes(event.call_id)
+        except Exception as exc:  # the database away: the notes show at the next change or the next pop
+            log.warning("notes of call %s not read: %s", event.call_id, type(exc).__name__)
+            return
+        self.notes_changed(event.call_id, notes, by_agent=event.agent or None, from_node=event.node)
 
     async def _pop(self, request: PopRequest) -> None:
         try:

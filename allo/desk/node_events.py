@@ -1,4 +1,5 @@
-"""The desk events one node tells the others (docs/desk.md, "Two nodes"): a call connected to an adviser, its end.
+"""The desk events one node tells the others (docs/desk.md, "Two nodes"): a call connected to an adviser, its end,
+a change of its notes (their text is read from PostgreSQL by the node that shows them, never carried).
 
 Carried by `NOTIFY allo_desk` (a payload must stay under 8000 bytes: these are ~200). Pure: encoding, and the
 reading of a payload, which ignores this node's own notifications and anything it does not understand.
@@ -20,6 +21,7 @@ MAX_PAYLOAD = 7999
 class NodeEventKind(enum.StrEnum):
     CONNECTED = "connected"  # a call connected to the adviser on that node: the others' desks pop it
     ENDED = "ended"  # that call ended there (with the wrap-up deadline that node's Asterisk holds)
+    NOTES = "notes"  # a note on the call changed there (`agent`: its author's, not told again): read them here
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,10 @@ def read_event(payload: str, own_node: str) -> NodeEvent | None:
         if not isinstance(data, dict) or data.get("v") != VERSION or data.get("node") in (None, own_node):
             return None
         waited, deadline = data.get("waited_s"), data.get("wrapup_deadline")
-        return NodeEvent(node=str(data["node"]), kind=NodeEventKind(data["kind"]), agent=str(data["agent"]),
+        kind, agent = NodeEventKind(data["kind"]), str(data.get("agent", ""))  # a note's author may be no adviser
+        if not agent and kind is not NodeEventKind.NOTES:
+            return None
+        return NodeEvent(node=str(data["node"]), kind=kind, agent=agent,
                          call_id=str(data["call_id"]), queue=str(data.get("queue", "")),
                          waited_s=int(waited) if waited is not None else None,
                          origin=str(data.get("origin", "queue")), at=float(data.get("at", 0.0)),

@@ -37,6 +37,8 @@ def test_a_payload_round_trip_and_what_is_ignored() -> None:
                     '{"v":1,"node":"b","kind":"exploded","agent":"x","call_id":"y"}',
                     '{"v":1,"node":"b","kind":"ended","agent":"x"}'):
         assert read_event(garbled, "a") is None, garbled
+    notes = NodeEvent("b", NodeEventKind.NOTES, "", "b-1.7")  # written by a supervisor: no adviser's name
+    assert read_event(notes.payload(), "a") == notes
     assert event.pop_request(0).origin is PopOrigin.CALLBACK
     assert NodeEvent("b", NodeEventKind.CONNECTED, "x", "y", origin="new").pop_request(9.0).origin is PopOrigin.QUEUE
 
@@ -100,3 +102,60 @@ async def test_an_end_of_another_call_is_ignored(live: LiveState) -> None:
     hub.on_node_event(NodeEvent("b", NodeEventKind.ENDED, "alice", "b-0.1"))
     assert hub.current_call("alice") == "b-1.4"
     assert hub.state("alice")["in_call"]
+
+
+class NotesBuilder(Builder):
+    async def notes(self, call_id: str) -> list[dict[str, Any]]:
+        return [{"id": 1, "author": "sup", "text": f"note on {call_id}"}]
+
+
+async def test_a_note_changed_on_another_node_reaches_the_desk_here_and_one_here_is_told(live: LiveState) -> None:
+    sent: list[NodeEvent] = []
+    hub = node_hub(live, "a", sent, NotesBuilder())
+    await hub.start()
+    try:
+        async with hub.subscription("alice") as alice:
+            await take(alice)
+            hub.on_node_event(NodeEvent("b", NodeEventKind.CONNECTED, "alice", "b-1.4", "l1", 12))
+            hub.on_node_event(NodeEvent("b", NodeEventKind.NOTES, "", "b-2.2"))  # nobody here on that call
+            hub.on_node_event(NodeEvent("b", NodeEventKind.NOTES, "", "b-1.4"))
+            got: dict[DeskEvent, dict[str, Any]] = {}
+            while DeskEvent.NOTES not in got:
+                kind, document = await take(alice)
+                got[kind] = document
+            assert got[DeskEvent.NOTES] == {"call_id": "b-1.4", "notes": [{"id": 1, "author": "sup",
+                                                                             "text": "note on b-1.4"}]}
+            assert sent == []  # what b said is not told again
+            # Her own note, written on b, is not pushed back to her.
+            hub.on_node_event(NodeEvent("b", NodeEventKind.NOTES, "alice", "b-1.4"))
+            await hub.pops_read()
+            assert DeskEvent.NOTES not in alice.pending
+            # A note written through this node is told to the others (who may show the call's desk).
+            hub.notes_changed("b-1.4", [], by_agent="bob")
+            assert [(e.kind, e.agent, e.call_id) for e in sent] == [(NodeEventKind.NOTES, "bob", "b-1.4")]
+    finally:
+        await hub.stop()
+
+
+async def test_the_calls_of_a_node_gone_silent_are_ended_on_the_desks_here(live: LiveState) -> None:
+    sent: list[NodeEvent] = []
+    hub = node_hub(live, "a", sent)
+    await hub.start()
+    try:
+        async with hub.subscription("alice") as alice:
+            await take(alice)
+            hub.on_node_event(NodeEvent("b", NodeEventKind.CONNECTED, "alice", "b-1.4"))
+            hub.on_node_event(NodeEvent("c", NodeEventKind.CONNECTED, "bob", "c-1.1"))
+            hub.nodes_lost(set())
+            assert hub.current_call("alice") == "b-1.4"
+            hub.nodes_lost({"b"})
+            assert hub.current_call("alice") is None and hub.current_call("bob") == "c-1.1"
+            got: dict[DeskEvent, dict[str, Any]] = {}
+            while DeskEvent.CALL_ENDED not in got:
+                kind, document = await take(alice)
+                got[kind] = document
+            assert got[DeskEvent.CALL_ENDED] == {"call_id": "b-1.4", "wrapup_deadline": None}
+            assert not hub.state("alice")["in_call"]
+    finally:
+        await hub.stop()
+    assert sent == []
