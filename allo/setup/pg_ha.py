@@ -72,6 +72,9 @@ class FailoverTimeouts:
         }
 
 
+WRITABLE_STATES = frozenset({"primary", "wait_primary", "single"})
+
+
 @dataclass(frozen=True)
 class NodeState:
     name: str
@@ -82,14 +85,13 @@ class NodeState:
     @property
     def writable(self) -> bool:
         """A primary that accepts writes: `primary` (with its standby) or `wait_primary` (standby away)."""
-        return self.reported == self.goal and self.reported in {"primary", "wait_primary", "single"}
+        return self.reported == self.goal and self.reported in WRITABLE_STATES
 
 
 FORMATION_DB = "pg_auto_failover"
 # The keepers this process started, by pid: kept so that they are reaped (and Python does not warn that they ran
 # on when their handle went away); another process (`make stop`) finds them by their pid files.
 _STARTED: dict[int, subprocess.Popen[bytes]] = {}
-WRITABLE_STATES = frozenset({"primary", "wait_primary", "single"})
 
 
 @dataclass
