@@ -27,6 +27,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from allo.db.migrate import upgrade_head
@@ -73,6 +74,14 @@ class FailoverTimeouts:
 
 
 WRITABLE_STATES = frozenset({"primary", "wait_primary", "single"})
+
+
+@dataclass(frozen=True)
+class FormationEvent:
+    at: datetime
+    node: str
+    reported: str
+    goal: str
 
 
 @dataclass(frozen=True)
@@ -252,6 +261,18 @@ class PgAutoFailover:
         if not out.strip() or out.strip() == "":
             return []
         return [NodeState(r["name"], int(r["port"]), r["reported"], r["goal"]) for r in json.loads(out) or []]
+
+    def events_since(self, since: datetime) -> list[FormationEvent]:
+        """The monitor's log of state changes since `since` (oldest first): when it saw the failure, decided,
+        and when the standby reported each step."""
+        # A float we format ourselves: nothing to inject.
+        query = ("SELECT json_agg(json_build_object('at', extract(epoch FROM eventtime), 'node', nodename, "  # noqa: S608
+                 "'reported', reportedstate, 'goal', goalstate) ORDER BY eventid) FROM pgautofailover.event "
+                 f"WHERE eventtime >= to_timestamp({since.timestamp():.6f})")
+        out = self._monitor_sql(query)
+        rows = json.loads(out) if out.strip() else None
+        return [FormationEvent(datetime.fromtimestamp(float(r["at"]), UTC), r["node"], r["reported"], r["goal"])
+                for r in rows or []]
 
     def primary(self) -> NodeState | None:
         writable = [node for node in self.states() if node.writable]
