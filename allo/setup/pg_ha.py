@@ -27,6 +27,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from allo.db.migrate import upgrade_head
@@ -72,6 +73,17 @@ class FailoverTimeouts:
         }
 
 
+WRITABLE_STATES = frozenset({"primary", "wait_primary", "single"})
+
+
+@dataclass(frozen=True)
+class FormationEvent:
+    at: datetime
+    node: str
+    reported: str
+    goal: str
+
+
 @dataclass(frozen=True)
 class NodeState:
     name: str
@@ -82,14 +94,13 @@ class NodeState:
     @property
     def writable(self) -> bool:
         """A primary that accepts writes: `primary` (with its standby) or `wait_primary` (standby away)."""
-        return self.reported == self.goal and self.reported in {"primary", "wait_primary", "single"}
+        return self.reported == self.goal and self.reported in WRITABLE_STATES
 
 
 FORMATION_DB = "pg_auto_failover"
 # The keepers this process started, by pid: kept so that they are reaped (and Python does not warn that they ran
 # on when their handle went away); another process (`make stop`) finds them by their pid files.
 _STARTED: dict[int, subprocess.Popen[bytes]] = {}
-WRITABLE_STATES = frozenset({"primary", "wait_primary", "single"})
 
 
 @dataclass
@@ -250,6 +261,18 @@ class PgAutoFailover:
         if not out.strip() or out.strip() == "":
             return []
         return [NodeState(r["name"], int(r["port"]), r["reported"], r["goal"]) for r in json.loads(out) or []]
+
+    def events_since(self, since: datetime) -> list[FormationEvent]:
+        """The monitor's log of state changes since `since` (oldest first): when it saw the failure, decided,
+        and when the standby reported each step."""
+        # A float we format ourselves: nothing to inject.
+        query = ("SELECT json_agg(json_build_object('at', extract(epoch FROM eventtime), 'node', nodename, "  # noqa: S608
+                 "'reported', reportedstate, 'goal', goalstate) ORDER BY eventid) FROM pgautofailover.event "
+                 f"WHERE eventtime >= to_timestamp({since.timestamp():.6f})")
+        out = self._monitor_sql(query)
+        rows = json.loads(out) if out.strip() else None
+        return [FormationEvent(datetime.fromtimestamp(float(r["at"]), UTC), r["node"], r["reported"], r["goal"])
+                for r in rows or []]
 
     def primary(self) -> NodeState | None:
         writable = [node for node in self.states() if node.writable]

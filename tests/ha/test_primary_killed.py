@@ -95,10 +95,11 @@ async def test_the_primary_killed_under_load_loses_no_acknowledged_row(formation
         await _until(lambda: len(acked) >= BEFORE, "no write acknowledged before the kill", 60)
         old = ha.primary()
         assert old is not None
-        killed_at = time.monotonic()
+        killed_at, killed_wall = time.monotonic(), datetime.now(UTC)
         await asyncio.to_thread(ha.kill_node, old.name)
         new = await asyncio.to_thread(ha.wait_primary, old.name, PROMOTION_MAX_S)
         promoted_at = time.monotonic()
+        events = await asyncio.to_thread(ha.events_since, killed_wall)
         before_kill = sum(1 for t in acked_at if t < killed_at)
         await _until(lambda: sum(1 for t in acked_at if t > promoted_at) >= AFTER,
                      "allo did not write again after the promotion", 60)
@@ -133,10 +134,18 @@ async def test_the_primary_killed_under_load_loses_no_acknowledged_row(formation
         await engine.dispose()
 
     promotion_s = promoted_at - killed_at
+    # The monitor's own log: when it decided (the dead primary's goal set to draining), when the standby said
+    # it was the primary (wait_primary); in between, the demote timeout (FailoverTimeouts).
+    decided = min(e.at for e in events if e.node == old.name and e.goal in {"draining", "demote_timeout"})
+    promoted = min(e.at for e in events if e.node == new.name and e.reported == e.goal == "wait_primary")
+    detection_s = (decided - killed_wall).total_seconds()
+    decision_to_primary_s = (promoted - decided).total_seconds()
     observed = {
         "primary killed": f"{old.name} (kill -9 of pg_autoctl and postgres)",
         "promoted": new.name,
         "kill -> standby promoted (s)": round(promotion_s, 2),
+        "of which: kill -> the monitor decides the failover (s)": round(detection_s, 2),
+        "of which: decision -> standby reports wait_primary (s, demote timeout 4 s)": round(decision_to_primary_s, 2),
         "writes unavailable (longest gap between acknowledged writes, s)": round(window_s, 2),
         "acknowledged rows (before the kill / in all)": f"{before_kill} / {len(acked)}",
         "acknowledged rows lost": len(lost_acked),
