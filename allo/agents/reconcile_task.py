@@ -88,8 +88,8 @@ class AgentReconciler:
                     log.warning("reconciler: %s of %s in %s not done: %s", action.step.value, action.agent,
                                 action.queue, exc)
                 self._metrics.agent_reconcile_steps.labels(action.step.value, outcome).inc()
-                if action.step is Step.ADD or outcome == "refused":
-                    log.info("reconciler: %s %s in %s (%s)", action.step.value, action.agent, action.queue, outcome)
+                if action.step is Step.ADD and outcome == "done":
+                    log.info("reconciler: %s added to %s (its desired state)", action.agent, action.queue)
         self.rounds += 1
         self._metrics.agent_reconcile_runs.labels("applied").inc()
         return done
@@ -106,6 +106,8 @@ class AgentReconciler:
             names, self._everyone, self._pending = set(self._pending), False, set()
             if everyone:
                 last_full = loop.time()
+            elif not names:
+                continue
             try:
                 await self.reconcile(None if everyone else names)
             except Exception:  # never let the loop die: the next round tries again
