@@ -15,18 +15,13 @@ from pathlib import Path
 
 from allo.setup import sipp
 from allo.setup.procs import require
-from bench.load import CitizenResult
+from bench.load import CitizenResult, through_proxy
 
 
 def proxied_citizen(text: str) -> str:
-    """A citizen scenario (allo.setup.sipp.citizen_scenario) whose ACK and INFO follow the dialog's route set."""
-    text = text.replace('<recv response="200" rtd="true" crlf="true" />',
-                        '<recv response="200" rtd="true" crlf="true" rrs="true" />')
-    for method in ("ACK", "INFO"):
-        text = text.replace(f"{method} sip:3939@[remote_ip]:[remote_port] SIP/2.0\n",
-                            f"{method} [next_url] SIP/2.0\n      [routes]\n")
-    assert "[next_url]" in text, text
-    return text
+    """A citizen scenario (allo.setup.sipp.citizen_scenario) whose ACK and INFO follow the dialog's route set (the
+    bench's, bench/load.py)."""
+    return through_proxy(text)
 
 
 def proxied_adviser(talk_ms: int) -> str:
