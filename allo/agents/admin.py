@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from acd.agents import Membership
 from acd.ami.client import AmiClient
+from allo.agents.presence import CHANNEL
 from allo.db.models import Agent, AgentQueue, Queue
 from allo.db.seed import new_sip_password, password_digest
 from allo.errors import ConfigError
@@ -67,6 +68,8 @@ async def update_agent(engine: AsyncEngine, username: str, *, display_name: str 
             agent.enabled = enabled
         if memberships is not None:
             await _set_memberships(session, agent, memberships)
+        if memberships is not None or enabled is not None:  # every node's reconciler applies it at once
+            await session.execute(select(func.pg_notify(CHANNEL, username)))
         await session.commit()
     return password
 
