@@ -5,7 +5,9 @@ trunk call through Kamailio reaches them, nobody else gets in, and an adviser in
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
 import time
 from dataclasses import replace
 
@@ -223,3 +225,30 @@ def _flags(proxy: KamailioProcess, node: str) -> str:
             if target["DEST"]["URI"] == f"sip:{node}":
                 return str(target["DEST"]["FLAGS"])
     raise AssertionError(f"{node} not in {listing}")
+
+
+# Last of the module: it kills the node.
+async def test_when_the_node_dies_in_a_call_the_advisers_hang_up_frees_them_in_kamailio(
+        sip_path: SipPath, node_watch: NodeWatch, demo_passwords: dict[str, str]):
+    # No BYE comes from a dead node: the adviser hears silence and hangs up; their BYE ends the call in Kamailio's
+    # dialog profile at once (the dead node never answers it), so the other node can ring them again.
+    adviser = "agent2002"
+    port = await register(sip_path, adviser, demo_passwords[adviser])
+    await sip_path.wait_contact(adviser, "Avail")
+    await node_watch.client.queue_add("l1", f"PJSIP/{adviser}", adviser)
+    phone = proxied_adviser(sip_path.proxy_port, port, talk_ms=3000).start()
+    citizen = trunk_citizen(sip_path.proxy_port, caller="0655210099", keys="1", timeout_s=40).start()
+    try:
+        joined = await node_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l1", timeout=60)
+        await node_watch.wait_for(AgentConnect, lambda e: e.uniqueid == joined.uniqueid)
+        assert await asyncio.to_thread(sip_path.adviser_calls, adviser) == 1
+        pid = sip_path.asterisk.pid()
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10  # the phone hangs up 3 s after answering
+        while (calls := await asyncio.to_thread(sip_path.adviser_calls, adviser)) != 0:
+            assert time.monotonic() < deadline, f"Kamailio still counts {calls} call(s) for {adviser}"
+            await asyncio.sleep(0.1)
+    finally:
+        phone.stop()
+        citizen.stop()
