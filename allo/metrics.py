@@ -105,6 +105,13 @@ class Metrics:
         self.best_hours_seconds = Histogram("allo_best_hours_seconds", "Duration of one computation of the best "
                                             "hours to call (summary read + arithmetic)", registry=self.registry,
                                             buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0))
+        # The feeds across nodes (issue 21, docs/dashboard.md and docs/desk.md, "Two nodes"): several nodes only.
+        self.node_live_views = Gauge("allo_node_live_views", "Other nodes' live queues read from node_live, by "
+                                     "age (fresh: within ALLO_NODE_LIVE_FRESH_SECONDS; stale: older, left out)",
+                                     ["state"], registry=self.registry)
+        self.desk_node_events = Counter("allo_desk_node_events", "Desk events exchanged with the other nodes "
+                                        "(NOTIFY allo_desk), by direction (sent, received, dropped)", ["direction"],
+                                        registry=self.registry)
 
     def session_started(self) -> None:
         self.agi_active.inc()

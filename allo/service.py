@@ -26,11 +26,13 @@ from allo.code_guard.ledger import CodeLedger, code_limits
 from allo.confirmations.worker import ConfirmationWorker
 from allo.dashboard.day_worker import DayCounter
 from allo.dashboard.feed import DashboardFeed
+from allo.dashboard.node_sync import NodeLiveSync
 from allo.dashboard.view import Alerts
 from allo.db.engine import make_engine
 from allo.desk.context import CallContext
 from allo.desk.help import HelpDesk
 from allo.desk.hub import DeskHub
+from allo.desk.node_relay import DeskRelay
 from allo.desk.reason_cache import ReasonLabels
 from allo.desk.wrapup import WrapupManager
 from allo.fallback.hours import spoken_reopening
@@ -183,9 +185,13 @@ class AlloService:
         # The week plan (docs/planning.md): pages and API on request, this week's kept for the dashboard.
         planner = Planner(self.engine, lambda: self.rules.snapshot, self.clock, plan_settings(settings),
                           refresh_s=settings.planning_plan_refresh_seconds)
+        # Several nodes: this node's live queues to node_live, the others' merged into the dashboard.
+        self.node_live = NodeLiveSync(self.engine, settings.node_name, self.live, self.active_calls.calls,
+                                      lambda: self.ami.connected, metrics=self.metrics, tick=settings.node_live_seconds,
+                                      fresh_seconds=settings.node_live_fresh_seconds) if settings.node_name else None
         feed = DashboardFeed(self.live, self.active_calls, self.engine, lambda: self.ami.connected, load=counter,
                              at_risk=lambda: self.callbacks.scheduler.at_risk, alerts=self._alerts,
-                             needed=planner.needed_now)
+                             needed=planner.needed_now, nodes=self.node_live)
         return counter, planner, feed
 
     def _retention_task(self) -> RetentionTask:
@@ -203,7 +209,15 @@ class AlloService:
         labels = ReasonLabels(self.engine)
         context = CallContext(self.engine, self.recorder, self._sector_of_queue,
                               repeat_days=settings.repeat_caller_days)
-        hub = DeskHub(self.live, labels.label, context, self.metrics)
+        # Several nodes: the desk events of this node told to the others, theirs handed to this node's hub.
+        self.desk_relay = DeskRelay(self.engine, settings.asyncpg_dsn, settings.node_name, self.metrics) \
+            if settings.node_name else None
+        hub = DeskHub(self.live, labels.label, context, self.metrics, node=settings.node_name,
+                      publish=self.desk_relay.publish if self.desk_relay is not None else None)
+        if self.desk_relay is not None:
+            self.desk_relay.deliver = hub.on_node_event
+        if self.node_live is not None:  # a node gone silent never says its calls ended: the desks end them
+            self.node_live.on_stale = hub.nodes_lost
         return labels, context, hub
 
     def _sector_of_queue(self, queue: str) -> str | None:
@@ -261,15 +275,21 @@ class AlloService:
         await self.agent_reconciler.start()
         await self.wait_repeat.start()
         await self.dashboard.start()
+        if self.node_live is not None:
+            await self.node_live.start()
         await self.planner.start()
         await self.reason_labels.start()
         await self.desk.start()
+        if self.desk_relay is not None:
+            await self.desk_relay.start()
         await self.retention.start()
         await self.confirmations.start()
         await self.planning_fold.start()
         if self.cluster is not None:
             await self.cluster.start()
         await self.fallback_hours.start()
+        if self.settings.node_name:  # several nodes: the wrong-code surge counts every node's codes
+            self.code_ledger.share(self.settings.surge_poll_seconds)
         self.best_hours.current()  # the first best hours, computed in the background (callers never wait for it)
         await self.help_desk().changed()  # the gauge of open help requests, from what the last run left
         log.info("FastAGI on %s:%s, AMI client towards %s:%s", self.settings.agi_host, self.agi.port,
@@ -298,6 +318,10 @@ class AlloService:
         await self.planner.stop()
         await self.planning_fold.stop()
         await self.dashboard.stop()  # ends the open SSE streams, so the HTTP server can stop
+        if self.node_live is not None:
+            await self.node_live.stop()  # its row removed: the other nodes stop showing this node's queues
+        if self.desk_relay is not None:
+            await self.desk_relay.stop()
         await self.desk.stop()  # the same for the desks' streams
         await self.reason_labels.stop()
         self.day_counter.close()

@@ -187,6 +187,14 @@ class Settings(BaseSettings):
     agent_reconcile_seconds: float = Field(default=10.0, gt=0, le=300, description="Each node's allo makes its "
                                            "Asterisk's queue members match the advisers' desired state at least "
                                            "this often (and at once on a change or a reconnection)")
+    # The nodes' dashboards and surge (docs/dashboard.md, "Two nodes"; docs/hostile-input.md): several nodes only.
+    node_live_seconds: float = Field(default=1.0, gt=0, le=10, description="How often this node writes its live "
+                                     "queues to `node_live` (when they changed; at least every 2 ticks) and reads "
+                                     "the other nodes' rows")
+    node_live_fresh_seconds: float = Field(default=5.0, gt=0, le=120, description="Another node's live queues "
+                                           "older than this are left out of the dashboard (« données anciennes »)")
+    surge_poll_seconds: float = Field(default=3.0, gt=0, le=60, description="How often the wrong-code surge "
+                                      "counts the last minute's wrong codes of every node in PostgreSQL")
 
     # Accounts (docs/accounts.md).
     session_hours: float = Field(default=12.0, gt=0, description="A web login lasts this long")

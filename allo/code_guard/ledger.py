@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from allo.audit.record import audit
 from allo.auth.roles import AuthMethod, Principal, Role
-from allo.code_guard.surge import SurgeWatch
+from allo.code_guard.surge import WINDOW_S, SurgeWatch
 from allo.db.models import WrongAccessCode
 from allo.metrics import Metrics
 from allo.settings import Settings
+from allo.tasks import cancel_and_wait
 from ivr.code_limit import CodeGate, CodeLimits, WrongCodeCounts, crossed
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class CodeLedger:
         self._lookup_timeout = lookup_timeout
         self._clock = clock
         self._pending: set[asyncio.Task[None]] = set()
+        self._sharing: asyncio.Task[None] | None = None
         self.surge = SurgeWatch(limits.surge_per_minute, self._surge_started, monotonic)
         metrics.access_code_surge.set_function(lambda: 1.0 if self.surge.active else 0.0)
 
@@ -139,8 +141,36 @@ class CodeLedger:
             audit(session, WHO, "access_code.surge", "all callers", wrong_codes_last_minute=count,
                   threshold=self.limits.surge_per_minute)
 
+    # -- several nodes --
+
+    async def last_minute(self) -> int:
+        """Every node's wrong codes within the surge's minute, from the ledger."""
+        since = self._clock() - timedelta(seconds=WINDOW_S)
+        async with self._engine.connect() as conn:
+            return int(await conn.scalar(select(func.count()).where(WrongAccessCode.at >= since)) or 0)
+
+    def share(self, interval: float) -> None:
+        """Several nodes: the surge counts every node's wrong codes, read from the ledger every `interval` s."""
+        self.surge.shared_fresh_s = max(10.0, interval * 3)
+        self._sharing = asyncio.create_task(self._share_loop(interval), name="code-surge-share")
+
+    async def _share_loop(self, interval: float) -> None:
+        failing = False
+        while True:
+            try:
+                async with asyncio.timeout(max(2.0, interval)):
+                    self.surge.shared(await self.last_minute())
+                failing = False
+            except Exception as exc:  # the database away: the count ages out, this node's own codes still count
+                if not failing:
+                    log.warning("wrong codes of the other nodes not counted: %s", type(exc).__name__)
+                failing = True
+            await asyncio.sleep(interval)
+
     async def stop(self) -> None:
         """Let the writes in flight finish (briefly), so that a stop loses none."""
+        await cancel_and_wait(self._sharing)
+        self._sharing = None
         if self._pending:
             await asyncio.wait(list(self._pending), timeout=2.0)
 

@@ -24,8 +24,10 @@ from acd.ami.event_types import AmiEvent, UnknownEvent
 from acd.live.calls import ActiveCalls
 from acd.live.state import LiveState, system_clock
 from allo.dashboard.help import HelpItem, read_open_help
+from allo.dashboard.node_live import merge_live
+from allo.dashboard.node_sync import NodeLiveSync
 from allo.dashboard.today import load_day
-from allo.dashboard.view import Alerts, DayData, dashboard_view
+from allo.dashboard.view import Alerts, ClusterView, DayData, dashboard_view
 from allo.planning.planner import NeededNow
 from allo.tasks import cancel_and_wait
 
@@ -57,7 +59,8 @@ class DashboardFeed:
                  tick: float = 1.0, load: DayLoader = load_day,
                  at_risk: Callable[[], Sequence[tuple[str, datetime]]] = lambda: (),
                  alerts: Callable[[], Alerts] = Alerts, read_help: HelpReader = read_open_help,
-                 needed: Callable[[], Mapping[str, NeededNow]] = dict) -> None:
+                 needed: Callable[[], Mapping[str, NeededNow]] = dict, nodes: NodeLiveSync | None = None) -> None:
+        self._nodes = nodes  # several nodes: their live views merged with this one's (docs/dashboard.md)
         self._needed = needed
         self._load = load
         self._read_help = read_help
@@ -87,8 +90,15 @@ class DashboardFeed:
 
     # -- outputs ---------------------------------------------------------------------------------
     def document(self) -> dict[str, Any]:
-        return dashboard_view(self._live, self._calls.calls(), self.day, system_clock(), ami_up=self._ami_up(),
-                              at_risk=self._at_risk(), alerts=self._alerts(), needed=self._needed())
+        now = system_clock()
+        if self._nodes is None:
+            return dashboard_view(self._live, self._calls.calls(), self.day, now, ami_up=self._ami_up(),
+                                  at_risk=self._at_risk(), alerts=self._alerts(), needed=self._needed())
+        merged = merge_live(self._nodes.node, self._live, self._calls.calls(), self._nodes.remotes(), now,
+                            ami_up=self._ami_up(), fresh_seconds=self._nodes.fresh_seconds)
+        cluster = ClusterView(merged.caller_node, [n.document() for n in merged.nodes])
+        return dashboard_view(merged, merged.calls, self.day, now, ami_up=self._ami_up(), at_risk=self._at_risk(),
+                              alerts=self._alerts(), needed=self._needed(), cluster=cluster)
 
     def encoded(self) -> str:
         return json.dumps(self.document(), separators=(",", ":"))

@@ -6,18 +6,26 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from acd.agents import interface_of
 from acd.ami.event_types import DeviceState
 from acd.live.calls import ConnectedCall
-from acd.live.state import Instant, LiveState, MemberState, QueueLive
+from acd.live.state import Instant, MemberState, QueueLive
 from acd.queues.summary import member_counts
 from allo.dashboard.help import HelpItem, help_view
 from allo.dashboard.kpi import DayFigures, QueueTargets
 from allo.dashboard.rag import rag_at_least, rag_at_most
 from allo.planning.planner import NeededNow
 from routing.calendar_types import PARIS
+
+
+class LiveQueues(Protocol):
+    """What the view reads of the live state: this node's LiveState, or the nodes' merged view (node_live.py)."""
+
+    @property
+    def queues(self) -> Mapping[str, QueueLive]: ...
+
 
 CALLBACK_KEPT_TARGET_PCT = 90  # no per-queue column for it: one target for every queue (docs/dashboard.md)
 
@@ -137,7 +145,7 @@ def queue_view(targets: QueueTargets, live: QueueLive | None, figures: DayFigure
     }
 
 
-def agent_view(info: AgentInfo, live: LiveState, calls: Sequence[ConnectedCall], calls_today: int,
+def agent_view(info: AgentInfo, live: LiveQueues, calls: Sequence[ConnectedCall], calls_today: int,
                now_wall: float) -> dict[str, Any]:
     interface = interface_of(info.username)
     members = {name: q.members[interface] for name, q in live.queues.items() if interface in q.members}
@@ -161,13 +169,13 @@ def agent_view(info: AgentInfo, live: LiveState, calls: Sequence[ConnectedCall],
     }
 
 
-def _ordered_targets(day: DayData, live: LiveState) -> list[QueueTargets]:
+def _ordered_targets(day: DayData, live: LiveQueues) -> list[QueueTargets]:
     known = {t.name for t in day.targets}
     extra = [QueueTargets(name) for name in sorted(live.queues) if name not in known]
     return sorted(day.targets, key=lambda t: (t.level, t.name)) + extra
 
 
-def _agents(day: DayData, live: LiveState) -> list[AgentInfo]:
+def _agents(day: DayData, live: LiveQueues) -> list[AgentInfo]:
     listed = [a for a in day.agents if a.queues]
     names = {a.username for a in listed}
     for queue in live.queues.values():
@@ -177,6 +185,14 @@ def _agents(day: DayData, live: LiveState) -> list[AgentInfo]:
                 names.add(username)
                 listed.append(AgentInfo(username, member.name))
     return sorted(listed, key=lambda a: a.username)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterView:
+    """Several nodes (docs/dashboard.md, "Two nodes"): the node of each waiting caller, each node's status."""
+
+    caller_node: Mapping[str, str]
+    nodes: Sequence[Mapping[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,12 +210,14 @@ def at_risk_view(at_risk: Sequence[tuple[str, datetime]], now_wall: float) -> di
                            "due_in_seconds": round(due_by.timestamp() - now_wall)} for queue, due_by in at_risk]}
 
 
-def dashboard_view(live: LiveState, calls: Sequence[ConnectedCall], day: DayData, now: Instant, *,
+def dashboard_view(live: LiveQueues, calls: Sequence[ConnectedCall], day: DayData, now: Instant, *,
                    ami_up: bool, at_risk: Sequence[tuple[str, datetime]] = (),
-                   alerts: Alerts | None = None, needed: Mapping[str, NeededNow] | None = None) -> dict[str, Any]:
+                   alerts: Alerts | None = None, needed: Mapping[str, NeededNow] | None = None,
+                   cluster: ClusterView | None = None) -> dict[str, Any]:
+    """`cluster` (several nodes only): which node holds each waiting caller, and the nodes' freshness."""
     queues = [queue_view(t, live.queues.get(t.name), day.figures.get(t.name) if day.refreshed_at else None, now,
                          (needed or {}).get(t.name)) for t in _ordered_targets(day, live)]
-    return {
+    document: dict[str, Any] = {
         "generated_at": now.wall,
         "ami": "up" if ami_up else "down",
         "today": {"refreshed_at": day.refreshed_at, "error": day.error},
@@ -216,3 +234,9 @@ def dashboard_view(live: LiveState, calls: Sequence[ConnectedCall], day: DayData
         "nodes": [{"name": n.name, "state": n.state, "label": NODE_STATES.get(n.state, n.state),
                    "beat_seconds_ago": n.beat_seconds_ago} for n in day.nodes],
     }
+    if cluster is not None:
+        for queue in queues:
+            for caller in queue["callers"]:
+                caller["node"] = cluster.caller_node.get(caller["uniqueid"])
+        document["live_nodes"] = [dict(n) for n in cluster.nodes]
+    return document

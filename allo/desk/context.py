@@ -80,6 +80,11 @@ class CallContext:
         self.settle = settle
         self.timeout = timeout
 
+    async def notes(self, call_id: str) -> list[dict[str, Any]]:
+        """Every note of the call, as the desk shows them (another node said they changed)."""
+        async with asyncio.timeout(2), AsyncSession(self._engine) as session:
+            return [note.document() for note in await read_notes(session, call_id)]
+
     async def pop(self, request: PopRequest, *, with_repeat: bool = True) -> dict[str, Any]:
         """The pop of a call answered by `request.agent`; never raises for a database that is away."""
         await self._recorder.settled(request.call_id, self.settle)

@@ -14,14 +14,15 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
 from acd.ami.event_types import AgentComplete, AgentConnect, AmiEvent, Hangup, MemberEventBase, PreferredAgentAnswer
 from acd.live.state import LiveState
 from acd.wrapup import parse_wrapup_reason
+from allo.desk.node_events import NodeEvent, NodeEventKind
 from allo.desk.pop import PopOrigin, PopRequest
-from allo.desk.state import members_of, state_document
+from allo.desk.state import members_of, state_document, with_call_elsewhere
 from allo.desk.subscription import DeskEvent, DeskSubscription
 from allo.metrics import Metrics
 from allo.tasks import cancel_and_wait
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 class PopBuilder(Protocol):
     async def pop(self, request: PopRequest) -> dict[str, Any]: ...
+
+    async def notes(self, call_id: str) -> list[dict[str, Any]]: ...
 
 
 MEMBER_INTERFACE = re.compile(r"^PJSIP/([a-z0-9][a-z0-9_-]{0,62})$")
@@ -49,8 +52,11 @@ def encode(document: dict[str, Any]) -> str:
 class DeskHub:
     def __init__(self, live: LiveState, label: Callable[[str], str], builder: PopBuilder, metrics: Metrics, *,
                  debounce: float = 0.05, clock: Callable[[], float] = time.monotonic,
-                 wall: Callable[[], float] = time.time) -> None:
+                 wall: Callable[[], float] = time.time, node: str = "",
+                 publish: Callable[[NodeEvent], None] | None = None) -> None:
         self._live = live
+        self._node = node
+        self._publish = publish  # several nodes: this node's connections and ends told to the others
         self._label = label
         self._builder = builder
         self._metrics = metrics
@@ -59,6 +65,7 @@ class DeskHub:
         self._wall = wall
         self._subs: dict[str, set[DeskSubscription]] = {}
         self._current: dict[str, str] = {}  # agent -> call connected to them now
+        self._elsewhere: dict[str, tuple[str, str]] = {}  # agent -> (node, call) when their call is on another node
         self._pops: dict[str, dict[str, Any]] = {}  # agent -> the pop of their current (or last) call
         self._dirty: dict[str, float] = {}  # agent -> clock() of the first event of the burst
         self._last_state: dict[str, str] = {}
@@ -91,14 +98,20 @@ class DeskHub:
     def on_resync(self, _snapshot: Sequence[AmiEvent]) -> None:
         """After a reconnection: every open desk gets its state again; a call whose end was missed is ended."""
         for agent, call_id in list(self._current.items()):
+            if agent in self._elsewhere:
+                continue  # another node's call: its end comes from that node
             if not any(member.in_call for member in members_of(self._live, agent).values()):
                 self._ended(agent, call_id)
         for agent in self._subs:
             self._dirty.setdefault(agent, self._clock())
         self._changed.set()
 
-    def notes_changed(self, call_id: str, notes: list[dict[str, Any]], *, by_agent: str | None) -> int:
-        """Someone's note on a call changed: the advisers now on that call (but its author) get the notes."""
+    def notes_changed(self, call_id: str, notes: list[dict[str, Any]], *, by_agent: str | None,
+                      from_node: str = "") -> int:
+        """Someone's note on a call changed: the advisers now on that call (but its author) get the notes; the
+        other nodes are told (but when `from_node`, another node, told this one)."""
+        if not from_node and self._publish is not None:
+            self._publish(NodeEvent(self._node, NodeEventKind.NOTES, by_agent or "", call_id))
         told = 0
         for agent, call in self._current.items():
             if call != call_id or agent == by_agent:
@@ -110,9 +123,29 @@ class DeskHub:
             told += 1
         return told
 
+    def on_node_event(self, event: NodeEvent) -> None:
+        """Another node's call connected to an adviser, or ended, or its notes changed: their desk here pops it,
+        ends it, or gets the notes."""
+        if event.kind is NodeEventKind.CONNECTED:
+            self._connected(event.pop_request(self._wall()), node=event.node)
+        elif event.kind is NodeEventKind.NOTES:
+            if any(call == event.call_id and agent != event.agent for agent, call in self._current.items()):
+                self._start(self._notes_of(event), f"desk-notes-{event.call_id}")
+        elif self._current.get(event.agent) == event.call_id:
+            self._ended(event.agent, event.call_id, deadline=event.wrapup_deadline, node=event.node)
+
+    def nodes_lost(self, nodes: set[str]) -> None:
+        """These other nodes are silent (their live view is stale): their calls are lost, and their `ended` will
+        never come: the desks here end them."""
+        for agent, (node, call_id) in list(self._elsewhere.items()):
+            if node in nodes:
+                self._ended(agent, call_id, node=node)
+
     # -- reading -----------------------------------------------------------------------------------
     def state(self, agent: str) -> dict[str, Any]:
-        return state_document(self._live, agent, self._label)
+        document = state_document(self._live, agent, self._label)
+        # This node's Asterisk does not see a call on another node: the adviser is in a call all the same.
+        return with_call_elsewhere(document) if agent in self._elsewhere else document
 
     def current_call(self, agent: str) -> str | None:
         return self._current.get(agent)
@@ -175,13 +208,34 @@ class DeskHub:
         for subscription in self._subs.get(agent, ()):
             subscription.offer(kind, data)
 
-    def _connected(self, request: PopRequest) -> None:
+    def _connected(self, request: PopRequest, *, node: str = "") -> None:
+        """`node`: the other node the call is on (empty: this node's, told to the others)."""
         self._current[request.agent] = request.call_id
         self._pops.pop(request.agent, None)
+        if node:
+            self._elsewhere[request.agent] = (node, request.call_id)
+            self._dirty.setdefault(request.agent, self._clock())
+            self._changed.set()
+        else:
+            self._elsewhere.pop(request.agent, None)
+            if self._publish is not None:
+                self._publish(NodeEvent(self._node, NodeEventKind.CONNECTED, request.agent, request.call_id,
+                                        request.queue, request.waited_s, request.origin.value, request.event_wall))
         if request.agent in self._subs:
-            job = asyncio.get_running_loop().create_task(self._pop(request), name=f"desk-pop-{request.call_id}")
-            self._jobs.add(job)
-            job.add_done_callback(self._jobs.discard)
+            self._start(self._pop(request), f"desk-pop-{request.call_id}")
+
+    def _start(self, job: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.get_running_loop().create_task(job, name=name)
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
+
+    async def _notes_of(self, event: NodeEvent) -> None:
+        try:
+            notes = await self._builder.notes(event.call_id)
+        except Exception as exc:  # the database away: the notes show at the next change or the next pop
+            log.warning("notes of call %s not read: %s", event.call_id, type(exc).__name__)
+            return
+        self.notes_changed(event.call_id, notes, by_agent=event.agent or None, from_node=event.node)
 
     async def _pop(self, request: PopRequest) -> None:
         try:
@@ -196,17 +250,20 @@ class DeskHub:
         self._metrics.desk_pops.labels("degraded" if pop.get("error") else "ok").inc()
         self._metrics.desk_push_seconds.labels(DeskEvent.POP.value).observe(max(0.0, self._wall() - request.event_wall))
 
-    def _ended(self, agent: str, call_id: str) -> None:
+    def _ended(self, agent: str, call_id: str, *, deadline: int | None = None, node: str = "") -> None:
+        """`node`: the other node that said the call ended, with the wrap-up `deadline` it holds."""
         del self._current[agent]
+        self._elsewhere.pop(agent, None)
         pop = self._pops.get(agent)
         if pop is not None and pop.get("call_id") == call_id:
             # The previous contact of a repeat caller is shown only while that caller is on the line.
             self._pops[agent] = {**pop, "repeat": None, "ended": True}
-        deadline = None
-        for member in members_of(self._live, agent).values():
+        for member in members_of(self._live, agent).values() if not node else ():
             wrapup = parse_wrapup_reason(member.reason) if member.paused else None
             if wrapup is not None and wrapup.call_id == call_id and wrapup.deadline > 0:
                 deadline = wrapup.deadline
+        if not node and self._publish is not None:
+            self._publish(NodeEvent(self._node, NodeEventKind.ENDED, agent, call_id, wrapup_deadline=deadline))
         self.push(agent, DeskEvent.CALL_ENDED, {"call_id": call_id, "wrapup_deadline": deadline})
         self._dirty.setdefault(agent, self._clock())
         self._changed.set()

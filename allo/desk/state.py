@@ -64,3 +64,12 @@ def state_document(live: LiveState, agent: str, label: Callable[[str], str]) -> 
         "wrapup": {"call_id": wrapup.call_id, "deadline": wrapup.deadline} if wrapup is not None else None,
         "device": first.status.name.lower() if first is not None else "logged_out",
     }
+
+
+def with_call_elsewhere(document: dict[str, Any]) -> dict[str, Any]:
+    """The state of an adviser in a call on another node (docs/desk.md, "Two nodes"): this node's Asterisk sees
+    them free (or in the wrap-up of an earlier call); a pause of their own still shows as such."""
+    if not document["logged_in"] or document["paused"]:
+        return {**document, "in_call": True}
+    return {**document, "in_call": True, "status": DeskStatus.IN_CALL.value,
+            "status_label": STATUS_LABELS[DeskStatus.IN_CALL]}

@@ -85,7 +85,8 @@
         rows.push(`<tr class="waiting-caller" data-uniqueid="${esc(c.uniqueid)}" data-queue="${esc(q.name)}">` +
           `<td>${esc(q.name)}</td><td class="num">${c.position}</td>` +
           `<td class="num">${duration(c.wait_seconds)}</td>` +
-          `<td><a href="/appels?call_id=${encodeURIComponent(c.uniqueid)}">${esc(c.uniqueid)}</a></td></tr>`);
+          `<td><a href="/appels?call_id=${encodeURIComponent(c.uniqueid)}">${esc(c.uniqueid)}</a>` +
+          (c.node ? ` <small class="muted caller-node">nœud ${esc(c.node)}</small>` : "") + "</td></tr>");
       }
     }
     return rows.length ? rows.join("") : `<tr><td colspan="4" class="muted">Personne n'attend.</td></tr>`;
@@ -136,6 +137,13 @@
     const live = $("#dash-live");
     live.textContent = doc.ami === "up" ? "en direct" : "Asterisk injoignable";
     live.classList.toggle("down", doc.ami !== "up");
+    // Several nodes (docs/dashboard.md): another node's view that is old, or whose allo does not see its Asterisk,
+    // is left out of the figures, and said.
+    const stale = (doc.live_nodes || []).slice(1).filter((n) => !n.fresh || n.ami !== "up").map((n) =>
+      `nœud ${esc(n.node)} : ${n.fresh ? "Asterisk injoignable" : "données anciennes"}`);
+    const liveNodes = $("#dash-live-nodes");
+    liveNodes.hidden = !stale.length;
+    liveNodes.innerHTML = stale.join(" · ");
     document.body.dataset.generatedAt = String(doc.generated_at);
   }
 
