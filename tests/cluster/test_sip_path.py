@@ -87,6 +87,12 @@ async def test_an_adviser_registered_to_kamailio_answers_a_trunk_call_and_a_seco
         await asyncio.sleep(0.1)
 
 
+def test_the_waiting_announcement_reaches_a_caller_of_a_named_node(sip_path: SipPath):
+    # allo/queues/repeat.py originates Local/<caller Uniqueid>@allo-queue-say: the Uniqueid starts with the node's name.
+    shown = sip_path.asterisk.cli("dialplan show a-1796669259.0@allo-queue-say")
+    assert "Answer()" in shown, shown
+
+
 async def test_an_adviser_not_registered_is_unreachable_for_the_node(sip_path: SipPath):
     # agent2003 never registered in this module: Kamailio does not answer the node's qualify for it.
     await sip_path.wait_contact("agent2003", "Unavail")
