@@ -185,7 +185,9 @@ def _refer_via_proxy(scenario: str) -> str:
     text = text.replace("      [last_Via:]\n", "      [last_Via:]\n      [last_Record-Route:]\n", 1)  # the INVITE's 200
     for method in ("REFER", "BYE"):
         text = text.replace(f"{method} [$contact_uri] SIP/2.0", f"{method} [$contact_uri] SIP/2.0\n      [routes]")
-    return text
+    # Kamailio's workers may relay Asterisk's two NOTIFYs (sent back to back) in either order: the final one is
+    # not always the second (the test checks the transfer on the node instead).
+    return text.replace('check_it="true" assign_to="final"', 'assign_to="final"')
 
 
 def proxied_adviser_refer(proxy_port: int, port: int, number: str, *, talk_ms: int = 1500) -> sipp.Sipp:

@@ -9,6 +9,7 @@ from allo.db.seed import new_sip_password, password_digest
 from allo.doctor.run import doctor_command
 from allo.settings import Settings
 from allo.setup.asterisk_conf import AgentConf, QueueConf, render_files
+from allo.setup.kamailio import KamailioConf, render_cfg
 
 DIRS = {"ETC_DIR": "/etc/allo/t", "MOD_DIR": "/m", "VAR_DIR": "/v", "RUN_DIR": "/r", "LOG_DIR": "/l"}
 
@@ -66,3 +67,32 @@ def test_a_missing_or_unreadable_configuration_is_a_problem(tmp_path, capsys):
     assert f"[conf-missing] {conf / 'manager.conf'}: manager.conf: file not found" in out
     assert f"[conf-missing] {conf / 'pjsip.conf'}: pjsip_agents.conf: file not found" in out
     assert "fix: run `allo setup`" in out
+
+
+def _kamailio_cfg(path: Path, *, register_auth: bool = True) -> Path:
+    text = render_cfg(KamailioConf("127.0.0.1", 5060, "127.0.0.4", ("127.0.0.2:5060",),
+                                   "postgres://allo:pw@127.0.0.1:5432/allo", "127.0.0.4:5060", path.parent))
+    if not register_auth:
+        text = text.replace('if (!www_authorize("allo", "kamailio_subscribers")) {', "if (false) {")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_the_clusters_kamailio_configuration_is_found_and_checked(tmp_path, capsys):
+    settings, conf = install(tmp_path)
+    cfg = _kamailio_cfg(settings.state_dir / "cluster" / "kamailio" / "kamailio.cfg", register_auth=False)
+    assert doctor_command(settings, conf, use_db=False) == 1
+    out = capsys.readouterr().out
+    assert f"kamailio: {cfg}" in out and "[kamailio-register-unauthenticated]" in out
+    _kamailio_cfg(cfg)
+    assert doctor_command(settings, conf, use_db=False) == 0
+
+
+def test_a_node_behind_a_proxy_without_a_kamailio_configuration_is_reported(tmp_path, capsys):
+    settings, conf = install(tmp_path)
+    proxied = settings.model_copy(update={"sip_proxy": "127.0.0.1:5060"})
+    assert doctor_command(proxied, conf, use_db=False, kamailio_cfg=None) == 1
+    out = capsys.readouterr().out
+    assert "[conf-missing]" in out and "no Kamailio configuration was found" in out
+    assert "[sip-proxy-identify]" in out  # the single-node pjsip.conf is not fit behind the proxy
