@@ -75,6 +75,8 @@ test-ha: venv sysdeps
 # The desk's screen-pop (issue 18): `--sections desk` (~3 min; `--quick`: 30 desks, 5 phones, < 1 min).
 # Planning (issue 20): `--sections planning` (a generated year, the week plan and the forecast's error; ~5 s after
 # the stack's ~15 s set-up; `--quick`: the same rows with a tenth of the calls).
+# One node behind Kamailio (issue 21): `--sections cluster`, only when named (the journey straight and through the
+# proxy at rising rates, ~3 min; `--quick` ~1.2 min); its figures feed `allo cluster size --bench <results JSON>`.
 BENCH_ARGS ?=
 bench: venv sysdeps
 	$(PY) -m bench $(BENCH_ARGS)

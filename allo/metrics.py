@@ -71,6 +71,14 @@ class Metrics:
         self.wrapup_reconciler_lifts = Counter("allo_wrapup_reconciler_lifts", "Wrap-up pauses lifted by the "
                                                "reconciler", registry=self.registry)
 
+        # Advisers' desired state applied to this node (issue 21, docs/agents.md).
+        self.agent_reconcile_steps = Counter("allo_agent_reconcile_steps", "AMI actions of the advisers' reconciler "
+                                             "on this node, by step (add, remove, penalty, pause, unpause) and "
+                                             "outcome (done, refused)", ["step", "outcome"], registry=self.registry)
+        self.agent_reconcile_runs = Counter("allo_agent_reconcile_runs", "Rounds of the advisers' reconciler, by "
+                                            "outcome (applied, skipped: AMI or PostgreSQL away)", ["outcome"],
+                                            registry=self.registry)
+
         # The adviser's desk (issue 18): streams open, screen-pops pushed, AMI event -> push to the stream's queue.
         self.desk_streams = Gauge("allo_desk_streams", "Adviser desk SSE streams open", registry=self.registry)
         self.desk_pops = Counter("allo_desk_pops", "Screen-pops pushed to advisers' desks, by result (ok, degraded: "

@@ -16,6 +16,8 @@ from acd.ami.events import SUBSCRIBED_EVENTS, AmiEvent
 from acd.live.calls import ActiveCalls
 from acd.live.state import LiveState, system_clock
 from agi.server import AgiServer
+from allo.agents.operations import AgentOperations
+from allo.agents.reconcile_task import AgentReconciler
 from allo.auth.ratelimit import LoginLimiter
 from allo.auth.store import AuthStore
 from allo.callbacks.service import CallbackService
@@ -125,7 +127,7 @@ class AlloService:
                                             refresh_s=settings.fallback_refresh_minutes * 60)
         self.rules.add_listener(self.fallback_hours.on_rules)
         self.ami.add_resync_listener(self.fallback_hours.on_resync)
-        self.agent_codes = AgentCodeHandler(self.engine, self.ami, self.live)
+        self.agent_ops, self.agent_reconciler, self.agent_codes = self._advisers(settings)
         self.active_calls = ActiveCalls()
         self.transfers = SectorTransfers(rules=self.rules, clock=self.clock, live=self.live,
                                          active_calls=self.active_calls, ami=self.ami, recorder=self.recorder)
@@ -164,6 +166,17 @@ class AlloService:
         self.planning_fold = SummaryFold(self.engine, settings.planning_fold_interval, self.metrics)
         # Two nodes (docs/scaling.md): heartbeat, calls cut by a node loss or an Asterisk restart; none on one node.
         self.cluster = ClusterParts(settings, self.engine, self.ami, self.metrics) if settings.node_name else None
+
+    def _advisers(self, settings: Settings) -> tuple[AgentOperations, AgentReconciler, AgentCodeHandler]:
+        """Advisers' actions (API, desk, supervisor, feature codes) write the desired state (PostgreSQL, the truth)
+        and apply it here; the reconciler applies every node's actions to this node's Asterisk, at once after each
+        AMI resync (its round runs after the live state has resynced: it only wakes up here) (docs/agents.md)."""
+        agents = AgentOperations(self.engine, self.ami, self.live, node=settings.node_name or None,
+                                 db_timeout=max(settings.db_write_timeout, 2.0))
+        reconciler = AgentReconciler(agents, settings.asyncpg_dsn, self.metrics,
+                                     interval=settings.agent_reconcile_seconds)
+        self.ami.add_resync_listener(reconciler.on_resync)
+        return agents, reconciler, AgentCodeHandler(agents)
 
     def _dashboard(self, settings: Settings) -> tuple[DayCounter, Planner, DashboardFeed]:
         counter = DayCounter(settings.sqlalchemy_url, lost_after=settings.node_lost_seconds)
@@ -245,6 +258,7 @@ class AlloService:
         await self.ami.start()
         await self.callbacks.start()
         await self.wrapups.start()
+        await self.agent_reconciler.start()
         await self.wait_repeat.start()
         await self.dashboard.start()
         await self.planner.start()
@@ -296,6 +310,7 @@ class AlloService:
         await self.callbacks.stop()
         await self.wait_repeat.stop()
         await self.wrapups.stop()
+        await self.agent_reconciler.stop()
         await self.ami.stop()
         await self.recorder.drain()
         await self.code_ledger.stop()  # wrong codes in flight reach the ledger

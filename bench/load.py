@@ -7,6 +7,7 @@ statistics CSV (-trace_stat) and every INVITE → 200 OK time (-trace_rtt, `rtd`
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -21,6 +22,21 @@ def citizen_scenario(number: str, key: str, prefix: str) -> str:
     number (`prefix` + call number): one repeated caller would be sent to its previous adviser, not the queue."""
     text = sipp.citizen_scenario(sipp.parse_key_steps(key, 1500))
     return text.replace("sip:3939@", f"sip:{number}@").replace("[caller]", f"{prefix}[call_number]")
+
+
+# A request inside the dialog: its request line (ACK, INFO) as the scenario writes it for a direct call.
+IN_DIALOG = re.compile(r"^(\s*)(ACK|INFO) sip:\S+ SIP/2\.0$", re.MULTILINE)
+ANSWER = '<recv response="200" rtd="true" crlf="true" />'
+
+
+def through_proxy(scenario: str) -> str:
+    """The citizen scenario behind a record-routing proxy (Kamailio): the 200 OK's Record-Route is kept (rrs), and
+    each request inside the dialog goes to the far end's Contact ([next_url]) through the route set ([routes]); a
+    direct call's scenario sends them to the address it called, which a proxy cannot route."""
+    if scenario.count(ANSWER) != 1 or not IN_DIALOG.search(scenario):
+        raise ValueError("not a citizen scenario: no single 200 OK to record the route from, or no ACK")
+    scenario = scenario.replace(ANSWER, ANSWER.replace(" />", ' rrs="true" />'))
+    return IN_DIALOG.sub(lambda m: f"{m.group(1)}{m.group(2)} [next_url] SIP/2.0\n{m.group(1)}[routes]", scenario)
 
 
 @dataclass
@@ -39,6 +55,7 @@ class CitizenLoad:
     media_port: int = field(default_factory=sipp.free_port)
     proc: subprocess.Popen[bytes] | None = None
     started: float = 0.0
+    via_proxy: bool = False  # the SIP port is a record-routing proxy's (bench/sections/cluster.py)
 
     @property
     def calls(self) -> int:
@@ -55,7 +72,8 @@ class CitizenLoad:
 
     def start(self) -> CitizenLoad:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        (self.workdir / "citizen.xml").write_text(citizen_scenario(self.number, self.key, self.caller_prefix))
+        text = citizen_scenario(self.number, self.key, self.caller_prefix)
+        (self.workdir / "citizen.xml").write_text(through_proxy(text) if self.via_proxy else text)
         self.started = time.time()
         with (self.workdir / "stderr.log").open("wb") as stderr:  # the child keeps its own descriptor
             self.proc = subprocess.Popen(self.command(), cwd=self.workdir, stdin=subprocess.DEVNULL,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import NamedTuple
 
+from acd.planning.profile import WEEKDAY_FACTOR, intraday
 from routing.calendar import day_periods
 from routing.calendar_types import Calendar, CalendarException, ExceptionKind, Period
 from routing.service_hours import general_calendar, specialist_calendar
@@ -36,7 +37,6 @@ QUEUES: dict[str, tuple[float, float]] = {
     "l2-justice": (0.05, 660.0),
     "l2-interieur": (0.05, 480.0),
 }
-WEEKDAY_FACTOR = (1.30, 1.10, 1.00, 0.95, 0.85, 0.55, 0.0)  # Monday .. Sunday
 DAY_NOISE = 0.03  # sigma of the lognormal day-level factor
 ABANDON_P = 0.06  # hung up before an answer, short abandons included
 SHORT_P = 0.3
@@ -66,13 +66,6 @@ class Row(NamedTuple):
 
 
 COLUMNS = Row._fields
-
-
-def intraday(slot: int) -> float:
-    """The intraday curve of every queue at the middle of half-hour `slot`: peaks near 10:00 and 14:30."""
-    hour = slot / 2 + 0.25
-    return (0.35 + math.exp(-((hour - 10.0) / 1.6) ** 2) + 0.8 * math.exp(-((hour - 14.5) / 1.8) ** 2)
-            - 0.25 * math.exp(-((hour - 12.75) / 0.6) ** 2))
 
 
 def closures(start: date) -> tuple[CalendarException, ...]:

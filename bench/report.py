@@ -17,7 +17,8 @@ DOC = ROOT / "docs" / "benchmarks.md"
 SECTIONS = {"journey": "1. Call rate, whole journey", "concurrency": "2. Concurrency",
             "fastagi": "3. FastAGI cost", "fanout": "4. Live dashboard fan-out", "api": "5. API",
             "knowledge": "6. Knowledge base and directory", "desk": "7. Adviser's desk: screen-pop",
-            "planning": "8. Planning: the week plan and the forecast's error"}
+            "planning": "8. Planning: the week plan and the forecast's error",
+            "cluster": "9. One node behind Kamailio"}
 PACKAGES = ("fastapi", "uvicorn", "sqlalchemy", "asyncpg", "panoramisk", "pydantic", "httpx", "pyst2", "holidays")
 
 

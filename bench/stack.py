@@ -39,6 +39,7 @@ from sqlalchemy import select, update
 from acd.ami.client import AmiClient
 from acd.ami.errors import AmiActionFailed, AmiError
 from acd.ami.event_types import QueueParams
+from allo.db.cluster_models import AgentPresence
 from allo.db.engine import make_engine, make_sessionmaker
 from allo.db.migrate import upgrade_head
 from allo.db.models import Agent, AgentQueue, Queue
@@ -158,6 +159,9 @@ class BenchStack:
                     session.add(agent)
                     await session.flush()
                     session.add(AgentQueue(agent_id=agent.id, queue_id=l1.id, penalty=0))
+                    # Logged in as desired state (PostgreSQL, docs/agents.md): after an Asterisk restart the
+                    # service's reconciler adds them back (persistentmembers = no).
+                    session.add(AgentPresence(agent_id=agent.id, logged_in=True))
                 await session.commit()
                 rules = await load_rules(session)
         finally:
@@ -203,7 +207,7 @@ class BenchStack:
             self.agent_names.append(username)
 
     async def _queue_add_once(self, username: str) -> None:
-        """Add the agent to l1 unless AstDB has already restored it (a previous run's state directory)."""
+        """Add the agent to l1 unless the service's reconciler has already added it (its desired state)."""
         try:
             await self.ami.queue_add("l1", f"PJSIP/{username}", username)
         except AmiActionFailed as exc:
@@ -320,9 +324,9 @@ class BenchStack:
         return False
 
     async def restart_asterisk(self, why: str = "the last step failed", *, relogin: bool = True) -> None:
-        """Kill and start Asterisk again and the agents' SIPp, make sure the agents are in l1 (members and
-        registrations survive in AstDB; `relogin=False` leaves it to that alone) and start a new watcher (AMI
-        filters are per session)."""
+        """Kill and start Asterisk again and the agents' SIPp, make sure the agents are in l1 (registrations
+        survive in AstDB, members come back from PostgreSQL through the service's reconciler; `relogin=False`
+        leaves it to that alone) and start a new watcher (AMI filters are per session)."""
         assert self.asterisk is not None
         say(f"bench: restarting Asterisk ({why})")
         self.facts["asterisk_restarts"] = self.facts.get("asterisk_restarts", 0) + 1
@@ -332,7 +336,7 @@ class BenchStack:
         await asyncio.to_thread(self.asterisk.start)
         await self.ami.wait_ready(60)
         self.ready_at = time.monotonic()
-        if relogin:  # idempotent: persistentmembers = yes has already put them back
+        if relogin:  # idempotent: the service's reconciler may have put them back already
             for username in self.agent_names:
                 await self._queue_add_once(username)
         if self._watch is not None:

@@ -98,6 +98,9 @@ class AmiClient(AmiSupervisor):
     async def queue_remove(self, queue: str, interface: str) -> AmiResponse:
         return await self._send(commands.queue_remove(queue, interface), None)
 
+    async def queue_penalty(self, queue: str, interface: str, penalty: int) -> AmiResponse:
+        return await self._send(commands.queue_penalty(queue, interface, penalty), None)
+
     async def queue_pause(self, queue: str | None, interface: str, paused: bool, reason: str = "") -> AmiResponse:
         """Pause or unpause ``interface`` in ``queue`` (in all its queues when ``queue`` is None)."""
         return await self._send(commands.queue_pause(queue, interface, paused, reason), None)

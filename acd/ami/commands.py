@@ -78,6 +78,10 @@ def queue_remove(queue: str, interface: str) -> Payload:
     return build_action("QueueRemove", {"Queue": queue, "Interface": interface})
 
 
+def queue_penalty(queue: str, interface: str, penalty: int) -> Payload:
+    return build_action("QueuePenalty", {"Queue": queue, "Interface": interface, "Penalty": str(int(penalty))})
+
+
 def queue_pause(queue: str | None, interface: str, paused: bool, reason: str = "") -> Payload:
     fields = {"Interface": interface, "Paused": _flag(paused)}
     if queue:

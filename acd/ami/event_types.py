@@ -116,6 +116,7 @@ class MemberEventBase:
     reason: str
     in_call: bool
     calls_taken: int
+    penalty: int = 0
 
     @property
     def device_state(self) -> DeviceState:

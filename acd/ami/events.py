@@ -105,6 +105,7 @@ def _member(cls: type[_M], f: Fields) -> _M:
         reason=f.text("PausedReason", "Reason"),
         in_call=f.flag("InCall"),
         calls_taken=f.integer("CallsTaken"),
+        penalty=f.integer("Penalty"),
     )
 
 

@@ -62,6 +62,7 @@ class MemberState:
     calls_taken: int
     # Wall time this member was first seen paused (kept while it stays paused, across resyncs); None if not.
     paused_since: float | None = None
+    penalty: int = 0
 
     @property
     def available(self) -> bool:
@@ -124,6 +125,7 @@ def _member_state(event: MemberEventBase, previous: MemberState | None, now_wall
         in_call=event.in_call,
         calls_taken=event.calls_taken,
         paused_since=paused_since,
+        penalty=event.penalty,
     )
 
 
@@ -259,7 +261,7 @@ def _queue_dict(queue: QueueLive, now: Instant) -> dict[str, Any]:
             for caller in queue.ordered_waiting()
         ],
         "members": [
-            {key: value for key, value in asdict(member).items() if key != "paused_since"}
+            {key: value for key, value in asdict(member).items() if key not in ("paused_since", "penalty")}
             | {"status": member.status.name.lower(), "available": member.available}
             for member in sorted(queue.members.values(), key=lambda member: member.interface)
         ],

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from acd.agents import Membership
 from acd.ami.client import AmiClient
+from allo.agents.presence import CHANNEL
 from allo.db.models import Agent, AgentQueue, Queue
 from allo.db.seed import new_sip_password, password_digest
 from allo.errors import ConfigError
@@ -67,16 +68,20 @@ async def update_agent(engine: AsyncEngine, username: str, *, display_name: str 
             agent.enabled = enabled
         if memberships is not None:
             await _set_memberships(session, agent, memberships)
+        if memberships is not None or enabled is not None:  # every node's reconciler applies it at once
+            await session.execute(select(func.pg_notify(CHANNEL, username)))
         await session.commit()
     return password
 
 
-async def publish_agents(engine: AsyncEngine, ami: AmiClient, instance: AsteriskInstance | None) -> bool:
-    """Rewrite pjsip_agents.conf from the enabled agents and have Asterisk reload PJSIP over AMI."""
+async def publish_agents(engine: AsyncEngine, ami: AmiClient, instance: AsteriskInstance | None,
+                         sip_proxy: str = "") -> bool:
+    """Rewrite pjsip_agents.conf from the enabled agents and have Asterisk reload PJSIP over AMI (`sip_proxy`:
+    the node's ALLO_SIP_PROXY, advisers then reached through it)."""
     if instance is None:
         return False
     async with AsyncSession(engine) as session:
         _, agents = await asterisk_inputs(session)
-    instance.write_conf("pjsip_agents.conf", render_agents(agents))
+    instance.write_conf("pjsip_agents.conf", render_agents(agents, sip_proxy))
     await ami.action("Reload", {"Module": "res_pjsip.so"})
     return True

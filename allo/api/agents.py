@@ -16,7 +16,7 @@ from acd.agents import AgentAction, Membership
 from acd.errors import AcdError
 from allo.agents.admin import AgentConflict, create_agent, publish_agents, update_agent
 from allo.agents.history_read import CSV_LIMIT, event_document, history_csv, parse_history, read_history
-from allo.agents.operations import NotPossibleNow, UnknownAgent, agent_states, perform
+from allo.agents.operations import NotPossibleNow, NotRecorded, UnknownAgent, agent_states, perform
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.db.desk_models import StateSource
@@ -120,7 +120,7 @@ def agents_router(service: AlloService) -> APIRouter:
 
     async def publish() -> bool:
         try:
-            return await publish_agents(service.engine, service.ami, service.asterisk)
+            return await publish_agents(service.engine, service.ami, service.asterisk, service.settings.sip_proxy)
         except (AcdError, OSError) as exc:
             raise HTTPException(503, f"saved, but Asterisk was not updated: {exc}") from exc
 
@@ -154,14 +154,15 @@ def agents_router(service: AlloService) -> APIRouter:
     async def act(me: Principal, username: str, action: AgentAction, reason: str = "") -> dict[str, Any]:
         check_own(me, username)
         try:
-            return await perform(service.engine, service.ami, service.live, username, action, reason=reason,
+            return await perform(service.agent_ops, username, action, reason=reason,
                                  source=source_of(me, username), actor=me.username)
         except UnknownAgent as exc:
             raise HTTPException(404, str(exc)) from exc
         except NotPossibleNow as exc:
             raise HTTPException(409, str(exc)) from exc
-        except AcdError as exc:  # Asterisk unreachable or not answering
-            raise HTTPException(503, f"Asterisk did not carry out {action.value}: {exc}") from exc
+        except (AcdError, NotRecorded) as exc:  # Asterisk, or PostgreSQL (the truth), unreachable or not answering
+            raise HTTPException(503, f"{'the database' if isinstance(exc, NotRecorded) else 'Asterisk'} did not "
+                                     f"carry out {action.value}: {exc}") from exc
 
     @router.post("/{username}/login", summary="Log in to every queue the agent serves (added paused, then available)")
     async def login(username: str, me: Annotated[Principal, Depends(ON_AGENTS)]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from acd.agents import AgentAction
 from acd.errors import AcdError
-from allo.agents.operations import NotPossibleNow, UnknownAgent, perform
+from allo.agents.operations import NotPossibleNow, NotRecorded, UnknownAgent, perform
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
 from allo.db.desk_models import StateSource
@@ -85,18 +85,21 @@ def desk_router(service: AlloService) -> APIRouter:
     async def act(me: Principal, action: AgentAction, reason: str = "") -> dict[str, Any]:
         agent = agent_of(me)
         try:
-            await perform(service.engine, service.ami, service.live, agent, action, reason=reason,
+            await perform(service.agent_ops, agent, action, reason=reason,
                           source=StateSource.DESK, actor=me.username)
         except UnknownAgent as exc:
             raise HTTPException(409, f"Aucun conseiller actif « {agent} » : demandez à l'exploitation.") from exc
         except NotPossibleNow as exc:
             raise HTTPException(409, f"Action impossible maintenant ({exc}).") from exc
+        except NotRecorded as exc:
+            raise HTTPException(503, "La base de données n'a pas enregistré l'action, rien n'a changé : "
+                                     "réessayez dans un instant.") from exc
         except AcdError as exc:
             raise HTTPException(503, f"Asterisk n'a pas répondu, rien n'a changé : {exc}") from exc
         return hub.state(agent)
 
     refusals: dict[int | str, dict[str, Any]] = {409: {"description": "refused now (French detail)"},
-                                                 503: {"description": "Asterisk unreachable"}}
+                                                 503: {"description": "Asterisk or the database unreachable"}}
 
     @router.post("/login", summary="Log in to every queue the adviser serves (like *11)", responses=refusals)
     async def login(me: Adviser) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from acd.agents import AgentAction
 from acd.errors import AcdError
-from allo.agents.operations import NotPossibleNow, UnknownAgent, memberships, perform, queues_of
+from allo.agents.operations import NotPossibleNow, NotRecorded, UnknownAgent, memberships, perform, queues_of
 from allo.audit.record import audit
 from allo.auth.deps import require
 from allo.auth.roles import Principal, Role
@@ -59,6 +59,8 @@ async def _audited(service: AlloService, me: Principal, action: str, target: str
             raise HTTPException(404, str(exc)) from exc
         except (SpyRefused, NotPossibleNow) as exc:
             raise HTTPException(409, str(exc)) from exc
+        except NotRecorded as exc:
+            raise HTTPException(503, str(exc)) from exc
         except AcdError as exc:
             raise HTTPException(503, f"Asterisk did not carry out {action}: {exc}") from exc
     return result
@@ -107,7 +109,7 @@ def supervisor_router(service: AlloService) -> APIRouter:
     async def agent_action(me: Principal, username: str, action: AgentAction, reason: str = "") -> dict[str, Any]:
         detail = {"reason": reason} if reason else {}
         return await _audited(service, me, f"agent.{action.value}", username,
-                              lambda: perform(service.engine, service.ami, service.live, username, action,
+                              lambda: perform(service.agent_ops, username, action,
                                               reason=reason, source=StateSource.SUPERVISOR, actor=me.username),
                               **detail)
 

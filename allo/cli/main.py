@@ -89,7 +89,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from allo.doctor.run import doctor_command
 
     # Settings.load, not _settings: a check never generates the secrets it is checking.
-    return doctor_command(Settings.load(args.state_dir), args.conf_dir, use_db=not args.no_db)
+    return doctor_command(Settings.load(args.state_dir), args.conf_dir, use_db=not args.no_db,
+                          kamailio_cfg=args.kamailio_cfg)
 
 
 def _add_users(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -212,6 +213,12 @@ def _add_planning(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     planning_rebuild.add_rebuild(planning_sub)
 
 
+def _add_cluster(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from allo.cli import cluster_size
+
+    cluster_size.add_cluster(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allo", description="IVR and call routing for the 3939 hotline")
     parser.add_argument("--state-dir", type=Path, default=None, help="default: $ALLO_STATE_DIR or ./.state")
@@ -246,6 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="rendered Asterisk configuration to check (default: this instance's, as `allo setup` "
                         "renders it)")
     doctor.add_argument("--no-db", action="store_true", help="do not read the agents table")
+    doctor.add_argument("--kamailio-cfg", type=Path, default=None,
+                        help="the rendered Kamailio configuration to check (default: the cluster's, when found)")
     doctor.set_defaults(func=cmd_doctor)
     _add_keys(sub)
     _add_retention(sub)
@@ -253,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_directory(sub)
     _add_mail_sink(sub)
     _add_planning(sub)
+    _add_cluster(sub)
     return parser
 
 

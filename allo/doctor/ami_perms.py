@@ -32,6 +32,7 @@ ACTIONS: tuple[AmiAction, ...] = (
     _action("QueueAdd", "agent", "agent", "an agent logs in to a queue"),
     _action("QueueRemove", "agent", "agent", "an agent logs out"),
     _action("QueuePause", "agent", "agent", "pause and resume (agents, supervisors)"),
+    _action("QueuePenalty", "agent", "agent", "an adviser's penalty changed by ops (the advisers' reconciler)"),
     _action("QueueReload", "", None, "queue parameters after an ops publish (allo/queues/conf_sync.py)"),
     _action("QueueChangePriorityCaller", "", None, "a callback close to its deadline rises ahead of new arrivals"),
     _action("Setvar", "call", "call", "call variables for transfers"),

@@ -29,6 +29,14 @@ class Rule(StrEnum):
     AMI_PERMISSION_MISSING = "ami-permission-missing"
     HTTP_CLEARTEXT = "http-cleartext"
     FILE_MODE = "file-mode"
+    # Behind the SIP proxy (docs/scaling.md): Kamailio's configuration and the nodes' PJSIP in proxy mode.
+    KAMAILIO_UNAUTHENTICATED = "kamailio-unauthenticated"
+    KAMAILIO_REGISTER_UNAUTHENTICATED = "kamailio-register-unauthenticated"
+    KAMAILIO_TRUNK_WIDE = "kamailio-trunk-wide"
+    KAMAILIO_HEADERS_KEPT = "kamailio-headers-kept"
+    KAMAILIO_PROBING_OFF = "kamailio-probing-off"
+    SIP_PROXY_ACL = "sip-proxy-acl"
+    SIP_PROXY_IDENTIFY = "sip-proxy-identify"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,14 @@ class Inputs:
     modes: dict[str, int] = field(default_factory=dict)
     agents: list[tuple[str, str]] | None = None  # (username, password digest) from the database
     db_note: str = "database not consulted"
+    kamailio_cfg: Path | None = None  # the rendered Kamailio configuration, when there is one to check
+    kamailio_text: str | None = None
+
+
+def kamailio_candidates(settings: Settings) -> list[Path]:
+    """Where `allo run-cluster` renders Kamailio's configuration, seen from the cluster's or a node's state dir."""
+    return [settings.state_dir / "cluster" / "kamailio" / "kamailio.cfg",
+            settings.state_dir.parent / "kamailio" / "kamailio.cfg"]
 
 
 def default_conf_dir(settings: Settings) -> Path | None:
@@ -70,8 +78,17 @@ async def agents_from_db(settings: Settings) -> tuple[list[tuple[str, str]] | No
     return [(r.username, r.password_digest) for r in rows], f"database: {len(rows)} agent(s) checked"
 
 
-def collect(settings: Settings, conf_dir: Path, *, use_db: bool) -> Inputs:
+def collect(settings: Settings, conf_dir: Path, *, use_db: bool, kamailio_cfg: Path | None = None) -> Inputs:
     inputs = Inputs(conf_dir)
+    found = kamailio_cfg or next((p for p in kamailio_candidates(settings) if p.exists()), None)
+    if found is not None:
+        inputs.kamailio_cfg = found
+        try:
+            inputs.kamailio_text = found.read_text()
+        except OSError as exc:
+            inputs.unreadable[str(found)] = exc.strerror or str(exc)
+    elif settings.sip_proxy:
+        inputs.unreadable["kamailio.cfg"] = "ALLO_SIP_PROXY is set but no Kamailio configuration was found"
     for name in ("pjsip.conf", "manager.conf"):
         try:
             sections = read_conf(conf_dir, name)

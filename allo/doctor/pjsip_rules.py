@@ -7,6 +7,7 @@ import ipaddress
 
 from allo.doctor.conf import Section, objects
 from allo.doctor.findings import Finding, Rule, error
+from allo.doctor.proxy_rules import check_pjsip_behind_proxy
 from allo.doctor.secrets_check import weak_digest, weak_secret
 
 FILE = "pjsip.conf"
@@ -20,10 +21,15 @@ def _names(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
-def check_pjsip(sections: list[Section]) -> list[Finding]:
+def check_pjsip(sections: list[Section], sip_proxy: str = "") -> list[Finding]:
+    """`sip_proxy` (ALLO_SIP_PROXY, host:port): the node sits behind it, and the rules of allo/doctor/proxy_rules.py
+    replace address identification and digest."""
     findings: list[Finding] = []
     glob = next(iter(objects(sections, "global")), None)
     order = _names(glob.get("endpoint_identifier_order")) if glob else []
+    if sip_proxy:
+        return check_pjsip_behind_proxy(sections, sip_proxy) + [
+            f for endpoint in objects(sections, "endpoint") for f in _check_endpoint(endpoint, {}, [], proxied=True)]
     if "anonymous" in order:
         findings.append(error(Rule.SIP_ANONYMOUS, glob.where if glob else FILE,
                               "endpoint_identifier_order includes 'anonymous': unidentified requests get an endpoint",
@@ -41,7 +47,9 @@ def check_pjsip(sections: list[Section]) -> list[Finding]:
     return findings
 
 
-def _check_endpoint(endpoint: Section, auths: dict[str, Section], identifies: list[Section]) -> list[Finding]:
+def _check_endpoint(endpoint: Section, auths: dict[str, Section], identifies: list[Section], *,
+                    proxied: bool = False) -> list[Finding]:
+    """`proxied`: behind the proxy, only the checks that do not depend on how the endpoint is identified."""
     findings = []
     if endpoint.name == "anonymous":
         findings.append(error(Rule.SIP_ANONYMOUS, endpoint.where,
@@ -51,6 +59,8 @@ def _check_endpoint(endpoint: Section, auths: dict[str, Section], identifies: li
         findings.append(error(Rule.SIP_UNAUTH_OPTIONS, endpoint.where,
                               "allow_unauthenticated_options = yes answers OPTIONS without a challenge, "
                               "which tells scanners the endpoint exists", "remove allow_unauthenticated_options"))
+    if proxied:
+        return findings
     names = _names(endpoint.get("auth"))
     for name in names:
         if name not in auths:

@@ -10,6 +10,7 @@ from allo.doctor.conf import objects
 from allo.doctor.findings import Finding, Rule, Severity, error
 from allo.doctor.host_rules import check_http, check_modes
 from allo.doctor.inputs import Inputs, collect, default_conf_dir
+from allo.doctor.kamailio_rules import check_kamailio
 from allo.doctor.pjsip_rules import check_pjsip
 from allo.doctor.secrets_check import weak_digest
 from allo.settings import Settings
@@ -32,7 +33,9 @@ def diagnose(inputs: Inputs, settings: Settings) -> list[Finding]:
                       "run `allo setup` (or `allo setup --no-start`), or pass --conf-dir")
                 for name, problem in sorted(inputs.unreadable.items())]
     if "pjsip.conf" not in inputs.unreadable:
-        findings += check_pjsip(inputs.pjsip)
+        findings += check_pjsip(inputs.pjsip, settings.sip_proxy)
+    if inputs.kamailio_text is not None:
+        findings += check_kamailio(inputs.kamailio_text, str(inputs.kamailio_cfg))
     if "manager.conf" not in inputs.unreadable:
         findings += check_manager(inputs.manager, settings.ami_username)
     findings += check_http(settings.http_host, settings.cookie_secure)
@@ -48,15 +51,17 @@ def summary(inputs: Inputs) -> str:
     users = [s.name for s in objects(inputs.manager) if s.name != "general"]
     return (f"allo doctor: {inputs.conf_dir}\n  pjsip: {len(endpoints)} endpoint(s), {with_auth} with digest auth, "
             f"{len(endpoints) - with_auth} without\n  manager: AMI user(s) {', '.join(users) or 'none'}\n"
-            f"  {inputs.db_note}\n  {len(inputs.modes)} secret file(s) checked")
+            f"  {inputs.db_note}\n  {len(inputs.modes)} secret file(s) checked"
+            + (f"\n  kamailio: {inputs.kamailio_cfg}" if inputs.kamailio_cfg else ""))
 
 
-def doctor_command(settings: Settings, conf_dir: Path | None, *, use_db: bool) -> int:
+def doctor_command(settings: Settings, conf_dir: Path | None, *, use_db: bool,
+                   kamailio_cfg: Path | None = None) -> int:
     directory = conf_dir or default_conf_dir(settings)
     if directory is None:
         print("allo doctor: no Asterisk found and no --conf-dir: nothing to check (run `allo setup` first)")
         return 1
-    inputs = collect(settings, directory, use_db=use_db)
+    inputs = collect(settings, directory, use_db=use_db, kamailio_cfg=kamailio_cfg)
     findings = diagnose(inputs, settings)
     print(summary(inputs))
     for finding in findings:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from acd.agents import AgentAction
-from acd.ami.client import AmiClient
 from acd.errors import AcdError
-from acd.live.state import LiveState
 from agi.errors import AgiError
 from agi.session import AgiSession
-from allo.agents.operations import NotPossibleNow, UnknownAgent, agent_of_channel, perform
+from allo.agents.operations import (
+    AgentOperations,
+    NotPossibleNow,
+    NotRecorded,
+    UnknownAgent,
+    agent_of_channel,
+    perform,
+)
 from allo.db.desk_models import StateSource
 
 log = logging.getLogger(__name__)
@@ -29,10 +32,8 @@ PHONE_PAUSE_REASON = "telephone"  # a reason of desk_reasons that cannot be disa
 
 
 class AgentCodeHandler:
-    def __init__(self, engine: AsyncEngine, ami: AmiClient, live: LiveState) -> None:
-        self._engine = engine
-        self._ami = ami
-        self._live = live
+    def __init__(self, agents: AgentOperations) -> None:
+        self._agents = agents
 
     async def handle(self, session: AgiSession) -> None:
         username = agent_of_channel(session.channel)
@@ -46,9 +47,9 @@ class AgentCodeHandler:
             await self._say(session, FAILURE)
             return
         try:
-            await perform(self._engine, self._ami, self._live, username, action, source=StateSource.PHONE,
+            await perform(self._agents, username, action, source=StateSource.PHONE,
                           actor=username, reason=PHONE_PAUSE_REASON if action is AgentAction.PAUSE else "")
-        except (UnknownAgent, NotPossibleNow, AcdError) as exc:
+        except (UnknownAgent, NotPossibleNow, NotRecorded, AcdError) as exc:
             log.warning("feature code %s for %s failed: %s", action.value, username, exc)
             await self._say(session, FAILURE)
             return

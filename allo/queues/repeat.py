@@ -44,8 +44,10 @@ log = logging.getLogger(__name__)
 
 CONTEXT = "allo-queue-say"
 OPTIONS = "qWESu"
-UNIQUEID = re.compile(r"^[0-9]+\.[0-9]+$")
-SAY_CHANNEL = re.compile(r"^Local/(?P<uniqueid>[0-9]+\.[0-9]+)@" + CONTEXT + r"-[0-9a-f]+;1$")
+# `<epoch>.<seq>`, or `<node>-<epoch>.<seq>` on a named node (asterisk.conf's systemname, docs/scaling.md).
+UNIQUEID_TEXT = r"(?:[a-z][a-z0-9]{0,15}-)?[0-9]+\.[0-9]+"
+UNIQUEID = re.compile(rf"^{UNIQUEID_TEXT}$")
+SAY_CHANNEL = re.compile(rf"^Local/(?P<uniqueid>{UNIQUEID_TEXT})@" + CONTEXT + r"-[0-9a-f]+;1$")
 # A whisper whose end was never seen (AMI reconnection) stops holding its caller's next announcement back after this.
 SPEAKING_MAX_S = 30.0
 RING_MS = 5000  # the Local channel answers at once; anything slower is a stuck Asterisk

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from allo.db.models import Agent, Queue
 from allo.errors import ConfigError
 from allo.settings import Settings
+from allo.setup.asterisk_proxy import proxied_agent_sections, proxy_values
 from routing.relay import parse_relay_match
 from routing.rules import LEVEL1_QUEUE
 
@@ -45,20 +46,27 @@ def _queue_section(queue: QueueConf) -> str:
 UNSAFE_LABEL = re.compile(r"[^\w .'-]")
 
 
-def render_agents(agents: list[AgentConf]) -> str:
-    """pjsip_agents.conf: one endpoint, auth and AOR per enabled agent."""
+def render_agents(agents: list[AgentConf], proxy: str = "") -> str:
+    """pjsip_agents.conf: one endpoint, auth and AOR per enabled agent; behind a proxy (`host:port`), one endpoint,
+    identify (by the proxy's X-Allo-Agent header) and AOR reached through the proxy per agent."""
     for agent in agents:
         if not SAFE_NAME.match(agent.username) or not re.fullmatch(r"[0-9a-f]{32}", agent.password_digest):
             raise ConfigError(f"unsafe agent for Asterisk configuration: {agent.username!r}")
+    if proxy:
+        return "; generated from the agents table, behind the SIP proxy\n\n" + "\n".join(
+            proxied_agent_sections(a.username, _label(a), proxy) for a in agents)
     return "; generated from the agents table\n\n" + "\n".join(_agent_sections(a) for a in agents)
 
 
 def _agent_sections(agent: AgentConf) -> str:
-    name = agent.username
-    label = UNSAFE_LABEL.sub("", agent.display_name)[:80]
+    name, label = agent.username, _label(agent)
     return (f"[{name}](agent-endpoint)\nauth = {name}\naors = {name}\ncallerid = \"{label}\" <{name}>\n\n"
             f"[{name}](agent-auth)\nusername = {name}\npassword_digest = MD5:{agent.password_digest}\n\n"
             f"[{name}](agent-aor)\n")
+
+
+def _label(agent: AgentConf) -> str:
+    return UNSAFE_LABEL.sub("", agent.display_name)[:80]
 
 
 def render_queues(queues: list[QueueConf]) -> str:
@@ -105,7 +113,7 @@ def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueCon
         "RTP_START": str(settings.rtp_start),
         "RTP_END": str(settings.rtp_end),
         "RTP_TIMEOUT": str(settings.rtp_timeout),
-        "TRUNK_MATCH": settings.trunk_match,
+        **proxy_values(settings),
         "RELAY_EXTENSIONS": relay_extensions(settings.relay_match),
         "AGI_HOST": settings.agi_host,
         "AGI_PORT": str(settings.agi_port),
@@ -116,7 +124,7 @@ def render_files(settings: Settings, dirs: dict[str, str], queues: list[QueueCon
     if not values["AMI_SECRET"]:
         raise ConfigError("ALLO_AMI_SECRET is empty: run `allo setup` to generate secrets")
     files = {template.name: render_template(template.name, values) for template in sorted(TEMPLATE_DIR.glob("*.conf"))}
-    files["pjsip_agents.conf"] = render_agents(agents)
+    files["pjsip_agents.conf"] = render_agents(agents, settings.sip_proxy)
     if hours is not None:
         files["extensions_hours.conf"] = hours
     return files

@@ -100,13 +100,14 @@ class Sipp:
     timeout_s: int = 60
     scenario_text: str | None = None  # generated scenario (replaces the file named by `scenario`)
     keep_messages: bool = False  # the SIP message trace in the result's log even when the scenario passed
+    bind: str = "127.0.0.1"  # SIPp's own SIP and media address (a loopback alias such as the trunk's 127.0.0.4)
     _proc: subprocess.Popen[str] | None = None
     _workdir: tempfile.TemporaryDirectory[str] | None = None
 
     def command(self, scenario_path: Path | None = None) -> list[str]:
         scenario = scenario_path or SCENARIO_DIR / self.scenario
         cmd = [require("sipp", "sip-tester"), self.target, "-sf", str(scenario),
-               "-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", str(self.port), "-mp", str(self.media_port),
+               "-i", self.bind, "-mi", self.bind, "-p", str(self.port), "-mp", str(self.media_port),
                "-m", str(self.calls), "-r", str(self.rate), "-nostdin", "-timeout", f"{self.timeout_s}s",
                "-timeout_error", "-trace_err", "-trace_msg", "-trace_stat", "-fd", "1",
                "-recv_timeout", str(self.timeout_s * 1000)]

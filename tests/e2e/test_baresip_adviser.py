@@ -68,8 +68,10 @@ async def test_baresip_logs_in_answers_a_citizen_and_transfers_by_refer(
             assert context["level1_agent"] == USER and context["transferred_to"] == "travail", context
             await phone.feature_code("*12")
             await wait_member(running_service, "l1", interface, present=False)
-        finally:
-            with contextlib.suppress(AmiActionFailed):  # already out when the test got as far as *12
+        finally:  # already out when the test got as far as *12; else out through allo, which logged it in
+            async with httpx.AsyncClient(base_url=running_service.base_url, headers=supervisor, timeout=10) as api:
+                await api.post(f"/api/agents/{USER}/logout")
+            with contextlib.suppress(AmiActionFailed):
                 await ami_watch.client.queue_remove("l1", interface)
 
 

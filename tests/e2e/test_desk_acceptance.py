@@ -242,6 +242,9 @@ async def test_citizen_level1_desk_transfer_level2_notes_wrapups_and_report(
             finally:
                 if citizen is not None:
                     citizen.stop()
+                async with httpx.AsyncClient(base_url=service.base_url, headers=supervisor, timeout=10) as api:
+                    for agent in (LEVEL1, LEVEL2):  # through allo, which logged them in (the desired state)
+                        await api.post(f"/api/agents/{agent}/logout")
                 for queue, agent in (("l1", LEVEL1), ("l2-travail", LEVEL2), ("l2-logement", LEVEL2)):
                     with contextlib.suppress(AmiActionFailed):
                         await ami_watch.client.queue_remove(queue, f"PJSIP/{agent}")

@@ -162,8 +162,9 @@ async def test_asterisk_restart_rebuilds_the_live_state_to_match_queue_status_wi
         mine = await service_members(stack, headers)
         return mine is not None and len(mine) == len(stack.agent_names) and mine == await truth_members(stack)
 
-    # Kill, start, FullyBooted: nobody logs the agents in again; Asterisk restores them from AstDB
-    # (persistentmembers = yes) and the service's resync must show all of them, paused or not, as QueueStatus does.
+    # Kill, start, FullyBooted: nobody logs the agents in again; the service's reconciler adds them back from their
+    # desired state in PostgreSQL (persistentmembers = no) and its live state must show all of them, paused or not,
+    # as QueueStatus does.
     matched: list[float] = []
 
     async def watch_match() -> None:
@@ -200,8 +201,9 @@ async def test_asterisk_restart_rebuilds_the_live_state_to_match_queue_status_wi
         notes="Calls inside Asterisk when it dies are lost with it (their SIP dialogs end with the process); "
               "what is measured is that our service reconnects (AMI back-off capped at "
               f"{stack.settings.ami_reconnect_max:g} s), rebuilds its live state from QueueStatus and the events, "
-              "and routes every new call. The agents were not logged in again: Asterisk restored them from AstDB "
-              "(persistentmembers = yes) and the calls after the restart reached them.")
+              "and routes every new call. Nobody logged the agents in again: the service's reconciler added them "
+              "back from their desired state in PostgreSQL (persistentmembers = no) and the calls after the "
+              "restart reached them.")
     assert matched_s is not None and matched_s <= STATE_MATCHES_S, matched_s
     assert len(restored) == len(stack.agent_names), restored
     assert after_outcome.failed == 0 and after_outcome.dropped == 0, after_outcome

@@ -1,4 +1,5 @@
-"""Our AMI client against the real Asterisk 22: login, FullyBooted, QueueStatus resync, restart."""
+"""Our AMI client against the real Asterisk 22: login, FullyBooted, QueueStatus resync, restart (members forgotten:
+persistentmembers = no)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ async def _wait(predicate, timeout: float, what: str) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_ami_reconnects_after_asterisk_restart_and_resynchronises_with_members_kept(test_settings, asterisk):
+async def test_ami_reconnects_after_asterisk_restart_and_resynchronises_asterisk_forgetting_members(
+        test_settings, asterisk):
     client = AmiClient(test_settings.ami_host, test_settings.ami_port, test_settings.ami_username,
                        test_settings.ami_secret.get_secret_value(), backoff_initial=0.2, backoff_max=1.0,
                        ping_interval=1.0, ping_timeout=1.0)
@@ -36,8 +38,8 @@ async def test_ami_reconnects_after_asterisk_restart_and_resynchronises_with_mem
         queues = {e.queue for e in first if isinstance(e, QueueParams)}
         assert {"l1", "l2-travail", "l2-logement"} <= queues
 
-        # A member added now (an agent logged in, paused) is kept by Asterisk in AstDB (persistentmembers = yes):
-        # after the restart it is back in its queue, still paused, and the resync puts it in the live state.
+        # A member added now over AMI is NOT kept by Asterisk (persistentmembers = no): PostgreSQL holds the
+        # advisers' desired state and allo's reconciler adds them back (tests/e2e/test_agent_reconciler.py).
         await client.queue_add("l1", "PJSIP/agent1002", "agent1002", paused=True)
         await _wait(lambda: "PJSIP/agent1002" in str(live.to_dict()), 5, "member in live state")
 
@@ -51,10 +53,8 @@ async def test_ami_reconnects_after_asterisk_restart_and_resynchronises_with_mem
         assert client.reconnects > reconnects
         after = snapshots[-1]
         assert {e.queue for e in after if isinstance(e, QueueParams)} == queues
-        restored = [e for e in after if isinstance(e, QueueMember) and e.interface == "PJSIP/agent1002"]
-        assert [(m.queue, m.paused) for m in restored] == [("l1", True)]
-        assert "PJSIP/agent1002" in str(live.to_dict())
-        await client.queue_remove("l1", "PJSIP/agent1002")  # logged out: gone for good
+        assert not [e for e in after if isinstance(e, QueueMember) and e.interface == "PJSIP/agent1002"]
+        assert "PJSIP/agent1002" not in str(live.to_dict())
         # Actions work on the new connection.
         status = await client.queue_status("l1")
         assert any(isinstance(e, QueueParams) and e.queue == "l1" for e in status)

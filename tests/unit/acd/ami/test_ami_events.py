@@ -207,9 +207,10 @@ def test_queue_status_items() -> None:
             "Status": "1",
             "Paused": "0",
             "PausedReason": "",
+            "Penalty": "3",
         }
     )
-    assert member == QueueMember("general", "PJSIP/agent1", "Agent One", 1, False, "", False, 4)
+    assert member == QueueMember("general", "PJSIP/agent1", "Agent One", 1, False, "", False, 4, penalty=3)
     entry = parse_event(
         {
             "Event": "QueueEntry",

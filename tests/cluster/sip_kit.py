@@ -1,0 +1,203 @@
+"""One Kamailio in front of one Asterisk node in proxy mode, with the node's `allo serve`: the SIP path of
+docs/scaling.md on loopback addresses (Kamailio 127.0.0.1, node 127.0.0.2, the operator trunk 127.0.0.4), and the
+SIPp parties that talk through it (a trunk citizen, advisers registered to Kamailio, a second node's ACD)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from acd.ami.client import AmiClient
+from acd.ami.events import AmiEvent
+from allo.settings import Settings
+from allo.setup import sipp
+from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
+from allo.setup.kamailio import KamailioConf, KamailioProcess, kamailio_db_url
+from allo.setup.prompts import ensure_prompts
+from allo.setup.service_process import ServiceProcess
+from allo.setup.stack import SeededData
+from bench.survey_off import publish_survey_off
+
+PROXY_HOST = "127.0.0.1"
+NODE_HOST = "127.0.0.2"
+OTHER_NODE_HOST = "127.0.0.3"  # a second node's ACD, played by SIPp (the dispatcher set's second destination)
+TRUNK_HOST = "127.0.0.4"
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+E = TypeVar("E", bound=AmiEvent)
+
+
+@dataclass
+class NodeWatch:
+    """An AMI client on the node recording every typed event."""
+
+    client: AmiClient
+    events: list[AmiEvent] = field(default_factory=list)
+
+    async def wait_for(self, kind: type[E], predicate: Callable[[E], bool] = lambda _e: True,
+                       timeout: float = 20.0) -> E:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = next((e for e in self.events if isinstance(e, kind) and predicate(e)), None)
+            if found is not None:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {kind.__name__} within {timeout} s; saw "
+                                     f"{[type(e).__name__ for e in self.events[-30:]]}")
+            await asyncio.sleep(0.05)
+
+
+@dataclass
+class SipPath:
+    settings: Settings  # the node's
+    kamailio: KamailioProcess
+    asterisk: AsteriskInstance
+    service: ServiceProcess
+    other_node_port: int
+
+    @property
+    def proxy_port(self) -> int:
+        return self.kamailio.conf.port
+
+    def contact_status(self, agent: str) -> str:
+        """The node's qualify status of the adviser's contact through the proxy (Avail, Unavail, Unknown...)."""
+        out = self.asterisk.cli(f"pjsip show aor {agent}", check=False)
+        found = re.search(rf"Contact:\s+{agent}/sip:\S+\s+\S+\s+(\w+)", out)
+        return found.group(1) if found else f"no contact in: {out[-500:]}"
+
+    async def wait_contact(self, agent: str, status: str, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while (seen := await asyncio.to_thread(self.contact_status, agent)) != status:
+            assert time.monotonic() < deadline, f"{agent}'s contact: wanted {status} within {timeout} s, saw {seen}"
+            await asyncio.sleep(0.2)
+
+    def adviser_calls(self, agent: str) -> int:
+        """How many calls Kamailio's dialog profile counts for the adviser."""
+        result = self.kamailio.rpc("dlg.profile_get_size", "adviser", agent)
+        return int(result["size"] if isinstance(result, dict) else result)
+
+
+def _copy_state(source: Path, target: Path) -> None:
+    """The node's own state dir (its pid file and log) with the session's secrets and demo accounts."""
+    target.mkdir(parents=True, exist_ok=True)
+    target.chmod(0o755)
+    for path in source.iterdir():
+        if path.is_file():
+            shutil.copy2(path, target / path.name)
+
+
+@pytest.fixture(scope="module")
+def sip_path(test_settings: Settings, seeded: SeededData,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[SipPath]:
+    proxy_port, node_port, other_port, trunk_port = (sipp.free_port() for _ in range(4))
+    state = tmp_path_factory.mktemp("sip-path-node")
+    _copy_state(test_settings.state_dir, state)
+    node = test_settings.model_copy(update={
+        "state_dir": state, "sip_bind": NODE_HOST, "sip_port": node_port, "media_address": NODE_HOST,
+        "rtp_start": 31000, "rtp_end": 31499, "trunk_match": TRUNK_HOST, "node_name": "a",
+        "sip_proxy": f"{PROXY_HOST}:{proxy_port}", "agi_port": sipp.free_port(), "http_port": sipp.free_port(),
+        "ami_port": sipp.free_port(), "asterisk_instance": f"sippath-{os.getpid()}",
+        "callback_dial": f"PJSIP/trunk/sip:{{number}}@{TRUNK_HOST}:{trunk_port}"})
+    run_dir = tmp_path_factory.mktemp("kamailio")
+    kamailio = KamailioProcess(KamailioConf(
+        listen=PROXY_HOST, port=proxy_port, trunk_match=TRUNK_HOST,
+        nodes=(f"{NODE_HOST}:{node_port}", f"{OTHER_NODE_HOST}:{other_port}"),
+        db_url=kamailio_db_url(test_settings.asyncpg_dsn), trunk_target=f"{TRUNK_HOST}:{trunk_port}",
+        run_dir=run_dir))
+    asyncio.run(publish_survey_off(test_settings))
+    asterisk = AsteriskInstance(ensure_asterisk_root(test_settings), node.asterisk_instance)
+    ensure_prompts(seeded.prompts, asterisk.sounds_dir)
+    asterisk.render(node, seeded.queues, seeded.agents, seeded.hours)
+    service = ServiceProcess(node)
+    service.env = {f"ALLO_{key.upper()}": str(getattr(node, key)) for key in
+                   ("sip_bind", "media_address", "trunk_match", "node_name", "sip_proxy", "callback_dial")}
+    try:
+        asterisk.start()
+        kamailio.start()
+        service.start()
+        yield SipPath(node, kamailio, asterisk, service, other_port)
+    finally:
+        service.stop()
+        kamailio.stop()
+        asterisk.stop()
+        shutil.copytree(asterisk.host_path(asterisk.log_dir), state / "asterisk-logs", dirs_exist_ok=True)
+        asterisk.remove()
+
+
+@pytest.fixture
+async def node_watch(sip_path: SipPath) -> AsyncIterator[NodeWatch]:
+    settings = sip_path.settings
+    client = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
+                       settings.ami_secret.get_secret_value())
+    watch = NodeWatch(client)
+    client.add_listener(watch.events.append)
+    await client.start()
+    await client.wait_ready(15)
+    yield watch
+    await client.stop()
+    left = sip_path.asterisk.cli("core show channels concise", check=False).strip()
+    if left:
+        print(f"[sip path] channels left after the test, hung up:\n{left}")
+        sip_path.asterisk.cli("channel request hangup all", check=False)
+
+
+# The stock citizen scenario behind a record-routing proxy: requests inside the call follow the route set.
+def via_proxy(scenario: str, extra_headers: str = "") -> str:
+    text = scenario.replace('<recv response="200" rtd="true" crlf="true" />',
+                            '<recv response="200" rtd="true" crlf="true" rrs="true" />')
+    for method in ("ACK", "INFO", "BYE"):
+        text = text.replace(f"{method} sip:3939@[remote_ip]:[remote_port] SIP/2.0",
+                            f"{method} [next_url] SIP/2.0\n      [routes]")
+    if extra_headers:
+        text = text.replace("      Subject: allo test\n", f"      Subject: allo test\n{extra_headers}", 1)
+    return text
+
+
+def trunk_citizen(proxy_port: int, *, caller: str = "0612345678", keys: str = "", hang_up_after_ms: int | None = None,
+                  extra_headers: str = "", source: str = TRUNK_HOST, timeout_s: int = 90) -> sipp.Sipp:
+    """A citizen calling 3939 from `source` (the trunk's address by default) through the proxy, pressing `keys`,
+    staying until the far end hangs up, or hanging up after `hang_up_after_ms`."""
+    steps = sipp.parse_key_steps(keys, 1500) if keys else []
+    base = "citizen.xml" if hang_up_after_ms is None else "citizen-hangup.xml"
+    text = via_proxy(sipp.citizen_scenario(steps, base), extra_headers)
+    keys_of = {"caller": caller, **({"listen_ms": str(hang_up_after_ms)} if hang_up_after_ms is not None else {})}
+    return sipp.Sipp(base, sipp.sip_target(proxy_port), keys_of, timeout_s=timeout_s, scenario_text=text,
+                     bind=source)
+
+
+def proxied_adviser(proxy_port: int, port: int, *, talk_ms: int = 1000, timeout_s: int = 90) -> sipp.Sipp:
+    """An adviser's phone registered to the proxy from `port`, answering one call (then hanging up)."""
+    return sipp.Sipp("agent-answer-proxy.xml", sipp.sip_target(proxy_port), {"talk_ms": str(talk_ms)}, port=port,
+                     timeout_s=timeout_s, scenario_text=(SCENARIOS / "agent-answer-proxy.xml").read_text())
+
+
+def _refer_via_proxy(scenario: str) -> str:
+    """The stock REFER scenario as a phone behind a record-routing proxy plays it."""
+    text = scenario.replace('<recv request="INVITE" crlf="true">', '<recv request="INVITE" crlf="true" rrs="true">', 1)
+    text = text.replace("      [last_Via:]\n", "      [last_Via:]\n      [last_Record-Route:]\n", 1)  # the INVITE's 200
+    for method in ("REFER", "BYE"):
+        text = text.replace(f"{method} [$contact_uri] SIP/2.0", f"{method} [$contact_uri] SIP/2.0\n      [routes]")
+    return text
+
+
+def proxied_adviser_refer(proxy_port: int, port: int, number: str, *, talk_ms: int = 1500) -> sipp.Sipp:
+    """An adviser registered to the proxy from `port` who answers one call, then blind-transfers it by SIP REFER to
+    `number` (docs/transfers.md); the REFER and the BYE go through the proxy."""
+    text = _refer_via_proxy((sipp.SCENARIO_DIR / "agent-refer.xml").read_text())
+    return sipp.Sipp("agent-refer.xml", sipp.sip_target(proxy_port), {"talk_ms": str(talk_ms), "refer_to": number},
+                     port=port, timeout_s=60, scenario_text=text)
+
+
+def other_node_rings(sip_path: SipPath, agent: str) -> sipp.Sipp:
+    """The second node's ACD ringing `agent` through the proxy; the scenario passes only on 486 Busy Here."""
+    return sipp.Sipp("node-invite-busy.xml", sipp.sip_target(sip_path.proxy_port), extra=["-s", agent],
+                     port=sip_path.other_node_port, bind=OTHER_NODE_HOST, timeout_s=15,
+                     scenario_text=(SCENARIOS / "node-invite-busy.xml").read_text())
