@@ -83,7 +83,7 @@ class AlloService:
         self.auth = AuthStore(self.engine, session_hours=settings.session_hours, token_hours=settings.token_hours)
         self.login_limiter = LoginLimiter(settings.login_attempts, settings.login_window_seconds)
         self.recorder = CallRecorder(self.engine, self.metrics, timeout=settings.db_write_timeout,
-                                     node=settings.node_name or None)
+                                     max_pending=settings.db_retry_max_writes, node=settings.node_name or None)
         self.rules = RulesCache(self.engine, settings.asyncpg_dsn, poll_interval=settings.rules_poll_interval)
         self.rules.add_listener(self._on_rules)
         self.clock = settings.routing_clock()

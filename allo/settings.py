@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -196,6 +197,12 @@ class Settings(BaseSettings):
     surge_poll_seconds: float = Field(default=3.0, gt=0, le=60, description="How often the wrong-code surge "
                                       "counts the last minute's wrong codes of every node in PostgreSQL")
 
+    # The database's standby (docs/scaling.md § The database): writes kept while no server is writable.
+    db_retry_max_writes: int = Field(default=100_000, ge=1_000, description="Call-record writes the recorder "
+                                     "keeps, in order, while the database is away (a failover, a restart) and "
+                                     "retries until they land; ~0.5 kB each (100,000: ~50 MB); beyond, new writes "
+                                     "are dropped and counted (allo_db_writes_total{result=\"dropped\"})")
+
     # Accounts (docs/accounts.md).
     session_hours: float = Field(default=12.0, gt=0, description="A web login lasts this long")
     token_hours: float = Field(default=24.0, gt=0, description="An API bearer token lasts this long")
@@ -271,7 +278,8 @@ class Settings(BaseSettings):
 
     @property
     def asyncpg_dsn(self) -> str:
-        return self.sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+        """The same address for asyncpg.connect (the LISTEN connections): see `libpq_dsn`."""
+        return libpq_dsn(self.sqlalchemy_url)
 
     def routing_clock(self) -> Callable[[], datetime]:
         """The clock routing decisions use: real time, or `fixed_now` when set."""
@@ -280,3 +288,29 @@ class Settings(BaseSettings):
             return lambda: datetime.now(UTC)
         aware = fixed if fixed.tzinfo is not None else fixed.replace(tzinfo=PARIS)
         return lambda: aware
+
+
+def libpq_dsn(sqlalchemy_url: str) -> str:
+    """A SQLAlchemy asyncpg URL as asyncpg.connect's DSN.
+
+    Several database hosts (the primary and its standby, docs/scaling.md § The database) are written the
+    SQLAlchemy way, `postgresql+asyncpg://u:p@/db?host=h1:p1&host=h2:p2&target_session_attrs=read-write`
+    (SQLAlchemy refuses `h1:p1,h2:p2` in the address), but asyncpg keeps only the last `host=` of a query string,
+    silently: the multi-host form asyncpg reads is libpq's, `postgresql://u:p@h1:p1,h2:p2/db?...`.
+    """
+    parts = urlsplit(sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    hosts = [value for key, value in query if key == "host"]
+    ports = [value for key, value in query if key == "port"]
+    if not hosts:
+        return urlunsplit(parts)
+    names = [name for value in hosts for name in value.split(",")]
+    numbers = [number for value in ports for number in value.split(",")]
+    if numbers:
+        if len(numbers) != len(names):
+            raise ValueError("the database URL names a different number of hosts and ports")
+        names = [f"{name}:{number}" for name, number in zip(names, numbers, strict=True)]
+    credentials = parts.netloc.rpartition("@")[0]
+    netloc = f"{credentials}@{','.join(names)}" if credentials else ",".join(names)
+    rest = urlencode([(key, value) for key, value in query if key not in {"host", "port"}])
+    return urlunsplit((parts.scheme, netloc, parts.path, rest, parts.fragment))

@@ -22,7 +22,7 @@ RESULTS_DIR = Path(os.environ.get("ALLO_RELIABILITY_DIR", ROOT / ".state-reliabi
 DOC = ROOT / "docs" / "reliability.md"
 NOTES = ROOT / "tests" / "faults" / "analysis.md"  # hand-written reading of the figures, appended to the doc
 KINDS = {"fault": "Faults under load", "attack": "Hostile input", "privacy": "Privacy",
-         "security": "Telephony and API security"}
+         "security": "Telephony and API security", "database": "Base de données"}
 
 
 def record(name: str, *, kind: str, title: str, load: str, observed: dict[str, Any], passed: bool,

@@ -31,10 +31,36 @@ def through_driver(exc: BaseException) -> bool:
     return False
 
 
+# During a failover (docs/scaling.md § The database) PostgreSQL answers these: the statement is fine, the server is
+# not the primary (any more, or yet). 25006: read-only transaction (a connection left on a demoted node); 57P01-03:
+# shut down by an administrator or a crash, cannot connect now (starting up, in recovery); class 08: connection.
+FAILOVER_SQLSTATES = frozenset({"25006", "57P01", "57P02", "57P03"})
+# asyncpg's answer when every host answered but none is writable (`target_session_attrs=read-write` while the
+# standby is not yet promoted); SQLAlchemy reports it as a generic InternalError.
+NO_PRIMARY = "TargetServerAttributeNotMatched"
+
+
+def failover_error(exc: BaseException) -> bool:
+    """True for what a promotion looks like from a client: no writable server now, one soon."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        sqlstate = getattr(current, "sqlstate", None)
+        if isinstance(sqlstate, str) and (sqlstate in FAILOVER_SQLSTATES or sqlstate.startswith("08")):
+            return True
+        if type(current).__name__ == NO_PRIMARY:
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
 def database_away(exc: BaseException) -> bool:
     """True when retrying later can succeed; False for errors about the statement itself (integrity, a bug) and
     for operating-system errors and timeouts that did not come from the driver."""
     if isinstance(exc, AWAY_ERRORS):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError) and failover_error(exc):
         return True
     if isinstance(exc, (OSError, TimeoutError)):
         return through_driver(exc)

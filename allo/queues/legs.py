@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, cast, func, insert, literal, or_, select, update
+from sqlalchemy import Integer, bindparam, cast, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.sql import Executable
 
 from acd.ami.events import (
@@ -100,7 +101,11 @@ def _typed(name: str, column: str) -> Any:
 
 @functools.lru_cache(maxsize=32)
 def _insert(columns: tuple[str, ...]) -> Executable:
-    return insert(QueueLeg).values({name: _typed(name, name) for name in columns})
+    """The visit, unless it is there already (uq_queue_legs_visit: same call, queue and arrival): the recorder sends
+    a batch again when the database went away during its commit, and that commit may have landed (a failover,
+    docs/scaling.md); an error there would send the whole batch again one write at a time."""
+    stmt = pg_insert(QueueLeg).values({name: _typed(name, name) for name in columns})
+    return stmt.on_conflict_do_nothing(constraint="uq_queue_legs_visit")
 
 
 @functools.lru_cache(maxsize=32)

@@ -2,6 +2,12 @@
 
 Writes never sit on the caller's path for long: each has a timeout, and a failure is logged and counted,
 never raised into the call flow (the caller is routed whatever the database does).
+
+While the database is away (a restart, a failover to the standby: docs/scaling.md § The database), the background
+writes wait in the recorder's queue, in order, and are retried (backing off to 3 s) until they land: none is lost
+unless the queue outgrows `max_pending` (ALLO_DB_RETRY_MAX_WRITES, ~0.5 kB a write: new writes beyond are dropped
+and counted) or the process ends before the database is back. A batch whose commit was cut may have landed: it is
+sent again, which the statements bear (call rows are upserts, queue legs skip a visit already there).
 """
 
 from __future__ import annotations
@@ -19,7 +25,6 @@ from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
@@ -171,6 +176,11 @@ class CallRecorder:
         self._metrics.db_writes.labels("ok").inc()
         return True
 
+    @property
+    def backlog(self) -> int:
+        """Writes submitted and not yet written (the retry buffer while the database is away)."""
+        return len(self._queue)
+
     def _enqueue(self, write: _Write) -> None:
         if len(self._queue) >= self._max_pending:
             self._metrics.db_writes.labels("dropped").inc()
@@ -215,9 +225,10 @@ class CallRecorder:
                         for group in groups:
                             many = [w.params for w in group if w.params is not None]
                             await conn.execute(group[0].statement, many if len(many) > 1 else group[0].params)
-        except (TimeoutError, OSError, DBAPIError, PoolTimeout) as exc:
-            # Only database work runs in this block: its timeouts and socket errors are the database away.
-            if isinstance(exc, (TimeoutError, OSError)) or database_away(exc):
+        except Exception as exc:
+            # Only database work runs in this block: its timeouts and socket errors are the database away. Any
+            # other error is handled here too, never raised: the writer task must not die with a batch in hand.
+            if isinstance(exc, (TimeoutError, OSError, PoolTimeout)) or database_away(exc):
                 return False
             if len(batch) > 1:
                 # One bad statement must not take the batch's other writes with it: each on its own.

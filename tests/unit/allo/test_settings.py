@@ -1,6 +1,8 @@
 from pathlib import Path
 
-from allo.settings import Settings
+import pytest
+
+from allo.settings import Settings, libpq_dsn
 from allo.setup.secrets import ensure_secrets
 
 
@@ -35,3 +37,20 @@ def test_private_cluster_url_uses_the_generated_password(tmp_path: Path, monkeyp
     settings = Settings.load(tmp_path).model_copy(update={"pg_port": 5999})
     password = settings.pg_password.get_secret_value()
     assert settings.sqlalchemy_url == f"postgresql+asyncpg://allo:{password}@127.0.0.1:5999/allo"
+
+
+def test_a_multi_host_url_reaches_asyncpg_with_every_host():
+    # asyncpg keeps only the last `host=` of a query string: the LISTEN connection would miss the primary.
+    url = ("postgresql+asyncpg://allo:pw@/allo?host=127.0.0.1:5001&host=127.0.0.1:5002"
+           "&target_session_attrs=read-write")
+    assert libpq_dsn(url) == "postgresql://allo:pw@127.0.0.1:5001,127.0.0.1:5002/allo?target_session_attrs=read-write"
+    assert libpq_dsn("postgresql+asyncpg://u@/d?host=a,b&port=1,2") == "postgresql://u@a:1,b:2/d"
+    assert libpq_dsn("postgresql+asyncpg://u:p@h:5/d?ssl=require") == "postgresql://u:p@h:5/d?ssl=require"
+    with pytest.raises(ValueError, match="hosts and ports"):
+        libpq_dsn("postgresql+asyncpg://u@/d?host=a,b&port=1")
+
+
+def test_the_multi_host_url_is_used_by_the_listen_connections(tmp_path: Path, monkeypatch):
+    ensure_secrets(tmp_path)
+    monkeypatch.setenv("ALLO_DATABASE_URL", "postgresql+asyncpg://u:p@/x?host=h1:1&host=h2:2")
+    assert Settings.load(tmp_path).asyncpg_dsn == "postgresql://u:p@h1:1,h2:2/x"

@@ -186,3 +186,34 @@ async def test_a_nodes_recorder_marks_its_calls_and_legs_with_the_node(engine, p
         async with engine.begin() as conn:
             await conn.execute(delete(QueueLeg).where(QueueLeg.call_id.like(f"{prefix}%")))
         await _clean(engine, prefix)
+
+
+async def test_a_queue_leg_sent_again_after_its_commit_landed_is_there_once(engine, prefix):
+    """A failover can cut the answer to a commit that reached the standby: the recorder sends the batch again
+    (tests/ha). A visit is the same visit when its call, queue and arrival are: it is not inserted twice, and a
+    later visit of the same queue still is."""
+    from allo.db.models import QueueLeg
+    from allo.queues.legs import LegInsert, statement
+
+    metrics = Metrics()
+    recorder = CallRecorder(engine, metrics)
+    t0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    first, again = LegInsert(f"{prefix}1", "l1", t0, 2), LegInsert(f"{prefix}1", "l1", t0 + timedelta(minutes=3), 1)
+    try:
+        for change in (first, first, again, first):
+            recorder.submit_statement(change.call_id, *statement(change), "queue leg l1")
+        for n in range(2, 40):  # one executemany group with the resent visits of other calls
+            change = LegInsert(f"{prefix}{n}", "l1", t0, 1)
+            recorder.submit_statement(change.call_id, *statement(change), "queue leg l1")
+            recorder.submit_statement(change.call_id, *statement(change), "queue leg l1")
+        await recorder.drain(timeout=30)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(QueueLeg.call_id, QueueLeg.joined_at).where(
+                QueueLeg.call_id.like(f"{prefix}%")))).all()
+        assert sorted(joined for call_id, joined in rows if call_id == f"{prefix}1") == [first.joined_at,
+                                                                                         again.joined_at]
+        assert len(rows) == 2 + 38
+        assert metrics.db_writes.labels("error")._value.get() == 0  # not refused by the constraint: skipped
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(delete(QueueLeg).where(QueueLeg.call_id.like(f"{prefix}%")))
