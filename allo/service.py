@@ -16,6 +16,7 @@ from acd.ami.events import SUBSCRIBED_EVENTS, AmiEvent
 from acd.live.calls import ActiveCalls
 from acd.live.state import LiveState, system_clock
 from agi.server import AgiServer
+from allo.agents.admin import follow_agents
 from allo.agents.operations import AgentOperations
 from allo.agents.reconcile_task import AgentReconciler
 from allo.auth.ratelimit import LoginLimiter
@@ -170,6 +171,9 @@ class AlloService:
         # Two nodes (docs/scaling.md): heartbeat, calls cut by a node loss or an Asterisk restart; none on one node.
         self.cluster = ClusterParts(settings, self.engine, self.ami, self.metrics) if settings.node_name else None
 
+    async def _follow_agents(self) -> bool:
+        return await follow_agents(self.engine, self.ami, self.asterisk, self.settings.sip_proxy)
+
     def _advisers(self, settings: Settings) -> tuple[AgentOperations, AgentReconciler, AgentCodeHandler]:
         """Advisers' actions (API, desk, supervisor, feature codes) write the desired state (PostgreSQL, the truth)
         and apply it here; the reconciler applies every node's actions to this node's Asterisk, at once after each
@@ -177,7 +181,8 @@ class AlloService:
         agents = AgentOperations(self.engine, self.ami, self.live, node=settings.node_name or None,
                                  db_timeout=max(settings.db_write_timeout, 2.0))
         reconciler = AgentReconciler(agents, settings.asyncpg_dsn, self.metrics,
-                                     interval=settings.agent_reconcile_seconds)
+                                     interval=settings.agent_reconcile_seconds,
+                                     endpoints=self._follow_agents if settings.node_name else None)
         self.ami.add_resync_listener(reconciler.on_resync)
         return agents, reconciler, AgentCodeHandler(agents)
 

@@ -47,6 +47,8 @@ async def create_agent(engine: AsyncEngine, username: str, display_name: str,
         session.add(agent)
         await session.flush()
         await _set_memberships(session, agent, memberships)
+        # Every node publishes the new endpoint (the reconciler's round, docs/scaling.md), not only this one.
+        await session.execute(select(func.pg_notify(CHANNEL, username)))
         await session.commit()
     return password
 
@@ -68,7 +70,7 @@ async def update_agent(engine: AsyncEngine, username: str, *, display_name: str 
             agent.enabled = enabled
         if memberships is not None:
             await _set_memberships(session, agent, memberships)
-        if memberships is not None or enabled is not None:  # every node's reconciler applies it at once
+        if memberships is not None or enabled is not None or display_name is not None:  # every node applies it
             await session.execute(select(func.pg_notify(CHANNEL, username)))
         await session.commit()
     return password
@@ -85,3 +87,18 @@ async def publish_agents(engine: AsyncEngine, ami: AmiClient, instance: Asterisk
     instance.write_conf("pjsip_agents.conf", render_agents(agents, sip_proxy))
     await ami.action("Reload", {"Module": "res_pjsip.so"})
     return True
+
+
+async def follow_agents(engine: AsyncEngine, ami: AmiClient, instance: AsteriskInstance | None,
+                        sip_proxy: str = "") -> bool:
+    """On a node of a cluster, agents created or changed through the other node's API: rewrite this node's
+    pjsip_agents.conf and reload PJSIP when what PostgreSQL says differs from the file; True when it did."""
+    if instance is None or not ami.connected:
+        return False
+    async with AsyncSession(engine) as session:
+        _, agents = await asterisk_inputs(session)
+    text = render_agents(agents, sip_proxy)
+    current = instance.host_path(f"{instance.etc_dir}/pjsip_agents.conf")
+    if current.exists() and current.read_text() == text:
+        return False
+    return await publish_agents(engine, ami, instance, sip_proxy)

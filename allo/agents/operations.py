@@ -72,6 +72,9 @@ class AgentOperations:
     changing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
+AGENT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")  # the names allo/setup/asterisk_conf.py accepts
+
+
 def agent_of_channel(channel: str) -> str | None:
     """'PJSIP/agent1001-0000002a' -> 'agent1001' (the endpoint is the authenticated SIP user)."""
     match = CHANNEL_NAME.match(channel)
@@ -125,6 +128,8 @@ async def perform(agents: AgentOperations, username: str, action: AgentAction, *
                   actor: str | None = None, reason: str = "") -> dict[str, Any]:
     """Carry out one adviser action (see the module's doc); returns the adviser's queues afterwards as seen by
     allo. `actor` asked, from `source`: the history row says so."""
+    if not AGENT_NAME.fullmatch(username):  # a name no agent can have (a NUL byte) never reaches the database
+        raise UnknownAgent(f"no enabled agent {username!r}")
     async with agents.changing:
         try:
             async with agents.engine.connect() as conn:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 
 import asyncpg
 
@@ -36,8 +36,10 @@ def _setter(event: asyncio.Event) -> Callable[[object], None]:
 
 class AgentReconciler:
     def __init__(self, agents: AgentOperations, dsn: str, metrics: Metrics, *, interval: float,
-                 read_timeout: float = 5.0) -> None:
+                 read_timeout: float = 5.0, endpoints: Callable[[], Awaitable[bool]] | None = None) -> None:
         self._agents, self._dsn, self._metrics = agents, dsn, metrics
+        # In a cluster: this node's agents' endpoints follow PostgreSQL (an agent created on the other node).
+        self._endpoints = endpoints
         self._interval, self._read_timeout = interval, read_timeout
         self._pending: set[str] = set()
         self._everyone = True  # the first round looks at every adviser
@@ -69,6 +71,13 @@ class AgentReconciler:
         if not agents.ami.connected:
             self._metrics.agent_reconcile_runs.labels("skipped").inc()
             return 0
+        if self._endpoints is not None:
+            try:
+                async with asyncio.timeout(self._read_timeout):
+                    if await self._endpoints():
+                        log.info("reconciler: agents' endpoints rewritten from PostgreSQL")
+            except Exception as exc:  # the members below do not depend on it; the next round tries again
+                log.warning("reconciler: agents' endpoints not refreshed (%s)", type(exc).__name__)
         async with agents.changing:
             try:
                 async with asyncio.timeout(self._read_timeout):

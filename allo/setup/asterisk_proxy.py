@@ -36,11 +36,16 @@ def proxy_host(sip_proxy: str) -> str:
 
 
 def proxy_values(settings: Settings) -> dict[str, str]:
-    """The placeholders of pjsip.conf and asterisk.conf that differ behind a proxy or on a named node."""
-    systemname = f"\nsystemname = {settings.node_name}" if settings.node_name else ""
+    """The placeholders of pjsip.conf, asterisk.conf and extensions.conf that differ behind a proxy or on a named
+    node."""
+    named = {
+        "SYSTEMNAME": f"\nsystemname = {settings.node_name}" if settings.node_name else "",
+        # The waiting announcement's extension is the caller's Uniqueid: <node>-<epoch>.<seq> on a named node.
+        "SAY_PATTERN": "_[0-9a-z]." if settings.node_name else "_X.",
+    }
     if not settings.sip_proxy:
         return {"IDENTIFIER_ORDER": "username,ip", "PROXY_ACL": "", "TRUNK_PROXY": "",
-                "TRUNK_IDENTIFY": f"match = {settings.trunk_match}", "SYSTEMNAME": systemname}
+                "TRUNK_IDENTIFY": f"match = {settings.trunk_match}", **named}
     host = proxy_host(settings.sip_proxy)
     return {
         # Headers only: `username` would let a caller be an adviser by its From, `ip` would make everyone the trunk.
@@ -50,7 +55,7 @@ def proxy_values(settings: Settings) -> dict[str, str]:
         # Callbacks (callback_dial = PJSIP/trunk/sip:<number>@<trunk target>) go out through the proxy.
         "TRUNK_PROXY": f"\noutbound_proxy = sip:{settings.sip_proxy}\\;lr",
         "TRUNK_IDENTIFY": f"match_header = {TRUNK_HEADER}: yes",
-        "SYSTEMNAME": systemname,
+        **named,
     }
 
 

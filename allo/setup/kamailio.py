@@ -82,23 +82,20 @@ def trunk_networks(trunk_match: str) -> str:
 
 
 def kamailio_db_url(asyncpg_dsn: str) -> str:
-    """The `postgres://` address db_postgres reads, from allo's DSN (its first host: db_postgres knows one)."""
-    scheme, sep, rest = asyncpg_dsn.partition("://")
-    auth_part, at, hosts = rest.rpartition("@")
-    if sep and "," in hosts.split("/", 1)[0]:  # a multi-host DSN (pg_auto_failover's pair): the first host
-        first, _, tail = hosts.partition(",")
-        asyncpg_dsn = f"{scheme}://{auth_part}{at}{first}/{tail.split('/', 1)[1] if '/' in tail else ''}"
+    """The `postgres://` address db_postgres reads, from allo's DSN: its first host when it lists several (a
+    multi-host address for the standby), as db_postgres knows one host and no query options."""
     parts = urlsplit(asyncpg_dsn)
-    if parts.scheme not in {"postgresql", "postgres"} or not parts.hostname:
+    userinfo, _, hosts = parts.netloc.rpartition("@")
+    first = hosts.split(",")[0]
+    if parts.scheme not in {"postgresql", "postgres"} or not first or first.startswith(":"):
         raise ConfigError("Kamailio needs a PostgreSQL address with a host (postgresql://user:pw@host:port/db)")
-    user, password = unquote(parts.username or ""), unquote(parts.password or "")
+    user, _, password = (unquote(p) for p in userinfo.partition(":"))
     if not URL_SAFE.fullmatch(user) or not URL_SAFE.fullmatch(password):
         # db_postgres splits its URL on ':' '@' '/' and decodes nothing: such characters cannot be carried.
         raise ConfigError("Kamailio's database address: user and password must be letters, digits, - _ . ~ "
                           "(allo's generated passwords are)")
     auth = f"{user}:{password}@" if password else f"{user}@"
-    port = f":{parts.port}" if parts.port else ""
-    return f"postgres://{auth}{parts.hostname}{port}{parts.path}"
+    return f"postgres://{auth}{first}{parts.path}"
 
 
 def render_cfg(conf: KamailioConf) -> str:

@@ -166,6 +166,9 @@ class PgAutoFailover:
             self._autoctl("create", "monitor", "--pgdata", str(self.pgdata("monitor")), "--pgport",
                           str(self.monitor_port), "--hostname", self.host, "--auth", "trust", "--no-ssl",
                           "--pgctl", str(pg_bin() / "pg_ctl"))
+            # `create monitor` has no --listen: its postgres would listen on every address.
+            with (self.pgdata("monitor") / "postgresql.auto.conf").open("a") as conf:
+                conf.write(f"listen_addresses = '{self.host}'\n")
         self._run_keeper("monitor")
         self._wait(self._monitor_up, deadline, "the monitor did not start")
         self._tune_monitor()

@@ -24,6 +24,7 @@ from tests.cluster.sip_kit import (
     NODE_HOST,
     OTHER_NODE_HOST,
     PROXY_HOST,
+    SCENARIOS,
     TRUNK_HOST,
     NodeWatch,
     SipPath,
@@ -85,6 +86,12 @@ async def test_an_adviser_registered_to_kamailio_answers_a_trunk_call_and_a_seco
     while (calls := await asyncio.to_thread(sip_path.adviser_calls, ADVISER)) != 0:
         assert time.monotonic() < deadline, f"Kamailio still counts {calls} call(s) for {ADVISER}"
         await asyncio.sleep(0.1)
+
+
+def test_the_waiting_announcement_reaches_a_caller_of_a_named_node(sip_path: SipPath):
+    # allo/queues/repeat.py originates Local/<caller Uniqueid>@allo-queue-say: the Uniqueid starts with the node's name.
+    shown = sip_path.asterisk.cli("dialplan show a-1796669259.0@allo-queue-say")
+    assert "Answer()" in shown, shown
 
 
 async def test_an_adviser_not_registered_is_unreachable_for_the_node(sip_path: SipPath):
@@ -225,6 +232,26 @@ def _flags(proxy: KamailioProcess, node: str) -> str:
             if target["DEST"]["URI"] == f"sip:{node}":
                 return str(target["DEST"]["FLAGS"])
     raise AssertionError(f"{node} not in {listing}")
+
+
+async def test_a_callback_leaves_the_node_through_kamailio_to_the_trunk_target(
+        sip_path: SipPath, node_watch: NodeWatch):
+    # The callback scheduler's dial string (ALLO_CALLBACK_DIAL) on a node behind the proxy: the trunk endpoint's
+    # outbound proxy sends it to Kamailio, which relays what is addressed to the trunk target to the operator.
+    target = sip_path.kamailio.conf.trunk_target
+    operator = sipp.Sipp("agent-answer-proxy.xml", sipp.sip_target(sip_path.proxy_port), {"talk_ms": "1000"},
+                         port=int(target.rpartition(":")[2]), bind=TRUNK_HOST, timeout_s=30,
+                         scenario_text=(SCENARIOS / "agent-answer-proxy.xml").read_text())
+    operator.start()
+    try:
+        dial = sip_path.settings.callback_dial.format(number="0612345678")
+        assert dial == f"PJSIP/trunk/sip:0612345678@{target}"
+        await node_watch.client.action("Originate", {"Channel": dial, "Application": "Wait", "Data": "5",
+                                                     "Async": "true", "Timeout": "10000"})
+        answered = await asyncio.to_thread(operator.wait, 30)
+        assert answered.ok, answered.log
+    finally:
+        operator.stop()
 
 
 # Last of the module: it kills the node.

@@ -41,6 +41,18 @@ def node_a(allo_service, asterisk) -> Iterator[Any]:
     yield allo_service
     allo_service.stop()
     allo_service.env = {}
+    asyncio.run(_forget_node(allo_service.settings.sqlalchemy_url, "a"))
+
+
+async def _forget_node(url: str, node: str) -> None:
+    """What node a left in the shared tables (its heartbeat, its live view): the next tests run a single node."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("DELETE FROM node_live WHERE node = :n"), {"n": node})
+            await conn.execute(text("DELETE FROM cluster_nodes WHERE name = :n"), {"n": node})
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture

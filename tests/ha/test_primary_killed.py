@@ -297,3 +297,61 @@ async def test_allo_serve_follows_the_promotion_by_itself(formation: Formation):
                   "health check's database up again after the promotion (s)": round(health_back, 2),
                   "rules listener listening again after the promotion (s)": round(listen_back, 2),
                   "a login (a write) after it": "200"})
+
+
+async def test_the_standby_killed_holds_the_commits_only_until_the_monitor_drops_the_quorum(formation: Formation):
+    """Synchronous replication's other side: with the standby dead, a commit waits for it until the monitor takes
+    it out of the quorum (the primary goes to wait_primary); then writes go on, on one server."""
+    ha, settings = formation.ha, formation.settings
+    await _both_running(ha)
+    primary = await asyncio.to_thread(ha.wait_primary, None, 60)
+    standby = next(node for node in await asyncio.to_thread(ha.states) if node.name != primary.name)
+    prefix = f"ha-sb-{uuid.uuid4().hex[:8]}-"
+    engine = make_engine(settings)
+    direct = CallRecorder(engine, Metrics(), timeout=30.0)  # a commit waits for the standby: let it wait
+    acked: list[str] = []
+    acked_at: list[float] = []
+    stop = asyncio.Event()
+
+    async def acknowledged_writes() -> None:
+        n = 0
+        while not stop.is_set():
+            call_id = f"{prefix}{n}"
+            n += 1
+            if await direct.upsert(call_id, {"trace": ["menu"]}):
+                acked.append(call_id)
+                acked_at.append(time.monotonic())
+            else:
+                await asyncio.sleep(TICK_S)  # the pace of a client that retries
+
+    writer = asyncio.create_task(acknowledged_writes())
+    try:
+        await _until(lambda: len(acked) >= 100, "no write acknowledged before the kill", 60)
+        killed_at = time.monotonic()
+        await asyncio.to_thread(ha.kill_node, standby.name)
+        await _until(lambda: sum(1 for t in acked_at if t > killed_at + 0.5) >= 100,
+                     "writes did not go on without the standby", 60)
+        alone = {node.name: node.reported for node in await asyncio.to_thread(ha.states)}
+    finally:
+        stop.set()
+        await asyncio.gather(writer, return_exceptions=True)
+    try:
+        async with engine.connect() as conn:
+            present = set((await conn.scalars(select(Call.call_id).where(Call.call_id.like(f"{prefix}%")))).all())
+    finally:
+        await engine.dispose()
+    stall_s = max(later - earlier for earlier, later in itertools.pairwise(acked_at))
+    await asyncio.to_thread(ha.restart_node, standby.name)
+    await asyncio.to_thread(ha.wait_standby, 120)
+    lost = [call_id for call_id in acked if call_id not in present]
+    reliability.record(
+        "database_standby_killed", kind="database", passed=not lost and stall_s < 15,
+        title="The synchronous standby killed under acknowledged writes: commits held until the quorum is dropped",
+        load="acknowledged upserts one after another",
+        observed={"standby killed": f"{standby.name} (kill -9 of pg_autoctl and postgres)",
+                  "primary's state without it": alone.get(primary.name, "?"),
+                  "commits held (longest gap between acknowledged writes, s)": round(stall_s, 2),
+                  "acknowledged rows lost": len(lost)})
+    assert not lost
+    assert alone.get(primary.name) == "wait_primary"
+    assert stall_s < 15

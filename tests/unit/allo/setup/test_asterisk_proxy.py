@@ -74,6 +74,9 @@ def test_a_named_node_has_its_systemname_so_uniqueids_do_not_collide():
     assert "\nsystemname = a\n" in files["asterisk.conf"]
     options = files["asterisk.conf"].split("[options]")[1]
     assert "systemname = a" in options
+    # The waiting announcement's extension (the caller's Uniqueid) then starts with the node's name.
+    assert "[allo-queue-say]\nexten => _[0-9a-z].,1,Answer()" in files["extensions.conf"]
+    assert "[allo-queue-say]\nexten => _X.,1,Answer()" in render()["extensions.conf"]
 
 
 @pytest.mark.parametrize("proxy", ["kamailio:5060", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:x"])

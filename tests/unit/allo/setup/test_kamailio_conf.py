@@ -86,6 +86,8 @@ def test_the_db_url_comes_from_allos_dsn():
     assert kamailio_db_url("postgresql://allo:Pw_-x9@127.0.0.1:5433/allo") == "postgres://allo:Pw_-x9@127.0.0.1:5433/allo"
     with pytest.raises(ConfigError):
         kamailio_db_url("postgresql:///allo?host=/run/postgresql")
+    multi = "postgresql://allo:pw@127.0.0.1:5433,127.0.0.1:5434/allo?target_session_attrs=read-write"
+    assert kamailio_db_url(multi) == "postgres://allo:pw@127.0.0.1:5433/allo"
     with pytest.raises(ConfigError, match="password"):
         kamailio_db_url("postgresql://allo:p%2Fw@127.0.0.1:5433/allo")
 
