@@ -31,9 +31,14 @@ from tests.integration.allo.private_db import create_private_database, drop_priv
 
 pytestmark = pytest.mark.integration
 
-NOW = datetime.now(UTC)
 LIMITS = CodeLimits(max_wrong=10, window_hours=24, pool_max_wrong=3, pool_window_minutes=10, surge_per_minute=1000)
 ALICE, BOB = "a" * 64, "b" * 64
+
+
+def now() -> datetime:
+    """Read at each use: the ledger counts against the database's clock, and in a whole-suite run this module runs
+    long after it is imported (a time taken at import put the pooled row of 5 minutes ago outside its window)."""
+    return datetime.now(UTC)
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +69,9 @@ async def _audits(engine: AsyncEngine, action: str) -> int:
 
 
 async def test_counts_by_pseudonym_and_pooled_within_their_windows(db):
-    await _rows(db, (ALICE, NOW - timedelta(hours=1)), (ALICE, NOW - timedelta(hours=23)),
-                (ALICE, NOW - timedelta(hours=25)), (BOB, NOW), (None, NOW - timedelta(minutes=5)),
-                (None, NOW - timedelta(minutes=15)))
+    await _rows(db, (ALICE, now() - timedelta(hours=1)), (ALICE, now() - timedelta(hours=23)),
+                (ALICE, now() - timedelta(hours=25)), (BOB, now()), (None, now() - timedelta(minutes=5)),
+                (None, now() - timedelta(minutes=15)))
     ledger = CodeLedger(db, LIMITS, Metrics())
     assert await ledger.counts([ALICE], pooled=False) == WrongCodeCounts(caller=2, pool=0)
     assert await ledger.counts([ALICE, BOB], pooled=False) == WrongCodeCounts(caller=3, pool=0)  # older keys too
@@ -74,7 +79,7 @@ async def test_counts_by_pseudonym_and_pooled_within_their_windows(db):
 
 
 async def test_one_audit_entry_when_a_pseudonym_reaches_its_limit_even_with_writes_at_once(db):
-    await _rows(db, *[(ALICE, NOW - timedelta(minutes=n)) for n in range(1, 8)])  # 7 already
+    await _rows(db, *[(ALICE, now() - timedelta(minutes=n)) for n in range(1, 8)])  # 7 already
     ledger = CodeLedger(db, LIMITS, Metrics())
     for _ in range(6):  # 8th to 13th at once
         ledger.record(ALICE, relay=False)
@@ -129,9 +134,9 @@ async def test_a_database_away_asks_the_code_and_loses_no_call(db):
 
 
 async def test_retention_erases_rows_past_the_longest_window(db):
-    await _rows(db, (ALICE, NOW - timedelta(hours=30)), (None, NOW - timedelta(hours=25)), (ALICE, NOW))
+    await _rows(db, (ALICE, now() - timedelta(hours=30)), (None, now() - timedelta(hours=25)), (ALICE, now()))
     who = Principal(0, "cli:test", Role.ADMIN, AuthMethod.CLI)
-    report = await run_retention(db, RetentionPolicy(365, 183, ledger_hours=24), NOW, who)
+    report = await run_retention(db, RetentionPolicy(365, 183, ledger_hours=24), now(), who)
     assert report.wrong_access_codes == 2
     async with db.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(WrongAccessCode)) == 1
@@ -145,7 +150,7 @@ async def test_allo_codes_unblock_erases_the_callers_wrong_codes_read_from_stdin
     keys = PseudonymKeys.of(Settings.load(state).pseudonym_key.get_secret_value())
     blocked = keys.pseudonym("0655123450")
     assert blocked is not None
-    await _rows(db, *[(blocked, NOW - timedelta(minutes=n)) for n in range(12)], (BOB, NOW))
+    await _rows(db, *[(blocked, now() - timedelta(minutes=n)) for n in range(12)], (BOB, now()))
     monkeypatch.setattr("sys.stdin", io.StringIO("+33 6 55 12 34 50\n"))
     assert await asyncio.to_thread(main, ["--state-dir", str(state), "codes", "unblock"]) == 0
     assert "12 wrong code(s) of this caller erased" in capsys.readouterr().out
