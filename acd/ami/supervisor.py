@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from acd.ami import commands
 from acd.ami.backoff import Backoff
+from acd.ami.caller_ids import CallerIds
 from acd.ami.connection import AmiConnection
 from acd.ami.errors import AmiActionFailed, AmiError, AmiNotConnected, AmiTimeout
 from acd.ami.event_types import AmiEvent
@@ -77,7 +78,11 @@ class AmiSupervisor:
         self._conn: AmiConnection | None = None
         self._task: asyncio.Task[None] | None = None
         self._events: Listeners[AmiEvent] = Listeners("event")
+        self._caller_ids = CallerIds()  # kept across reconnections: a call outlives its AMI connection
         self._resyncs: Listeners[list[AmiEvent]] = Listeners("resync")
+
+    def _deliver(self, event: AmiEvent) -> None:
+        self._events.notify(self._caller_ids.fill(event))
 
     def __repr__(self) -> str:  # never shows the secret
         return f"<{type(self).__name__} {self.username}@{self.host}:{self.port} {self._state.value}>"
@@ -191,7 +196,7 @@ class AmiSupervisor:
             if not lost.done():
                 lost.set_result(None)
 
-        conn = AmiConnection(self.host, self.port, on_event=self._events.notify, on_lost=on_lost)
+        conn = AmiConnection(self.host, self.port, on_event=self._deliver, on_lost=on_lost)
         self._set_state(AmiState.CONNECTING)
         try:
             await conn.open(self.connect_timeout)
