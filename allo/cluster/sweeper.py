@@ -4,7 +4,6 @@ lost their calls (allo/cluster/node_loss.py) and closes their calls and legs as 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,9 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from allo.cluster.cut_calls import cut_calls, log_cut
 from allo.cluster.node_loss import NodeLoss, NodeRow, lost_nodes
-from allo.db.leader import AdvisoryLeader
+from allo.db.leader import LeaderJob
 from allo.metrics import Metrics
-from allo.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -32,41 +30,33 @@ class SweepReport:
     legs: int
 
 
+def _failed(exc: Exception) -> None:  # the database away: the next round decides again from the rows
+    log.warning("node-loss sweep failed: %s: %s", type(exc).__name__, str(exc)[:200])
+
+
 class NodeLossSweeper:
     def __init__(self, engine: AsyncEngine, *, lost_after: float, interval: float, metrics: Metrics | None = None,
                  lock_key: int = LOCK_KEY) -> None:
         self._engine = engine
         self._lost_after = timedelta(seconds=lost_after)
-        self._interval = interval
         self._metrics = metrics
-        self._leader = AdvisoryLeader(engine, lock_key, "node-loss sweeper (calls of lost nodes are closed)")
-        self._task: asyncio.Task[None] | None = None
+        self._job = LeaderJob(engine, lock_key, "node-loss sweeper (calls of lost nodes are closed)",
+                              interval=interval, round=self.sweep, name="node-loss-sweeper", on_error=_failed)
         self.last: SweepReport | None = None
 
     @property
     def leader(self) -> bool:
-        return self._leader.leading
+        return self._job.leading
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="node-loss-sweeper")
+        await self._job.start()
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
-        self._task = None
-        await self._leader.release()
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.round()
-            except Exception as exc:  # the database away: the next round decides again from the rows
-                log.warning("node-loss sweep failed: %s: %s", type(exc).__name__, str(exc)[:200])
-                await self._leader.release()
-            await asyncio.sleep(self._interval)
+        await self._job.stop()
 
     async def round(self) -> SweepReport | None:
         """One sweep if this process holds the lock (taken now if free); None when another one sweeps."""
-        if not await self._leader.lead():
+        if not await self._job.lead():
             return None
         return await self.sweep()
 
