@@ -4,16 +4,14 @@ failed fold is logged and the next one starts from the same watermark: nothing i
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from allo.db.leader import AdvisoryLeader
+from allo.db.leader import LeaderJob
 from allo.metrics import Metrics
 from allo.planning.summary import FoldReport, fold
-from allo.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -24,34 +22,28 @@ class SummaryFold:
     def __init__(self, engine: AsyncEngine, interval: float, metrics: Metrics | None = None, *,
                  lock_key: int = LOCK_KEY) -> None:
         self._engine = engine
-        self._interval = interval
         self._metrics = metrics
-        self._leader = AdvisoryLeader(engine, lock_key, "planning (the half-hour summary is folded)")
-        self._task: asyncio.Task[None] | None = None
+        self._job = LeaderJob(engine, lock_key, "planning (the half-hour summary is folded)", interval=interval,
+                              round=self.run_once, name="planning-fold", on_error=self._failed)
         self.last: FoldReport | None = None
 
     @property
     def leader(self) -> bool:
-        return self._leader.leading
+        return self._job.leading
+
+    @property
+    def running(self) -> bool:
+        return self._job.running
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="planning-fold")
+        await self._job.start()
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
-        self._task = None
-        await self._leader.release()
+        await self._job.stop()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                if await self._leader.lead():
-                    await self.run_once()
-            except Exception as exc:  # the database away: the next round starts again from the watermark
-                log.warning("planning fold failed: %s: %s", type(exc).__name__, str(exc)[:200])
-                self._count("failed")
-                await self._leader.release()
-            await asyncio.sleep(self._interval)
+    def _failed(self, exc: Exception) -> None:  # the database away: the next round starts again from the watermark
+        log.warning("planning fold failed: %s: %s", type(exc).__name__, str(exc)[:200])
+        self._count("failed")
 
     async def run_once(self) -> FoldReport:
         started = time.monotonic()

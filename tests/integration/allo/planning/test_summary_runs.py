@@ -90,7 +90,7 @@ async def test_a_fold_that_fails_is_counted_and_the_loop_goes_on(caplog) -> None
     await failing.start()
     try:
         await until(lambda: metrics.planning_folds.labels("failed")._value.get() >= 2)
-        assert failing._task is not None and not failing._task.done() and not failing.leader
+        assert failing.running and not failing.leader
     finally:
         await failing.stop()
         await away.dispose()
