@@ -5,8 +5,6 @@ crash in between sends it again, with the same Message-ID (at least once)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -18,10 +16,9 @@ from allo.confirmations import outbox
 from allo.confirmations.compose import compose
 from allo.confirmations.sender import Sender, SendOutcome, SendResult, smtp_sender
 from allo.db.after_call_models import ConfirmationChannel
-from allo.db.leader import AdvisoryLeader
+from allo.db.leader import LeaderJob
 from allo.metrics import Metrics
 from allo.settings import Settings
-from allo.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +35,10 @@ def channel_senders(settings: Settings) -> dict[ConfirmationChannel, Sender]:
     return {ConfirmationChannel.EMAIL: smtp_sender(settings)}
 
 
+def _failed(exc: Exception) -> None:  # database or SMTP away: the next round tries again
+    log.warning("confirmations round failed: %s", type(exc).__name__)
+
+
 class ConfirmationWorker:
     def __init__(self, engine: AsyncEngine, settings: Settings, metrics: Metrics, *,
                  senders: Mapping[ConfirmationChannel, Sender] | None = None,
@@ -50,39 +51,28 @@ class ConfirmationWorker:
         self._senders = dict(senders if senders is not None else channel_senders(settings))
         self._clock = clock
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
-        self._wake = asyncio.Event()
-        self._leader = AdvisoryLeader(engine, lock_key, "confirmations (the mails are sent)")
-        self._task: asyncio.Task[None] | None = None
+        # The pending gauge is set by every process, leader or not (each one's /metrics tells the same count).
+        self._job = LeaderJob(engine, lock_key, "confirmations (the mails are sent)",
+                              interval=settings.mail_poll_interval, round=self._round, idle=self._update_pending,
+                              name="confirmations", on_error=_failed)
 
     @property
     def leader(self) -> bool:
-        return self._leader.leading
+        return self._job.leading
 
     def wake(self) -> None:
         """A confirmation was just enqueued: look now rather than at the next poll."""
-        self._wake.set()
+        self._job.wake()
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="confirmations")
+        await self._job.start()
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
-        self._task = None
-        await self._leader.release()
+        await self._job.stop()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                if await self._leader.lead():
-                    await self.run_once()
-                await self._update_pending()
-            except Exception as exc:  # database or SMTP away: the next round tries again
-                log.warning("confirmations round failed: %s", type(exc).__name__)
-                await self._leader.release()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._settings.mail_poll_interval):
-                    await self._wake.wait()
-            self._wake.clear()
+    async def _round(self) -> None:
+        await self.run_once()
+        await self._update_pending()
 
     async def _update_pending(self) -> None:
         async with self._sessions() as session:
