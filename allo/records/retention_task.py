@@ -16,12 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from allo.auth.roles import AuthMethod, Principal, Role
 from allo.code_guard.ledger import code_limits, ledger_hours
 from allo.db.engine import make_engine
-from allo.db.leader import AdvisoryLeader
+from allo.db.leader import LeaderJob
 from allo.errors import ConfigError
 from allo.records.retention import RetentionPolicy, RetentionReport, run_retention
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance, locate_asterisk_root
-from allo.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -56,48 +55,43 @@ class RetentionTask:
                  first_delay: float = FIRST_RUN_DELAY, clock: Callable[[], datetime] = _now, *,
                  lock_key: int = LOCK_KEY) -> None:
         self._engine = engine
-        self._leader = AdvisoryLeader(engine, lock_key, "retention (old journeys erased)")
         self._policy = policy
         self._interval = interval
-        self._first_delay = first_delay
         self._clock = clock
-        self._task: asyncio.Task[None] | None = None
+        # hold=False: a daily job holds no connection in between; the lock is let go after each run.
+        self._job = LeaderJob(engine, lock_key, "retention (old journeys erased)", interval=interval,
+                              round=self._run, idle=self._skip, on_error=self._failed, name="retention",
+                              first_delay=first_delay, hold=False)
         self.runs = 0
         self.skipped = 0  # rounds another process was running retention
         self.failures = 0
         self.last: RetentionReport | None = None
 
+    @property
+    def running(self) -> bool:
+        return self._job.running
+
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="retention")
+        await self._job.start()
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
-        self._task = None
-        await self._leader.release()
-
-    async def _loop(self) -> None:
-        await asyncio.sleep(self._first_delay)
-        while True:
-            await self.run_once()
-            await asyncio.sleep(self._interval)
+        await self._job.stop()
 
     async def run_once(self) -> RetentionReport | None:
-        """One run if no other process is running one; the lock is let go after it (a daily job holds no
-        connection in between)."""
-        try:
-            if not await self._leader.lead():
-                self.skipped += 1
-                return None
-            self.last = await run_retention(self._engine, self._policy, self._clock(), SERVICE)
-            self.runs += 1
-            return self.last
-        except Exception as exc:
-            self.failures += 1
-            log.warning("retention run failed (%s: %s); next try in %.0f s", type(exc).__name__,
-                        str(exc)[:200], self._interval)
-            return None
-        finally:
-            await self._leader.release()
+        """One run if no other process is running one (None when skipped or failed)."""
+        return self.last if await self._job.run_once() else None
+
+    async def _run(self) -> None:
+        self.last = await run_retention(self._engine, self._policy, self._clock(), SERVICE)
+        self.runs += 1
+
+    async def _skip(self) -> None:
+        self.skipped += 1
+
+    def _failed(self, exc: Exception) -> None:
+        self.failures += 1
+        log.warning("retention run failed (%s: %s); next try in %.0f s", type(exc).__name__,
+                    str(exc)[:200], self._interval)
 
 
 def retention_command(settings: Settings, dry_run: bool, batch: int | None) -> int:

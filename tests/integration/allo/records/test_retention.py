@@ -197,7 +197,7 @@ async def test_the_background_task_erases_old_journeys_and_survives_a_database_a
             deadline = time.monotonic() + 10
             while failing.failures < 2 and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-            assert failing._task is not None and not failing._task.done()
+            assert failing.running
         finally:
             await failing.stop()
             await away.dispose()
