@@ -15,29 +15,22 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
 
-import asyncpg
-
 from acd.ami.events import AmiEvent
 from allo.agents import presence
 from allo.agents.operations import AgentOperations
 from allo.agents.reconciler import Step, plan
 from allo.agents.steps import carry_out
+from allo.db.listen import PgListener
 from allo.metrics import Metrics
 from allo.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
 
-def _setter(event: asyncio.Event) -> Callable[[object], None]:
-    def closed(_conn: object) -> None:
-        event.set()
-    return closed
-
-
 class AgentReconciler:
     def __init__(self, agents: AgentOperations, dsn: str, metrics: Metrics, *, interval: float,
                  read_timeout: float = 5.0, endpoints: Callable[[], Awaitable[bool]] | None = None) -> None:
-        self._agents, self._dsn, self._metrics = agents, dsn, metrics
+        self._agents, self._metrics = agents, metrics
         # In a cluster: this node's agents' endpoints follow PostgreSQL (an agent created on the other node).
         self._endpoints = endpoints
         self._interval, self._read_timeout = interval, read_timeout
@@ -45,8 +38,13 @@ class AgentReconciler:
         self._everyone = True  # the first round looks at every adviser
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self.listening = False
+        self._listener = PgListener(dsn, presence.CHANNEL, self._notified, name="advisers'",
+                                    on_connected=self._caught_up)
         self.rounds = 0
+
+    @property
+    def listening(self) -> bool:
+        return self._listener.listening
 
     # -- triggers ---------------------------------------------------------------------------------------------
 
@@ -60,7 +58,7 @@ class AgentReconciler:
             self._pending.update(usernames)
         self._wake.set()
 
-    def _notified(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+    def _notified(self, payload: str) -> None:
         self.wake([payload])
 
     # -- a round ----------------------------------------------------------------------------------------------
@@ -122,36 +120,13 @@ class AgentReconciler:
             except Exception:  # never let the loop die: the next round tries again
                 log.exception("reconciler round failed")
 
-    # -- LISTEN allo_agents (the pattern of allo/rules/cache.py) ----------------------------------------------
+    # -- LISTEN allo_agents (allo/db/listen.py) --------------------------------------------------------------
 
-    async def _listen_forever(self) -> None:
-        backoff = 0.5
-        while True:
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await asyncpg.connect(self._dsn, timeout=5)
-                closed = asyncio.Event()
-                conn.add_termination_listener(_setter(closed))
-                await conn.add_listener(presence.CHANNEL, self._notified)
-                self.listening = True
-                backoff = 0.5
-                self.wake()  # changes made while we were not listening
-                await closed.wait()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("advisers' listener down (%s); retrying in %.1f s", type(exc).__name__, backoff)
-            finally:
-                self.listening = False
-                if conn is not None and not conn.is_closed():
-                    with contextlib.suppress(Exception):
-                        async with asyncio.timeout(2):
-                            await conn.close()
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
+    async def _caught_up(self) -> None:
+        self.wake()  # changes made while we were not listening
 
     async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._listen_forever(), name="agents-listen"),
+        self._tasks = [asyncio.create_task(self._listener.run(), name="agents-listen"),
                        asyncio.create_task(self._work_forever(), name="agents-reconcile")]
 
     async def stop(self) -> None:

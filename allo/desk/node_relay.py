@@ -9,14 +9,13 @@ re-reads its state when it reconnects, and the call's record stays readable from
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 
-import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from allo.db.listen import PgListener
 from allo.desk.node_events import CHANNEL, MAX_PAYLOAD, NodeEvent, read_event
 from allo.metrics import Metrics
 from allo.tasks import cancel_and_wait
@@ -30,12 +29,15 @@ class DeskRelay:
     def __init__(self, engine: AsyncEngine, dsn: str, node: str, metrics: Metrics) -> None:
         self._metrics = metrics
         self._engine = engine
-        self._dsn = dsn
         self.node = node
         self.deliver: Callable[[NodeEvent], None] = lambda _event: None  # the desk hub's, set once it is made
         self._outbox: asyncio.Queue[NodeEvent] = asyncio.Queue(maxsize=MAX_QUEUED)
         self._tasks: list[asyncio.Task[None]] = []
-        self.listening = False
+        self._listener = PgListener(dsn, CHANNEL, self._notified, name="desk relay")
+
+    @property
+    def listening(self) -> bool:
+        return self._listener.listening
 
     def publish(self, event: NodeEvent) -> None:
         """Told to the other nodes soon (called from the hub's synchronous AMI listeners)."""
@@ -47,14 +49,14 @@ class DeskRelay:
 
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(self._send_loop(), name="desk-relay-send"),
-                       asyncio.create_task(self._listen_forever(), name="desk-relay-listen")]
+                       asyncio.create_task(self._listener.run(), name="desk-relay-listen")]
 
     async def stop(self) -> None:
         for task in self._tasks:
             await cancel_and_wait(task)
         self._tasks = []
 
-    def _notified(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+    def _notified(self, payload: str) -> None:
         event = read_event(payload, self.node)
         if event is None:
             return  # this node's own (LISTEN hears them too), or not ours to read
@@ -85,28 +87,3 @@ class DeskRelay:
                     await asyncio.sleep(0.5)
             else:
                 self._metrics.desk_node_events.labels("dropped").inc()
-
-    async def _listen_forever(self) -> None:
-        backoff = 0.5
-        while True:
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await asyncpg.connect(self._dsn, timeout=5)
-                await conn.add_listener(CHANNEL, self._notified)
-                self.listening, backoff = True, 0.5
-                while not conn.is_closed():
-                    await asyncio.sleep(5.0)
-                    async with asyncio.timeout(2):  # a dead connection is found out, and re-established
-                        await conn.execute("SELECT 1")
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("desk relay listener down (%s); retrying in %.1f s", type(exc).__name__, backoff)
-            finally:
-                self.listening = False
-                if conn is not None and not conn.is_closed():
-                    with contextlib.suppress(Exception):
-                        async with asyncio.timeout(2):
-                            await conn.close()
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)

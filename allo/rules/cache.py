@@ -11,9 +11,9 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from allo.db.listen import PgListener
 from allo.rules.load import load_rules
 from allo.tasks import cancel_and_wait
 from routing.rules import RulesSnapshot
@@ -29,15 +29,21 @@ class RulesCache:
     def __init__(self, engine: AsyncEngine, dsn: str, *, poll_interval: float = 5.0,
                  load_timeout: float = 5.0) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
-        self._dsn = dsn
         self._poll_interval = poll_interval
         self._load_timeout = load_timeout
         self._snapshot: RulesSnapshot | None = None
         self._changed = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._listeners: list[Callable[[RulesSnapshot], None]] = []
         self.reloads = 0
-        self.listening = False
+        # At most 2 s between attempts: after a failover to the standby (7-8 s without a primary) a 10 s cap left
+        # the rules unheard for ~8 s more (make test-ha); a connection attempt every 2 s costs nothing.
+        self._listener = PgListener(dsn, CHANNEL, self._notified, name="rules", on_connected=self._caught_up,
+                                    retry_max_s=self.LISTEN_RETRY_MAX_S)
+
+    @property
+    def listening(self) -> bool:
+        return self._listener.listening
 
     @property
     def snapshot(self) -> RulesSnapshot | None:
@@ -52,11 +58,16 @@ class RulesCache:
 
     async def start(self) -> None:
         await self.reload()
-        self._task = asyncio.create_task(self._listen_forever(), name="rules-listen")
+        self._tasks = [asyncio.create_task(self._listener.run(), name="rules-listen"),
+                       asyncio.create_task(self._reload_forever(), name="rules-reload")]
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
-        self._task = None
+        for task in self._tasks:
+            await cancel_and_wait(task)
+        self._tasks = []
+
+    async def _caught_up(self) -> None:
+        self._changed.set()  # changes made while nobody listened: reloaded by the one task that reloads
 
     async def reload(self) -> bool:
         """Load the rules; True when a new version was installed. Failures keep the current snapshot."""
@@ -78,36 +89,15 @@ class RulesCache:
                 log.exception("rules listener failed")
         return True
 
-    def _notified(self, *_args: object) -> None:
+    def _notified(self, _payload: str) -> None:
         self._changed.set()
 
-    async def _listen_forever(self) -> None:
-        backoff = 0.5
+    async def _reload_forever(self) -> None:
+        """A notification, or every `poll_interval` (a missed one), reloads while the listener is connected."""
         while True:
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await asyncpg.connect(self._dsn, timeout=5)
-                await conn.add_listener(CHANNEL, self._notified)
-                self.listening = True
-                backoff = 0.5
-                await self.reload()  # changes made while we were not listening
-                while not conn.is_closed():
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(self._poll_interval):
-                            await self._changed.wait()
-                    self._changed.clear()
-                    await self.reload()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("rules listener down (%s); retrying in %.1f s", type(exc).__name__, backoff)
-            finally:
-                self.listening = False
-                if conn is not None and not conn.is_closed():
-                    with contextlib.suppress(Exception):
-                        async with asyncio.timeout(2):
-                            await conn.close()
-            await asyncio.sleep(backoff)
-            # At most 2 s: after a failover to the standby (7-8 s without a primary) a 10 s cap left the rules
-            # unheard for ~8 s more (make test-ha); a connection attempt every 2 s costs nothing.
-            backoff = min(backoff * 2, self.LISTEN_RETRY_MAX_S)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._poll_interval):
+                    await self._changed.wait()
+            self._changed.clear()
+            if self._listener.listening:
+                await self.reload()

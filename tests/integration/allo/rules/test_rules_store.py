@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import date
 
+import asyncpg
 import pytest
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
@@ -90,6 +91,46 @@ async def test_cache_picks_up_a_change_within_a_second(engine, test_settings):
             await session.execute(delete(CalendarExceptionRow).where(CalendarExceptionRow.message_text == "inventaire"))
             await session.commit()
         await cache.stop()
+
+
+async def _listening_backends(conn: asyncpg.Connection) -> set[int]:
+    rows = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN \"allo_rules\"'")
+    return {row["pid"] for row in rows}
+
+
+async def test_cache_reconnects_and_reloads_a_change_made_while_nobody_listened(engine, test_settings):
+    admin = await asyncpg.connect(test_settings.asyncpg_dsn, timeout=5)
+    others = await _listening_backends(admin)  # a service of the same test session listens too
+    cache = RulesCache(engine, test_settings.asyncpg_dsn, poll_interval=30)
+    await cache.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not cache.listening or not await _listening_backends(admin) - others:
+            assert time.monotonic() < deadline, "the cache never listened"
+            await asyncio.sleep(0.05)
+        [mine] = await _listening_backends(admin) - others
+        before = cache.version
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", mine)
+        while cache.listening:
+            assert time.monotonic() < deadline + 5, "the terminated connection went unnoticed"
+            await asyncio.sleep(0.01)
+        async with AsyncSession(engine) as session:  # its NOTIFY reaches nobody: the reconnection must reload
+            session.add(CalendarExceptionRow(calendar_name="general", kind="closure", starts_on=date(2030, 2, 4),
+                                             ends_on=date(2030, 2, 5), message_text="reconnexion"))
+            await session.commit()
+        assert not cache.listening
+        committed = time.monotonic()
+        while cache.version == before:
+            assert time.monotonic() - committed < 3.0, "not reloaded after reconnecting (poll_interval is 30 s)"
+            await asyncio.sleep(0.01)
+        assert cache.listening
+    finally:
+        async with AsyncSession(engine) as session:
+            await session.execute(delete(CalendarExceptionRow)
+                                  .where(CalendarExceptionRow.message_text == "reconnexion"))
+            await session.commit()
+        await cache.stop()
+        await admin.close()
 
 
 def _allo_route(test_settings, *args: str) -> dict:
