@@ -15,8 +15,9 @@ import httpx
 from allo.setup import sipp
 from bench.amiwatch import AmiWatch, Seen
 from bench.load import CitizenResult
-from tests.cluster.cluster_kit import ClusterUnderTest, wait_until
+from tests.cluster.cluster_kit import ClusterUnderTest
 from tests.cluster.proxied_sipp import TrunkLoad, advisers_uas, register
+from tests.waiting import wait_until
 
 RATE = 3.0  # calls per second: ten times the 3939's peak, as the fault tests
 TALK_MS = 500

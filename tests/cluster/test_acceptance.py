@@ -16,10 +16,11 @@ import pytest
 from allo.settings import Settings
 from allo.setup import sipp
 from bench.amiwatch import Seen
-from tests.cluster.cluster_kit import ClusterUnderTest, wait_until
+from tests.cluster.cluster_kit import ClusterUnderTest
 from tests.cluster.load_kit import wait_members, watching
 from tests.cluster.proxied_sipp import FromTrunk, proxied_citizen
 from tests.e2e.baresip_kit import BaresipPhone, baresip_phone
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
