@@ -9,15 +9,12 @@ import os
 import re
 import shutil
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
-from acd.ami.client import AmiClient
-from acd.ami.events import AmiEvent
 from allo.settings import Settings
 from allo.setup import sipp
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
@@ -26,33 +23,13 @@ from allo.setup.prompts import ensure_prompts
 from allo.setup.service_process import ServiceProcess
 from allo.setup.stack import SeededData
 from bench.survey_off import publish_survey_off
+from tests.e2e.ami_kit import AmiWatch, watching_ami
 
 PROXY_HOST = "127.0.0.1"
 NODE_HOST = "127.0.0.2"
 OTHER_NODE_HOST = "127.0.0.3"  # a second node's ACD, played by SIPp (the dispatcher set's second destination)
 TRUNK_HOST = "127.0.0.4"
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
-E = TypeVar("E", bound=AmiEvent)
-
-
-@dataclass
-class NodeWatch:
-    """An AMI client on the node recording every typed event."""
-
-    client: AmiClient
-    events: list[AmiEvent] = field(default_factory=list)
-
-    async def wait_for(self, kind: type[E], predicate: Callable[[E], bool] = lambda _e: True,
-                       timeout: float = 20.0) -> E:
-        deadline = time.monotonic() + timeout
-        while True:
-            found = next((e for e in self.events if isinstance(e, kind) and predicate(e)), None)
-            if found is not None:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no {kind.__name__} within {timeout} s; saw "
-                                     f"{[type(e).__name__ for e in self.events[-30:]]}")
-            await asyncio.sleep(0.05)
 
 
 @dataclass
@@ -133,16 +110,9 @@ def sip_path(test_settings: Settings, seeded: SeededData,
 
 
 @pytest.fixture
-async def node_watch(sip_path: SipPath) -> AsyncIterator[NodeWatch]:
-    settings = sip_path.settings
-    client = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
-                       settings.ami_secret.get_secret_value())
-    watch = NodeWatch(client)
-    client.add_listener(watch.events.append)
-    await client.start()
-    await client.wait_ready(15)
-    yield watch
-    await client.stop()
+async def node_watch(sip_path: SipPath) -> AsyncIterator[AmiWatch]:
+    async with watching_ami(sip_path.settings) as watch:
+        yield watch
     left = sip_path.asterisk.cli("core show channels concise", check=False).strip()
     if left:
         print(f"[sip path] channels left after the test, hung up:\n{left}")
