@@ -20,19 +20,16 @@ from allo.doctor.inputs import collect
 from allo.doctor.run import diagnose
 from allo.setup import sipp
 from allo.setup.kamailio import KamailioProcess
+from tests.cluster.proxied_sipp import proxied_adviser, proxied_adviser_refer, trunk_citizen
 from tests.cluster.sip_kit import (
     NODE_HOST,
     OTHER_NODE_HOST,
     PROXY_HOST,
-    SCENARIOS,
     TRUNK_HOST,
     SipPath,
     node_watch,
     other_node_rings,
-    proxied_adviser,
-    proxied_adviser_refer,
     sip_path,
-    trunk_citizen,
 )
 from tests.e2e.ami_kit import AmiWatch
 from tests.e2e.e2e_rows import wait_call_row
@@ -239,9 +236,8 @@ async def test_a_callback_leaves_the_node_through_kamailio_to_the_trunk_target(
     # The callback scheduler's dial string (ALLO_CALLBACK_DIAL) on a node behind the proxy: the trunk endpoint's
     # outbound proxy sends it to Kamailio, which relays what is addressed to the trunk target to the operator.
     target = sip_path.kamailio.conf.trunk_target
-    operator = sipp.Sipp("agent-answer-proxy.xml", sipp.sip_target(sip_path.proxy_port), {"talk_ms": "1000"},
-                         port=int(target.rpartition(":")[2]), bind=TRUNK_HOST, timeout_s=30,
-                         scenario_text=(SCENARIOS / "agent-answer-proxy.xml").read_text())
+    operator = proxied_adviser(sip_path.proxy_port, int(target.rpartition(":")[2]), talk_ms=1000, timeout_s=30,
+                               bind=TRUNK_HOST)
     operator.start()
     try:
         dial = sip_path.settings.callback_dial.format(number="0612345678")
