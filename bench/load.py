@@ -24,8 +24,9 @@ def citizen_scenario(number: str, key: str, prefix: str) -> str:
     return text.replace("sip:3939@", f"sip:{number}@").replace("[caller]", f"{prefix}[call_number]")
 
 
-# A request inside the dialog: its request line (ACK, INFO) as the scenario writes it for a direct call.
-IN_DIALOG = re.compile(r"^(\s*)(ACK|INFO) sip:\S+ SIP/2\.0$", re.MULTILINE)
+# A request inside the dialog: its request line (ACK, INFO, the BYE of a citizen who hangs up) as the scenario writes
+# it for a direct call.
+IN_DIALOG = re.compile(r"^(\s*)(ACK|INFO|BYE) sip:\S+ SIP/2\.0$", re.MULTILINE)
 ANSWER = '<recv response="200" rtd="true" crlf="true" />'
 
 
@@ -52,10 +53,11 @@ class CitizenLoad:
     caller_prefix: str = "0600"
     max_call_s: int = 60
     port: int = field(default_factory=sipp.free_port)
-    media_port: int = field(default_factory=sipp.free_port)
+    media_port: int = field(default_factory=sipp.free_media_port)
     proc: subprocess.Popen[bytes] | None = None
-    started: float = 0.0
-    via_proxy: bool = False  # the SIP port is a record-routing proxy's (bench/sections/cluster.py)
+    started: float = 0.0  # time.monotonic() at the start
+    via_proxy: bool = False  # the SIP port is a record-routing proxy's (bench/sections/cluster.py, tests/cluster)
+    source: str = "127.0.0.1"  # SIPp's SIP and media address (the operator trunk's behind Kamailio: tests/cluster)
 
     @property
     def calls(self) -> int:
@@ -63,7 +65,7 @@ class CitizenLoad:
 
     def command(self) -> list[str]:
         return [require("sipp", "sip-tester"), sipp.sip_target(self.sip_port), "-sf", "citizen.xml",
-                "-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", str(self.port), "-mp", str(self.media_port),
+                "-i", self.source, "-mi", self.source, "-p", str(self.port), "-mp", str(self.media_port),
                 "-r", f"{self.rate:g}", "-m", str(self.calls), "-l", str(max(100, self.calls)), "-nostdin",
                 "-recv_timeout", str(self.max_call_s * 1000),
                 "-timeout", f"{int(self.seconds) + self.max_call_s + 30}s", "-timeout_error",
@@ -74,11 +76,15 @@ class CitizenLoad:
         self.workdir.mkdir(parents=True, exist_ok=True)
         text = citizen_scenario(self.number, self.key, self.caller_prefix)
         (self.workdir / "citizen.xml").write_text(through_proxy(text) if self.via_proxy else text)
-        self.started = time.time()
+        self.started = time.monotonic()
         with (self.workdir / "stderr.log").open("wb") as stderr:  # the child keeps its own descriptor
             self.proc = subprocess.Popen(self.command(), cwd=self.workdir, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=stderr)
         return self
+
+    def at(self) -> float:
+        """Seconds since the load started."""
+        return time.monotonic() - self.started
 
     def failed_so_far(self) -> int:
         """FailedCall(C) in the last line SIPp wrote to its statistics (every second, `-fd 1`)."""

@@ -21,11 +21,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.load import CitizenLoad, CitizenResult
+from bench.load import CitizenLoad
 from bench.sections import _kamailio
 from bench.sections._httpkit import CpuMeter
 from bench.sections.cluster_render import render
-from bench.sections.journey import first_failure, machine_busy, quantile
+from bench.sections.journey import drive, machine_busy, quantile
 from bench.stack import BenchStack
 
 __all__ = ["render", "run"]
@@ -72,20 +72,6 @@ def journey_counts(events: list[Any]) -> tuple[int, int, int]:
     return joins, connects, abandons
 
 
-async def _drive(stack: BenchStack, load: CitizenLoad, mark: int) -> tuple[CitizenResult, str | None]:
-    load.start()
-    assert load.proc is not None
-    deadline = time.monotonic() + load.seconds + load.max_call_s + 60
-    aborted: str | None = None
-    while load.proc.poll() is None and time.monotonic() < deadline:
-        await asyncio.sleep(1.0)
-        aborted = first_failure(stack.watch.since(mark), load.failed_so_far(), time.time())
-        if aborted is not None:
-            load.proc.kill()
-            break
-    return await asyncio.to_thread(load.wait), aborted
-
-
 async def run_step(stack: BenchStack, proxy: Any, path: str, rate: float, seconds: float,
                    rows0: int) -> dict[str, Any]:
     """One step; `rows0`: the rows written so far (the previous step's settled count, read once)."""
@@ -99,7 +85,7 @@ async def run_step(stack: BenchStack, proxy: Any, path: str, rate: float, second
     sip0 = await asyncio.to_thread(_kamailio.request_counts, proxy)
     busy0, mark, t0 = machine_busy(), stack.watch.mark(), time.monotonic()
     meter.start()
-    result, aborted = await _drive(stack, load, mark)
+    result, aborted = await drive(stack, load, mark)
     cpu, wall = meter.stop(), time.monotonic() - t0
     busy1 = machine_busy()
     await asyncio.sleep(0.5)

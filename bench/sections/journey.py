@@ -127,7 +127,7 @@ async def _run_step(stack: BenchStack, impl: str, rate: float, seconds: float) -
     cpu0 = {k: stack.cpu_seconds(p) for k, p in pids.items()}
     log_at = stack.service.log.stat().st_size
     busy0, mark, t0 = machine_busy(), stack.watch.mark(), time.monotonic()
-    result, aborted = await _drive(stack, load, mark)
+    result, aborted = await drive(stack, load, mark)
     wall = time.monotonic() - t0
     busy1 = machine_busy()
     cpu = {f"{k}_cpu_pct": round(100 * (stack.cpu_seconds(p) - cpu0[k]) / wall, 1) for k, p in pids.items()}
@@ -160,7 +160,7 @@ async def _run_step(stack: BenchStack, impl: str, rate: float, seconds: float) -
     return step
 
 
-async def _drive(stack: BenchStack, load: CitizenLoad, mark: int) -> tuple[CitizenResult, str | None]:
+async def drive(stack: BenchStack, load: CitizenLoad, mark: int) -> tuple[CitizenResult, str | None]:
     """Run the load; stop it at its first failed or abandoned call (the step has failed: the rest of a collapsing
     minute only costs time and leaves Asterisk worse for the next step)."""
     load.start()

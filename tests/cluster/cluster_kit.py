@@ -8,7 +8,6 @@ import os
 import secrets
 import shutil
 import signal
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,11 +177,3 @@ class ClusterUnderTest:
             await engine.dispose()
 
 
-async def wait_until(predicate, timeout: float, step: float = 0.1) -> float | None:  # type: ignore[no-untyped-def]
-    """Seconds until the async `predicate()` held, or None after `timeout`."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if await predicate():
-            return time.monotonic() - started
-        await asyncio.sleep(step)
-    return None

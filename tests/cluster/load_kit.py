@@ -14,9 +14,11 @@ import httpx
 
 from allo.setup import sipp
 from bench.amiwatch import AmiWatch, Seen
-from bench.load import CitizenResult
-from tests.cluster.cluster_kit import ClusterUnderTest, wait_until
-from tests.cluster.proxied_sipp import TrunkLoad, advisers_uas, register
+from bench.load import CitizenLoad, CitizenResult
+from tests.cluster import proxied_sipp
+from tests.cluster.cluster_kit import ClusterUnderTest
+from tests.cluster.proxied_sipp import advisers_uas, register
+from tests.waiting import wait_until
 
 RATE = 3.0  # calls per second: ten times the 3939's peak, as the fault tests
 TALK_MS = 500
@@ -102,14 +104,14 @@ class Outcome:
                 "SIPp completed / failed": f"{self.result.succeeded} / {self.result.failed}"}
 
 
-def outcome(load: TrunkLoad, result: CitizenResult, watches: dict[str, list[Seen]]) -> Outcome:
-    mine = {node: [e for e in events if e.fields.get("CallerIDNum", "").startswith(load.prefix)]
+def outcome(load: CitizenLoad, result: CitizenResult, watches: dict[str, list[Seen]]) -> Outcome:
+    mine = {node: [e for e in events if e.fields.get("CallerIDNum", "").startswith(load.caller_prefix)]
             for node, events in watches.items()}
     return Outcome(load.calls, result,
                    {n: {e.fields["CallerIDNum"] for e in trunk_answered(ev, 0)} for n, ev in mine.items()},
                    {n: {e.fields["CallerIDNum"] for e in connected(ev)} for n, ev in mine.items()})
 
 
-def trunk_load(cluster: ClusterUnderTest, workdir: Path, seconds: float, prefix: str) -> TrunkLoad:
-    return TrunkLoad(cluster.topology.proxy_port, cluster.topology.trunk_address, RATE, seconds,
-                     workdir / prefix, prefix)
+def trunk_load(cluster: ClusterUnderTest, workdir: Path, seconds: float, prefix: str) -> CitizenLoad:
+    return proxied_sipp.trunk_load(cluster.topology.proxy_port, cluster.topology.trunk_address, RATE, seconds,
+                                   workdir / prefix, prefix)

@@ -1,53 +1,47 @@
-"""SIPp behind Kamailio: the citizens' and advisers' scenarios of tests/e2e/scenarios, made to follow the proxy's
-Record-Route (RFC 3261 §12: in-dialog requests carry the route set, answers echo Record-Route), and a citizen load
-sent from the operator trunk's address.
+"""SIPp behind Kamailio, the one home of the parties the cluster tests put on the SIP path: citizens from the
+operator trunk's address (one call, or a load), advisers registered to the proxy (answering, or transferring by
+REFER), each scenario made to follow the proxy's Record-Route (RFC 3261 §12: in-dialog requests carry the route
+set, answers echo Record-Route).
 
 Without this, a citizen's ACK and INFO would go to the proxy with no Route header and be dropped, and an adviser's
 200 OK without Record-Route would let Asterisk send the BYE around the proxy (its dialog profile would stay busy).
-"""
+The citizen's scenario and load are the bench's (bench/load.py: `through_proxy`, `CitizenLoad`)."""
 
 from __future__ import annotations
 
-import subprocess
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from allo.cluster.topology import TRUNK_ADDRESS
 from allo.setup import sipp
-from allo.setup.procs import require
-from bench.load import CitizenResult, through_proxy
+from bench.load import CitizenLoad, through_proxy
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+ADVISER_SCENARIO = "agent-answer-proxy.xml"  # an adviser's phone behind the proxy: answers, talks, hangs up
 
 
-def proxied_citizen(text: str) -> str:
-    """A citizen scenario (allo.setup.sipp.citizen_scenario) whose ACK and INFO follow the dialog's route set (the
-    bench's, bench/load.py)."""
-    return through_proxy(text)
+def with_headers(scenario: str, extra_headers: str) -> str:
+    """The citizen scenario with `extra_headers` (lines ending in a newline) in its INVITE."""
+    return scenario.replace("      Subject: allo test\n", f"      Subject: allo test\n{extra_headers}", 1)
 
 
-def proxied_adviser(talk_ms: int) -> str:
-    """An adviser's phone answering calls relayed by the proxy, talking `talk_ms`, then hanging up through it."""
-    text = (sipp.SCENARIO_DIR / "agent-answer.xml").read_text()
-    text = text.replace('<recv request="INVITE" crlf="true">', '<recv request="INVITE" crlf="true" rrs="true">')
-    text = text.replace("      [last_CSeq:]\n      Contact:", "      [last_CSeq:]\n      [last_Record-Route:]\n"
-                        "      Contact:")
-    text = text.replace("BYE [$remote_contact] SIP/2.0\n", "BYE [next_url] SIP/2.0\n      [routes]\n")
-    # SIPp refuses a variable set and never used.
-    unused = '      <ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="remote_contact" />\n'
-    text = text.replace(unused, "")
-    assert text.count("[last_Record-Route:]") == 2 and "[routes]" in text, text
-    return text.replace("[talk_ms]", str(talk_ms))
+def trunk_citizen(proxy_port: int, *, caller: str = "0612345678", keys: str = "", hang_up_after_ms: int | None = None,
+                  extra_headers: str = "", source: str = TRUNK_ADDRESS, timeout_s: int = 90) -> sipp.Sipp:
+    """A citizen calling 3939 from `source` (the trunk's address by default) through the proxy,
+    pressing `keys`, staying until the far end hangs up, or hanging up after `hang_up_after_ms`."""
+    steps = sipp.parse_key_steps(keys, 1500) if keys else []
+    base = "citizen.xml" if hang_up_after_ms is None else "citizen-hangup.xml"
+    text = through_proxy(with_headers(sipp.citizen_scenario(steps, base), extra_headers))
+    keys_of = {"caller": caller, **({"listen_ms": str(hang_up_after_ms)} if hang_up_after_ms is not None else {})}
+    return sipp.Sipp(base, sipp.sip_target(proxy_port), keys_of, timeout_s=timeout_s, scenario_text=text,
+                     bind=source)
 
 
-class FromTrunk(sipp.Sipp):
-    """A SIPp whose SIP and media leave from the trunk's address (`trunk`, a loopback alias such as 127.0.0.4)."""
-
-    trunk = "127.0.0.4"
-
-    def command(self, scenario_path: Path | None = None) -> list[str]:
-        cmd = super().command(scenario_path)
-        for flag in ("-i", "-mi"):
-            cmd[cmd.index(flag) + 1] = self.trunk
-        return cmd
+def trunk_load(proxy_port: int, trunk_address: str, rate: float, seconds: float, workdir: Path,
+               prefix: str) -> CitizenLoad:
+    """Citizens calling 3939 through the proxy from the trunk's address at `rate` for `seconds`, pressing 1, each
+    from its own number (`prefix` + call number), a call lasting 20 s at most."""
+    return CitizenLoad(proxy_port, "3939", rate, seconds, workdir, caller_prefix=prefix, max_call_s=20,
+                       via_proxy=True, source=trunk_address)
 
 
 def register(proxy_port: int, username: str, password: str, contact_port: int) -> sipp.SippResult:
@@ -59,61 +53,35 @@ def register(proxy_port: int, username: str, password: str, contact_port: int) -
     return reg.run()
 
 
+def proxied_adviser(proxy_port: int, port: int, *, talk_ms: int = 1000, calls: int = 1, timeout_s: int = 90,
+                    bind: str = "127.0.0.1", extra: list[str] | None = None) -> sipp.Sipp:
+    """An adviser's phone registered to the proxy from `port`, answering `calls` calls relayed by the proxy, each
+    talking `talk_ms`, then hanging up through it."""
+    return sipp.Sipp(ADVISER_SCENARIO, sipp.sip_target(proxy_port), {"talk_ms": str(talk_ms)}, calls=calls,
+                     port=port, timeout_s=timeout_s, scenario_text=(SCENARIOS / ADVISER_SCENARIO).read_text(),
+                     bind=bind, extra=extra or [])
+
+
 def advisers_uas(proxy_port: int, port: int, talk_ms: int) -> sipp.Sipp:
-    return sipp.Sipp("adviser-proxied.xml", sipp.sip_target(proxy_port), calls=1_000_000, port=port,
-                     timeout_s=3600, scenario_text=proxied_adviser(talk_ms), extra=["-max_socket", "1024"])
+    """One SIPp answering for every adviser registered with the contact on `port`, for as long as a test lasts."""
+    return proxied_adviser(proxy_port, port, talk_ms=talk_ms, calls=1_000_000, timeout_s=3600,
+                           extra=["-max_socket", "1024"])
 
 
-@dataclass
-class TrunkLoad:
-    """Citizens calling `number` through the proxy from the trunk's address at `rate` for `seconds`, pressing
-    `key` 1.5 s after the answer, each from its own number (`prefix` + call number)."""
+def _refer_via_proxy(scenario: str) -> str:
+    """The stock REFER scenario as a phone behind a record-routing proxy plays it."""
+    text = scenario.replace('<recv request="INVITE" crlf="true">', '<recv request="INVITE" crlf="true" rrs="true">', 1)
+    text = text.replace("      [last_Via:]\n", "      [last_Via:]\n      [last_Record-Route:]\n", 1)  # the INVITE's 200
+    for method in ("REFER", "BYE"):
+        text = text.replace(f"{method} [$contact_uri] SIP/2.0", f"{method} [$contact_uri] SIP/2.0\n      [routes]")
+    # Kamailio's workers may relay Asterisk's two NOTIFYs (sent back to back) in either order: the final one is
+    # not always the second (the test checks the transfer on the node instead).
+    return text.replace('check_it="true" assign_to="final"', 'assign_to="final"')
 
-    proxy_port: int
-    trunk_address: str
-    rate: float
-    seconds: float
-    workdir: Path
-    prefix: str
-    number: str = "3939"
-    key: str = "1"
-    max_call_s: int = 20
-    port: int = field(default_factory=sipp.free_port)
-    media_port: int = field(default_factory=sipp.free_media_port)
-    proc: subprocess.Popen[bytes] | None = None
-    started: float = 0.0
 
-    @property
-    def calls(self) -> int:
-        return max(1, round(self.rate * self.seconds))
-
-    def command(self) -> list[str]:
-        return [require("sipp", "sip-tester"), sipp.sip_target(self.proxy_port), "-sf", "citizen.xml",
-                "-i", self.trunk_address, "-mi", self.trunk_address, "-p", str(self.port),
-                "-mp", str(self.media_port), "-r", f"{self.rate:g}", "-m", str(self.calls), "-l", "200",
-                "-nostdin", "-recv_timeout", str(self.max_call_s * 1000),
-                "-timeout", f"{int(self.seconds) + self.max_call_s + 30}s", "-timeout_error",
-                "-trace_stat", "-stf", "stat.csv", "-fd", "1", "-trace_err"]
-
-    def start(self) -> TrunkLoad:
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        text = proxied_citizen(sipp.citizen_scenario(sipp.parse_key_steps(self.key, 1500)))
-        text = text.replace("sip:3939@", f"sip:{self.number}@").replace("[caller]", f"{self.prefix}[call_number]")
-        (self.workdir / "citizen.xml").write_text(text)
-        self.started = time.monotonic()
-        with (self.workdir / "stderr.log").open("wb") as stderr:
-            self.proc = subprocess.Popen(self.command(), cwd=self.workdir, stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, stderr=stderr)
-        return self
-
-    def at(self) -> float:
-        return time.monotonic() - self.started
-
-    def wait(self) -> CitizenResult:
-        assert self.proc is not None
-        try:
-            code = self.proc.wait(self.seconds + self.max_call_s + 60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            code = self.proc.wait()
-        return CitizenResult.read(self.workdir, code, self.calls)
+def proxied_adviser_refer(proxy_port: int, port: int, number: str, *, talk_ms: int = 1500) -> sipp.Sipp:
+    """An adviser registered to the proxy from `port` who answers one call, then blind-transfers it by SIP REFER to
+    `number` (docs/transfers.md); the REFER and the BYE go through the proxy."""
+    text = _refer_via_proxy((sipp.SCENARIO_DIR / "agent-refer.xml").read_text())
+    return sipp.Sipp("agent-refer.xml", sipp.sip_target(proxy_port), {"talk_ms": str(talk_ms), "refer_to": number},
+                     port=port, timeout_s=60, scenario_text=text)

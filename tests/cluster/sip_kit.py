@@ -1,6 +1,6 @@
 """One Kamailio in front of one Asterisk node in proxy mode, with the node's `allo serve`: the SIP path of
-docs/scaling.md on loopback addresses (Kamailio 127.0.0.1, node 127.0.0.2, the operator trunk 127.0.0.4), and the
-SIPp parties that talk through it (a trunk citizen, advisers registered to Kamailio, a second node's ACD)."""
+docs/scaling.md on loopback addresses (Kamailio 127.0.0.1, node 127.0.0.2, the operator trunk 127.0.0.4), and a
+second node's ACD played by SIPp (the citizens and advisers that talk through it: tests/cluster/proxied_sipp.py)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ import os
 import re
 import shutil
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
-from acd.ami.client import AmiClient
-from acd.ami.events import AmiEvent
+from allo.cluster.topology import TRUNK_ADDRESS
 from allo.settings import Settings
 from allo.setup import sipp
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
@@ -26,33 +24,13 @@ from allo.setup.prompts import ensure_prompts
 from allo.setup.service_process import ServiceProcess
 from allo.setup.stack import SeededData
 from bench.survey_off import publish_survey_off
+from tests.cluster.proxied_sipp import SCENARIOS
+from tests.e2e.ami_kit import AmiWatch, watching_ami
 
 PROXY_HOST = "127.0.0.1"
 NODE_HOST = "127.0.0.2"
 OTHER_NODE_HOST = "127.0.0.3"  # a second node's ACD, played by SIPp (the dispatcher set's second destination)
-TRUNK_HOST = "127.0.0.4"
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
-E = TypeVar("E", bound=AmiEvent)
-
-
-@dataclass
-class NodeWatch:
-    """An AMI client on the node recording every typed event."""
-
-    client: AmiClient
-    events: list[AmiEvent] = field(default_factory=list)
-
-    async def wait_for(self, kind: type[E], predicate: Callable[[E], bool] = lambda _e: True,
-                       timeout: float = 20.0) -> E:
-        deadline = time.monotonic() + timeout
-        while True:
-            found = next((e for e in self.events if isinstance(e, kind) and predicate(e)), None)
-            if found is not None:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no {kind.__name__} within {timeout} s; saw "
-                                     f"{[type(e).__name__ for e in self.events[-30:]]}")
-            await asyncio.sleep(0.05)
+TRUNK_HOST = TRUNK_ADDRESS  # the operator trunk: the only source Kamailio lets in without a challenge
 
 
 @dataclass
@@ -133,69 +111,13 @@ def sip_path(test_settings: Settings, seeded: SeededData,
 
 
 @pytest.fixture
-async def node_watch(sip_path: SipPath) -> AsyncIterator[NodeWatch]:
-    settings = sip_path.settings
-    client = AmiClient(settings.ami_host, settings.ami_port, settings.ami_username,
-                       settings.ami_secret.get_secret_value())
-    watch = NodeWatch(client)
-    client.add_listener(watch.events.append)
-    await client.start()
-    await client.wait_ready(15)
-    yield watch
-    await client.stop()
+async def node_watch(sip_path: SipPath) -> AsyncIterator[AmiWatch]:
+    async with watching_ami(sip_path.settings) as watch:
+        yield watch
     left = sip_path.asterisk.cli("core show channels concise", check=False).strip()
     if left:
         print(f"[sip path] channels left after the test, hung up:\n{left}")
         sip_path.asterisk.cli("channel request hangup all", check=False)
-
-
-# The stock citizen scenario behind a record-routing proxy: requests inside the call follow the route set.
-def via_proxy(scenario: str, extra_headers: str = "") -> str:
-    text = scenario.replace('<recv response="200" rtd="true" crlf="true" />',
-                            '<recv response="200" rtd="true" crlf="true" rrs="true" />')
-    for method in ("ACK", "INFO", "BYE"):
-        text = text.replace(f"{method} sip:3939@[remote_ip]:[remote_port] SIP/2.0",
-                            f"{method} [next_url] SIP/2.0\n      [routes]")
-    if extra_headers:
-        text = text.replace("      Subject: allo test\n", f"      Subject: allo test\n{extra_headers}", 1)
-    return text
-
-
-def trunk_citizen(proxy_port: int, *, caller: str = "0612345678", keys: str = "", hang_up_after_ms: int | None = None,
-                  extra_headers: str = "", source: str = TRUNK_HOST, timeout_s: int = 90) -> sipp.Sipp:
-    """A citizen calling 3939 from `source` (the trunk's address by default) through the proxy, pressing `keys`,
-    staying until the far end hangs up, or hanging up after `hang_up_after_ms`."""
-    steps = sipp.parse_key_steps(keys, 1500) if keys else []
-    base = "citizen.xml" if hang_up_after_ms is None else "citizen-hangup.xml"
-    text = via_proxy(sipp.citizen_scenario(steps, base), extra_headers)
-    keys_of = {"caller": caller, **({"listen_ms": str(hang_up_after_ms)} if hang_up_after_ms is not None else {})}
-    return sipp.Sipp(base, sipp.sip_target(proxy_port), keys_of, timeout_s=timeout_s, scenario_text=text,
-                     bind=source)
-
-
-def proxied_adviser(proxy_port: int, port: int, *, talk_ms: int = 1000, timeout_s: int = 90) -> sipp.Sipp:
-    """An adviser's phone registered to the proxy from `port`, answering one call (then hanging up)."""
-    return sipp.Sipp("agent-answer-proxy.xml", sipp.sip_target(proxy_port), {"talk_ms": str(talk_ms)}, port=port,
-                     timeout_s=timeout_s, scenario_text=(SCENARIOS / "agent-answer-proxy.xml").read_text())
-
-
-def _refer_via_proxy(scenario: str) -> str:
-    """The stock REFER scenario as a phone behind a record-routing proxy plays it."""
-    text = scenario.replace('<recv request="INVITE" crlf="true">', '<recv request="INVITE" crlf="true" rrs="true">', 1)
-    text = text.replace("      [last_Via:]\n", "      [last_Via:]\n      [last_Record-Route:]\n", 1)  # the INVITE's 200
-    for method in ("REFER", "BYE"):
-        text = text.replace(f"{method} [$contact_uri] SIP/2.0", f"{method} [$contact_uri] SIP/2.0\n      [routes]")
-    # Kamailio's workers may relay Asterisk's two NOTIFYs (sent back to back) in either order: the final one is
-    # not always the second (the test checks the transfer on the node instead).
-    return text.replace('check_it="true" assign_to="final"', 'assign_to="final"')
-
-
-def proxied_adviser_refer(proxy_port: int, port: int, number: str, *, talk_ms: int = 1500) -> sipp.Sipp:
-    """An adviser registered to the proxy from `port` who answers one call, then blind-transfers it by SIP REFER to
-    `number` (docs/transfers.md); the REFER and the BYE go through the proxy."""
-    text = _refer_via_proxy((sipp.SCENARIO_DIR / "agent-refer.xml").read_text())
-    return sipp.Sipp("agent-refer.xml", sipp.sip_target(proxy_port), {"talk_ms": str(talk_ms), "refer_to": number},
-                     port=port, timeout_s=60, scenario_text=text)
 
 
 def other_node_rings(sip_path: SipPath, agent: str) -> sipp.Sipp:

@@ -16,10 +16,11 @@ import pytest
 from allo.settings import Settings
 from allo.setup import sipp
 from bench.amiwatch import Seen
-from tests.cluster.cluster_kit import ClusterUnderTest, wait_until
+from bench.load import through_proxy
+from tests.cluster.cluster_kit import ClusterUnderTest
 from tests.cluster.load_kit import wait_members, watching
-from tests.cluster.proxied_sipp import FromTrunk, proxied_citizen
 from tests.e2e.baresip_kit import BaresipPhone, baresip_phone
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -29,13 +30,11 @@ PCAP = "/usr/share/sip-tester/g711a.pcap"  # PCMA audio from sip-tester, sent by
 
 
 def citizen_with_audio(cluster: ClusterUnderTest) -> sipp.Sipp:
-    text = proxied_citizen(sipp.citizen_scenario(sipp.parse_key_steps("1", 1500)))
+    text = through_proxy(sipp.citizen_scenario(sipp.parse_key_steps("1", 1500)))
     ack_end = text.index("]]>", text.index("ACK [next_url]")) + len("]]>\n  </send>\n")
     text = text[:ack_end] + f'\n  <nop><action><exec play_pcap_audio="{PCAP}" /></action></nop>\n' + text[ack_end:]
-    citizen = FromTrunk("citizen-audio.xml", sipp.sip_target(cluster.topology.proxy_port), {"caller": CALLER},
-                        timeout_s=90, scenario_text=text)
-    citizen.trunk = cluster.topology.trunk_address
-    return citizen
+    return sipp.Sipp("citizen-audio.xml", sipp.sip_target(cluster.topology.proxy_port), {"caller": CALLER},
+                     timeout_s=90, scenario_text=text, bind=cluster.topology.trunk_address)
 
 
 def received_packets(channelstats: str) -> int:

@@ -18,7 +18,7 @@ import pytest_asyncio
 
 from allo.setup.kamailio import KamailioConf
 from tests import reliability
-from tests.cluster.cluster_kit import NODE_ENV, ClusterUnderTest, wait_until
+from tests.cluster.cluster_kit import NODE_ENV, ClusterUnderTest
 from tests.cluster.load_kit import (
     RATE,
     TALK_MS,
@@ -31,6 +31,7 @@ from tests.cluster.load_kit import (
     wait_members,
     watching,
 )
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

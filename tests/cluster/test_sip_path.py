@@ -20,21 +20,18 @@ from allo.doctor.inputs import collect
 from allo.doctor.run import diagnose
 from allo.setup import sipp
 from allo.setup.kamailio import KamailioProcess
+from tests.cluster.proxied_sipp import proxied_adviser, proxied_adviser_refer, trunk_citizen
 from tests.cluster.sip_kit import (
     NODE_HOST,
     OTHER_NODE_HOST,
     PROXY_HOST,
-    SCENARIOS,
     TRUNK_HOST,
-    NodeWatch,
     SipPath,
     node_watch,
     other_node_rings,
-    proxied_adviser,
-    proxied_adviser_refer,
     sip_path,
-    trunk_citizen,
 )
+from tests.e2e.ami_kit import AmiWatch
 from tests.e2e.e2e_rows import wait_call_row
 
 __all__ = ["node_watch", "sip_path"]  # fixtures of tests/cluster/sip_kit.py used here
@@ -52,7 +49,7 @@ async def register(sip_path: SipPath, username: str, password: str) -> int:
 
 
 async def test_an_adviser_registered_to_kamailio_answers_a_trunk_call_and_a_second_node_gets_486(
-        sip_path: SipPath, node_watch: NodeWatch, demo_passwords: dict[str, str]):
+        sip_path: SipPath, node_watch: AmiWatch, demo_passwords: dict[str, str]):
     # The Uniqueids of a named node carry its name (asterisk.conf systemname).
     port = await register(sip_path, ADVISER, demo_passwords[ADVISER])
     # The node asks Kamailio whether the adviser is registered (qualify): yes, so the queue may ring them.
@@ -136,7 +133,7 @@ async def test_the_node_refuses_sip_that_does_not_come_from_the_proxy(sip_path: 
 
 
 async def test_a_trunk_call_claiming_to_be_an_adviser_lands_in_the_menu_as_a_citizen(
-        sip_path: SipPath, node_watch: NodeWatch):
+        sip_path: SipPath, node_watch: AmiWatch):
     since = time.time()
     forged = f"      X-Allo-Agent: {ADVISER}\n      x-allo-agent: {ADVISER}\n"
     citizen = trunk_citizen(sip_path.proxy_port, caller=ADVISER, hang_up_after_ms=3000, extra_headers=forged)
@@ -157,7 +154,7 @@ def test_allo_doctor_passes_the_proxied_node_and_kamailio_as_rendered(sip_path: 
 
 
 async def test_a_refer_through_kamailio_transfers_the_call_on_the_same_node_without_cutting_the_citizen(
-        sip_path: SipPath, node_watch: NodeWatch, demo_passwords: dict[str, str]):
+        sip_path: SipPath, node_watch: AmiWatch, demo_passwords: dict[str, str]):
     level1, level2 = "agent1002", "agent2001"  # agent2001: the Droit du travail adviser (82)
     port1 = await register(sip_path, level1, demo_passwords[level1])
     port2 = await register(sip_path, level2, demo_passwords[level2])
@@ -189,7 +186,7 @@ async def test_a_refer_through_kamailio_transfers_the_call_on_the_same_node_with
 
 
 async def test_a_dead_first_node_is_skipped_by_the_failure_route_then_by_the_probes(
-        sip_path: SipPath, node_watch: NodeWatch, tmp_path):
+        sip_path: SipPath, node_watch: AmiWatch, tmp_path):
     # A second Kamailio whose first node is dead (nothing listens there): a new call goes to the live node after one
     # fr_timer at most, and once the probes have marked the dead node down, at once.
     dead = f"{OTHER_NODE_HOST}:{sipp.free_port()}"
@@ -235,13 +232,12 @@ def _flags(proxy: KamailioProcess, node: str) -> str:
 
 
 async def test_a_callback_leaves_the_node_through_kamailio_to_the_trunk_target(
-        sip_path: SipPath, node_watch: NodeWatch):
+        sip_path: SipPath, node_watch: AmiWatch):
     # The callback scheduler's dial string (ALLO_CALLBACK_DIAL) on a node behind the proxy: the trunk endpoint's
     # outbound proxy sends it to Kamailio, which relays what is addressed to the trunk target to the operator.
     target = sip_path.kamailio.conf.trunk_target
-    operator = sipp.Sipp("agent-answer-proxy.xml", sipp.sip_target(sip_path.proxy_port), {"talk_ms": "1000"},
-                         port=int(target.rpartition(":")[2]), bind=TRUNK_HOST, timeout_s=30,
-                         scenario_text=(SCENARIOS / "agent-answer-proxy.xml").read_text())
+    operator = proxied_adviser(sip_path.proxy_port, int(target.rpartition(":")[2]), talk_ms=1000, timeout_s=30,
+                               bind=TRUNK_HOST)
     operator.start()
     try:
         dial = sip_path.settings.callback_dial.format(number="0612345678")
@@ -256,7 +252,7 @@ async def test_a_callback_leaves_the_node_through_kamailio_to_the_trunk_target(
 
 # Last of the module: it kills the node.
 async def test_when_the_node_dies_in_a_call_the_advisers_hang_up_frees_them_in_kamailio(
-        sip_path: SipPath, node_watch: NodeWatch, demo_passwords: dict[str, str]):
+        sip_path: SipPath, node_watch: AmiWatch, demo_passwords: dict[str, str]):
     # No BYE comes from a dead node: the adviser hears silence and hangs up; their BYE ends the call in Kamailio's
     # dialog profile at once (the dead node never answers it), so the other node can ring them again.
     adviser = "agent2002"

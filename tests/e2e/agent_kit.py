@@ -54,7 +54,7 @@ SECTOR_AGENT = {"interieur": "agent2002", "justice": "agent2002", "travail": "ag
 async def level2_agent(test_settings: Settings, demo_passwords: dict[str, str], ami_watch,
                        sector: str, talk_ms: int = 1500) -> AsyncIterator[sipp.Sipp]:
     """The sector's adviser (a SIPp phone) registered, logged in to its queue, and ready to answer one call.
-    `ami_watch`: tests.e2e.conftest.AmiWatch."""
+    `ami_watch`: tests.e2e.ami_kit.AmiWatch."""
     username = SECTOR_AGENT[sector]
     port = await register_phone(test_settings, username, demo_passwords[username])
     interface = f"PJSIP/{username}"

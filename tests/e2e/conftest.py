@@ -3,57 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
-from typing import TypeVar
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 
 import pytest
 
-from acd.ami.client import AmiClient
-from acd.ami.events import AmiEvent
 from allo.settings import Settings
 from allo.setup import sipp
 from allo.setup.asterisk import AsteriskInstance
 from bench.survey_off import publish_survey_off
 from tests.e2e.agent_kit import register_phone
-
-E = TypeVar("E", bound=AmiEvent)
-
-
-@dataclass
-class AmiWatch:
-    """Our AMI client, started in the test, recording every typed event."""
-
-    client: AmiClient
-    events: list[AmiEvent] = field(default_factory=list)
-
-    def index_of(self, event: AmiEvent) -> int:
-        """Where `event` (this very object) was received: two events can be equal field for field."""
-        return next(i for i, seen in enumerate(self.events) if seen is event)
-
-    async def wait_for(self, kind: type[E], predicate: Callable[[E], bool] = lambda _e: True,
-                       timeout: float = 20.0) -> E:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            for event in self.events:
-                if isinstance(event, kind) and predicate(event):
-                    return event
-            if asyncio.get_running_loop().time() > deadline:
-                names = [type(e).__name__ for e in self.events]
-                raise AssertionError(f"no {kind.__name__} within {timeout} s; saw {names[-30:]}")
-            await asyncio.sleep(0.05)
+from tests.e2e.ami_kit import AmiWatch, watching_ami
 
 
 @pytest.fixture
 async def ami_watch(test_settings: Settings, asterisk: object) -> AsyncIterator[AmiWatch]:
-    client = AmiClient(test_settings.ami_host, test_settings.ami_port, test_settings.ami_username,
-                       test_settings.ami_secret.get_secret_value())
-    watch = AmiWatch(client)
-    client.add_listener(watch.events.append)
-    await client.start()
-    await client.wait_ready(15)
-    yield watch
-    await client.stop()
+    async with watching_ami(test_settings) as watch:
+        yield watch
 
 
 @dataclass

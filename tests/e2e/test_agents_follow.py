@@ -11,7 +11,7 @@ from allo.agents.admin import create_agent, follow_agents
 from allo.db.engine import make_engine
 from allo.settings import Settings
 from allo.setup.asterisk import AsteriskInstance
-from tests.e2e.conftest import AmiWatch
+from tests.e2e.ami_kit import AmiWatch
 
 pytestmark = pytest.mark.e2e
 

@@ -20,7 +20,7 @@ from acd.ami.events import QueueCallerJoin, QueueCallerLeave, QueueMember
 from allo.setup import sipp
 from allo.setup.asterisk import AsteriskInstance
 from allo.setup.service_process import ServiceProcess
-from tests.e2e.conftest import AmiWatch
+from tests.e2e.ami_kit import AmiWatch
 from tests.hours_kit import ALWAYS_OPEN, closed_today, published
 
 pytestmark = pytest.mark.e2e

@@ -138,16 +138,6 @@ async def healthy(stack: BenchStack) -> bool:
         return False
 
 
-async def wait_until(predicate: Any, timeout: float, step: float = 0.1) -> float | None:
-    """Seconds until the async `predicate()` held, or None after `timeout`."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if await predicate():
-            return time.monotonic() - started
-        await asyncio.sleep(step)
-    return None
-
-
 async def truth_members(stack: BenchStack, queue: str = "l1") -> dict[str, bool]:
     """interface -> paused, from a fresh QueueStatus (Asterisk's own view)."""
     items = await stack.ami.queue_status(queue)

@@ -32,10 +32,10 @@ from tests.faults.fault_kit import (
     healthy,
     service_members,
     truth_members,
-    wait_until,
     watchdog_kills,
 )
 from tests.faults.tcp_proxy import SilentableProxy
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.asyncio(loop_scope="session")]
 

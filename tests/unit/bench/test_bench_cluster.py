@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from allo.setup import sipp
 from bench.amiwatch import Seen
-from bench.load import citizen_scenario, through_proxy
+from bench.load import CitizenLoad, citizen_scenario, through_proxy
 from bench.sections._kamailio import parse_stats
 from bench.sections.cluster import journey_counts, max_current_calls, summarize
 from bench.sections.cluster_render import render
@@ -25,6 +26,21 @@ def test_through_proxy_routes_the_requests_inside_the_dialog():
     assert "ACK sip:" not in proxied and "INFO sip:" not in proxied
     with pytest.raises(ValueError):
         through_proxy("<scenario/>")
+
+
+def test_through_proxy_routes_the_bye_of_a_citizen_who_hangs_up():
+    proxied = through_proxy(sipp.citizen_scenario(sipp.parse_key_steps("1", 1500), "citizen-hangup.xml"))
+    assert re.findall(r"^\s*(ACK|INFO|BYE) (\S+) SIP/2\.0\n\s*\[routes\]$", proxied, re.MULTILINE) == [
+        ("ACK", "[next_url]"), ("INFO", "[next_url]"), ("BYE", "[next_url]")]
+
+
+def test_a_citizen_load_leaves_from_its_source_address(tmp_path):
+    load = CitizenLoad(5060, "3939", 2.0, 10, tmp_path, via_proxy=True, source="127.0.0.4")
+    command = load.command()
+    assert command[command.index("-i") + 1] == command[command.index("-mi") + 1] == "127.0.0.4"
+    assert load.calls == 20
+    direct = CitizenLoad(5060, "3939", 1.0, 1, tmp_path).command()
+    assert direct[direct.index("-i") + 1] == direct[direct.index("-mi") + 1] == "127.0.0.1"
 
 
 def test_max_current_calls_reads_sipps_statistics(tmp_path):

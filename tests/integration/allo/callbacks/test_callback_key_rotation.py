@@ -4,7 +4,6 @@ are re-encrypted under the new key and still dialled, closed ones stay erased, t
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,16 +23,12 @@ from allo.db.callback_models import Callback
 from allo.errors import ConfigError
 from allo.privacy.pseudonyms import key_id
 from allo.setup.secrets import ensure_secrets, read_secrets
-from tests.integration.allo.private_db import create_private_database, drop_private_database
+from tests.integration.allo.private_db import private_url_fixture
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def rekey_url(test_settings, postgres):
-    name = f"allo_rekey_{os.getpid()}"
-    yield create_private_database(test_settings, postgres, name)
-    drop_private_database(postgres, name)
+rekey_url = private_url_fixture("rekey_url", "allo_rekey")
 
 
 async def _allo(state, *args: str) -> int:

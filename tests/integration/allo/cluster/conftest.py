@@ -3,27 +3,18 @@ adapters: heartbeat, node-loss sweeper, the callback dialler's lock, the dashboa
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.integration.allo.private_db import create_private_database, drop_private_database
+from tests.integration.allo.private_db import emptied_engine, private_url_fixture
 
-
-@pytest.fixture(scope="module")
-def cluster_url(test_settings, postgres, request) -> str:
-    name = f"allo_cluster_{request.module.__name__.rsplit('.', 1)[-1][5:]}_{os.getpid()}"
-    yield create_private_database(test_settings, postgres, name)
-    drop_private_database(postgres, name)
+cluster_url = private_url_fixture("cluster_url", "allo_cluster", per_module=True)
 
 
 @pytest.fixture
 async def engine(cluster_url) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(cluster_url)
-    async with engine.begin() as conn:
-        await conn.execute(text("TRUNCATE calls, queue_legs, cluster_nodes"))
-    yield engine
-    await engine.dispose()
+    async with emptied_engine(cluster_url, text("TRUNCATE calls, queue_legs, cluster_nodes")) as engine:
+        yield engine

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -27,7 +26,7 @@ from allo.settings import Settings
 from allo.setup.secrets import ensure_secrets
 from allo.setup.sipp import free_port
 from ivr.code_limit import CodeGate, CodeLimits, WrongCodeCounts
-from tests.integration.allo.private_db import create_private_database, drop_private_database
+from tests.integration.allo.private_db import emptied_engine, private_url_fixture
 
 pytestmark = pytest.mark.integration
 
@@ -41,21 +40,14 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-@pytest.fixture(scope="module")
-def ledger_url(test_settings, postgres):
-    name = f"allo_ledger_{os.getpid()}"
-    yield create_private_database(test_settings, postgres, name)
-    drop_private_database(postgres, name)
+ledger_url = private_url_fixture("ledger_url", "allo_ledger")
 
 
 @pytest.fixture
 async def db(ledger_url) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(ledger_url)
-    async with engine.begin() as conn:
-        for model in (WrongAccessCode, AuditEntry):
-            await conn.execute(model.__table__.delete())
-    yield engine
-    await engine.dispose()
+    async with emptied_engine(ledger_url, *(model.__table__.delete() for model in (WrongAccessCode, AuditEntry))) \
+            as engine:
+        yield engine
 
 
 async def _rows(engine: AsyncEngine, *rows: tuple[str | None, datetime]) -> None:

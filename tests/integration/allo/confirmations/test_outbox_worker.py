@@ -4,7 +4,6 @@ mail-sink` as a subprocess, or aiosmtpd's Controller for the replies a sink neve
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,7 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from allo.callbacks.crypto import PhoneCipher
 from allo.confirmations import outbox
@@ -23,7 +22,7 @@ from allo.confirmations.worker import LOCK_KEY, ConfirmationWorker
 from allo.db.after_call_models import Confirmation, ConfirmationChannel, ConfirmationStatus
 from allo.metrics import Metrics
 from allo.setup.sipp import free_port
-from tests.integration.allo.private_db import create_private_database, drop_private_database
+from tests.integration.allo.private_db import emptied_engine, private_url_fixture
 from tests.mail_kit import MailSink, html_of, links, message_id, message_ids, text_of, wait_for_mails
 
 pytestmark = pytest.mark.integration
@@ -41,20 +40,13 @@ CONTENT = {"sheets": [{"id": "F1234", "title": "Carte grise : changement d'adres
                        "phones": ["03 87 55 50 00"]}]}
 
 
-@pytest.fixture(scope="module")
-def mail_url(test_settings, postgres):
-    name = f"allo_mail_{os.getpid()}"
-    yield create_private_database(test_settings, postgres, name)
-    drop_private_database(postgres, name)
+mail_url = private_url_fixture("mail_url", "allo_mail")
 
 
 @pytest.fixture
 async def engine(mail_url) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(mail_url)
-    async with engine.begin() as conn:
-        await conn.execute(Confirmation.__table__.delete())
-    yield engine
-    await engine.dispose()
+    async with emptied_engine(mail_url, Confirmation.__table__.delete()) as engine:
+        yield engine
 
 
 def settings_for(test_settings, port: int, **more):

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import bz2
 import io
-import os
 import tarfile
 import zipfile
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from allo.directory.lookup import body_detail
 from allo.directory.parse import DirectoryFormatError
@@ -28,24 +27,19 @@ from tests.integration.allo.directory.dir_kit import (
     snapshot,
     write,
 )
-from tests.integration.allo.private_db import create_private_database, drop_private_database
+from tests.integration.allo.private_db import emptied_engine, private_url_fixture
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def directory_url(test_settings, postgres):
-    name = f"allo_directory_{os.getpid()}"
-    yield create_private_database(test_settings, postgres, name)
-    drop_private_database(postgres, name)
+directory_url = private_url_fixture("directory_url", "allo_directory")
 
 
 @pytest.fixture
 async def db(directory_url):
-    engine = create_async_engine(directory_url)
-    await empty(engine)
-    yield engine
-    await engine.dispose()
+    async with emptied_engine(directory_url) as engine:
+        await empty(engine)
+        yield engine
 
 
 async def _one(db, sql: str, **params):

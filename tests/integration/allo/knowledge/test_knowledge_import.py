@@ -11,13 +11,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from allo.db.knowledge_models import KbImport
 from allo.knowledge import importer
 from allo.knowledge.sheet import SheetError
 from tests.integration.allo.knowledge.kb_kit import EXTRA, SAMPLES, rows, run_import, snapshot, state, zipped
-from tests.integration.allo.private_db import create_private_database, drop_private_database
+from tests.integration.allo.private_db import emptied_engine, private_url_fixture
 
 pytestmark = pytest.mark.integration
 
@@ -28,20 +28,13 @@ BAD = {"F90041": (6, "XML mal formé / malformed XML"),
        "F90044": (2, "ID F12345 différent du nom du fichier")}
 
 
-@pytest.fixture(scope="module")
-def kb_url(test_settings, postgres):
-    name = f"allo_kb_import_{os.getpid()}"
-    yield create_private_database(test_settings, postgres, name)
-    drop_private_database(postgres, name)
+kb_url = private_url_fixture("kb_url", "allo_kb_import")
 
 
 @pytest.fixture
 async def db(kb_url) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(kb_url)
-    async with engine.begin() as conn:
-        await conn.execute(text("TRUNCATE kb_sheets, kb_imports"))
-    yield engine
-    await engine.dispose()
+    async with emptied_engine(kb_url, text("TRUNCATE kb_sheets, kb_imports")) as engine:
+        yield engine
 
 
 async def test_full_import_stores_every_sheet_and_records_the_run(db, tmp_path):

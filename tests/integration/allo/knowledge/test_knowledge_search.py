@@ -3,38 +3,30 @@ misspelt, multi-word and prefix queries; retired sheets excluded unless asked, t
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from allo.knowledge.demo_seed import DEMO_DIR, seed_demo_sheets
 from allo.knowledge.search import search_sheets, terms
 from tests.integration.allo.knowledge.kb_kit import run_import
-from tests.integration.allo.private_db import create_private_database, drop_private_database
+from tests.integration.allo.private_db import emptied_engine, private_url_fixture
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def kb_url(test_settings, postgres):
-    name = f"allo_kb_search_{os.getpid()}"
-    yield create_private_database(test_settings, postgres, name)
-    drop_private_database(postgres, name)
+kb_url = private_url_fixture("kb_url", "allo_kb_search")
 
 
 @pytest.fixture
 async def db(kb_url) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(kb_url)
-    async with engine.begin() as conn:
-        await conn.execute(text("TRUNCATE kb_sheets, kb_imports"))
-    async with AsyncSession(engine) as session, session.begin():
-        assert (await seed_demo_sheets(session)) is not None
-    yield engine
-    await engine.dispose()
+    async with emptied_engine(kb_url, text("TRUNCATE kb_sheets, kb_imports")) as engine:
+        async with AsyncSession(engine) as session, session.begin():
+            assert (await seed_demo_sheets(session)) is not None
+        yield engine
 
 
 async def ids(engine: AsyncEngine, q: str, **options) -> list[str]:

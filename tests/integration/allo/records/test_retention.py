@@ -25,7 +25,7 @@ from allo.db.models import Call, CallNote, CallOutcome, LegOutcome, QueueLeg
 from allo.records.retention import RetentionPolicy, run_retention
 from allo.records.retention_task import RetentionTask
 from tests import reliability
-from tests.integration.allo.private_db import create_private_database, drop_private_database
+from tests.integration.allo.private_db import emptied_engine, private_url_fixture
 
 pytestmark = pytest.mark.integration
 
@@ -36,21 +36,15 @@ WHO = Principal(0, "cli:test", Role.ADMIN, AuthMethod.CLI)
 TABLES = (Call, CallNote, QueueLeg, Callback, CallbackAttempt, Confirmation, SurveyResponse)
 
 
-@pytest.fixture(scope="module")
-def retention_url(test_settings, postgres):
-    name = f"allo_retention_{os.getpid()}"
-    yield create_private_database(test_settings, postgres, name)
-    drop_private_database(postgres, name)
+retention_url = private_url_fixture("retention_url", "allo_retention")
+# Each test starts from empty tables, children before their parents.
+EMPTIED = (CallbackAttempt, Callback, CallNote, QueueLeg, Call, AuditEntry, Confirmation, SurveyResponse)
 
 
 @pytest.fixture
 async def db(retention_url) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(retention_url)
-    async with engine.begin() as conn:  # each test starts from empty tables
-        for model in (CallbackAttempt, Callback, CallNote, QueueLeg, Call, AuditEntry, Confirmation, SurveyResponse):
-            await conn.execute(model.__table__.delete())
-    yield engine
-    await engine.dispose()
+    async with emptied_engine(retention_url, *(model.__table__.delete() for model in EMPTIED)) as engine:
+        yield engine
 
 
 async def _callback(conn, call_id: str | None, at: datetime, status: CallbackStatus, attempts: int) -> int:
