@@ -49,7 +49,11 @@ def cmd_stop(args: argparse.Namespace) -> int:
     from allo.cluster.launch import stop_cluster
 
     settings = _settings(args)
-    stop_cluster(settings)  # `make run-cluster`'s, when one runs (docs/scaling.md)
+    # `make run-cluster`'s, when one was started from this state dir (docs/scaling.md); then there is no `allo run`
+    # stack to stop, and stopping its leftovers would stop the Asterisk named by ALLO_ASTERISK_INSTANCE ("main"),
+    # which belongs to another state dir's `make run`.
+    if stop_cluster(settings):
+        return 0
     return stop_stack(settings)
 
 

@@ -221,17 +221,24 @@ def pid_file(settings: Settings) -> Path:
 
 def run_cluster(settings: Settings) -> int:
     topology = run_topology(settings.state_dir)
-    cluster = set_up_cluster(settings, topology)
-    settings = cluster.settings
     stopping = False
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
         nonlocal stopping
         stopping = True
 
+    # Before the set-up, which takes a minute: `allo stop` meanwhile finds this cluster (and does not take it for
+    # `allo run`'s stack), and a stop asked then is honoured once the parts are up.
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     pid_file(settings).write_text(str(os.getpid()))
+    try:
+        cluster = set_up_cluster(settings, topology)
+    except BaseException:
+        stop_leftovers(settings)  # what started before the failure
+        pid_file(settings).unlink(missing_ok=True)
+        raise
+    settings = cluster.settings
     try:
         start_mail_sink(settings)
         cluster.start_allo()
