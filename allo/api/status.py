@@ -23,6 +23,8 @@ class Health(BaseModel):
     ami: str
     fastagi: str
     rules: str
+    # Which node answered, so that a probe through a load balancer knows; None on a single node (`make run`).
+    node: str | None = None
 
 
 def status_router(service: AlloService) -> APIRouter:
@@ -34,7 +36,7 @@ def status_router(service: AlloService) -> APIRouter:
     async def healthz() -> JSONResponse:
         parts = await service.health()
         ok = all(parts[part] == "up" for part in ("database", "ami", "fastagi"))
-        body = Health(status="ok" if ok else "degraded", **parts)
+        body = Health(status="ok" if ok else "degraded", node=service.settings.node_name or None, **parts)
         return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
