@@ -11,6 +11,12 @@ from tests import reliability
 from tests.cluster.cluster_kit import ClusterUnderTest
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make run-cluster`'s own test first: before a module starts the shared cluster below (test_run_cluster.py
+    says why)."""
+    items.sort(key=lambda item: item.path.name != "test_run_cluster.py")  # stable: the rest keep their order
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if reliability.load_records():
         print(f"\n[allo] {reliability.write_doc()} rendered from {reliability.RESULTS_DIR}")
