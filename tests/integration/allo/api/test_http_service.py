@@ -19,6 +19,7 @@ def test_healthz_reports_database_ami_and_fastagi_up(running_service):
     assert {k: body[k] for k in ("status", "database", "ami", "fastagi")} == {
         "status": "ok", "database": "up", "ami": "up", "fastagi": "up"}
     assert body["rules"].startswith("v") and int(body["rules"][1:]) > 1  # the seeded rules are loaded
+    assert body["node"] is None  # a single node (a cluster's nodes say a / b: tests/cluster/test_run_cluster.py)
 
 
 async def test_metrics_count_fastagi_sessions(running_service, test_settings):
