@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -176,7 +177,8 @@ def test_the_report_counts_the_saved_wrapups_per_reason_and_outcome(adviser, run
     saved = adviser.post(f"/api/desk/calls/{ENDED}/wrapup", json={"reason_kind": "list", "reason_code": "reclamation",
                                                                  "outcome": "out_of_scope"})
     assert saved.status_code == 200, saved.text
-    today = datetime.now(UTC).date().isoformat()
+    # The report's days are Paris days: between 22:00/23:00 UTC and midnight UTC, the UTC date is yesterday's there.
+    today = datetime.now(ZoneInfo("Europe/Paris")).date().isoformat()
     supervisor = running_service.headers(Role.SUPERVISOR)
     report = httpx.get(f"{running_service.base_url}/api/reports/wrapups", headers=supervisor, timeout=10,
                        params={"from": today, "to": today}).json()
