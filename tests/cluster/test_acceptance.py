@@ -19,7 +19,7 @@ from bench.amiwatch import Seen
 from bench.load import through_proxy
 from tests.cluster.cluster_kit import ClusterUnderTest
 from tests.cluster.load_kit import wait_members, watching
-from tests.e2e.baresip_kit import BaresipPhone, baresip_phone
+from tests.e2e.baresip_kit import BaresipPhone, baresip_phone, wait_bridged
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
@@ -93,6 +93,7 @@ async def test_a_call_through_kamailio_is_transferred_to_a_sector_and_recorded_o
             assert joined is not None, "node a (the active node) took the call"
             call_id = joined.uniqueid
             assert call_id.startswith("a-"), call_id  # systemname: Uniqueids unique across the nodes
+            await wait_bridged(cluster.asterisks["a"], LEVEL1)
             await level1.transfer("82")
             await level2.wait_event("CALL_ESTABLISHED", lambda e: e.get("direction") == "incoming", after=mark2,
                                     timeout=30)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from allo.settings import Settings
+from allo.setup.asterisk import AsteriskInstance
 from allo.setup.procs import require
 from allo.setup.sipp import bindable, free_port
 
@@ -333,3 +334,24 @@ async def baresip_phone(settings: Settings, username: str, password: str, *,
         await phone.stop()
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def bridged_channels(concise: str, prefix: str) -> list[str]:
+    """Channels named `prefix`… that are in a bridge, from `core show channels concise` (its last two fields are the
+    bridge id and the Uniqueid; Data before them may hold anything, so the line is read from the right)."""
+    return [line.split("!")[0] for line in concise.splitlines()
+            if line.startswith(prefix) and line.count("!") >= 13 and line.split("!")[-2]]
+
+
+async def wait_bridged(asterisk: AsteriskInstance, user: str, timeout: float = 15.0) -> None:
+    """Until the adviser's channel is bridged with the caller. app_queue sends AgentConnect and the phone sees its
+    200 OK *before* it bridges the two; a REFER in that gap finds no bridge, and Asterisk answers it 400
+    (AST_BRIDGE_TRANSFER_INVALID). An adviser transfers after talking, i.e. once bridged: so does the test."""
+    deadline = time.monotonic() + timeout
+    while True:
+        concise = await asyncio.to_thread(asterisk.cli, "core show channels concise", 10.0, False)
+        if bridged_channels(concise, f"PJSIP/{user}-"):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"PJSIP/{user} not bridged within {timeout} s:\n{concise}")
+        await asyncio.sleep(0.05)

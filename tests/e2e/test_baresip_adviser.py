@@ -17,7 +17,7 @@ from acd.ami.events import AgentConnect, QueueCallerJoin
 from allo.auth.roles import Role
 from allo.setup import sipp
 from tests.e2e.agent_kit import level2_agent, wait_member
-from tests.e2e.baresip_kit import baresip_phone, netstring, registration_status, split_netstrings
+from tests.e2e.baresip_kit import baresip_phone, netstring, registration_status, split_netstrings, wait_bridged
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,7 @@ USER = "agent1001"  # serves l1
 
 
 async def test_baresip_logs_in_answers_a_citizen_and_transfers_by_refer(
-        test_settings, running_service, ami_watch, demo_passwords):
+        test_settings, running_service, ami_watch, demo_passwords, asterisk):
     interface = f"PJSIP/{USER}"
     supervisor = running_service.headers(Role.SUPERVISOR)
     async with baresip_phone(test_settings, USER, demo_passwords[USER]) as phone:
@@ -48,6 +48,7 @@ async def test_baresip_logs_in_answers_a_citizen_and_transfers_by_refer(
                     # Answered by baresip itself (answermode=auto), not by anything in the test.
                     answered = await phone.wait_event(
                         "CALL_ESTABLISHED", lambda e: e.get("direction") == "incoming", after=mark)
+                    await wait_bridged(asterisk, USER)
                     await phone.transfer("82")
                     rejoined = await ami_watch.wait_for(QueueCallerJoin, lambda e: e.queue == "l2-travail")
                     assert rejoined.uniqueid == call_id  # the citizen's own channel, not a new call
