@@ -60,6 +60,18 @@ def plan_transfer(sector: str, sector_queue: str | None, sector_open: bool, queu
     return TransferPlan(agent_channel, TRANSFER_CONTEXT, SHORT_NUMBERS[sector], sector_queue)
 
 
+# app_queue reports the adviser connected (AgentConnect, the desk's pop) a moment before it bridges adviser and
+# caller; BlindTransfer in that gap finds no bridge and Asterisk answers "Transfer invalid". It is the same answer as
+# for a channel that will never be bridged, so it is retried for a bounded time only.
+NOT_YET_BRIDGED = "Transfer invalid"
+BRIDGE_WAIT_S = 2.0
+BRIDGE_RETRY_EVERY_S = 0.1
+
+
+def retry_transfer(message: str | None, waited_s: float) -> bool:
+    """Whether a refused BlindTransfer is asked again: only while the adviser's channel may still be being bridged."""
+    return message == NOT_YET_BRIDGED and waited_s + BRIDGE_RETRY_EVERY_S <= BRIDGE_WAIT_S
+
 @dataclass(frozen=True)
 class SectorTarget:
     """What the rules say of a sector now: its label, its queue (None: not in the rules) and whether it is open."""

@@ -6,15 +6,25 @@ calls, the AMI client, the call recorder), not the whole service.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
 from acd.ami.client import AmiClient
+from acd.ami.errors import AmiActionFailed
 from acd.errors import AcdError
 from acd.live.calls import ActiveCalls
 from acd.live.state import LiveState
-from acd.transfer import TransferPlan, TransferRefusal, plan_transfer, sector_refusal
+from acd.transfer import (
+    BRIDGE_RETRY_EVERY_S,
+    TransferPlan,
+    TransferRefusal,
+    plan_transfer,
+    retry_transfer,
+    sector_refusal,
+)
 from allo.errors import AlloError
 from allo.records.recorder import CallRecorder
 from routing.decide import CallRequest, Target, decide
@@ -69,13 +79,23 @@ class SectorTransfers:
                              connected.agent_channel if connected else None)
         if isinstance(plan, TransferRefusal):
             raise TransferFailed(plan, MESSAGES[plan])
-        try:
-            await self._ami.blind_transfer(plan.agent_channel, plan.context, plan.exten)
-        except AcdError as exc:
-            raise TransferFailed(None, f"Asterisk refused the transfer: {exc}") from exc
+        await self._blind_transfer(plan)
         self._recorder.submit(call_id, {"transferred_to": sector, "transferred_at": datetime.now(UTC),
                                         "level1_agent": connected.agent if connected else None})
         return plan
+
+    async def _blind_transfer(self, plan: TransferPlan) -> None:
+        started = time.monotonic()
+        while True:
+            try:
+                await self._ami.blind_transfer(plan.agent_channel, plan.context, plan.exten)
+                return
+            except AmiActionFailed as exc:
+                if not retry_transfer(exc.response.message, time.monotonic() - started):
+                    raise TransferFailed(None, f"Asterisk refused the transfer: {exc}") from exc
+            except AcdError as exc:
+                raise TransferFailed(None, f"Asterisk refused the transfer: {exc}") from exc
+            await asyncio.sleep(BRIDGE_RETRY_EVERY_S)
 
     def arrival_queue(self, sector: str) -> str | TransferRefusal:
         """Where a caller handed to `sector` (by the API or a REFER) waits: the sector's queue, or why not."""

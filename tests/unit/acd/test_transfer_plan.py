@@ -52,3 +52,13 @@ def test_active_calls_follow_connect_complete_and_hangup():
     assert calls.get("1.1").agent == "agent2001"
     calls.apply(parse_event({"Event": "Hangup", "Uniqueid": "1.1"}), 110.0)
     assert calls.get("1.1") is None
+
+
+def test_a_transfer_refused_before_the_bridge_is_asked_again_for_a_bounded_time():
+    from acd.transfer import BRIDGE_WAIT_S, NOT_YET_BRIDGED, retry_transfer
+    assert retry_transfer(NOT_YET_BRIDGED, 0.0)
+    assert retry_transfer(NOT_YET_BRIDGED, BRIDGE_WAIT_S - 0.2)
+    assert not retry_transfer(NOT_YET_BRIDGED, BRIDGE_WAIT_S)
+    assert not retry_transfer("Transfer not permitted", 0.0)
+    assert not retry_transfer("Channel specified does not exist", 0.0)
+    assert not retry_transfer(None, 0.0)
