@@ -23,7 +23,7 @@ from allo.auth.users import DEMO_USERS_FILE, read_demo_users
 from allo.cluster.topology import NodeSpec, Topology, node_overrides, run_topology, settings_env
 from allo.settings import SECRETS_FILE, Settings
 from allo.setup.asterisk import AsteriskInstance, locate_asterisk_root
-from allo.setup.kamailio import KamailioConf, KamailioProcess, kamailio_db_url
+from allo.setup.kamailio import KamailioConf, KamailioProcess, kamailio_db_urls
 from allo.setup.mail_sink import start_mail_sink, stop_mail_sink
 from allo.setup.pg_ha import PgAutoFailover
 from allo.setup.postgres import PostgresCluster
@@ -65,7 +65,7 @@ def kamailio_conf(settings: Settings, topology: Topology, *, probe_interval_s: i
     return KamailioConf(
         listen=topology.proxy_address, port=topology.proxy_port, trunk_match=topology.trunk_address,
         nodes=tuple(f"{n.address}:{n.sip_port}" for n in topology.nodes),
-        db_url=kamailio_db_url(settings.asyncpg_dsn),
+        db_urls=kamailio_db_urls(settings.asyncpg_dsn),
         trunk_target=topology.trunk_target,
         run_dir=topology.kamailio_dir, probe_interval_s=probe_interval_s)
 

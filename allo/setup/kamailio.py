@@ -40,7 +40,7 @@ class KamailioConf:
     port: int
     trunk_match: str
     nodes: tuple[str, ...]
-    db_url: str
+    db_urls: tuple[str, ...]  # one per database host, allo's order (kamailio_db_urls)
     trunk_target: str
     run_dir: Path
     probe_interval_s: int = 1
@@ -48,6 +48,10 @@ class KamailioConf:
     inactive_threshold: int = 1
     fr_timer_ms: int = 2000
     children: int = 2
+
+    def __post_init__(self) -> None:
+        if isinstance(self.db_urls, str):  # a string is a sequence too: each character would become a host
+            raise TypeError("KamailioConf.db_urls is a tuple of addresses, not one string")
 
     @property
     def address(self) -> str:
@@ -81,13 +85,13 @@ def trunk_networks(trunk_match: str) -> str:
     return ",".join(nets)
 
 
-def kamailio_db_url(asyncpg_dsn: str) -> str:
-    """The `postgres://` address db_postgres reads, from allo's DSN: its first host when it lists several (a
-    multi-host address for the standby), as db_postgres knows one host and no query options."""
+def kamailio_db_urls(asyncpg_dsn: str) -> tuple[str, ...]:
+    """The `postgres://` addresses db_postgres reads, one per host of allo's DSN, in its order: db_postgres knows
+    one host and no query options, so a multi-host DSN (pg_auto_failover's pair) becomes a db_cluster of them."""
     parts = urlsplit(asyncpg_dsn)
     userinfo, _, hosts = parts.netloc.rpartition("@")
-    first = hosts.split(",")[0]
-    if parts.scheme not in {"postgresql", "postgres"} or not first or first.startswith(":"):
+    listed = hosts.split(",")
+    if parts.scheme not in {"postgresql", "postgres"} or not all(listed) or any(h.startswith(":") for h in listed):
         raise ConfigError("Kamailio needs a PostgreSQL address with a host (postgresql://user:pw@host:port/db)")
     user, _, password = (unquote(p) for p in userinfo.partition(":"))
     if not URL_SAFE.fullmatch(user) or not URL_SAFE.fullmatch(password):
@@ -95,7 +99,26 @@ def kamailio_db_url(asyncpg_dsn: str) -> str:
         raise ConfigError("Kamailio's database address: user and password must be letters, digits, - _ . ~ "
                           "(allo's generated passwords are)")
     auth = f"{user}:{password}@" if password else f"{user}@"
-    return f"postgres://{auth}{first}{parts.path}"
+    return tuple(f"postgres://{auth}{host}{parts.path}" for host in listed)
+
+
+def db_settings(urls: tuple[str, ...]) -> tuple[str, str]:
+    """auth_db's db_url and the lines that define it: one host is used directly; several form a db_cluster read
+    serially by priority (the first that answers; a failed one is set aside for 10 s)."""
+    if not urls:
+        raise ConfigError("Kamailio needs the database's address")
+    for url in urls:
+        if '"' in url or "\n" in url:
+            raise ConfigError("the database address must not contain quotes or line breaks")
+    if len(urls) == 1:
+        return urls[0], ""
+    if len(urls) > 9:
+        raise ConfigError("db_cluster ranks at most 9 database hosts")
+    lines = ['loadmodule "db_cluster.so"']
+    lines += [f'modparam("db_cluster", "connection", "pg{rank}=>{url}")' for rank, url in enumerate(urls)]
+    ranks = ";".join(f"pg{rank}={9 - rank}s{9 - rank}s" for rank in range(len(urls)))
+    lines += [f'modparam("db_cluster", "cluster", "allo=>{ranks}")', 'modparam("db_cluster", "inactive_interval", 10)']
+    return "cluster://allo", "\n".join(lines)
 
 
 def render_cfg(conf: KamailioConf) -> str:
@@ -105,11 +128,10 @@ def render_cfg(conf: KamailioConf) -> str:
         host_port(node, "node")
     host_port(conf.address, "listen")
     trunk_host, trunk_port = host_port(conf.trunk_target, "trunk target")
-    if '"' in conf.db_url or "\n" in conf.db_url:
-        raise ConfigError("the database address must not contain quotes or line breaks")
+    db_url, db_cluster = db_settings(conf.db_urls)
     values = {
         "LISTEN": conf.listen, "PORT": str(conf.port), "CHILDREN": str(conf.children),
-        "RUN_DIR": str(conf.run_dir), "DB_URL": conf.db_url, "REALM": REALM,
+        "RUN_DIR": str(conf.run_dir), "DB_URL": db_url, "DB_CLUSTER": db_cluster, "REALM": REALM,
         "TRUNK_NETS": trunk_networks(conf.trunk_match), "TRUNK_HOST": trunk_host, "TRUNK_PORT": str(trunk_port),
         "FR_TIMER_MS": str(conf.fr_timer_ms), "PROBE_INTERVAL_S": str(conf.probe_interval_s),
         "PROBING_THRESHOLD": str(conf.probing_threshold), "INACTIVE_THRESHOLD": str(conf.inactive_threshold),

@@ -10,7 +10,7 @@ from typing import Any
 
 from allo.errors import SetupError
 from allo.setup import sipp
-from allo.setup.kamailio import KamailioConf, KamailioProcess, kamailio_db_url
+from allo.setup.kamailio import KamailioConf, KamailioProcess, kamailio_db_urls
 from bench.stack import BenchStack
 
 REQUEST_STATS = ("core:rcv_requests", "core:fwd_requests", "core:rcv_replies", "core:fwd_replies")
@@ -21,7 +21,7 @@ def start(stack: BenchStack) -> KamailioProcess:
     Both share 127.0.0.1: the proxy tells the node by its port (ds_is_from_list compares address and port)."""
     conf = KamailioConf(listen="127.0.0.1", port=sipp.free_port(), trunk_match="127.0.0.1",
                         nodes=(f"127.0.0.1:{stack.settings.sip_port}",),
-                        db_url=kamailio_db_url(stack.settings.asyncpg_dsn),
+                        db_urls=kamailio_db_urls(stack.settings.asyncpg_dsn),
                         trunk_target=f"127.0.0.1:{sipp.free_port()}", run_dir=stack.state_dir / "kamailio")
     proxy = KamailioProcess(conf)
     proxy.start()

@@ -19,7 +19,7 @@ from allo.cluster.topology import TRUNK_ADDRESS
 from allo.settings import Settings
 from allo.setup import sipp
 from allo.setup.asterisk import AsteriskInstance, ensure_asterisk_root
-from allo.setup.kamailio import KamailioConf, KamailioProcess, kamailio_db_url
+from allo.setup.kamailio import KamailioConf, KamailioProcess, kamailio_db_urls
 from allo.setup.prompts import ensure_prompts
 from allo.setup.service_process import ServiceProcess
 from allo.setup.stack import SeededData
@@ -88,7 +88,7 @@ def sip_path(test_settings: Settings, seeded: SeededData,
     kamailio = KamailioProcess(KamailioConf(
         listen=PROXY_HOST, port=proxy_port, trunk_match=TRUNK_HOST,
         nodes=(f"{NODE_HOST}:{node_port}", f"{OTHER_NODE_HOST}:{other_port}"),
-        db_url=kamailio_db_url(test_settings.asyncpg_dsn), trunk_target=f"{TRUNK_HOST}:{trunk_port}",
+        db_urls=kamailio_db_urls(test_settings.asyncpg_dsn), trunk_target=f"{TRUNK_HOST}:{trunk_port}",
         run_dir=run_dir))
     asyncio.run(publish_survey_off(test_settings))
     asterisk = AsteriskInstance(ensure_asterisk_root(test_settings), node.asterisk_instance)

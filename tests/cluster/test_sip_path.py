@@ -275,3 +275,15 @@ async def test_when_the_node_dies_in_a_call_the_advisers_hang_up_frees_them_in_k
     finally:
         phone.stop()
         citizen.stop()
+
+
+async def test_a_phone_registering_again_from_a_new_address_replaces_its_old_contact(sip_path: SipPath,
+                                                                                      demo_passwords):
+    """A softphone restarted on another port (or a desk phone on another address) registers at once, and calls go
+    to where it is now: one contact per adviser, the newest (not a 503 until the old one expires, up to 1 h)."""
+    adviser = "agent1002"
+    first = await register(sip_path, adviser, demo_passwords[adviser])
+    second = await register(sip_path, adviser, demo_passwords[adviser])
+    found = await asyncio.to_thread(sip_path.kamailio.rpc, "ul.lookup", "location", adviser)
+    contacts = [entry["Contact"]["Address"] for entry in found["Contacts"]]
+    assert contacts == [f"sip:{adviser}@127.0.0.1:{second}"], (first, second, found)

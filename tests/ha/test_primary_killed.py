@@ -26,9 +26,10 @@ from allo.db.models import Call, CallOutcome, QueueLeg
 from allo.metrics import Metrics
 from allo.queues.legs import LegInsert, statement
 from allo.records.recorder import CallRecorder
+from allo.setup.kamailio import KamailioConf, KamailioProcess, kamailio_db_urls
 from allo.setup.pg_ha import PgAutoFailover
 from allo.setup.service_process import ServiceProcess
-from allo.setup.sipp import free_port
+from allo.setup.sipp import free_port, register_agent
 from allo.setup.stack import seed_database
 from tests import reliability
 from tests.ha.conftest import Formation
@@ -355,3 +356,115 @@ async def test_the_standby_killed_holds_the_commits_only_until_the_monitor_drops
     assert not lost
     assert alone.get(primary.name) == "wait_primary"
     assert stall_s < 15
+
+
+async def test_kamailio_authenticates_advisers_through_the_primarys_loss(formation: Formation, tmp_path):
+    """make run-cluster's Kamailio reads the advisers' stored digests from a db_cluster of both hosts. The host it
+    reads from first is the primary, and it is killed: a REGISTER with the right password is still accepted (the
+    standby answers reads, then is promoted), a wrong one still refused; nobody waits for the promotion."""
+    ha, settings = formation.ha, formation.settings
+    await _both_running(ha)
+    await seed_database(settings)
+    lines = (settings.state_dir / "demo-agents.txt").read_text().splitlines()
+    password = dict(line.split(None, 1) for line in lines if line and not line.startswith("#"))["agent1001"].strip()
+    old = await asyncio.to_thread(ha.wait_primary, None, 60)
+    urls = sorted(kamailio_db_urls(settings.asyncpg_dsn), key=lambda url: f":{old.port}/" not in url)
+    assert f":{old.port}/" in urls[0]  # Kamailio reads from the primary first: its loss is the case tested
+    kamailio = KamailioProcess(KamailioConf(
+        listen="127.0.0.1", port=free_port(), trunk_match="127.0.0.4", nodes=(f"127.0.0.2:{free_port()}",),
+        db_urls=tuple(urls), trunk_target=f"127.0.0.4:{free_port()}", run_dir=tmp_path / "kamailio"))
+
+    phone = free_port()  # one phone, refreshing its registration
+
+    def register(secret: str) -> bool:
+        return register_agent(kamailio.conf.port, "agent1001", secret, phone, expires=60).ok
+
+    await asyncio.to_thread(kamailio.start)
+    try:
+        assert await asyncio.to_thread(register, password), "REGISTER through Kamailio before the kill"
+        killed_at = time.monotonic()
+        await asyncio.to_thread(ha.kill_node, old.name)
+        accepted = await asyncio.to_thread(register, password)
+        first_s = time.monotonic() - killed_at
+        refused = not await asyncio.to_thread(register, "not-the-password")
+        await asyncio.to_thread(ha.wait_primary, old.name, PROMOTION_MAX_S)
+        promoted_s = time.monotonic() - killed_at
+        after = await asyncio.to_thread(register, password)
+    finally:
+        await asyncio.to_thread(kamailio.stop)
+    reliability.record(
+        "database_kamailio_auth", kind="database", passed=accepted and refused and after,
+        title="Kamailio's digest checks through the primary's loss (db_cluster of both hosts)",
+        load="one REGISTER at a time (SIPp, digest)",
+        observed={"kill -> first REGISTER accepted (s)": round(first_s, 2),
+                  "wrong password refused meanwhile": refused,
+                  "kill -> standby promoted (s)": round(promoted_s, 2),
+                  "REGISTER accepted after the promotion": after})
+    assert accepted, f"the first REGISTER after the kill was refused; see {kamailio.log_file}"
+    assert refused, "a wrong password was accepted"
+    assert after, f"a REGISTER after the promotion was refused; see {kamailio.log_file}"
+
+
+async def test_the_monitor_lost_leaves_the_pair_serving_synchronously(formation: Formation):
+    """The monitor's machine dies (kill -9 of its keeper and postgres): the primary and its synchronous standby go on
+    without it, commits still acknowledged by the standby; only an automatic failover is impossible meanwhile
+    (docs/scaling.md). Its machine back, the monitor sees the pair whole again."""
+    ha, settings = formation.ha, formation.settings
+    await _both_running(ha)
+    primary = await asyncio.to_thread(ha.wait_primary, None, 60)
+    prefix = f"ha-mon-{uuid.uuid4().hex[:8]}-"
+    engine = make_engine(settings)
+    recorder = CallRecorder(engine, Metrics(), timeout=30.0)
+    acked_at: list[float] = []
+    stop = asyncio.Event()
+
+    async def acknowledged_writes() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            if await recorder.upsert(f"{prefix}{n}", {"trace": ["menu"]}):
+                acked_at.append(time.monotonic())
+            await asyncio.sleep(TICK_S)
+
+    def synchronous_standbys() -> int:
+        out = ha._sql(primary.port, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' "
+                                    "AND sync_state IN ('sync', 'quorum')", check=False)
+        return int(out.strip() or 0)
+
+    writer = asyncio.create_task(acknowledged_writes())
+    try:
+        await _until(lambda: len(acked_at) >= 50, "no write acknowledged before the monitor's loss", 60)
+        killed_at = time.monotonic()
+        await asyncio.to_thread(ha.kill_node, "monitor")
+        # Watched past the keeper's network-partition timeout: a primary cut off from the monitor *and* from its
+        # standby demotes itself then; one that still streams to its standby must not.
+        window = ha.timeouts.network_partition_timeout_s + 2
+        await _until(lambda: time.monotonic() > killed_at + window and sum(1 for t in acked_at if t > killed_at) >= 200,
+                     "writes stopped without the monitor", window + 60)
+        without_monitor = sum(1 for t in acked_at if t > killed_at)
+        sync_meanwhile = await asyncio.to_thread(synchronous_standbys)
+        restarted_at = time.monotonic()
+        await asyncio.to_thread(ha.restart_node, "monitor")
+        await asyncio.to_thread(ha.wait_standby, 120)
+        back_s = time.monotonic() - restarted_at
+        states = {node.name: node.reported for node in await asyncio.to_thread(ha.states)}
+    finally:
+        stop.set()
+        await asyncio.gather(writer, return_exceptions=True)
+        await engine.dispose()
+        if ha.keeper_pid("monitor") is None:
+            await asyncio.to_thread(ha.restart_node, "monitor")
+    gaps = [later - earlier for earlier, later in itertools.pairwise(acked_at) if later > killed_at]
+    reliability.record(
+        "database_monitor_lost", kind="database",
+        passed=sync_meanwhile >= 1 and states.get(primary.name) == "primary" and max(gaps) < 2,
+        title="The pg_auto_failover monitor killed: the pair serves on, synchronously",
+        load="acknowledged upserts every 20 ms",
+        observed={"writes acknowledged without the monitor": without_monitor,
+                  "longest gap between acknowledged writes (s)": round(max(gaps), 2),
+                  "synchronous standbys streaming meanwhile": sync_meanwhile,
+                  "monitor restarted -> pair seen whole (s)": round(back_s, 2),
+                  "primary afterwards": states.get(primary.name, "?")})
+    assert sync_meanwhile >= 1, "the standby left the quorum without the monitor"
+    assert states.get(primary.name) == "primary", states  # no failover, no demotion
+    assert max(gaps) < 2, "commits stalled without the monitor"

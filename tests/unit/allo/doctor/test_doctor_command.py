@@ -71,7 +71,7 @@ def test_a_missing_or_unreadable_configuration_is_a_problem(tmp_path, capsys):
 
 def _kamailio_cfg(path: Path, *, register_auth: bool = True) -> Path:
     text = render_cfg(KamailioConf("127.0.0.1", 5060, "127.0.0.4", ("127.0.0.2:5060",),
-                                   "postgres://allo:pw@127.0.0.1:5432/allo", "127.0.0.4:5060", path.parent))
+                                   ("postgres://allo:pw@127.0.0.1:5432/allo",), "127.0.0.4:5060", path.parent))
     if not register_auth:
         text = text.replace('if (!www_authorize("allo", "kamailio_subscribers")) {', "if (false) {")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ PROXY = "127.0.0.1:5060"
 
 def kamailio(trunk_match: str = "127.0.0.4") -> str:
     return render_cfg(KamailioConf("127.0.0.1", 5060, trunk_match, ("127.0.0.2:5060", "127.0.0.3:5060"),
-                                   "postgres://allo:pw@127.0.0.1:5432/allo", "127.0.0.4:5060", Path("/run/k")))
+                                   ("postgres://allo:pw@127.0.0.1:5432/allo",), "127.0.0.4:5060", Path("/run/k")))
 
 
 def edit(text: str, old: str, new: str) -> str:

@@ -9,7 +9,7 @@ from allo.errors import ConfigError
 from allo.setup.kamailio import (
     KamailioConf,
     check_cfg,
-    kamailio_db_url,
+    kamailio_db_urls,
     render_cfg,
     render_dispatcher,
     trunk_networks,
@@ -18,7 +18,7 @@ from allo.setup.kamailio import (
 
 def conf(tmp_path: Path = Path("/run/k"), **kw: object) -> KamailioConf:
     values: dict = {"listen": "127.0.0.1", "port": 5060, "trunk_match": "127.0.0.4",
-                    "nodes": ("127.0.0.2:5060", "127.0.0.3:5060"), "db_url": "postgres://allo:pw@127.0.0.1:5432/allo",
+                    "nodes": ("127.0.0.2:5060", "127.0.0.3:5060"), "db_urls": ("postgres://allo:pw@127.0.0.1:5432/allo",),
                     "trunk_target": "127.0.0.4:5060", "run_dir": tmp_path, **kw}
     return KamailioConf(**values)
 
@@ -76,27 +76,46 @@ def test_a_trunk_match_kamailio_cannot_use_is_refused(match):
 
 
 @pytest.mark.parametrize("field", [{"nodes": ()}, {"nodes": ("node-a:5060",)}, {"trunk_target": "127.0.0.4"},
-                                   {"db_url": 'postgres://a"b@h/db'}])
+                                   {"db_urls": ('postgres://a"b@h/db',)}, {"db_urls": ()},
+                                   {"db_urls": tuple(f"postgres://a@h{n}/db" for n in range(10))}])
 def test_bad_inputs_are_refused(field):
     with pytest.raises(ConfigError):
         render_cfg(conf(**field))
 
 
 def test_the_db_url_comes_from_allos_dsn():
-    assert kamailio_db_url("postgresql://allo:Pw_-x9@127.0.0.1:5433/allo") == "postgres://allo:Pw_-x9@127.0.0.1:5433/allo"
+    assert kamailio_db_urls("postgresql://allo:Pw_-x9@127.0.0.1:5433/allo") == (
+        "postgres://allo:Pw_-x9@127.0.0.1:5433/allo",)
     with pytest.raises(ConfigError):
-        kamailio_db_url("postgresql:///allo?host=/run/postgresql")
-    multi = "postgresql://allo:pw@127.0.0.1:5433,127.0.0.1:5434/allo?target_session_attrs=read-write"
-    assert kamailio_db_url(multi) == "postgres://allo:pw@127.0.0.1:5433/allo"
+        kamailio_db_urls("postgresql:///allo?host=/run/postgresql")
+    with pytest.raises(ConfigError):
+        kamailio_db_urls("postgresql://allo:pw@127.0.0.1:5433,/allo")
     with pytest.raises(ConfigError, match="password"):
-        kamailio_db_url("postgresql://allo:p%2Fw@127.0.0.1:5433/allo")
+        kamailio_db_urls("postgresql://allo:p%2Fw@127.0.0.1:5433/allo")
 
 
-def test_a_multi_host_dsn_gives_its_first_host():
-    """pg_auto_failover's pair (make run-cluster): db_postgres knows one host; Kamailio only reads, which a hot
-    standby also answers."""
+def test_a_multi_host_dsn_gives_every_host_in_its_order():
+    """pg_auto_failover's pair (make run-cluster): db_postgres knows one host, so each becomes a connection."""
     dsn = "postgresql://allo:pw@127.0.0.1:55443,127.0.0.1:55444/allo?target_session_attrs=read-write"
-    assert kamailio_db_url(dsn) == "postgres://allo:pw@127.0.0.1:55443/allo"
+    assert kamailio_db_urls(dsn) == ("postgres://allo:pw@127.0.0.1:55443/allo", "postgres://allo:pw@127.0.0.1:55444/allo")
+
+
+def test_one_database_host_is_used_directly():
+    cfg = render_cfg(conf())
+    assert 'loadmodule "db_cluster.so"' not in cfg
+    assert 'modparam("auth_db", "db_url", "postgres://allo:pw@127.0.0.1:5432/allo")' in cfg
+    assert 'modparam("db_postgres", "timeout", 2)' in cfg
+
+
+def test_several_database_hosts_are_a_db_cluster_read_in_their_order():
+    urls = ("postgres://allo:pw@127.0.0.1:55443/allo", "postgres://allo:pw@127.0.0.1:55444/allo")
+    cfg = render_cfg(conf(db_urls=urls))
+    assert 'modparam("auth_db", "db_url", "cluster://allo")' in cfg
+    assert 'modparam("db_cluster", "connection", "pg0=>postgres://allo:pw@127.0.0.1:55443/allo")' in cfg
+    assert 'modparam("db_cluster", "connection", "pg1=>postgres://allo:pw@127.0.0.1:55444/allo")' in cfg
+    assert 'modparam("db_cluster", "cluster", "allo=>pg0=9s9s;pg1=8s8s")' in cfg  # serial: the first that answers
+    assert cfg.index('loadmodule "db_postgres.so"') < cfg.index('loadmodule "db_cluster.so"') \
+        < cfg.index('modparam("auth_db", "db_url"')
 
 
 @pytest.mark.skipif(shutil.which("kamailio") is None and not Path("/usr/sbin/kamailio").exists(),
@@ -105,4 +124,14 @@ def test_kamailio_accepts_the_rendered_configuration(tmp_path):
     (tmp_path / "dispatcher.list").write_text(render_dispatcher(conf(tmp_path)))
     cfg = tmp_path / "kamailio.cfg"
     cfg.write_text(render_cfg(conf(tmp_path)))
+    check_cfg(cfg)
+
+
+@pytest.mark.skipif(shutil.which("kamailio") is None and not Path("/usr/sbin/kamailio").exists(),
+                    reason="Kamailio not installed (scripts/system-deps.sh installs it)")
+def test_kamailio_accepts_the_rendered_configuration_with_a_db_cluster(tmp_path):
+    urls = ("postgres://allo:pw@127.0.0.1:55443/allo", "postgres://allo:pw@127.0.0.1:55444/allo")
+    (tmp_path / "dispatcher.list").write_text(render_dispatcher(conf(tmp_path, db_urls=urls)))
+    cfg = tmp_path / "kamailio.cfg"
+    cfg.write_text(render_cfg(conf(tmp_path, db_urls=urls)))
     check_cfg(cfg)
