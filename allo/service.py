@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
@@ -23,6 +24,7 @@ from allo.auth.ratelimit import LoginLimiter
 from allo.auth.store import AuthStore
 from allo.callbacks.service import CallbackService
 from allo.cluster.parts import ClusterParts
+from allo.cluster.preferred import PreferredNode
 from allo.code_guard.ledger import CodeLedger, code_limits
 from allo.confirmations.worker import ConfirmationWorker
 from allo.dashboard.day_worker import DayCounter
@@ -99,7 +101,10 @@ class AlloService:
                              backoff_max=settings.ami_reconnect_max, events=SUBSCRIBED_EVENTS)
         # Callbacks booked from the menu and the queues; its AMI listeners are added after the live state's below.
         self.callbacks = CallbackService(settings=settings, engine=self.engine, ami=self.ami, live=self.live,
-                                         rules=self.rules, metrics=self.metrics, routing_clock=self.clock)
+                                         rules=self.rules, metrics=self.metrics, routing_clock=self.clock,
+                                         defer_dialling=PreferredNode(
+                                             self.engine, settings.node_name, settings.callback_node,
+                                             timedelta(seconds=settings.node_lost_seconds)).elsewhere_up)
         # Access codes bounded across calls (docs/hostile-input.md).
         self.code_ledger = CodeLedger(self.engine, code_limits(settings), self.metrics,
                                       lookup_timeout=settings.access_code_lookup_timeout)

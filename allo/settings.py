@@ -181,6 +181,10 @@ class Settings(BaseSettings):
     sip_proxy: str = Field(default="", description="host:port of the SIP proxy (Kamailio) in front of this node's "
                            "Asterisk: SIP is then accepted from it only, callers and advisers are identified by the "
                            "headers it sets, advisers are reached through it; empty: no proxy (single node)")
+    callback_node: str = Field(default="", pattern=r"^([a-z][a-z0-9]{0,15})?$", description="The node that dials "
+                               "the callbacks whenever it is up (the dispatcher's first node, which rings the "
+                               "advisers, so that their wrap-up is respected); another node dials them only while "
+                               "it is not. Empty: whichever node holds the lock")
     node_heartbeat_seconds: float = Field(default=1.0, gt=0, le=30, description="How often this node's allo says "
                                           "it is alive (and whether it sees its Asterisk) in `cluster_nodes`")
     node_lost_seconds: float = Field(default=5.0, gt=0, le=300, description="A node silent or without its "

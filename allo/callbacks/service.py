@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -42,7 +42,8 @@ def _now() -> datetime:
 
 class CallbackService:
     def __init__(self, *, settings: Settings, engine: AsyncEngine, ami: AmiClient, live: LiveState, rules: RulesCache,
-                 metrics: Metrics, routing_clock: Callable[[], datetime], clock: Callable[[], datetime] = _now) -> None:
+                 metrics: Metrics, routing_clock: Callable[[], datetime], clock: Callable[[], datetime] = _now,
+                 defer_dialling: Callable[[], Awaitable[bool]] | None = None) -> None:
         self._settings = settings
         self._rules = rules
         self._clock = clock
@@ -55,7 +56,8 @@ class CallbackService:
         self._asterisk = CallbackAsterisk(ami)
         self.scheduler = CallbackScheduler(settings=settings, store=self.store, ami=ami, live=live, rules=rules,
                                            metrics=self.metrics, clock=clock, routing_clock=routing_clock,
-                                           dialler=CallbackDialler(engine, lambda: ami.connected))
+                                           dialler=CallbackDialler(engine, lambda: ami.connected,
+                                                                   defer=defer_dialling))
 
     def on_event(self, event: AmiEvent) -> None:
         self.scheduler.on_event(event)

@@ -111,6 +111,8 @@ def node_overrides(topology: Topology, node: NodeSpec) -> dict[str, object]:
         "trunk_match": topology.proxy_address,
         # Callbacks are addressed to the operator trunk; the trunk endpoint's outbound proxy is Kamailio.
         "callback_dial": f"PJSIP/trunk/sip:{{number}}@{topology.trunk_target}",
+        # The dispatcher's first node rings the advisers, so it also dials the callbacks while it is up.
+        "callback_node": topology.nodes[0].name,
     }
 
 

@@ -4,12 +4,14 @@ the other takes it at its next round; the database away means not dialling."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from allo.callbacks.dialler import LOCK_KEY, CallbackDialler
+from allo.cluster.preferred import PreferredNode
 
 pytestmark = pytest.mark.integration
 
@@ -61,3 +63,37 @@ async def test_a_process_that_dies_gives_the_lock_to_the_other(cluster_url):
         await second.release()
         await first_engine.dispose()
         await second_engine.dispose()
+
+
+async def test_a_preferred_node_dials_whenever_it_is_up_and_the_other_only_meanwhile(engine, cluster_url):
+    """ALLO_CALLBACK_NODE = a (make run-cluster): b does not even take a free lock while a beats with its Asterisk;
+    a silent for longer than the node-loss time, b dials; a up again, b gives the lock back at its next round."""
+    beat = text("INSERT INTO cluster_nodes (name, started_at, beat_at, asterisk_up, asterisk_since) "
+                "VALUES ('a', now() - interval '1 minute', now() - make_interval(secs => :ago), true, NULL) "
+                "ON CONFLICT (name) DO UPDATE SET beat_at = EXCLUDED.beat_at")
+    engines = [create_async_engine(cluster_url), create_async_engine(cluster_url)]
+    lost_after = timedelta(seconds=5)
+    a = CallbackDialler(engines[0], lambda: True, lock_key=TEST_LOCK_KEY,
+                        defer=PreferredNode(engines[0], "a", "a", lost_after).elsewhere_up)
+    b = CallbackDialler(engines[1], lambda: True, lock_key=TEST_LOCK_KEY,
+                        defer=PreferredNode(engines[1], "b", "a", lost_after).elsewhere_up)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(beat, {"ago": 0.5})
+        assert await b.turn() == (False, False)  # the lock is free, but a is up: left to a
+        assert await a.turn() == (True, True)
+        await a.release()  # a's allo goes (its connection, and with it the lock); its last beat stays
+        assert await b.turn() == (False, False)  # a still counts as up until the node-loss time
+        async with engine.begin() as conn:
+            await conn.execute(beat, {"ago": 6.0})
+        assert await b.turn() == (True, True)  # a silent for longer than 5 s: b dials
+        assert await b.turn() == (True, False)
+        async with engine.begin() as conn:
+            await conn.execute(beat, {"ago": 0.2})
+        assert await b.turn() == (False, False) and not b.leading  # a up again: b lets go at once
+        assert await a.turn() == (True, True)
+    finally:
+        await a.release()
+        await b.release()
+        for each in engines:
+            await each.dispose()
