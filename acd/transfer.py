@@ -72,6 +72,7 @@ def retry_transfer(message: str | None, waited_s: float) -> bool:
     """Whether a refused BlindTransfer is asked again: only while the adviser's channel may still be being bridged."""
     return message == NOT_YET_BRIDGED and waited_s + BRIDGE_RETRY_EVERY_S <= BRIDGE_WAIT_S
 
+
 @dataclass(frozen=True)
 class SectorTarget:
     """What the rules say of a sector now: its label, its queue (None: not in the rules) and whether it is open."""

@@ -28,10 +28,6 @@ class PreferredNode:
     def __init__(self, engine: AsyncEngine, node: str, preferred: str, lost_after: timedelta) -> None:
         self._engine, self._node, self._preferred, self._lost_after = engine, node, preferred, lost_after
 
-    @property
-    def name(self) -> str:
-        return self._preferred
-
     async def elsewhere_up(self) -> bool:
         """True while the preferred node is another one and is up; raises when the database is away."""
         if not self._preferred or self._node == self._preferred:
